@@ -1,0 +1,47 @@
+"""Mail as the domain sees it: what arrives in the request mailbox and what confbot sends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file attached to a message; ``content`` is the raw bytes."""
+
+    name: str
+    content_type: str
+    content: bytes
+    restricted: bool = False  # police or third-party material: never leaves by email
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """One message read from the request mailbox."""
+
+    id: str  # Graph's immutable id: stable across moves, so replays de-duplicate on it
+    internet_message_id: str
+    received_at: datetime  # UTC
+    sender: str  # address
+    subject: str
+    body: str
+    body_type: str  # "text" or "html"
+    attachments: tuple[Attachment, ...] = ()
+    sender_name: str = ""
+    conversation_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMail:
+    """A message confbot sends; every one passes the distribution guard first."""
+
+    to: tuple[str, ...]
+    subject: str
+    html_body: str
+    cc: tuple[str, ...] = ()
+    reply_to: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    # Why this mail exists: the timeline step or action that produced it, for the audit trail.
+    purpose: str = ""
+    headers: dict[str, str] = field(default_factory=dict)

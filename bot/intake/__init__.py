@@ -1,0 +1,1 @@
+"""confbot intake adapter."""

@@ -1,0 +1,1 @@
+"""confbot teams adapter."""

@@ -1,0 +1,1 @@
+"""The Microsoft Graph boundary: domain-shaped calls over msgraph-sdk, and the sandbox tenant."""

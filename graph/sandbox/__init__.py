@@ -1,0 +1,1 @@
+"""A local Graph-compatible tenant: the embedded default and the test double."""

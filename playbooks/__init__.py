@@ -1,0 +1,1 @@
+"""Playbooks: one YAML file per council process, shipped as package data."""
