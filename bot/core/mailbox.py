@@ -45,3 +45,24 @@ class OutgoingMail:
     # Why this mail exists: the timeline step or action that produced it, for the audit trail.
     purpose: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DeltaResult:
+    """One read of a mailbox folder's changes since the stored delta link."""
+
+    messages: list[InboundMessage]
+    removed_ids: list[str]
+    delta_link: str  # store it; the next read passes it back
+    resynced: bool = False  # the old link had expired, so this is a full re-read
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A change-notification subscription on a mailbox folder."""
+
+    id: str
+    resource: str
+    notification_url: str
+    expires_at: datetime  # UTC; renew well before this
+    client_state: str = ""

@@ -58,3 +58,16 @@ class BusySlot:
     start: datetime
     end: datetime
     status: str  # busy | tentative | oof | workingElsewhere
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """A meeting as it stands in the organiser's calendar."""
+
+    ref: MeetingRef
+    organiser: str
+    subject: str
+    start: datetime  # UTC
+    end: datetime  # UTC
+    attendee_addresses: tuple[str, ...]  # Graph knows addresses, not our roles
+    cancelled: bool = False

@@ -1,1 +1,1 @@
-"""A local Graph-compatible tenant: the embedded default and the test double."""
+"""A local tenant that speaks Microsoft Graph's JSON, for a fresh machine and for tests."""

@@ -1,0 +1,55 @@
+"""The Graph gateway: domain-shaped calls over msgraph-sdk, returning bot.core types."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from msgraph import GraphServiceClient
+from msgraph.graph_request_adapter import GraphRequestAdapter
+
+from graph.batch import BatchCalls
+from graph.calendar import CalendarCalls
+from graph.drive import DriveCalls
+from graph.mail import MailCalls
+from graph.metrics import GraphMetrics
+from graph.transport import build_http_client
+
+logger = logging.getLogger(__name__)
+
+GRAPH_V1 = "https://graph.microsoft.com/v1.0"
+
+
+class GraphGateway(CalendarCalls, MailCalls, DriveCalls, BatchCalls):
+    """Everything confbot asks of Microsoft Graph, in the domain's terms."""
+
+    def __init__(self, adapter: Any, metrics: GraphMetrics) -> None:
+        self._adapter = adapter
+        self._client = GraphServiceClient(request_adapter=adapter)
+        self.metrics = metrics
+
+    @classmethod
+    def create(
+        cls,
+        auth_provider: Any,
+        *,
+        base_url: str | None = None,
+        max_retries: int = 5,
+        metrics: GraphMetrics | None = None,
+    ) -> GraphGateway:
+        """A gateway over a fresh httpx client for ``auth_provider`` and ``base_url``."""
+        metrics = metrics if metrics is not None else GraphMetrics()
+        http_client = build_http_client(metrics, max_retries=max_retries)
+        adapter = GraphRequestAdapter(auth_provider, client=http_client)
+        # No trailing slash: msgraph appends paths that start with one.
+        adapter.base_url = (base_url or GRAPH_V1).rstrip("/")
+        return cls(adapter, metrics)
+
+    @property
+    def base_url(self) -> str:
+        """Where Graph calls go."""
+        return str(self._adapter.base_url)
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        await self._adapter._http_client.aclose()
