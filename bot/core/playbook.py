@@ -1,0 +1,467 @@
+"""Playbook models: one council's conference process as validated, immutable data.
+
+A playbook is data, not code. ``Playbook.problems()`` checks what one field cannot check
+alone (a rule naming a phase, document or role that the playbook never defines); the
+loader in ``bot.core.playbook_loader`` maps each problem to a file and line.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable, Mapping
+from datetime import time
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
+
+from bot.core.conference import ConferenceType, MeetingFormat, Role
+from bot.core.durations import Duration, hours, working_days
+
+SCHEMA_VERSION = 1
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+Loc = tuple[str | int, ...]
+
+# "agency" in a rule means every agency in the conference; the named ones are its members.
+AGENCY_ROLES: frozenset[Role] = frozenset(
+    {Role.AGENCY, Role.POLICE, Role.HEALTH, Role.GP, Role.SCHOOL}
+)
+FAMILY_ROLES: frozenset[Role] = frozenset({Role.PARENT, Role.YOUNG_PERSON})
+MINUTES_PLACEHOLDERS: frozenset[str] = frozenset({"conference", "format", "date"})
+
+
+class Anchor(StrEnum):
+    """The event a statutory timescale is counted from."""
+
+    STRATEGY_DISCUSSION = "strategy_discussion"  # where the section 47 enquiry began
+    TRANSFER_NOTIFIED = "transfer_notified"  # the receiving council learnt of the move
+    BECAME_LOOKED_AFTER = "became_looked_after"
+    PREVIOUS_ICPC = "previous_icpc"
+    PREVIOUS_REVIEW = "previous_review"
+    MEETING_END = "meeting_end"  # this conference, once it has finished
+
+
+class TimescaleTarget(StrEnum):
+    """What a timescale limits."""
+
+    CONFERENCE = "conference"  # the conference itself must start in time
+    CORE_GROUP = "core_group"  # the first core group meeting after it
+
+
+class Channel(StrEnum):
+    """How something reaches a person."""
+
+    EMAIL = "email"  # secure email: any electronic sending
+    PHONE = "phone"  # read out or talked through on the phone
+    POST = "post"
+    IN_PERSON = "in_person"
+
+
+class JoinMethod(StrEnum):
+    """How a participant comes into the meeting."""
+
+    MEETING_LINK = "meeting_link"  # from the Teams invite
+    CALLED_IN = "called_in"  # the chair rings them on their agreed number and brings them in
+    PHONE_CALL = "phone_call"  # a separate call with the chair (a series of phone calls)
+    IN_PERSON = "in_person"
+
+
+class PhaseKind(StrEnum):
+    """The kinds of step in the in-meeting run sheet."""
+
+    RECORDING_CONSENT = "recording_consent"
+    CONFIDENTIAL_SECTION = "confidential_section"
+    CALL_PARENT_IN = "call_parent_in"
+    FAMILY_VIEWS = "family_views"
+    AGENCY_SUMMARIES = "agency_summaries"
+    DECISION_ROUND = "decision_round"
+    DECISIONS = "decisions"
+    FEEDBACK_CALL = "feedback_call"
+    OTHER = "other"
+
+
+class Decision(StrEnum):
+    """What a conference decides and the minutes record."""
+
+    CP_PLAN = "cp_plan"  # child protection plan: yes or no
+    PLAN_TYPE = "plan_type"  # interim (ICPC) or ongoing (review)
+    CORE_GROUP_DATE = "core_group_date"
+    REVIEW_DATE = "review_date"
+    YOUNG_PERSON_PARTICIPATION = "young_person_participation"
+
+
+class TaskKind(StrEnum):
+    """Preparation the playbook asks for before the meeting."""
+
+    PRE_MEETING_CALL = "pre_meeting_call"  # the chair talks the family through the meeting
+    CONFIRM_CONTACT_NUMBER = "confirm_contact_number"
+    COLLECT_EMAIL_ADDRESS = "collect_email_address"
+    SUBMIT_REPORT = "submit_report"
+    CONFIDENTIAL_INFORMATION = "confidential_information"
+    GATHER_VIEWS = "gather_views"
+    OTHER = "other"
+
+
+class FollowUpKind(StrEnum):
+    """What happens after the meeting."""
+
+    DECISION_EMAIL = "decision_email"
+    OUTLINE_PLAN = "outline_plan"
+    PLAN = "plan"
+    MINUTES = "minutes"
+    REVIEW_DATE = "review_date"
+    UPDATE_FAMILY = "update_family"  # a call to a family who could not join
+    OTHER = "other"
+
+
+class AttendanceEvidence(StrEnum):
+    """What a minute taker can see about a professional's part in the conference."""
+
+    JOINED_MEETING = "joined_meeting"
+    REPLIED_TO_PACK_EMAIL = "replied_to_pack_email"
+    PHONE_CONVERSATION = "phone_conversation"
+    REPORT_ONLY = "report_only"
+    NO_CONTACT = "no_contact"
+
+
+class AttendanceOutcome(StrEnum):
+    """How the minutes record attendance."""
+
+    ATTENDED = "attended"
+    NOT_ATTENDED = "not_attended"
+
+
+class Rule(BaseModel):
+    """Base for every playbook model: unknown fields are errors and values never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FormatScoped(Rule):
+    """A rule that may apply to some formats only."""
+
+    formats: tuple[MeetingFormat, ...] = Field(
+        default=(), description="Only for these formats; leave out for every format."
+    )
+
+    def applies_to(self, meeting_format: MeetingFormat) -> bool:
+        """True when this rule holds for ``meeting_format``."""
+        return not self.formats or meeting_format in self.formats
+
+
+class DocumentSpec(Rule):
+    """A report or a pack of reports."""
+
+    id: Identifier
+    title: str
+    author: Role | None = None
+    restricted: bool = Field(
+        default=False,
+        description="Police or third-party material: never by email, never to parents or GPs.",
+    )
+    contains: tuple[Identifier, ...] = Field(
+        default=(), description="Makes this a pack of these documents."
+    )
+    parent_pack: bool = Field(
+        default=False, description="The pack made for parents, with restricted material left out."
+    )
+
+    @property
+    def is_pack(self) -> bool:
+        """True when this is a pack of other documents."""
+        return bool(self.contains) or self.parent_pack
+
+
+class DistributionPolicy(Rule):
+    """Council choices about packs; the restricted-material rules are fixed in code."""
+
+    no_packs_to_gp: bool = False
+    parents_get_parent_pack_only: bool = False
+
+
+class LetterSpec(Rule):
+    """A letter the council sends, such as the one explaining why the conference is virtual."""
+
+    id: Identifier
+    title: str
+    sent_by: Role = Role.ADMIN
+    text: str
+
+
+class Timescale(Rule):
+    """A limit counted from an anchor: an ICPC within 15 working days of the strategy discussion."""
+
+    id: Identifier
+    target: TimescaleTarget
+    within: Duration
+    after: Anchor
+    statutory: bool = True
+    note: str = ""
+
+
+class FormatRules(Rule):
+    """The formats on offer and who chooses; invites wait for the choice."""
+
+    offered: tuple[MeetingFormat, ...] = Field(min_length=1)
+    default: MeetingFormat
+    decided_by: Role = Role.CHAIR
+    consulted: tuple[Role, ...] = ()
+    hold_invites_until_decided: bool = True
+
+
+class ParticipantRule(FormatScoped):
+    """Who takes part, how they join, and whether they are held back from the invite."""
+
+    role: Role
+    invited: bool = True
+    on_meeting_invite: bool = Field(
+        default=True, description="On the Teams invite (once any hold is over)."
+    )
+    held_back_until: Identifier | None = Field(
+        default=None,
+        description="A run-sheet phase id: off the invite, with no link, until it starts.",
+    )
+    joins_by: JoinMethod = JoinMethod.MEETING_LINK
+    letters: tuple[Identifier, ...] = ()
+
+
+class InvitationRules(Rule):
+    """When invites go once the format is decided."""
+
+    send_by: Duration = Field(
+        default=working_days(5), description="Latest notice before the start."
+    )
+    sent_by: Role = Role.ADMIN
+
+
+class ShareRule(FormatScoped):
+    """Who shares which documents with whom, and how long before the start."""
+
+    id: Identifier
+    by: Role
+    documents: tuple[Identifier, ...] = Field(min_length=1)
+    to: tuple[Role, ...] = Field(min_length=1)
+    before: Duration
+    channel: Channel = Channel.EMAIL
+    phone_discussion: bool = Field(
+        default=False, description="The sender also talks it through by phone."
+    )
+    note: str = ""
+
+
+class Task(FormatScoped):
+    """A piece of preparation before the meeting."""
+
+    id: Identifier
+    kind: TaskKind
+    by: Role
+    to: tuple[Role, ...] = ()
+    before: Duration
+    prompt: str = ""
+
+
+class Phase(FormatScoped):
+    """One step of the in-meeting run sheet."""
+
+    id: Identifier
+    kind: PhaseKind
+    optional: bool = False
+    default_length: Duration | None = None
+    present: tuple[Role, ...] = Field(
+        default=(), description="Who is in the meeting for this phase."
+    )
+    call: tuple[Role, ...] = Field(default=(), description="Who the chair calls in this phase.")
+    ask_again_on_join: bool = False
+    rationale_required: bool = False
+    decisions: tuple[Decision, ...] = ()
+    prompt: str = ""
+
+
+class AttendanceRule(Rule):
+    """How a piece of evidence is recorded in the minutes."""
+
+    evidence: AttendanceEvidence
+    counts_as: AttendanceOutcome
+
+
+class FollowUp(FormatScoped):
+    """Something due after the meeting."""
+
+    id: Identifier
+    kind: FollowUpKind
+    by: Role
+    to: tuple[Role, ...] = ()
+    within: Duration
+    channel: Channel = Channel.EMAIL
+    note: str = ""
+
+
+class Cancellation(Rule):
+    """Who must agree to cancel, and what must be written down."""
+
+    approver: str = Field(
+        description="The post that must agree, e.g. 'Safeguarding Service Manager'."
+    )
+    rationale_required: bool = True
+    recorded_on: str = "the child's record"
+
+
+class ConferenceRules(Rule):
+    """Everything a playbook says about one type of conference."""
+
+    default_length: Duration = hours(2)
+    timescales: tuple[Timescale, ...] = ()
+    formats: FormatRules
+    participants: tuple[ParticipantRule, ...] = Field(min_length=1)
+    invitations: InvitationRules = InvitationRules()
+    report_sharing: tuple[ShareRule, ...] = ()
+    preparation: tuple[Task, ...] = ()
+    run_sheet: tuple[Phase, ...] = Field(min_length=1)
+    attendance: tuple[AttendanceRule, ...] = ()
+    follow_ups: tuple[FollowUp, ...] = ()
+    minutes_statement: str | None = Field(
+        default=None, description="Overrides the playbook's statement."
+    )
+
+    def participant(self, role: Role, meeting_format: MeetingFormat) -> ParticipantRule | None:
+        """The participant rule for ``role`` in ``meeting_format``, if the role takes part."""
+        return next(
+            (p for p in self.participants if p.role is role and p.applies_to(meeting_format)), None
+        )
+
+    def roles(self, meeting_format: MeetingFormat | None = None) -> frozenset[Role]:
+        """Every role listed as a participant (in ``meeting_format`` when given)."""
+        return frozenset(
+            p.role
+            for p in self.participants
+            if meeting_format is None or p.applies_to(meeting_format)
+        )
+
+    def held_back(self, meeting_format: MeetingFormat) -> dict[Role, str]:
+        """Roles kept off the invite, and away from the link, until the named phase starts."""
+        return {
+            p.role: p.held_back_until
+            for p in self.participants
+            if p.applies_to(meeting_format) and p.held_back_until is not None
+        }
+
+    def phase(self, phase_id: str) -> Phase | None:
+        """The run-sheet phase with this id."""
+        return next((p for p in self.run_sheet if p.id == phase_id), None)
+
+    def phases(self, meeting_format: MeetingFormat) -> tuple[Phase, ...]:
+        """The run sheet, in order, for ``meeting_format``."""
+        return tuple(p for p in self.run_sheet if p.applies_to(meeting_format))
+
+    def attendance_outcome(self, evidence: Iterable[AttendanceEvidence]) -> AttendanceOutcome:
+        """Attended if any piece of evidence counts as attending under this playbook."""
+        rules = {r.evidence: r.counts_as for r in self.attendance}
+        seen = [rules.get(e, _DEFAULT_ATTENDANCE[e]) for e in evidence]
+        attended = AttendanceOutcome.ATTENDED in seen
+        return AttendanceOutcome.ATTENDED if attended else AttendanceOutcome.NOT_ATTENDED
+
+
+# Without a playbook rule, only taking part in the meeting or a call counts as attending.
+_DEFAULT_ATTENDANCE: dict[AttendanceEvidence, AttendanceOutcome] = {
+    AttendanceEvidence.JOINED_MEETING: AttendanceOutcome.ATTENDED,
+    AttendanceEvidence.PHONE_CONVERSATION: AttendanceOutcome.ATTENDED,
+    AttendanceEvidence.REPLIED_TO_PACK_EMAIL: AttendanceOutcome.NOT_ATTENDED,
+    AttendanceEvidence.REPORT_ONLY: AttendanceOutcome.NOT_ATTENDED,
+    AttendanceEvidence.NO_CONTACT: AttendanceOutcome.NOT_ATTENDED,
+}
+
+
+class CalendarRules(Rule):
+    """How durations become due times for this council."""
+
+    end_of_working_day: time = time(17, 0)
+    roll_back_off_working_days: bool = True
+
+
+class Playbook(Rule):
+    """One council's COVID-19 conference process."""
+
+    schema_version: Literal[1]
+    council: str
+    seed: str = Field(default="", description="The written process this playbook follows.")
+    calendar: CalendarRules = CalendarRules()
+    distribution: DistributionPolicy = DistributionPolicy()
+    documents: tuple[DocumentSpec, ...] = Field(min_length=1)
+    letters: tuple[LetterSpec, ...] = ()
+    minutes_statement: str = Field(
+        description="Template; may use {conference}, {format} and {date}."
+    )
+    cancellation: Cancellation
+    conferences: Mapping[ConferenceType, ConferenceRules] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references_resolve(self, info: ValidationInfo) -> Playbook:
+        # The loader asks to run these itself, so it can point at the offending line.
+        if not (info.context or {}).get("defer_reference_checks"):
+            found = self.problems()
+            if found:
+                loc, message = found[0]
+                raise ValueError(f"{'.'.join(str(part) for part in loc)}: {message}")
+        return self
+
+    def rules(self, conference_type: ConferenceType) -> ConferenceRules:
+        """The rules for ``conference_type``, or a KeyError naming what the playbook has."""
+        try:
+            return self.conferences[conference_type]
+        except KeyError:
+            have = ", ".join(self.conferences)
+            raise KeyError(f"this playbook has no {conference_type} (it has {have})") from None
+
+    def document(self, document_id: str) -> DocumentSpec:
+        """The document with this id."""
+        return next(d for d in self.documents if d.id == document_id)
+
+    def contains_restricted(self, document_id: str) -> bool:
+        """True when the document, or anything in it, is restricted material."""
+        doc = self.document(document_id)
+        return doc.restricted or any(self.contains_restricted(part) for part in doc.contains)
+
+    def statement_for(self, conference_type: ConferenceType) -> str:
+        """The minutes statement template for ``conference_type``."""
+        return self.rules(conference_type).minutes_statement or self.minutes_statement
+
+    def problems(self) -> list[tuple[Loc, str]]:
+        """Every reference that does not resolve, as (location, message) pairs."""
+        from bot.core.playbook_checks import playbook_problems
+
+        return playbook_problems(self)
+
+
+def minutes_placeholders(template: str) -> set[str]:
+    """The ``{names}`` a minutes statement template uses."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def render_minutes_statement(
+    playbook: Playbook, conference_type: ConferenceType, meeting_format: MeetingFormat, day: str
+) -> str:
+    """The statement the minutes must carry, with the conference, format and date filled in."""
+    names = {
+        ConferenceType.ICPC: "initial child protection conference",
+        ConferenceType.RCPC: "review child protection conference",
+        ConferenceType.TI: "transfer-in child protection conference",
+        ConferenceType.LAC: "looked-after child review",
+    }
+    formats = {
+        MeetingFormat.TEAMS: "a Microsoft Teams meeting",
+        MeetingFormat.HYBRID: "a meeting at a venue with others joining on Microsoft Teams",
+        MeetingFormat.CONFERENCE_CALL: "a conference call",
+        MeetingFormat.PHONE_SERIES: "a series of phone calls",
+        MeetingFormat.FACE_TO_FACE: "a face-to-face meeting",
+    }
+    return playbook.statement_for(conference_type).format(
+        conference=names[conference_type], format=formats[meeting_format], date=day
+    )

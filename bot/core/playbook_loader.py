@@ -1,0 +1,201 @@
+"""Read a playbook from YAML text, with errors that name the file, line and field.
+
+The caller reads the file; this module only sees text, so ``bot.core`` stays free of I/O.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from bot.core.conference import Role
+from bot.core.playbook import Loc, Playbook
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a playbook file, at a line."""
+
+    source: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        """``file:line: field: message``, on one line."""
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class PlaybookError(ValueError):
+    """A playbook that cannot be used; ``str()`` is the first problem, on one line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        """Keep every problem; the message is the first one."""
+        self.problems = problems
+        super().__init__(str(problems[0]))
+
+    @property
+    def lines(self) -> list[str]:
+        """Every problem, one line each, in file order."""
+        return [str(p) for p in self.problems]
+
+
+def load_playbook_text(text: str, source: str) -> Playbook:
+    """Parse and validate a playbook; ``source`` is the file name used in error messages."""
+    yaml = YAML(typ="rt")
+    try:
+        root = yaml.load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = " ".join(str(err.problem or err.context or "unreadable").split())
+        raise PlaybookError([Problem(source, line, "", f"invalid YAML: {what}")]) from err
+    except YAMLError as err:
+        raise PlaybookError([Problem(source, None, "", f"invalid YAML: {err}")]) from err
+    if not isinstance(root, CommentedMap):
+        raise PlaybookError(
+            [Problem(source, 1, "", "expected a mapping of playbook fields at the top of the file")]
+        )
+    try:
+        playbook = Playbook.model_validate(root, context={"defer_reference_checks": True})
+    except ValidationError as err:
+        problems = [_from_pydantic(source, root, detail) for detail in err.errors()]
+        # A list that failed on a bad item also reports itself as too short: keep the item.
+        deepest = [
+            p
+            for p in problems
+            if not any(o.field.startswith(p.field + "[") for o in problems if o is not p)
+        ]
+        raise PlaybookError(sorted(deepest, key=_order)) from err
+    found = playbook.problems()
+    if found:
+        raise PlaybookError(
+            [Problem(source, _line_of(root, loc), _dotted(loc), msg) for loc, msg in found]
+        )
+    return playbook
+
+
+def _order(problem: Problem) -> tuple[int, str]:
+    return (problem.line or 0, problem.field)
+
+
+def _dotted(loc: Loc) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            parts.append(("." if parts else "") + part)
+    return "".join(parts)
+
+
+def _line_of(root: CommentedMap, loc: Loc) -> int:
+    """The line of the deepest part of ``loc`` that exists in the YAML tree."""
+    node: Any = root
+    line = 1
+    for part in loc:
+        if isinstance(node, CommentedMap) and isinstance(part, str) and part in node:
+            line = node.lc.key(part)[0] + 1
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+            line = node.lc.item(part)[0] + 1
+            node = node[part]
+        else:
+            break
+    return line
+
+
+def _model_at(loc: Loc) -> type[BaseModel] | None:
+    """The model whose fields live at ``loc``, following lists, tuples and mappings."""
+    annotation: Any = Playbook
+    parts = list(loc)
+    while parts:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(str(parts.pop(0)))
+            if field is None:
+                return None
+            annotation = field.annotation
+            continue
+        origin = get_origin(annotation)
+        args = [a for a in get_args(annotation) if a is not Ellipsis]
+        if origin in (Union, types.UnionType):
+            annotation = next((a for a in args if a is not type(None)), None)
+        elif origin in (tuple, list):
+            parts.pop(0)
+            annotation = args[0]
+        elif origin is not None and issubclass(origin, Mapping):
+            parts.pop(0)
+            annotation = args[1]
+        else:
+            return None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) in (Union, types.UnionType):
+        return next(
+            (a for a in get_args(annotation) if isinstance(a, type) and issubclass(a, BaseModel)),
+            None,
+        )
+    return None
+
+
+def _from_pydantic(source: str, root: CommentedMap, detail: ErrorDetails) -> Problem:
+    # Pydantic adds tags such as "function-after[...]" to the location; they are not fields.
+    loc: Loc = tuple(p for p in detail["loc"] if isinstance(p, int) or "[" not in p)
+    field = _dotted(loc)
+    kind = detail["type"]
+    given = detail.get("input")
+    ctx = detail.get("ctx") or {}
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        model = _model_at(loc[:-1])
+        known = sorted(model.model_fields) if model else []
+        near = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean {near[0]!r}? " if near else ""
+        message = f"unknown field {name!r} ({hint}expected one of: {', '.join(known)})"
+    elif kind == "missing":
+        message = f"missing required field {str(loc[-1])!r}"
+    elif kind == "enum":
+        what = "role" if "'social_worker'" in str(ctx.get("expected", "")) else "value"
+        message = f"unknown {what} {given!r} (expected one of: {ctx.get('expected')})"
+        if what == "role":
+            message = (
+                f"undefined role {given!r} (expected one of: {', '.join(r.value for r in Role)})"
+            )
+    elif kind == "literal_error":
+        message = f"unsupported value {given!r} (expected {ctx.get('expected')})"
+    elif kind == "string_pattern_mismatch":
+        message = (
+            f"{given!r} is not a valid id (expected lower-case letters, digits and underscores, "
+            "starting with a letter)"
+        )
+    elif kind == "too_short":
+        message = "must not be empty"
+    elif kind in ("model_type", "dict_type", "model_attributes_type"):
+        message = f"expected a mapping of fields, got {_yaml_kind(given)}"
+    elif kind in ("tuple_type", "list_type"):
+        message = f"expected a list, got {_yaml_kind(given)}"
+    else:
+        message = detail["msg"].removeprefix("Value error, ")
+        if given is not None and not isinstance(given, (dict, list)) and kind != "bad_duration":
+            message += f" (got {given!r})"
+    return Problem(source, _line_of(root, loc), field, message)
+
+
+def _yaml_kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
