@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from urllib.parse import quote
 
 from msgraph.generated.models.subscription import Subscription as GraphSubscription
 
@@ -41,7 +40,7 @@ class DriveCalls(GatewayCalls):
         drive = await self._client.users.by_user_id(owner).drive.get()
         if drive is None or not drive.id:
             raise GraphError("the owner has no drive")
-        path = "/".join(quote(part) for part in [*folder.strip("/").split("/"), name] if part)
+        path = "/".join(part for part in [*folder.strip("/").split("/"), name] if part)
         item = await (
             self._client.drives.by_drive_id(drive.id)
             .items.by_drive_item_id(f"root:/{path}:")
