@@ -181,7 +181,10 @@ class Extractor:
                 i += 1
                 continue
             pair_end = i + 2 >= len(cells) or parse_label(cells[i + 2], self.section) is not None
-            value = cells[i + 1] if pair_end else " ; ".join(cells[i + 1 :])
+            if i + 1 >= len(cells):
+                value = ""  # a label in the last cell: a blank field on the form
+            else:
+                value = cells[i + 1] if pair_end else " ; ".join(cells[i + 1 :])
             self.pending = None
             if value.strip():
                 self._put(key, value.replace("\n", " ; "), opens_section=False)
