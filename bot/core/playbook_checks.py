@@ -89,7 +89,8 @@ def _conference_problems(
     from bot.core.playbook import Channel, PhaseKind
 
     found: list[tuple[Loc, str]] = []
-    listed = rules.roles()
+    # The admin team is always behind the scenes, listed or not.
+    listed = rules.roles() | {Role.ADMIN}
     offered = set(rules.formats.offered)
     doc_ids = [d.id for d in playbook.documents]
     phase_ids = [p.id for p in rules.run_sheet]

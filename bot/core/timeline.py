@@ -257,10 +257,10 @@ class _Compiler:
 
     # -- who is there -------------------------------------------------------------------
     def _present(self) -> frozenset[Role]:
-        listed = self.rules.roles(self.fmt)
+        listed = self.rules.roles(self.fmt) | {Role.ADMIN}
         if not self.facts.participants:
             return listed
-        return frozenset(p.role for p in self.facts.participants) | (_STAFF & listed)
+        return frozenset(p.role for p in self.facts.participants) | (_STAFF & listed) | {Role.ADMIN}
 
     def _audience(self, roles: Iterable[Role]) -> tuple[Role, ...]:
         present = self._present()
