@@ -50,3 +50,19 @@ def text_blocks(text: str) -> list[Block]:
     """The lines of a plain-text body, cleaned."""
     lines = (clean_line(raw) for raw in clean_text(text).split("\n"))
     return [line for line in lines if line is not None]
+
+
+def own_text(text: str) -> str:
+    """The sender's own words: the lines above the first quote, forward or reply header."""
+    own: list[str] = []
+    for line in clean_text(text).split("\n"):
+        stripped = line.strip()
+        if (
+            stripped.startswith(">")
+            or _FORWARD_MARKER.match(stripped)
+            or _REPLY_INTRO.match(stripped)
+            or re.match(r"^\**from\**\s*:", stripped, re.IGNORECASE)
+        ):
+            break
+        own.append(stripped)
+    return "\n".join(own)

@@ -181,3 +181,11 @@ def html_blocks(html: str) -> list[Block]:
     builder.feed(clean_text(html))
     builder.close()
     return _Walker().walk(builder.root)
+
+
+def html_text(html: str) -> str:
+    """The text of an HTML body, one block element per line, for reading the sender's words."""
+    builder = _TreeBuilder()
+    builder.feed(clean_text(html))
+    builder.close()
+    return _text_of(builder.root)

@@ -13,10 +13,10 @@ import traceback
 from bot.core.mailbox import Attachment, InboundMessage
 from bot.core.reference import find_references
 from bot.intake.assemble import assemble
-from bot.intake.blocks import Block, Table, clean_text, text_blocks
+from bot.intake.blocks import Block, Table, clean_text, own_text, text_blocks
 from bot.intake.docx_form import UnreadableDocx, docx_blocks, is_docx
 from bot.intake.extract import Extractor, Fields, Value
-from bot.intake.html import html_blocks
+from bot.intake.html import html_blocks, html_text
 from bot.intake.outcome import (
     AGENCY_REPORT,
     CONFIDENTIAL_REQUEST,
@@ -61,13 +61,14 @@ def parse_message(msg: InboundMessage) -> ParseOutcome:
     return outcome
 
 
+def _is_html(msg: InboundMessage) -> bool:
+    kind = msg.body_type.lower()
+    return kind == "html" or (kind != "text" and bool(_HTML_START.match(msg.body or "")))
+
+
 def _body_blocks(msg: InboundMessage) -> list[Block]:
     body = msg.body or ""
-    if msg.body_type.lower() == "html" or (
-        msg.body_type.lower() != "text" and _HTML_START.match(body)
-    ):
-        return html_blocks(body)
-    return text_blocks(body)
+    return html_blocks(body) if _is_html(msg) else text_blocks(body)
 
 
 def _short_name(name: str) -> str:
@@ -110,7 +111,11 @@ def _flat_text(blocks: list[Block]) -> str:
 
 def _attach(msg: InboundMessage, reference: str, body_text: str) -> AttachToConference:
     subject = clean_text(msg.subject or "")
-    if _CONFIDENTIAL.search(subject) or _CONFIDENTIAL.search(body_text):
+    # Only the sender's own words decide the kind: a reply quoting the request form
+    # ("Confidential section requested: Yes") is still just a reply.
+    body = msg.body or ""
+    own = own_text(html_text(body) if _is_html(msg) else body)
+    if _CONFIDENTIAL.search(subject) or _CONFIDENTIAL.search(own):
         kind = CONFIDENTIAL_REQUEST
     elif msg.attachments or "report" in subject.lower():
         kind = AGENCY_REPORT

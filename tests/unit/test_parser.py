@@ -402,3 +402,36 @@ def test_internal_error_becomes_triage_not_an_exception() -> None:
     object.__setattr__(broken, "attachments", (None,))  # an adapter bug, not a real mail
     reasons = triaged(broken).reasons
     assert "internal error" in reasons[0]
+
+
+def test_word_form_fields_inside_content_controls_are_read() -> None:
+    from docx.oxml import OxmlElement
+
+    document = docx.Document()
+    for label, value in DOCX_ROWS:
+        paragraph = document.add_paragraph(f"{label}: ")
+        # Word's form fields: the value sits in a content control (w:sdt) inside the line.
+        sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+        run, text = OxmlElement("w:r"), OxmlElement("w:t")
+        text.text = value
+        run.append(text)
+        content.append(run)
+        sdt.append(content)
+        paragraph._p.append(sdt)
+    out = io.BytesIO()
+    document.save(out)
+    form = Attachment("form.docx", DOCX_CONTENT_TYPE, out.getvalue())
+    request = parsed(message("", attachments=(form,))).request
+    assert request.children[0].case_reference == "LCS-770001"
+    assert request.team_manager.name == "Rosalind Fenn"
+
+
+def test_reply_quoting_the_whole_form_under_a_referenced_subject_is_not_a_new_request() -> None:
+    quoted = "\n".join("> " + line for line in plain().splitlines())
+    outcome = parse_message(
+        message("Thank you.\n\n" + quoted, subject="RE: Conference booked CP-2026-00042")
+    )
+    assert isinstance(outcome, AttachToConference)
+    assert (outcome.reference, outcome.kind) == ("CP-2026-00042", "reply")
+    # The quoted form speaks of police intelligence: quoted text counts for restriction.
+    assert outcome.restricted is True
