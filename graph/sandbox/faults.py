@@ -21,6 +21,7 @@ class FaultRule:
     # "before": the request is refused unprocessed; "after": it is processed and the
     # answer lost (the case transactionId exists for); "either": the RNG picks.
     phase: str = "before"
+    limit: int | None = None  # inject at most this many faults, then none
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> FaultRule:
@@ -43,6 +44,7 @@ class FaultRule:
             path=re.compile(str(pattern)) if pattern else None,
             latency=timedelta(milliseconds=latency_ms),
             phase=phase,
+            limit=None if body.get("limit") is None else int(body["limit"]),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -54,6 +56,7 @@ class FaultRule:
             "path": self.path.pattern if self.path else None,
             "latency_ms": self.latency / timedelta(milliseconds=1),
             "phase": self.phase,
+            "limit": self.limit,
         }
 
 
@@ -81,6 +84,7 @@ class FaultInjector:
     def set(self, rule: FaultRule, seed: int | None = None) -> None:
         """Start injecting ``rule``; a seed restarts the RNG."""
         self.rule = rule
+        self.injected = 0
         if seed is not None:
             self.rng = random.Random(seed)  # noqa: S311
 
@@ -99,6 +103,8 @@ class FaultInjector:
         """The fault for this request, if it gets one."""
         rule = self.rule
         if rule is None or rule.rate <= 0:
+            return None
+        if rule.limit is not None and self.injected >= rule.limit:
             return None
         if rule.path is not None and not rule.path.search(path):
             return None

@@ -2,52 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 import respx
-from aiohttp import web
 from kiota_abstractions.authentication import AnonymousAuthenticationProvider
 
 from graph.auth import GraphConnection, build_gateway
 from graph.gateway import GRAPH_V1, GraphGateway
 from graph.sandbox.server import SandboxHandle, start_sandbox
 from graph.sandbox.web import SandboxConfig
-from tests.contract.harness import Harness, RespxGraph, SandboxGraph
-
-
-class Webhook:
-    """A local notification endpoint: echoes validationToken, collects notifications."""
-
-    def __init__(self) -> None:
-        self.received: list[dict[str, object]] = []
-        self.arrived = asyncio.Event()
-
-    async def handle(self, request: web.Request) -> web.Response:
-        """Graph's two kinds of POST: the handshake, and notifications."""
-        token = request.query.get("validationToken")
-        if token is not None:
-            return web.Response(text=token, content_type="text/plain")
-        self.received.append(await request.json())
-        self.arrived.set()
-        return web.Response(status=202)
+from tests.contract.harness import Harness, RespxGraph, SandboxGraph, Webhook, serve_webhook
 
 
 @pytest.fixture
 async def webhook() -> AsyncIterator[tuple[Webhook, str]]:
     """A notification endpoint on an ephemeral loopback port, and its URL."""
-    hook = Webhook()
-    app = web.Application()
-    app.router.add_post("/notify", hook.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield hook, f"http://127.0.0.1:{port}/notify"
-    await runner.cleanup()
+    async with serve_webhook() as served:
+        yield served
 
 
 @pytest.fixture

@@ -7,9 +7,12 @@ is the live sandbox on an ephemeral port. Tests arrange through ``given_*``, act
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 import aiohttp
 import httpx
 import respx
+from aiohttp import web
 
 from graph.gateway import GRAPH_V1, GraphGateway
 from graph.sandbox.server import SandboxHandle
@@ -261,3 +265,38 @@ class SandboxGraph:
 
 
 Harness = RespxGraph | SandboxGraph
+
+
+class Webhook:
+    """A local notification endpoint: echoes validationToken, collects notifications."""
+
+    def __init__(self, *, echo: bool = True) -> None:
+        self.echo = echo
+        self.received: list[dict[str, Any]] = []
+        self.arrived = asyncio.Event()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Graph's two kinds of POST: the handshake, and notifications."""
+        token = request.query.get("validationToken")
+        if token is not None:
+            return web.Response(text=token if self.echo else "no", content_type="text/plain")
+        self.received.append(await request.json())
+        self.arrived.set()
+        return web.Response(status=202)
+
+
+@asynccontextmanager
+async def serve_webhook(*, echo: bool = True) -> AsyncIterator[tuple[Webhook, str]]:
+    """A notification endpoint on an ephemeral loopback port, and its URL."""
+    hook = Webhook(echo=echo)
+    app = web.Application()
+    app.router.add_post("/notify", hook.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield hook, f"http://127.0.0.1:{port}/notify"
+    finally:
+        await runner.cleanup()
