@@ -31,6 +31,8 @@ class RestrictedAttachmentError(ValueError):
 class MailCalls(GatewayCalls):
     """Read, mark and send mail."""
 
+    delta_page_size: int = DELTA_PAGE_SIZE  # Graph may send fewer; it never sends more
+
     @graph_call
     async def read_inbox_delta(self, mailbox: str, delta_link: str | None) -> DeltaResult:
         """New and removed inbox messages since ``delta_link`` (None: everything)."""
@@ -52,7 +54,7 @@ class MailCalls(GatewayCalls):
             .mail_folders.by_mail_folder_id("inbox")
             .messages.delta
         )
-        config = self._config(prefer=(IMMUTABLE_IDS, f"odata.maxpagesize={DELTA_PAGE_SIZE}"))
+        config = self._config(prefer=(IMMUTABLE_IDS, f"odata.maxpagesize={self.delta_page_size}"))
         seen: dict[str, Any] = {}
         removed: dict[str, None] = {}
         url = link
