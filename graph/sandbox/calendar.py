@@ -299,13 +299,12 @@ async def get_schedule(request: web.Request) -> web.Response:
             )
             continue
         busy = _overlapping(tenant, uid, start, end)
+        spans = [(_parse_time(e["start"]), _parse_time(e["end"])) for e in busy]
         view = []
         slot = start
         while slot < end:
             slot_end = slot + interval
-            hit = any(
-                _parse_time(e["start"]) < slot_end and _parse_time(e["end"]) > slot for e in busy
-            )
+            hit = any(s < slot_end and e > slot for s, e in spans)
             view.append("2" if hit else "0")
             slot = slot_end
         answers.append(
