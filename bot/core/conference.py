@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 
 class ConferenceType(StrEnum):
@@ -53,3 +56,67 @@ class Role(StrEnum):
     SCHOOL = "school"
     MINUTE_TAKER = "minute_taker"  # minute taker or conference clerk
     ADMIN = "admin"  # MTS, business support, SQT admin or IRS
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """Someone taking part, as stored. ``held_back`` keeps a parent off the invite for now."""
+
+    id: int
+    role: Role
+    name: str
+    organisation: str = ""
+    email: str | None = None
+    phone: str | None = None
+    held_back: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Conference:
+    """A conference as stored: identity, state, chair, format, and its meeting."""
+
+    id: int
+    reference: str
+    playbook: str
+    conference_type: ConferenceType
+    state: ConferenceState
+    created_at: datetime
+    updated_at: datetime
+    chair: str | None = None
+    meeting_format: MeetingFormat | None = None
+    start_at: datetime | None = None
+    length: timedelta | None = None
+    confidential_length: timedelta | None = None
+    strategy_discussion: date | None = None
+    event_id: str | None = None
+    join_url: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+    participants: tuple[Participant, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One line of a conference's audit trail: who did what, and when."""
+
+    id: int
+    conference_id: int
+    at: datetime
+    actor: str
+    kind: str
+    step_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TriageItem:
+    """A request that needs a person, with the reasons confbot could not read it."""
+
+    id: int
+    request_id: int
+    reasons: tuple[str, ...]
+    state: str
+    created_at: datetime
+    subject: str = ""
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+    resolution: str | None = None

@@ -14,6 +14,7 @@ from graph.gateway import GRAPH_V1, GraphGateway
 from graph.sandbox.server import SandboxHandle, start_sandbox
 from graph.sandbox.web import SandboxConfig
 from tests.contract.harness import Harness, RespxGraph, SandboxGraph, Webhook, serve_webhook
+from tests.stores import database_url
 
 
 @pytest.fixture
@@ -59,3 +60,6 @@ async def graph(
         await session.close()
         await gateway.aclose()
         await handle.close()
+
+
+__all__ = ["database_url"]

@@ -1,0 +1,110 @@
+"""The database connection and its migrations (Alembic), for SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says why, without credentials."""
+
+
+def _prepare_sqlite(url: str) -> None:
+    """Create the folder of a SQLite file so a fresh checkout just works."""
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the web app read while the scheduler writes; foreign keys are off by default.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class Database:
+    """An engine and a session factory for one database URL."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            parsed = make_url(url)
+        except ArgumentError as err:
+            raise StoreError(f"not a database URL: {err}") from err
+        if parsed.drivername == "postgresql":
+            # Use psycopg 3 (the dependency we ship) rather than psycopg2.
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        self.url = parsed
+        self.is_sqlite = parsed.drivername.startswith("sqlite")
+        if self.is_sqlite:
+            _prepare_sqlite(url)
+        try:
+            self.engine: Engine = create_engine(parsed, pool_pre_ping=not self.is_sqlite)
+        except (ArgumentError, ImportError) as err:
+            raise StoreError(f"cannot use this database URL: {err}") from err
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def check_connection(self) -> None:
+        """Open a connection, or raise StoreError saying why."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError as err:
+            orig = getattr(err, "orig", None)
+            reason = str(orig) if orig is not None else type(err).__name__
+            raise StoreError(f"cannot connect: {reason.strip().splitlines()[0]}") from err
+
+    def _alembic_config(self) -> Any:
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["engine"] = self.engine
+        return config
+
+    def upgrade(self) -> None:
+        """Apply every migration not yet applied."""
+        from alembic import command
+
+        command.upgrade(self._alembic_config(), "head")
+
+    def is_current(self) -> bool:
+        """Whether the database is at the newest migration."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        heads = set(ScriptDirectory.from_config(self._alembic_config()).get_heads())
+        with self.engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+        return current == heads
+
+    def table_names(self) -> list[str]:
+        """Names of the tables present, for diagnostics and tests."""
+        return sorted(inspect(self.engine).get_table_names())
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

@@ -1,0 +1,135 @@
+"""Tables. Times are stored in UTC; personal data lives only in participant and request rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    """Declarative base with timezone-aware datetimes."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+    }
+
+
+class ConferenceRequestRow(Base):
+    """One email read from the request mailbox; it becomes a conference or a triage item."""
+
+    __tablename__ = "conference_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Graph's immutable message id: the unique key that makes replays harmless.
+    message_id: Mapped[str] = mapped_column(String(512), unique=True)
+    internet_message_id: Mapped[str] = mapped_column(String(998), default="")
+    mailbox: Mapped[str] = mapped_column(String(320))
+    received_at: Mapped[datetime]
+    sender: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_type: Mapped[str] = mapped_column(String(8), default="text")
+    outcome: Mapped[str] = mapped_column(String(32), default="pending")  # parsed|triage|attached
+    conference_id: Mapped[int | None] = mapped_column(ForeignKey("conference.id"), default=None)
+    created_at: Mapped[datetime]
+
+
+class ConferenceRow(Base):
+    """A conference: what it is, where it is in its life, and its Teams meeting."""
+
+    __tablename__ = "conference"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    playbook: Mapped[str] = mapped_column(String(128))
+    conference_type: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    chair: Mapped[str | None] = mapped_column(String(320), default=None, index=True)
+    meeting_format: Mapped[str | None] = mapped_column(String(32), default=None)
+    start_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    length_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    confidential_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    strategy_discussion: Mapped[date | None] = mapped_column(Date, default=None)
+    event_id: Mapped[str | None] = mapped_column(String(512), default=None)
+    join_url: Mapped[str | None] = mapped_column(Text, default=None)
+    facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    participants: Mapped[list[ParticipantRow]] = relationship(
+        back_populates="conference", cascade="all, delete-orphan", order_by="ParticipantRow.id"
+    )
+
+
+class ParticipantRow(Base):
+    """Someone taking part in a conference, with how to reach them."""
+
+    __tablename__ = "participant"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(256))
+    organisation: Mapped[str] = mapped_column(String(256), default="")
+    email: Mapped[str | None] = mapped_column(String(320), default=None)
+    phone: Mapped[str | None] = mapped_column(String(32), default=None)
+    held_back: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    conference: Mapped[ConferenceRow] = relationship(back_populates="participants")
+
+
+class TimelineEntryRow(Base):
+    """An append-only audit line: what happened to a conference, when, and who did it."""
+
+    __tablename__ = "timeline_entry"
+    __table_args__ = (Index("ix_timeline_conference_at", "conference_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(320))
+    kind: Mapped[str] = mapped_column(String(64))
+    step_id: Mapped[str | None] = mapped_column(String(256), default=None)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class TriageItemRow(Base):
+    """A request confbot could not read fully, kept with its reasons until a person resolves it."""
+
+    __tablename__ = "triage_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("conference_request.id"), unique=True)
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolved_by: Mapped[str | None] = mapped_column(String(320), default=None)
+    resolution: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class SyncStateRow(Base):
+    """Small durable key/value state, such as a mailbox's Graph delta link."""
+
+    __tablename__ = "sync_state"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(256))
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
