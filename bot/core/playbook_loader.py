@@ -6,6 +6,7 @@ The caller reads the file; this module only sees text, so ``bot.core`` stays fre
 from __future__ import annotations
 
 import difflib
+import json
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -85,6 +86,14 @@ def load_playbook_text(text: str, source: str) -> Playbook:
             [Problem(source, _line_of(root, loc), _dotted(loc), msg) for loc, msg in found]
         )
     return playbook
+
+
+def playbook_schema_text() -> str:
+    """The JSON schema for playbook files, as written to playbooks/schema.json."""
+    schema = Playbook.model_json_schema()
+    schema["title"] = "confbot playbook"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 def _order(problem: Problem) -> tuple[int, str]:

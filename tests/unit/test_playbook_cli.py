@@ -1,0 +1,160 @@
+"""`confbot playbook check | plan | schema`, driven through argparse as the real CLI is."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.core.playbook_loader import playbook_schema_text
+from bot.playbook_cli import register
+from playbooks import DIRECTORY, SCHEMA_PATH, bundled_paths
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "playbooks"
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser(prog="confbot")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["playbook", *argv])
+    out, err = io.StringIO(), io.StringIO()
+    code = args.func(args, out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_check_passes_for_the_five_seed_playbooks() -> None:
+    code, out, err = run("check", *map(str, bundled_paths()))
+    assert code == 0, err
+    assert out.count(": ok (") == 5
+
+
+def test_check_reports_a_typo_on_one_line_naming_file_line_and_field() -> None:
+    path = FIXTURES / "unknown_field.yaml"
+    code, _, err = run("check", str(path))
+    assert code == 1
+    lines = err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{path}:20: conferences.ICPC.formats.decided_bye: unknown field")
+
+
+def test_check_reports_a_missing_file_and_carries_on() -> None:
+    code, out, err = run("check", "no-such-playbook.yaml", str(DIRECTORY / "leeds.yaml"))
+    assert code == 1
+    assert "no-such-playbook.yaml: cannot read the file" in err
+    assert "leeds.yaml: ok" in out
+
+
+@pytest.mark.parametrize("path", bundled_paths(), ids=lambda p: p.stem)
+def test_plan_prints_a_timeline_for_each_type_and_format_of_each_playbook(path: Path) -> None:
+    from playbooks import load_playbook_file
+
+    playbook = load_playbook_file(path)
+    for kind, rules in playbook.conferences.items():
+        for fmt in rules.formats.offered:
+            code, out, err = run(
+                "plan",
+                str(path),
+                "--type",
+                kind.value,
+                "--format",
+                fmt.value,
+                "--start",
+                "2027-03-10T10:00",
+            )
+            assert code == 0, err
+            assert f"{playbook.council}: {kind.value}" in out
+            assert "Starts Wed 10 Mar 2027 10:00" in out
+
+
+def test_plan_of_an_icpc_over_christmas_shows_the_last_allowed_day() -> None:
+    code, out, err = run(
+        "plan",
+        str(DIRECTORY / "lancashire.yaml"),
+        "--type",
+        "ICPC",
+        "--format",
+        "teams",
+        "--start",
+        "2027-01-07T10:00",
+        "--strategy-discussion",
+        "2026-12-14",
+        "--confidential",
+        "20m",
+    )
+    assert code == 0, err
+    assert "last day Thu 07 Jan 2027" in out
+    assert "Confidential section until 10:20." in out
+    assert "Held back: parent" in out
+
+
+def test_plan_with_the_playbook_default_confidential_length() -> None:
+    code, out, _ = run(
+        "plan",
+        str(DIRECTORY / "lancashire.yaml"),
+        "--type",
+        "icpc",
+        "--format",
+        "teams",
+        "--start",
+        "2027-01-07T10:00",
+        "--confidential",
+    )
+    assert code == 0
+    assert "Confidential section until 10:20." in out
+
+
+def test_plan_as_json_lists_steps_with_ids_and_utc_times() -> None:
+    code, out, _ = run(
+        "plan",
+        str(DIRECTORY / "leeds.yaml"),
+        "--type",
+        "ICPC",
+        "--format",
+        "phone_series",
+        "--start",
+        "2027-01-07T10:00+00:00",
+        "--json",
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["conference_type"] == "ICPC"
+    assert all(step["due"].endswith("Z") for step in data["steps"])
+    assert len({step["id"] for step in data["steps"]}) == len(data["steps"])
+
+
+def test_plan_explains_impossible_facts() -> None:
+    code, _, err = run(
+        "plan",
+        str(DIRECTORY / "portsmouth.yaml"),
+        "--type",
+        "ICPC",
+        "--format",
+        "conference_call",
+        "--start",
+        "2027-01-07T10:00",
+        "--confidential",
+        "20m",
+    )
+    assert code == 1
+    assert "cannot plan: this playbook has no confidential section" in err
+
+
+def test_schema_file_in_the_repository_is_up_to_date() -> None:
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == playbook_schema_text()
+    code, out, _ = run("schema", "--check")
+    assert code == 0
+    assert "up to date" in out
+
+
+def test_schema_check_fails_on_a_stale_file_and_writing_fixes_it(tmp_path: Path) -> None:
+    target = tmp_path / "schema.json"
+    target.write_text("{}\n", encoding="utf-8")
+    code, _, err = run("schema", "--check", "--output", str(target))
+    assert code == 1
+    assert "out of date" in err
+    assert run("schema", "--output", str(target))[0] == 0
+    assert run("schema", "--check", "--output", str(target))[0] == 0
+    assert json.loads(target.read_text(encoding="utf-8"))["title"] == "confbot playbook"
