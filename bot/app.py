@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -21,6 +22,10 @@ logger = logging.getLogger(__name__)
 SHUTDOWN_TIMEOUT_S = 3.0  # SIGTERM must stop the service within 5 s
 
 
+if TYPE_CHECKING:
+    from graph.gateway import GraphGateway
+
+
 @dataclass
 class Services:
     """What the running service holds, in the order it was started."""
@@ -29,6 +34,7 @@ class Services:
     database: Database
     repository: Repository
     admin_token: str
+    gateway: GraphGateway | None = None
     sandbox_url: str | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
@@ -71,7 +77,41 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
             repository=Repository(database),
             admin_token=auth.read_or_create_secret(settings.data_dir / "admin-token", 24),
         )
+        if settings.sandbox_mode:
+            from graph.sandbox.server import start_sandbox
+
+            sandbox = await start_sandbox(
+                "127.0.0.1", settings.graph.sandbox_port, settings.graph.sandbox_seed
+            )
+            stack.push_async_callback(sandbox.close)
+            services.sandbox_url = sandbox.url
+        services.gateway = build_graph_gateway(settings, services.sandbox_url)
+        stack.push_async_callback(services.gateway.aclose)
         yield services
+
+
+def build_graph_gateway(settings: Settings, sandbox_url: str | None) -> GraphGateway:
+    """The Graph gateway for the council's tenant, or for the embedded sandbox."""
+    from graph.auth import GraphConnection, build_gateway
+
+    graph = settings.graph
+    if sandbox_url is not None:
+        return build_gateway(GraphConnection(base_url=sandbox_url + "/v1.0"))
+    return build_gateway(
+        GraphConnection(
+            tenant_id=graph.tenant_id,
+            client_id=graph.client_id,
+            client_secret=graph.client_secret.get_secret_value() if graph.client_secret else None,
+            certificate_path=graph.certificate_path,
+            certificate_password=(
+                graph.certificate_password.get_secret_value()
+                if graph.certificate_password
+                else None
+            ),
+            managed_identity=graph.managed_identity,
+            managed_identity_client_id=graph.managed_identity_client_id or None,
+        )
+    )
 
 
 async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
@@ -108,7 +148,8 @@ def _announce(services: Services, port: int) -> None:
     if settings.sandbox_mode:
         logger.warning(
             "SANDBOX MODE: no Microsoft 365 tenant is configured. Graph calls go to the local "
-            "sandbox tenant and no real email or meeting is created."
+            "sandbox tenant at %s and no real email or meeting is created.",
+            services.sandbox_url,
         )
     # Printed, not logged: it is the one line a person needs to get in.
     print(f"confbot is running. Status page: {base}/", flush=True)

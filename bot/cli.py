@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import __version__
@@ -97,6 +98,14 @@ def cmd_serve(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    """Run the sandbox Graph tenant on its own."""
+    from graph.sandbox.server import run_sandbox
+
+    run_sandbox(args.host, args.port, args.seed)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -120,6 +129,16 @@ def build_parser() -> argparse.ArgumentParser:
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     show = config_commands.add_parser("show", help="print the effective configuration")
     show.set_defaults(func=cmd_config_show)
+
+    sandbox = commands.add_parser("sandbox", help="run the sandbox Graph tenant on its own")
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    sandbox.add_argument("--port", type=int, default=8081, help="port to listen on")
+    sandbox.add_argument("--seed", type=Path, default=None, help="YAML of fictional users")
+    sandbox.set_defaults(func=cmd_sandbox)
+
+    from bot import playbook_cli
+
+    playbook_cli.register(commands)
     return parser
 
 
