@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import re
+import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -255,9 +256,15 @@ def run_sandbox(host: str, port: int, seed_path: Path | None) -> None:
 
     async def main() -> None:
         handle = await start_sandbox(host, port, seed_path)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            # Containers stop with SIGTERM; shut down cleanly either way.
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
         print(f"sandbox Graph tenant at {handle.graph_url}", flush=True)
         try:
-            await asyncio.Event().wait()
+            await stop.wait()
         finally:
             await handle.close()
 
