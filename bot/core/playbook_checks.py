@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.conference import MeetingFormat, Role
 from bot.core.playbook_distribution import PARENT_OR_GP
+from bot.core.playbook_terms import AGENCY_ROLES, MINUTES_PLACEHOLDERS, Channel, PhaseKind
 
 if TYPE_CHECKING:
     from bot.core.playbook import ConferenceRules, Loc, Playbook
@@ -18,8 +19,6 @@ def _listing(names: Iterable[str]) -> str:
 
 def role_is_listed(role: Role, listed: frozenset[Role]) -> bool:
     """True when ``role`` takes part: named, or covered by "agency" (and vice versa)."""
-    from bot.core.playbook import AGENCY_ROLES
-
     if role in listed:
         return True
     if role is Role.AGENCY:
@@ -37,7 +36,7 @@ def _duplicates(ids: Iterable[str]) -> set[str]:
 
 def playbook_problems(playbook: Playbook) -> list[tuple[Loc, str]]:
     """Every unresolved reference or unsafe rule in ``playbook``, in file order."""
-    from bot.core.playbook import MINUTES_PLACEHOLDERS, minutes_placeholders
+    from bot.core.playbook import minutes_placeholders  # playbook.py imports this module
 
     found: list[tuple[Loc, str]] = []
     doc_ids = [d.id for d in playbook.documents]
@@ -86,8 +85,6 @@ def _restricted(playbook: Playbook, doc_id: str, doc_ids: list[str]) -> bool:
 def _conference_problems(
     playbook: Playbook, at: Loc, rules: ConferenceRules, letter_ids: set[str]
 ) -> list[tuple[Loc, str]]:
-    from bot.core.playbook import Channel, PhaseKind
-
     found: list[tuple[Loc, str]] = []
     # The admin team is always behind the scenes, listed or not.
     listed = rules.roles() | {Role.ADMIN}

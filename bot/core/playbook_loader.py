@@ -116,7 +116,7 @@ def _line_of(root: CommentedMap, loc: Loc) -> int:
     line = 1
     for part in loc:
         if isinstance(node, CommentedMap) and isinstance(part, str) and part in node:
-            line = node.lc.key(part)[0] + 1
+            line = _key_line(node, part)
             node = node[part]
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
             line = node.lc.item(part)[0] + 1
@@ -124,6 +124,19 @@ def _line_of(root: CommentedMap, loc: Loc) -> int:
         else:
             break
     return line
+
+
+def _key_line(node: CommentedMap, key: str) -> int:
+    """The line of ``key``, following YAML merge keys (``<<: *anchor``) to where it is written."""
+    try:
+        return int(node.lc.key(key)[0]) + 1
+    except KeyError:
+        for item in getattr(node, "merge", None) or ():
+            # ruamel.yaml 0.19 lists the merged maps; older releases paired them with indexes.
+            source = item[1] if isinstance(item, tuple) else item
+            if isinstance(source, CommentedMap) and key in source:
+                return _key_line(source, key)
+    return int(node.lc.line) + 1
 
 
 def _model_at(loc: Loc) -> type[BaseModel] | None:

@@ -157,3 +157,18 @@ def test_minutes_statement_fills_in_the_conference_and_format() -> None:
         "This initial child protection conference was held as a Microsoft Teams meeting "
         "because of COVID-19."
     )
+
+
+def test_typo_inside_a_shared_yaml_anchor_points_at_the_line_where_it_is_written() -> None:
+    text = (DIRECTORY / "portsmouth.yaml").read_text(encoding="utf-8")
+    broken = text.replace("      decided_by: chair\n", "      decided_bye: chair\n", 1)
+    line = broken.splitlines().index("      decided_bye: chair") + 1
+    with pytest.raises(PlaybookError) as caught:
+        load_playbook_text(broken, "portsmouth.yaml")
+    # TI reuses the ICPC rules through a merge key; both errors name the written line.
+    assert caught.value.lines == [
+        f"portsmouth.yaml:{line}: conferences.{kind}.formats.decided_bye: unknown field "
+        "'decided_bye' (did you mean 'decided_by'? expected one of: consulted, decided_by, "
+        "default, hold_invites_until_decided, offered)"
+        for kind in ("ICPC", "TI")
+    ]

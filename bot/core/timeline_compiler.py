@@ -1,0 +1,465 @@
+"""The compiler behind ``compile_timeline``: one method per section of the playbook."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+
+from bot.core.calendar import WorkingCalendar, to_london
+from bot.core.conference import MeetingFormat, Role
+from bot.core.durations import Duration, DurationUnit
+from bot.core.playbook import (
+    AGENCY_ROLES,
+    Anchor,
+    Channel,
+    ConferenceRules,
+    JoinMethod,
+    Phase,
+    PhaseKind,
+    Playbook,
+    TimescaleTarget,
+)
+from bot.core.playbook_distribution import distribution_allowed, item_for
+from bot.core.timeline_model import (
+    ConferenceFacts,
+    ContactChannel,
+    DeadlineCheck,
+    Step,
+    StepKind,
+    Timeline,
+    TimelineError,
+    Withheld,
+)
+from bot.core.timeline_text import (
+    FOLLOW_UP_PROMPTS,
+    PHASE_PROMPTS,
+    TASK_PROMPTS,
+    capitalise,
+    role_words,
+    roles_words,
+)
+
+# Staff are always there to act, whoever else the facts list.
+_STAFF: frozenset[Role] = frozenset({Role.CHAIR, Role.ADMIN, Role.MINUTE_TAKER})
+_ONLINE: frozenset[MeetingFormat] = frozenset(
+    {MeetingFormat.TEAMS, MeetingFormat.HYBRID, MeetingFormat.CONFERENCE_CALL}
+)
+_ROLE_ORDER = {role: index for index, role in enumerate(Role)}
+
+
+class Compiler:
+    """Compiles one conference; use ``compile_timeline`` rather than this class."""
+
+    def __init__(self, playbook: Playbook, facts: ConferenceFacts) -> None:
+        """Check the facts against the playbook before anything is dated."""
+        self.playbook = playbook
+        self.facts = facts
+        try:
+            self.rules: ConferenceRules = playbook.rules(facts.conference_type)
+        except KeyError as err:
+            raise TimelineError(str(err.args[0])) from None
+        self.fmt = facts.meeting_format
+        self.prefix = facts.conference_type.value.lower()
+        self.calendar = WorkingCalendar(
+            playbook.calendar.end_of_working_day, playbook.calendar.roll_back_off_working_days
+        )
+        self.steps: list[Step] = []
+        self.warnings: list[str] = []
+        self.deadlines: list[DeadlineCheck] = []
+        self._check_facts()
+        self.start = facts.start.astimezone(UTC)
+        self.length = facts.length or self.rules.default_length.as_timedelta()
+        self.end = self.start + self.length
+        self.confidential_ends = self.start + (facts.confidential or timedelta(0))
+
+    def _check_facts(self) -> None:
+        facts, rules = self.facts, self.rules
+        if facts.start.tzinfo is None:
+            raise TimelineError("the start time needs a time zone, for example Europe/London")
+        if self.fmt not in rules.formats.offered:
+            offered = ", ".join(f.value for f in rules.formats.offered)
+            raise TimelineError(
+                f"this playbook does not hold a {facts.conference_type} as {self.fmt.value} "
+                f"(it offers: {offered})"
+            )
+        if facts.length is not None and facts.length <= timedelta(0):
+            raise TimelineError("the conference length must be more than zero")
+        if facts.confidential is not None:
+            has_section = any(
+                p.kind is PhaseKind.CONFIDENTIAL_SECTION for p in rules.phases(self.fmt)
+            )
+            if not has_section:
+                raise TimelineError(
+                    f"this playbook has no confidential section in a {self.fmt.value} "
+                    f"{facts.conference_type}; confidential information is handled "
+                    "before the meeting"
+                )
+            length = facts.length or rules.default_length.as_timedelta()
+            if not timedelta(0) < facts.confidential < length:
+                raise TimelineError(
+                    "the confidential section must be longer than zero and shorter than the meeting"
+                )
+
+    def run(self) -> Timeline:
+        """Build every step and return them in due order."""
+        self._timescales()
+        self._invites()
+        self._report_sharing()
+        self._preparation()
+        self._run_sheet()
+        self._follow_ups()
+        self._check_not_past()
+        ordered = sorted(enumerate(self.steps), key=lambda pair: (pair[1].due, pair[0]))
+        return Timeline(
+            council=self.playbook.council,
+            conference_type=self.facts.conference_type,
+            meeting_format=self.fmt,
+            start=self.start,
+            end=self.end,
+            confidential_ends=self.confidential_ends,
+            held_back=self.rules.held_back(self.fmt),
+            deadlines=tuple(self.deadlines),
+            warnings=tuple(self.warnings),
+            steps=tuple(step for _, step in ordered),
+        )
+
+    # -- who is there -------------------------------------------------------------------
+    def _present(self) -> frozenset[Role]:
+        listed = self.rules.roles(self.fmt) | {Role.ADMIN}
+        if not self.facts.participants:
+            return listed
+        return frozenset(p.role for p in self.facts.participants) | (_STAFF & listed) | {Role.ADMIN}
+
+    def _audience(self, roles: Iterable[Role]) -> tuple[Role, ...]:
+        present = self._present()
+        chosen: set[Role] = set()
+        for role in roles:
+            if role is Role.AGENCY:
+                # "Agencies" means every agency taking part, each checked on its own.
+                chosen |= present & AGENCY_ROLES
+            elif role in present or (role in AGENCY_ROLES and Role.AGENCY in present):
+                chosen.add(role)
+        return tuple(sorted(chosen, key=_ROLE_ORDER.__getitem__))
+
+    def _has_email(self, role: Role) -> bool:
+        found = [p for p in self.facts.participants if p.role is role]
+        return not found or any(ContactChannel.EMAIL in p.channels for p in found)
+
+    def _add(self, **values: object) -> None:
+        self.steps.append(Step.model_validate(values))
+
+    # -- sections -----------------------------------------------------------------------
+    def _timescales(self) -> None:
+        anchors = dict(self.facts.anchors)
+        if self.facts.strategy_discussion is not None:
+            anchors[Anchor.STRATEGY_DISCUSSION] = self.facts.strategy_discussion
+        start_day = to_london(self.facts.start).date()
+        for i, scale in enumerate(self.rules.timescales):
+            rule = f"{self.prefix}.timescales[{i}]"
+            if scale.target is TimescaleTarget.CORE_GROUP:
+                due = self.calendar.due_after(self.facts.start + self._length(), scale.within)
+                self._add(
+                    id=f"{self.prefix}.timescales.{scale.id}",
+                    kind=StepKind.CORE_GROUP,
+                    due=due,
+                    actor=Role.SOCIAL_WORKER,
+                    audience=self._audience([Role.SOCIAL_WORKER, Role.PARENT, Role.AGENCY]),
+                    template="core_group.due",
+                    rule=rule,
+                    working_days=_in_working_days(scale.within),
+                    text=(
+                        "The first core group meeting must be held by this date "
+                        f"({scale.within} after the conference)."
+                    ),
+                )
+                continue
+            anchor_day = anchors.get(scale.after)
+            if anchor_day is None:
+                if scale.after is Anchor.STRATEGY_DISCUSSION:
+                    self.warnings.append(
+                        f"No strategy discussion date was given, so the {scale.within} limit "
+                        "cannot be checked."
+                    )
+                continue
+            last_day = self.calendar.date_after(anchor_day, scale.within)
+            met = start_day <= last_day
+            anchor_words = scale.after.value.replace("_", " ")
+            note = f"{scale.within} after the {anchor_words} on {_day(anchor_day)}"
+            self.deadlines.append(DeadlineCheck(rule=rule, last_day=last_day, met=met, note=note))
+            if met:
+                continue
+            if not self.facts.late_reason:
+                raise TimelineError(
+                    f"the {self.facts.conference_type} on {_day(start_day)} is after its last "
+                    f"allowed day, {_day(last_day)} ({note}); choose an earlier date or record "
+                    "the reason for the delay"
+                )
+            self.warnings.append(
+                f"The conference is after its last allowed day, {_day(last_day)}. Reason recorded."
+            )
+
+    def _length(self) -> timedelta:
+        return self.facts.length or self.rules.default_length.as_timedelta()
+
+    def _invites(self) -> None:
+        invite_due = self.calendar.due_before(self.facts.start, self.rules.invitations.send_by)
+        online = self.fmt in _ONLINE
+        link: list[Role] = []
+        formal: list[Role] = []
+        for i, p in enumerate(self.rules.participants):
+            if not p.applies_to(self.fmt) or not p.invited or not self._audience([p.role]):
+                continue
+            if p.held_back_until is None:
+                (link if p.on_meeting_invite and online else formal).append(p.role)
+            for letter_id in p.letters:
+                letter = next(x for x in self.playbook.letters if x.id == letter_id)
+                self._add(
+                    id=f"{self.prefix}.letters.{p.role.value}.{letter_id}",
+                    kind=StepKind.SEND_LETTER,
+                    due=invite_due,
+                    actor=letter.sent_by,
+                    audience=self._audience([p.role]),
+                    template=f"letter.{letter_id}",
+                    text=letter.text,
+                    rule=f"{self.prefix}.participants[{i}].letters",
+                    channel=Channel.POST,
+                    working_days=_in_working_days(self.rules.invitations.send_by),
+                )
+        common = {
+            "due": invite_due,
+            "actor": self.rules.invitations.sent_by,
+            "rule": f"{self.prefix}.invitations",
+            "working_days": _in_working_days(self.rules.invitations.send_by),
+        }
+        if link:
+            audience = self._audience(link)
+            self._add(
+                id=f"{self.prefix}.invitations.online",
+                kind=StepKind.SEND_INVITES,
+                audience=audience,
+                template="invite.online",
+                carries_join_link=True,
+                channel=Channel.EMAIL,
+                text=f"Send the meeting invite, with the joining link, to {roles_words(audience)}.",
+                **common,
+            )
+        if formal:
+            audience = self._audience(formal)
+            self._add(
+                id=f"{self.prefix}.invitations.formal",
+                kind=StepKind.SEND_FORMAL_INVITES,
+                audience=audience,
+                template="invite.formal",
+                text=(
+                    f"Send a formal invitation, without a joining link, to {roles_words(audience)}."
+                ),
+                **common,
+            )
+
+    def _report_sharing(self) -> None:
+        policy = self.playbook.distribution
+        for i, share in enumerate(self.rules.report_sharing):
+            if not share.applies_to(self.fmt):
+                continue
+            due = self.calendar.due_before(self.facts.start, share.before)
+            rule = f"{self.prefix}.report_sharing[{i}]"
+            titles = ", ".join(self.playbook.document(d).title.lower() for d in share.documents)
+            allowed: list[Role] = []
+            by_phone: list[Role] = []
+            withheld: list[Withheld] = []
+            for role in self._audience(share.to):
+                if role is share.by and role not in AGENCY_ROLES:
+                    continue
+                channel = share.channel
+                if channel is Channel.EMAIL and not self._has_email(role):
+                    # Seed 002: with no safe email address, reports are read to the family.
+                    channel = Channel.PHONE
+                verdicts = [
+                    distribution_allowed(item_for(self.playbook, d), role, channel, policy)
+                    for d in share.documents
+                ]
+                refused = next((v for v in verdicts if not v.allowed), None)
+                if refused is not None:
+                    withheld.append(Withheld(role=role, reason=refused.reason))
+                else:
+                    (allowed if channel is share.channel else by_phone).append(role)
+            base = {
+                "due": due,
+                "actor": share.by,
+                "rule": rule,
+                "documents": share.documents,
+                "working_days": _in_working_days(share.before),
+            }
+            if allowed:
+                self._add(
+                    id=f"{self.prefix}.report_sharing.{share.id}",
+                    kind=StepKind.SHARE_DOCUMENTS,
+                    audience=tuple(allowed),
+                    channel=share.channel,
+                    template="share.documents",
+                    withheld=tuple(withheld),
+                    text=capitalise(
+                        f"{role_words(share.by)} {_verb(share.by, 'share')} the {titles} "
+                        f"with {roles_words(allowed)}, "
+                        f"at least {share.before} before the start."
+                    ),
+                    **base,
+                )
+            if by_phone:
+                self._add(
+                    id=f"{self.prefix}.report_sharing.{share.id}.by_phone",
+                    kind=StepKind.SHARE_VERBALLY,
+                    audience=tuple(by_phone),
+                    channel=Channel.PHONE,
+                    template="share.verbally",
+                    text=capitalise(
+                        f"{roles_words(by_phone)} have no safe email address: "
+                        f"{role_words(share.by)} {_verb(share.by, 'go')} through the {titles} "
+                        "with them by phone."
+                    ),
+                    **base,
+                )
+            talk_to = tuple(allowed) + tuple(by_phone)
+            if share.phone_discussion and talk_to:
+                self._add(
+                    id=f"{self.prefix}.report_sharing.{share.id}.discussion",
+                    kind=StepKind.PHONE_DISCUSSION,
+                    audience=talk_to,
+                    channel=Channel.PHONE,
+                    template="share.phone_discussion",
+                    text=capitalise(
+                        f"{role_words(share.by)} {_verb(share.by, 'talk')} the {titles} "
+                        f"through with {roles_words(talk_to)} by phone, and "
+                        f"{_verb(share.by, 'ask')} for their views."
+                    ),
+                    **{**base, "documents": ()},
+                )
+
+    def _preparation(self) -> None:
+        for i, task in enumerate(self.rules.preparation):
+            if not task.applies_to(self.fmt):
+                continue
+            self._add(
+                id=f"{self.prefix}.preparation.{task.id}",
+                kind=StepKind.PREPARATION,
+                due=self.calendar.due_before(self.facts.start, task.before),
+                actor=task.by,
+                audience=self._audience(task.to),
+                template=f"task.{task.kind.value}",
+                text=task.prompt or TASK_PROMPTS[task.kind],
+                rule=f"{self.prefix}.preparation[{i}]",
+                working_days=_in_working_days(task.before),
+            )
+
+    def _run_sheet(self) -> None:
+        at = self.start
+        released: set[int] = set()
+        for phase in self.rules.phases(self.fmt):
+            index = self.rules.run_sheet.index(phase)
+            if phase.kind is PhaseKind.CONFIDENTIAL_SECTION and self.facts.confidential is None:
+                continue
+            released |= self._release(phase.id, at)
+            # The closing call to the parents comes once the meeting itself is over.
+            due = self.end if phase.kind is PhaseKind.FEEDBACK_CALL else at
+            self._add(
+                id=f"{self.prefix}.run_sheet.{phase.id}",
+                kind=StepKind.PHASE,
+                due=due,
+                actor=Role.CHAIR,
+                audience=self._phase_audience(phase),
+                template=f"phase.{phase.kind.value}",
+                text=phase.prompt or PHASE_PROMPTS[phase.kind],
+                rule=f"{self.prefix}.run_sheet[{index}]",
+                phase=phase.id,
+            )
+            if phase.kind is PhaseKind.CONFIDENTIAL_SECTION:
+                at = self.confidential_ends
+        # A hold on a phase this format skips ends with the confidential section.
+        self._release(None, self.confidential_ends, skip=frozenset(released))
+
+    def _release(
+        self, phase_id: str | None, due: datetime, skip: frozenset[int] = frozenset()
+    ) -> set[int]:
+        done: set[int] = set()
+        for i, p in enumerate(self.rules.participants):
+            if (
+                i in skip
+                or p.held_back_until is None
+                or (phase_id is not None and p.held_back_until != phase_id)
+                or not p.applies_to(self.fmt)
+                or not self._audience([p.role])
+            ):
+                continue
+            done.add(i)
+            how = (
+                "call them on their agreed number and bring them in"
+                if p.joins_by is JoinMethod.CALLED_IN
+                else "add them to the meeting invite"
+            )
+            self._add(
+                id=f"{self.prefix}.release.{p.role.value}",
+                kind=StepKind.RELEASE_HELD_BACK,
+                due=max(due, self.confidential_ends),
+                actor=Role.CHAIR,
+                audience=(p.role,),
+                template="release.held_back",
+                text=capitalise(f"{role_words(p.role)} may now join: {how}."),
+                rule=f"{self.prefix}.participants[{i}].held_back_until",
+                phase=p.held_back_until,
+                carries_join_link=p.on_meeting_invite or self.fmt in _ONLINE,
+            )
+        return done
+
+    def _phase_audience(self, phase: Phase) -> tuple[Role, ...]:
+        if phase.kind is PhaseKind.CONFIDENTIAL_SECTION:
+            return self._audience(phase.present)
+        if phase.call:
+            return self._audience(phase.call)
+        return self._audience(phase.present) if phase.present else self._audience([Role.CHAIR])
+
+    def _follow_ups(self) -> None:
+        for i, follow in enumerate(self.rules.follow_ups):
+            if not follow.applies_to(self.fmt):
+                continue
+            self._add(
+                id=f"{self.prefix}.follow_ups.{follow.id}",
+                kind=StepKind.FOLLOW_UP,
+                due=self.calendar.due_after(self.end, follow.within),
+                actor=follow.by,
+                audience=self._audience(follow.to),
+                template=f"follow_up.{follow.kind.value}",
+                text=follow.note or FOLLOW_UP_PROMPTS[follow.kind],
+                rule=f"{self.prefix}.follow_ups[{i}]",
+                channel=follow.channel,
+                working_days=_in_working_days(follow.within),
+            )
+
+    def _check_not_past(self) -> None:
+        now = self.facts.now
+        if now is None:
+            return
+        for step in self.steps:
+            if step.kind in (StepKind.SHARE_DOCUMENTS, StepKind.SHARE_VERBALLY) and step.due < now:
+                raise TimelineError(
+                    f"the deadline for {step.id} ({_moment(step.due)}) has already passed; "
+                    "move the conference or agree a late exception with the chair"
+                )
+
+
+def _verb(role: Role, verb: str) -> str:
+    plural = role in (Role.AGENCY, Role.PARENT)
+    if plural:
+        return verb
+    return verb + ("es" if verb.endswith("o") else "s")
+
+
+def _in_working_days(duration: Duration) -> bool:
+    return duration.unit is DurationUnit.WORKING_DAYS
+
+
+def _day(day: date) -> str:
+    return day.strftime("%a %d %B %Y")
+
+
+def _moment(moment: datetime) -> str:
+    return to_london(moment).strftime("%a %d %B %Y %H:%M")
