@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections import defaultdict
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 from kiota_http.middleware import RetryHandler
+from kiota_http.middleware.middleware import BaseMiddleware
 from kiota_http.middleware.options import RetryHandlerOption
 from msgraph_core import GraphClientFactory
 
@@ -15,6 +18,30 @@ from graph.errors import attempts_var
 from graph.metrics import GraphMetrics
 
 _NUMBER = re.compile(r"^\s*\d+(\.\d+)?\s*$")
+_MAILBOX = re.compile(r"/users/([^/?]+)", re.IGNORECASE)
+MAILBOX_CONCURRENCY = 4  # Outlook: 4 concurrent requests per app per mailbox
+
+
+class MailboxLimiter(BaseMiddleware):  # type: ignore[misc]
+    """Keeps at most N requests in flight per mailbox, so we do not throttle ourselves.
+
+    It sits after the retry handler, so a request waiting out ``Retry-After`` does not
+    hold a slot.
+    """
+
+    def __init__(self, limit: int = MAILBOX_CONCURRENCY) -> None:
+        super().__init__()
+        self._gates: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(limit)
+        )
+
+    async def send(self, request: httpx.Request, transport: Any) -> httpx.Response:
+        """Wait for a slot on the request's mailbox, then send."""
+        match = _MAILBOX.search(request.url.path)
+        if match is None:
+            return await super().send(request, transport)  # type: ignore[no-any-return]
+        async with self._gates[match.group(1).lower()]:
+            return await super().send(request, transport)  # type: ignore[no-any-return]
 
 
 class CountingRetryHandler(RetryHandler):  # type: ignore[misc]
@@ -59,7 +86,11 @@ class CountingRetryHandler(RetryHandler):  # type: ignore[misc]
 
 
 def build_http_client(
-    metrics: GraphMetrics, *, max_retries: int = 5, base_delay: float = 0.0
+    metrics: GraphMetrics,
+    *,
+    max_retries: int = 5,
+    base_delay: float = 0.0,
+    mailbox_concurrency: int = MAILBOX_CONCURRENCY,
 ) -> httpx.AsyncClient:
     """An httpx client with msgraph's default middleware and our counting retry handler."""
     from kiota_http.kiota_client_factory import KiotaClientFactory
@@ -69,6 +100,7 @@ def build_http_client(
         CountingRetryHandler(metrics, options) if isinstance(m, RetryHandler) else m
         for m in KiotaClientFactory.get_default_middleware(None)
     ]
+    middleware.append(MailboxLimiter(mailbox_concurrency))
     client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0), http2=False)
     return GraphClientFactory.create_with_custom_middleware(  # type: ignore[no-any-return]
         middleware, client=client

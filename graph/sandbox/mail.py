@@ -85,6 +85,8 @@ def _untoken(text: str) -> dict[str, Any]:
     return data
 
 
+@routes.get("/v1.0/users/{user}/mailFolders('{folder}')/messages/delta()")
+@routes.get("/v1.0/users/{user}/mailFolders('{folder}')/messages/delta")
 @routes.get("/v1.0/users/{user}/mailFolders/{folder}/messages/delta()")
 @routes.get("/v1.0/users/{user}/mailFolders/{folder}/messages/delta")
 async def message_delta(request: web.Request) -> web.Response:
@@ -129,8 +131,8 @@ async def message_delta(request: web.Request) -> web.Response:
             )
     page = items[offset : offset + page_size]
     base = (
-        f"{sandbox.graph_url}/users/{quote(uid, safe='')}/mailFolders/"
-        f"{quote(folder, safe='')}/messages/delta()"
+        f"{sandbox.graph_url}/users/{quote(uid, safe='')}/mailFolders"
+        f"('{quote(folder, safe='')}')/messages/delta()"
     )
     answer: dict[str, Any] = {
         "@odata.context": f"{sandbox.graph_url}/$metadata#Collection(message)",
