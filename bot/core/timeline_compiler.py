@@ -251,7 +251,10 @@ class Compiler:
                 audience=audience,
                 template="invite.formal",
                 text=(
-                    f"Send a formal invitation, without a joining link, to {roles_words(audience)}."
+                    f"Tell {roles_words(audience)} when the chair will phone them."
+                    if self.fmt is MeetingFormat.PHONE_SERIES
+                    else f"Send a formal invitation, without a joining link, to "
+                    f"{roles_words(audience)}."
                 ),
                 **common,
             )
