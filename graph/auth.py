@@ -27,6 +27,7 @@ class GraphConnection:
     managed_identity_client_id: str | None = None
     base_url: str | None = None  # None: the real https://graph.microsoft.com/v1.0
     max_retries: int = 5
+    mailbox_concurrency: int = 4  # Outlook's per-app, per-mailbox limit
 
     @property
     def is_sandbox(self) -> bool:
@@ -86,6 +87,7 @@ def build_gateway(conn: GraphConnection) -> GraphGateway:
 
     from graph.gateway import GraphGateway
 
+    credential: Any = None
     if conn.is_sandbox:
         provider: Any = AnonymousAuthenticationProvider()
     else:
@@ -96,5 +98,12 @@ def build_gateway(conn: GraphConnection) -> GraphGateway:
             AzureIdentityAuthenticationProvider,
         )
 
-        provider = AzureIdentityAuthenticationProvider(credential_for(conn), scopes=GRAPH_SCOPES)
-    return GraphGateway.create(provider, base_url=conn.base_url, max_retries=conn.max_retries)
+        credential = credential_for(conn)
+        provider = AzureIdentityAuthenticationProvider(credential, scopes=GRAPH_SCOPES)
+    return GraphGateway.create(
+        provider,
+        base_url=conn.base_url,
+        max_retries=conn.max_retries,
+        mailbox_concurrency=conn.mailbox_concurrency,
+        credential=credential,
+    )

@@ -23,9 +23,10 @@ GRAPH_V1 = "https://graph.microsoft.com/v1.0"
 class GraphGateway(CalendarCalls, MailCalls, DriveCalls, BatchCalls):
     """Everything confbot asks of Microsoft Graph, in the domain's terms."""
 
-    def __init__(self, adapter: Any, metrics: GraphMetrics) -> None:
+    def __init__(self, adapter: Any, metrics: GraphMetrics, credential: Any = None) -> None:
         self._adapter = adapter
         self._client = GraphServiceClient(request_adapter=adapter)
+        self._credential = credential  # an azure-identity aio credential, closed with us
         self.metrics = metrics
 
     @classmethod
@@ -35,15 +36,19 @@ class GraphGateway(CalendarCalls, MailCalls, DriveCalls, BatchCalls):
         *,
         base_url: str | None = None,
         max_retries: int = 5,
+        mailbox_concurrency: int = 4,
         metrics: GraphMetrics | None = None,
+        credential: Any = None,
     ) -> GraphGateway:
         """A gateway over a fresh httpx client for ``auth_provider`` and ``base_url``."""
         metrics = metrics if metrics is not None else GraphMetrics()
-        http_client = build_http_client(metrics, max_retries=max_retries)
+        http_client = build_http_client(
+            metrics, max_retries=max_retries, mailbox_concurrency=mailbox_concurrency
+        )
         adapter = GraphRequestAdapter(auth_provider, client=http_client)
         # No trailing slash: msgraph appends paths that start with one.
         adapter.base_url = (base_url or GRAPH_V1).rstrip("/")
-        return cls(adapter, metrics)
+        return cls(adapter, metrics, credential)
 
     @property
     def base_url(self) -> str:
@@ -51,5 +56,7 @@ class GraphGateway(CalendarCalls, MailCalls, DriveCalls, BatchCalls):
         return str(self._adapter.base_url)
 
     async def aclose(self) -> None:
-        """Close the HTTP connections."""
+        """Close the HTTP connections and the credential."""
         await self._adapter._http_client.aclose()
+        if self._credential is not None:
+            await self._credential.close()

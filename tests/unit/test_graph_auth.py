@@ -56,3 +56,13 @@ def test_a_token_is_never_sent_over_plain_http() -> None:
     )
     with pytest.raises(ConfigurationError):
         build_gateway(conn)
+
+
+async def test_tenant_gateway_authenticates_with_the_chosen_credential_and_closes_it() -> None:
+    conn = GraphConnection(tenant_id="t", client_id="c", client_secret="s")
+    gateway = build_gateway(conn)
+    try:
+        assert gateway.base_url == "https://graph.microsoft.com/v1.0"
+        assert type(gateway._credential).__name__ == "ClientSecretCredential"
+    finally:
+        await gateway.aclose()
