@@ -115,6 +115,7 @@ class RespxGraph:
         r.put(url__regex=rf"{base}/drives/[^/]+/items/.+/content$").mock(
             return_value=httpx.Response(201, json=fixture("drive_item.json"))
         )
+        r.post(f"{base}/$batch").mock(side_effect=self._batch)
         r.post(f"{base}/subscriptions").mock(side_effect=self._subscription)
         r.patch(url__regex=rf"{base}/subscriptions/[^/]+$").mock(side_effect=self._subscription)
         r.delete(url__regex=rf"{base}/subscriptions/[^/]+$").mock(return_value=httpx.Response(204))
@@ -203,6 +204,12 @@ class RespxGraph:
         if "categories" in body:
             self._categories[message_id] = body["categories"]
         return httpx.Response(200, json=self._by_id(message_id))
+
+    def _batch(self, request: httpx.Request) -> httpx.Response:
+        # Graph's documented batch answer: one entry per request id, each with its status.
+        ids = [item["id"] for item in json.loads(request.content)["requests"]]
+        responses = [{"id": i, "status": 202, "headers": {}} for i in ids]
+        return httpx.Response(200, json={"responses": responses})
 
     def _subscription(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)

@@ -185,6 +185,20 @@ async def test_send_mail_carries_attachments_and_reply_to(graph: Harness) -> Non
     assert sends[0].body["SaveToSentItems"] is True
 
 
+async def test_several_letters_for_one_conference_travel_in_one_batch(graph: Harness) -> None:
+    mails = [
+        OutgoingMail(to=(SOCIAL_WORKER,), subject=f"Letter {n}", html_body="<p>x</p>")
+        for n in range(3)
+    ]
+    assert await graph.gateway.send_mails("mts.admin", mails) == [202, 202, 202]
+    batches = [r for r in await graph.requests() if r.path == "/$batch"]
+    assert len(batches) == 1
+    items = batches[0].body["requests"]
+    assert [i["method"] for i in items] == ["POST"] * 3
+    assert all(i["url"].endswith("/sendMail") and i["url"].startswith("/users/") for i in items)
+    assert [i["body"]["Message"]["subject"] for i in items] == ["Letter 0", "Letter 1", "Letter 2"]
+
+
 async def test_restricted_attachment_is_never_sent_by_email(graph: Harness) -> None:
     mail = OutgoingMail(
         to=(SOCIAL_WORKER,),

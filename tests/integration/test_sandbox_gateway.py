@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -93,3 +94,33 @@ async def test_send_mails_travel_together_in_one_batch(
     assert len(batches) == 1
     inbox = sorted(m["subject"] for m in sandbox.state.messages["sw.okafor"].values())
     assert inbox == ["Letter 0", "Letter 1", "Letter 2"]
+
+
+async def test_a_mirror_kept_by_delta_always_matches_the_inbox(
+    sandbox: SandboxHandle, gateway: GraphGateway
+) -> None:
+    rng = random.Random(3)
+    gateway.delta_page_size = 3
+    mirror: dict[str, str] = {}
+    link: str | None = None
+    for step in range(30):
+        inbox = [m for m in sandbox.state.messages["cp.requests"].values()]
+        inbox = [m for m in inbox if m["parentFolderId"] == "inbox"]
+        action = rng.choice(["deliver", "deliver", "move", "categorise"] if inbox else ["deliver"])
+        if action == "deliver":
+            await _deliver(sandbox, f"Request {step}")
+        elif action == "move":
+            await gateway.mark_processed(MAILBOX, rng.choice(inbox)["id"], folder="archive")
+        else:
+            await gateway.mark_processed(MAILBOX, rng.choice(inbox)["id"])
+        result = await gateway.read_inbox_delta(MAILBOX, link)
+        link = result.delta_link
+        for removed in result.removed_ids:
+            mirror.pop(removed, None)
+        mirror.update({m.id: m.subject for m in result.messages})
+        truth = {
+            m["id"]: m["subject"]
+            for m in sandbox.state.messages["cp.requests"].values()
+            if m["parentFolderId"] == "inbox"
+        }
+        assert mirror == truth, f"after step {step} ({action})"
