@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from msgraph.generated.models.attendee import Attendee as GraphAttendee
 from msgraph.generated.models.attendee_type import AttendeeType
@@ -32,15 +33,28 @@ def to_graph_time(value: datetime) -> Any:
     return DateTimeTimeZone(date_time=utc.strftime("%Y-%m-%dT%H:%M:%S"), time_zone="UTC")
 
 
+# Graph names zones the Windows way unless asked otherwise; these are the ones an
+# English council's mailbox can carry.
+_WINDOWS_ZONES = {"GMT Standard Time": "Europe/London", "Greenwich Standard Time": "UTC"}
+
+
 def from_graph_time(value: Any) -> datetime:
-    """A UTC datetime from Graph's ``dateTimeTimeZone``; we always ask for UTC."""
-    text = str(value.date_time)
+    """A UTC datetime from Graph's ``dateTimeTimeZone`` (UTC by default, or a named zone)."""
+    text = str(value.date_time).rstrip("Z")
     if "." in text:  # Graph sends seven fractional digits; Python wants at most six
         head, frac = text.split(".", 1)
         text = f"{head}.{frac[:6]}"
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
+        zone_name = str(value.time_zone or "UTC")
+        zone_name = _WINDOWS_ZONES.get(zone_name, zone_name)
+        try:
+            zone: Any = (
+                UTC if zone_name in ("UTC", "tzone://Microsoft/Utc") else ZoneInfo(zone_name)
+            )
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = UTC
+        parsed = parsed.replace(tzinfo=zone)
     return parsed.astimezone(UTC)
 
 
