@@ -77,7 +77,10 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
             repository=Repository(database),
             admin_token=auth.read_or_create_secret(settings.data_dir / "admin-token", 24),
         )
-        if settings.sandbox_mode:
+        if settings.sandbox_mode and settings.graph.base_url:
+            # A sandbox run separately (`confbot sandbox`), e.g. so it outlives restarts.
+            services.sandbox_url = settings.graph.base_url.removesuffix("/v1.0")
+        elif settings.sandbox_mode:
             from graph.sandbox.server import start_sandbox
 
             sandbox = await start_sandbox(
@@ -110,6 +113,7 @@ def build_graph_gateway(settings: Settings, sandbox_url: str | None) -> GraphGat
             ),
             managed_identity=graph.managed_identity,
             managed_identity_client_id=graph.managed_identity_client_id or None,
+            base_url=graph.base_url or None,
         )
     )
 

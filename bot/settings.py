@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
 ENV_PREFIX = "CONFBOT_"
 NESTED_DELIMITER = "__"
@@ -29,8 +31,12 @@ class GraphSettings(BaseModel):
     managed_identity: bool = Field(False, description="Use the Azure managed identity.")
     managed_identity_client_id: str = Field("", description="User-assigned identity's client id.")
     request_mailbox: str = Field(
-        "conference-requests@sandbox.confbot.test",
+        "cp.requests@example.org",
         description="The shared mailbox that receives conference requests.",
+    )
+    base_url: str = Field(
+        "",
+        description="Graph base URL. Unset: Microsoft's, or the embedded sandbox in sandbox mode.",
     )
     sandbox_port: int = Field(
         0, description="Port of the embedded sandbox tenant (0: any free one)."
@@ -68,6 +74,38 @@ class GraphSettings(BaseModel):
                 + ", ".join(missing)
                 + " (or unset them all to run the sandbox)"
             )
+
+
+class ConferenceSettings(BaseModel):
+    """The council's process and people."""
+
+    playbook: str = Field(
+        "lancashire", description="The playbook to run: a bundled name or a path to a YAML file."
+    )
+    chairs: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses of the chairs (IROs) confbot may allocate, comma separated. "
+        "Empty in sandbox mode: the sandbox's chairs.",
+    )
+    minute_takers: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses of minute takers invited to meetings, comma separated.",
+    )
+    sweep_interval: timedelta = Field(
+        timedelta(minutes=2),
+        description="How often the mailbox is swept for requests as a safety net (ISO 8601: PT2M).",
+    )
+    misfire_grace: timedelta = Field(
+        timedelta(hours=1),
+        description="How late a missed job may still run after a restart (PT1H); later ones become alerts.",
+    )
+
+    @field_validator("chairs", "minute_takers", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 class TeamsSettings(BaseModel):
@@ -125,6 +163,7 @@ class Settings(BaseSettings):
         "INFO", description="Log level."
     )
     playbook_dir: Path | None = Field(None, description="Extra folder of council playbooks.")
+    conference: ConferenceSettings = Field(default_factory=ConferenceSettings)
     graph: GraphSettings = Field(default_factory=GraphSettings)
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
@@ -150,11 +189,25 @@ def load_settings(**overrides: Any) -> Settings:
         loc = [str(part) for part in first["loc"]]
         name = ENV_PREFIX + NESTED_DELIMITER.join(loc).upper()
         raise ConfigError(f"{name}: {first['msg']}") from err
+    except SettingsError as err:
+        raise ConfigError(str(err)) from err
 
 
 def masked(settings: Settings) -> dict[str, Any]:
     """The effective settings as plain data, with every secret shown as ``**********``."""
     return settings.model_dump(mode="json")
+
+
+def _shown(default: object) -> str:
+    if default in (None, "", []):
+        return ""
+    if isinstance(default, timedelta):
+        seconds = int(default.total_seconds())
+        for unit, size in (("H", 3600), ("M", 60)):
+            if seconds % size == 0:
+                return f"PT{seconds // size}{unit}"
+        return f"PT{seconds}S"
+    return str(default)
 
 
 def reference() -> list[tuple[str, str, bool, str]]:
@@ -168,7 +221,7 @@ def reference() -> list[tuple[str, str, bool, str]]:
                 walk(annotation, f"{prefix}{name.upper()}{NESTED_DELIMITER}")
                 continue
             default = field.get_default(call_default_factory=True)
-            shown = "" if default in (None, "") else str(default)
+            shown = _shown(default)
             secret = "SecretStr" in str(annotation)
             rows.append((f"{prefix}{name.upper()}", shown, secret, field.description or ""))
 

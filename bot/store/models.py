@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -133,3 +134,23 @@ class SyncStateRow(Base):
     key: Mapped[str] = mapped_column(String(256))
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+class DocumentRow(Base):
+    """A report or other document received for a conference, kept for packs and the record."""
+
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conference_request.id"), default=None
+    )
+    name: Mapped[str] = mapped_column(String(256))
+    content_type: Mapped[str] = mapped_column(String(128))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # Police or third-party material: never emailed, never in a parents' or GP's pack.
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str] = mapped_column(String(32), default="report")
+    from_role: Mapped[str | None] = mapped_column(String(32), default=None)
+    received_at: Mapped[datetime]

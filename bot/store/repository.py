@@ -26,6 +26,7 @@ from bot.store.database import Database
 from bot.store.models import (
     ConferenceRequestRow,
     ConferenceRow,
+    DocumentRow,
     ParticipantRow,
     SyncStateRow,
     TimelineEntryRow,
@@ -80,6 +81,21 @@ class StoredRequest:
     body_type: str
     outcome: str
     conference_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    """A document received for a conference."""
+
+    id: int
+    conference_id: int
+    name: str
+    content_type: str
+    content: bytes
+    restricted: bool
+    kind: str
+    from_role: Role | None
+    received_at: datetime
 
 
 def _participant(row: ParticipantRow) -> Participant:
@@ -447,6 +463,61 @@ class Repository:
             resolved_at=_aware(row.resolved_at),
             resolved_by=row.resolved_by,
             resolution=row.resolution,
+        )
+
+    # -- documents ------------------------------------------------------------------------
+
+    def add_document(
+        self,
+        conference_id: int,
+        *,
+        name: str,
+        content_type: str,
+        content: bytes,
+        restricted: bool,
+        kind: str = "report",
+        from_role: Role | None = None,
+        request_id: int | None = None,
+    ) -> StoredDocument:
+        """Keep a document received for a conference."""
+        row = DocumentRow(
+            conference_id=conference_id,
+            request_id=request_id,
+            name=name,
+            content_type=content_type,
+            content=content,
+            restricted=restricted,
+            kind=kind,
+            from_role=from_role.value if from_role else None,
+            received_at=self.clock(),
+        )
+        with self.db.session() as session:
+            session.add(row)
+            session.flush()
+            return self._document(row)
+
+    def documents(self, conference_id: int) -> list[StoredDocument]:
+        """A conference's documents, oldest first."""
+        with self.db.session() as session:
+            rows = session.scalars(
+                select(DocumentRow)
+                .where(DocumentRow.conference_id == conference_id)
+                .order_by(DocumentRow.id)
+            ).all()
+            return [self._document(row) for row in rows]
+
+    @staticmethod
+    def _document(row: DocumentRow) -> StoredDocument:
+        return StoredDocument(
+            id=row.id,
+            conference_id=row.conference_id,
+            name=row.name,
+            content_type=row.content_type,
+            content=row.content,
+            restricted=row.restricted,
+            kind=row.kind,
+            from_role=Role(row.from_role) if row.from_role else None,
+            received_at=_aware(row.received_at) or row.received_at,
         )
 
     # -- small durable state --------------------------------------------------------------

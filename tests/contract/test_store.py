@@ -184,3 +184,32 @@ def test_sync_state_stores_and_replaces_values(repo: Repository) -> None:
     repo.set_state("delta:requests", "link-1")
     repo.set_state("delta:requests", "link-2")
     assert repo.get_state("delta:requests") == "link-2"
+
+
+def test_migrations_match_the_models_exactly(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot.store.models import Base
+
+    database = Database(database_url)
+    database.upgrade()
+    with database.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    database.dispose()
+    assert differences == []
+
+
+def test_documents_keep_their_content_and_restriction(repo: Repository) -> None:
+    conference = repo.create_conference(playbook="p", conference_type=ConferenceType.ICPC)
+    repo.add_document(
+        conference.id,
+        name="police-report.pdf",
+        content_type="application/pdf",
+        content=b"%PDF-1.4 fictional",
+        restricted=True,
+        from_role=Role.POLICE,
+    )
+    [doc] = repo.documents(conference.id)
+    assert doc.restricted and doc.from_role is Role.POLICE
+    assert doc.content == b"%PDF-1.4 fictional"
