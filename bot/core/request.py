@@ -37,7 +37,8 @@ def normalise_phone(text: str) -> str | None:
 
 def is_email(text: str) -> bool:
     """Whether ``text`` looks like one email address (no display name)."""
-    return bool(_EMAIL.match(text))
+    # 254 is the longest address SMTP allows; the cap also keeps the regex linear.
+    return len(text) <= 254 and bool(_EMAIL.match(text))
 
 
 def _check_phone(phone: str, what: str) -> None:

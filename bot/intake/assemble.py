@@ -23,6 +23,10 @@ from bot.intake.labels import AGENCY, CHILD, PARENT, SOCIAL_WORKER, TEAM_MANAGER
 
 T = TypeVar("T")
 _WS = re.compile(r"\s+")
+# No real value is longer; capping here also keeps every value reader's regexes linear.
+_VALUE_LIMIT = 300
+_FREE_TEXT_LIMIT = 5000
+_FREE_TEXT = frozenset({"access_needs", "confidential_reason"})
 
 
 def _quote(text: str) -> str:
@@ -65,7 +69,10 @@ class _Reader:
             if required and (group, index, name) not in self.fields.values:
                 self.reasons.append(f"missing field '{self._label(group, index, name)}'")
             return None
+        limit = _FREE_TEXT_LIMIT if name in _FREE_TEXT else _VALUE_LIMIT
         try:
+            if len(text) > limit:
+                raise read.FieldError(f"is too long for this field ({len(text)} characters)")
             return reader(text)
         except read.FieldError as err:
             self.reasons.append(f"field '{self._label(group, index, name)}': {_quote(text)} {err}")

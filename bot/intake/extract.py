@@ -17,6 +17,7 @@ from bot.intake.labels import (
 # Where a label ends: a colon, a spaced dash, or a wide gap (a tab pasted from a table).
 _SEPARATOR = re.compile(r"\s*:\s*|\s+[-–—]+\s+|\s*[-–—]+\s*$|\s{2,}")
 # Fields that gather every value given rather than refusing a second one.
+_LABEL_SPAN = 150
 ADDITIVE = frozenset({("parent", "phone"), ("", "access_needs")})
 
 
@@ -70,13 +71,17 @@ class Extractor:
         line = strip_bullet(raw)
         if not line:
             return
-        for match in _SEPARATOR.finditer(line):
+        # Labels are short: looking for a separator further in would be quadratic on junk.
+        for match in _SEPARATOR.finditer(line, 0, _LABEL_SPAN):
             label, value = line[: match.start()], line[match.end() :].strip()
             key = parse_label(label, self.section) if label else None
             if key is not None:
                 self.pending = None
                 self._put(key, value, opens_section=not value)
                 return
+        if len(line) > _LABEL_SPAN:
+            self._value_line(line)
+            return
         bare = line.rstrip(":-–— ")
         heading = parse_heading(bare)
         key = parse_label(bare, self.section)
@@ -87,6 +92,9 @@ class Extractor:
         if key is not None:
             self.pending = key
             return
+        self._value_line(line)
+
+    def _value_line(self, line: str) -> None:
         if self.pending is not None:
             pending, self.pending = self.pending, None
             self._put(pending, line, opens_section=False)

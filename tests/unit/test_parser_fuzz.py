@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -225,3 +226,17 @@ def test_two_megabyte_html_with_deep_nesting_is_handled() -> None:
 def test_body_with_a_hundred_thousand_label_lines_is_handled() -> None:
     body = "Child 1 initials: AB\n" * 100_000
     check(message(body))
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Parent 1 phone", "Social worker email", "Strategy discussion date", "Preferred start"],
+)
+@pytest.mark.parametrize("filler", ["a" * 200_000, "a." * 100_000, "1/" * 100_000, "x@" * 100_000])
+def test_very_long_value_goes_to_triage_quickly(label: str, filler: str) -> None:
+    body = PLAIN.replace(label + ":", f"{label}: {filler} ", 1)
+    started = time.perf_counter()
+    outcome = parse_message(message(body))
+    assert time.perf_counter() - started < 2
+    assert isinstance(outcome, Triage)
+    assert any("is too long for this field" in r for r in outcome.reasons)
