@@ -1,0 +1,148 @@
+"""Values of the in-meeting run sheet: parties, facts, prompts, answers, events and jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.core.conference import ConferenceType, MeetingFormat, Role
+
+DEFAULT_RETRY = timedelta(minutes=5)
+
+
+class RunSheetError(ValueError):
+    """An answer or command the run sheet cannot take."""
+
+
+class UnknownPrompt(RunSheetError):
+    """No prompt has this id."""
+
+    def __init__(self, prompt_id: str) -> None:
+        super().__init__(f"no prompt {prompt_id!r} in this run sheet")
+        self.prompt_id = prompt_id
+
+
+class AnswerNotAllowed(RunSheetError):
+    """The prompt does not offer this answer."""
+
+    def __init__(self, prompt_id: str, answer: str, allowed: tuple[str, ...]) -> None:
+        super().__init__(
+            f"prompt {prompt_id!r} takes {', '.join(allowed) or 'no answer'}, not {answer!r}"
+        )
+        self.prompt_id = prompt_id
+        self.answer = answer
+
+
+class PromptKind(StrEnum):
+    """What a prompt asks the chair to do."""
+
+    CONSENT = "consent"  # ask one party if they agree to recording
+    STOP_RECORDING = "stop_recording"  # someone objected: do not record, or stop now
+    CONFIDENTIAL_SECTION = "confidential_section"
+    CALLBACK = "callback"  # call a held-back parent in on their agreed number
+    PHASE = "phase"  # a step of the run sheet: family views, agency summaries, decisions
+    AGENCY_VIEW = "agency_view"  # the decision round: one agency's view and its reasons
+    FEEDBACK_CALL = "feedback_call"  # call the parent after the meeting
+
+
+class Answer(StrEnum):
+    """Every answer a prompt can offer the chair."""
+
+    CONSENTED = "consented"
+    OBJECTED = "objected"
+    RECORDING_OFF = "recording_off"
+    END_NOW = "end_now"
+    PARENT_JOINED = "parent_joined"
+    NO_ANSWER = "no_answer"
+    DECLINED = "declined"
+    OTHER_NUMBER = "other_number"
+    PLAN = "plan"
+    NO_PLAN = "no_plan"
+    DONE = "done"
+    # Not a button: the chair typed "next", or the meeting moved on without an answer.
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerOption:
+    """A button: the answer it gives and its label."""
+
+    answer: Answer
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """Someone in the conference. ``label`` is how the chair knows them; never logged."""
+
+    id: str  # stable and free of personal data, e.g. "parent-1" or "police"
+    role: Role
+    label: str
+    numbers: tuple[str, ...] = ()  # agreed phone numbers, first choice first
+
+
+@dataclass(frozen=True, slots=True)
+class RunSheetFacts:
+    """What the run sheet needs to know about one conference."""
+
+    conference_type: ConferenceType
+    meeting_format: MeetingFormat
+    start: datetime  # the planned start; aware
+    parties: tuple[Party, ...]
+    confidential: timedelta | None = None  # no confidential section when None
+    callback_retry: timedelta = DEFAULT_RETRY
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """One thing the chair is asked to do, with the answers on offer and when it is due."""
+
+    id: str  # stable and deterministic: the same inputs always give the same ids
+    kind: PromptKind
+    text: str
+    answers: tuple[AnswerOption, ...]
+    due: datetime
+    phase_id: str | None = None
+    party_id: str | None = None
+    phone: str | None = None  # the parent's number to call, where relevant
+    rationale_required: bool = False
+    answered: Answer | None = None
+    answered_at: datetime | None = None
+    note: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """True until the chair answers, or the run sheet moves past it."""
+        return self.answered is None
+
+    def allows(self, answer: Answer) -> bool:
+        """True when ``answer`` is one of this prompt's buttons."""
+        return any(option.answer is answer for option in self.answers)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A line for the conference timeline; ``detail`` holds ids, never names or numbers."""
+
+    at: datetime
+    actor: str  # "chair" or "confbot"
+    kind: str
+    step_id: str | None = None
+    detail: dict[str, str | int | bool | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Job:
+    """A timed wake-up the durable scheduler must hold: fire ``id`` at ``due``."""
+
+    due: datetime
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    """What a typed chair command did: a reply to show and any new prompts."""
+
+    reply: str
+    prompts: tuple[Prompt, ...] = ()

@@ -1,0 +1,119 @@
+"""The words of the chair's in-meeting prompts, in plain British English."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.core.calendar import to_london
+from bot.core.playbook_terms import PhaseKind
+from bot.core.runsheet_model import Answer, AnswerOption
+
+PHASE_TITLES: dict[PhaseKind, str] = {
+    PhaseKind.RECORDING_CONSENT: "Recording consent",
+    PhaseKind.CONFIDENTIAL_SECTION: "Confidential section",
+    PhaseKind.CALL_PARENT_IN: "Calling the parents in",
+    PhaseKind.FAMILY_VIEWS: "The family's views",
+    PhaseKind.AGENCY_SUMMARIES: "Agency summaries",
+    PhaseKind.DECISION_ROUND: "Decision round",
+    PhaseKind.DECISIONS: "Decisions",
+    PhaseKind.FEEDBACK_CALL: "Feedback call",
+    PhaseKind.OTHER: "Next step",
+}
+
+CONSENT_ANSWERS = (
+    AnswerOption(Answer.CONSENTED, "Agrees to recording"),
+    AnswerOption(Answer.OBJECTED, "Does not agree"),
+)
+STOP_ANSWERS = (AnswerOption(Answer.RECORDING_OFF, "Recording is off"),)
+END_NOW_ANSWERS = (AnswerOption(Answer.END_NOW, "End the confidential section now"),)
+DONE_ANSWERS = (AnswerOption(Answer.DONE, "Done — next step"),)
+PLAN_ANSWERS = (
+    AnswerOption(Answer.PLAN, "Child protection plan"),
+    AnswerOption(Answer.NO_PLAN, "No plan"),
+)
+FEEDBACK_ANSWERS = (
+    AnswerOption(Answer.DONE, "Called"),
+    AnswerOption(Answer.NO_ANSWER, "No answer"),
+)
+
+HELP_TEXT = (
+    "Type one of these:\n"
+    "- next: finish this step and go to the next one "
+    "(in the confidential section, it ends the section now)\n"
+    "- status: where the meeting is, who has agreed to recording, and what is waiting\n"
+    "- help: this list\n"
+    "Or press a button on a card."
+)
+
+
+def clock(moment: datetime) -> str:
+    """A time as a council writes it, in London: 10:20."""
+    return to_london(moment).strftime("%H:%M")
+
+
+def consent_text(label: str, again: bool) -> str:
+    """Ask one party about recording."""
+    if again:
+        return (
+            f"{label} has joined. Ask them if they agree to the meeting being recorded. "
+            "Pause any recording until they answer."
+        )
+    return f"Ask {label} if they agree to the meeting being recorded for the minute taker."
+
+
+def stop_text(label: str) -> str:
+    """Someone objected to recording."""
+    return f"{label} does not agree to recording. Do not record, or stop the recording now."
+
+
+def confidential_text(ends: datetime) -> str:
+    """The confidential section has begun."""
+    return (
+        "Hold the confidential section now, before the parents join. Only the people who need "
+        f"to hear it should be present. It is planned to end at {clock(ends)}."
+    )
+
+
+def callback_text(label: str, number: str | None, *, after_confidential: bool, retry: bool) -> str:
+    """Call a held-back parent in on their agreed number."""
+    how = f"call {label} on {number}" if number else f"call {label} (no number on file)"
+    if retry:
+        return f"Try again: {how} and bring them into the meeting."
+    if after_confidential:
+        return f"Confidential section should now end — {how}."
+    return f"Now {how} and bring them into the meeting."
+
+
+def callback_answers(retry: str, has_other_number: bool) -> tuple[AnswerOption, ...]:
+    """The buttons on a callback prompt."""
+    options = [
+        AnswerOption(Answer.PARENT_JOINED, "Parent joined"),
+        AnswerOption(Answer.NO_ANSWER, f"No answer — try again in {retry}"),
+        AnswerOption(Answer.DECLINED, "Parent declined to join"),
+    ]
+    if has_other_number:
+        options.append(AnswerOption(Answer.OTHER_NUMBER, "Use the other number"))
+    return tuple(options)
+
+
+def agency_view_text(label: str, rationale: bool) -> str:
+    """One agency's turn in the decision round."""
+    text = f"Ask {label} for its view on the type of plan."
+    if rationale:
+        text += " They must give their reasons out loud, so the minutes show them."
+    return text
+
+
+def feedback_text(label: str, number: str | None) -> str:
+    """The closing call to a parent."""
+    where = f" on {number}" if number else ""
+    return f"Call {label}{where} to ask if they have any questions, and for their feedback."
+
+
+def span_words(span: timedelta) -> str:
+    """A short wait in words: "5 minutes", "1 minute", "90 seconds"."""
+    seconds = int(span.total_seconds())
+    if seconds % 60:
+        return f"{seconds} seconds"
+    minutes = seconds // 60
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
