@@ -8,22 +8,29 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.core.playbook import Playbook
+from bot.intake import webhook
+from bot.runtime.conferences import ConferenceService, RuntimeConfig
+from bot.runtime.deadlines import DeadlineRunner
+from bot.runtime.durable import DurableScheduler
+from bot.runtime.mailbox import MailboxSweep, MailSubscription, client_state_for
+from bot.runtime.requests import RequestIntake
 from bot.settings import Settings
 from bot.store.database import Database
 from bot.store.repository import Repository
-from bot.web import auth, health, status
+from bot.web import api, auth, health, status
+
+if TYPE_CHECKING:
+    from graph.gateway import GraphGateway
 
 logger = logging.getLogger(__name__)
 
 SHUTDOWN_TIMEOUT_S = 3.0  # SIGTERM must stop the service within 5 s
-
-
-if TYPE_CHECKING:
-    from graph.gateway import GraphGateway
 
 
 @dataclass
@@ -34,9 +41,15 @@ class Services:
     database: Database
     repository: Repository
     admin_token: str
+    playbook: Playbook
     gateway: GraphGateway | None = None
     sandbox_url: str | None = None
-    extras: dict[str, object] = field(default_factory=dict)
+    conferences: ConferenceService | None = None
+    scheduler: DurableScheduler | None = None
+    runner: DeadlineRunner | None = None
+    intake: RequestIntake | None = None
+    sweep: MailboxSweep | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
 def open_database(settings: Settings) -> Database:
@@ -47,8 +60,25 @@ def open_database(settings: Settings) -> Database:
     return database
 
 
+def load_configured_playbook(settings: Settings) -> Playbook:
+    """The council's playbook: a bundled name, or a path to a YAML file."""
+    from playbooks import load_bundled, load_playbook_file
+
+    name = settings.conference.playbook
+    if name.endswith((".yaml", ".yml")):
+        return load_playbook_file(Path(name))
+    return load_bundled(name)
+
+
+def sandbox_people(settings: Settings, role: str) -> tuple[str, ...]:
+    """Addresses of the sandbox tenant's users with ``role`` (its chairs, its minute takers)."""
+    from graph.sandbox.seed import load_seed
+
+    return tuple(u.mail for u in load_seed(settings.graph.sandbox_seed) if u.role == role)
+
+
 def build_app(services: Services) -> web.Application:
-    """The aiohttp application: probes, sign-in and pages, wired to the services."""
+    """The aiohttp application: probes, sign-in, pages, API and webhooks, wired to services."""
     app = web.Application()
     app[health.DATABASE_KEY] = services.database
     app[status.REPOSITORY_KEY] = services.repository
@@ -62,35 +92,16 @@ def build_app(services: Services) -> web.Application:
     health.add_routes(app)
     auth.add_routes(app)
     status.add_routes(app)
-    return app
-
-
-@contextlib.asynccontextmanager
-async def running_services(settings: Settings) -> AsyncIterator[Services]:
-    """Start the store first and close it last; adapters start in between."""
-    async with contextlib.AsyncExitStack() as stack:
-        database = await asyncio.to_thread(open_database, settings)
-        stack.callback(database.dispose)
-        services = Services(
-            settings=settings,
-            database=database,
-            repository=Repository(database),
-            admin_token=auth.read_or_create_secret(settings.data_dir / "admin-token", 24),
+    if services.conferences is not None:
+        app[api.CONFERENCES_KEY] = services.conferences
+        api.add_routes(app)
+    if services.sweep is not None:
+        app[webhook.NOTIFIED_KEY] = services.sweep.notified
+        app[webhook.CLIENT_STATE_KEY] = client_state_for(
+            services.repository, services.settings.graph.request_mailbox
         )
-        if settings.sandbox_mode and settings.graph.base_url:
-            # A sandbox run separately (`confbot sandbox`), e.g. so it outlives restarts.
-            services.sandbox_url = settings.graph.base_url.removesuffix("/v1.0")
-        elif settings.sandbox_mode:
-            from graph.sandbox.server import start_sandbox
-
-            sandbox = await start_sandbox(
-                "127.0.0.1", settings.graph.sandbox_port, settings.graph.sandbox_seed
-            )
-            stack.push_async_callback(sandbox.close)
-            services.sandbox_url = sandbox.url
-        services.gateway = build_graph_gateway(settings, services.sandbox_url)
-        stack.push_async_callback(services.gateway.aclose)
-        yield services
+        webhook.add_routes(app)
+    return app
 
 
 def build_graph_gateway(settings: Settings, sandbox_url: str | None) -> GraphGateway:
@@ -118,6 +129,95 @@ def build_graph_gateway(settings: Settings, sandbox_url: str | None) -> GraphGat
     )
 
 
+def _wire_runtime(services: Services) -> None:
+    settings = services.settings
+    assert services.gateway is not None
+    chairs = tuple(settings.conference.chairs)
+    minute_takers = tuple(settings.conference.minute_takers)
+    if settings.sandbox_mode:
+        chairs = chairs or sandbox_people(settings, "chair")
+        minute_takers = minute_takers or sandbox_people(settings, "minute_taker")
+    scheduler = DurableScheduler(services.database.engine, settings.conference.misfire_grace)
+    conferences = ConferenceService(
+        services.repository,
+        services.gateway,
+        scheduler,
+        services.playbook,
+        RuntimeConfig(settings.graph.request_mailbox, chairs, minute_takers),
+    )
+    intake = RequestIntake(
+        conferences, settings.graph.request_mailbox, settings.conference.playbook
+    )
+    services.scheduler = scheduler
+    services.conferences = conferences
+    services.runner = DeadlineRunner(conferences)
+    services.intake = intake
+    services.sweep = MailboxSweep(
+        services.gateway, services.repository, intake, settings.graph.request_mailbox
+    )
+
+
+@contextlib.asynccontextmanager
+async def running_services(settings: Settings) -> AsyncIterator[Services]:
+    """Start the store first and close it last; adapters start in between."""
+    async with contextlib.AsyncExitStack() as stack:
+        database = await asyncio.to_thread(open_database, settings)
+        stack.callback(database.dispose)
+        services = Services(
+            settings=settings,
+            database=database,
+            repository=Repository(database),
+            admin_token=auth.read_or_create_secret(settings.data_dir / "admin-token", 24),
+            playbook=load_configured_playbook(settings),
+        )
+        if settings.sandbox_mode and settings.graph.base_url:
+            # A sandbox run separately (`confbot sandbox`), e.g. so it outlives restarts.
+            services.sandbox_url = settings.graph.base_url.removesuffix("/v1.0")
+        elif settings.sandbox_mode:
+            from graph.sandbox.server import start_sandbox
+
+            sandbox = await start_sandbox(
+                "127.0.0.1", settings.graph.sandbox_port, settings.graph.sandbox_seed
+            )
+            stack.push_async_callback(sandbox.close)
+            services.sandbox_url = sandbox.url
+        services.gateway = build_graph_gateway(settings, services.sandbox_url)
+        stack.push_async_callback(services.gateway.aclose)
+        _wire_runtime(services)
+        stack.push_async_callback(_stop_background, services)
+        yield services
+
+
+async def start_background(services: Services, base_url: str) -> None:
+    """Start the scheduler, the mailbox sweep and the mail subscription."""
+    assert services.scheduler and services.runner and services.sweep and services.gateway
+    settings = services.settings
+    services.scheduler.start(services.runner.run, on_missed=services.runner.missed)
+    services.tasks.append(
+        asyncio.create_task(
+            services.sweep.run(settings.conference.sweep_interval), name="mailbox-sweep"
+        )
+    )
+    subscription = MailSubscription(
+        services.gateway,
+        services.repository,
+        settings.graph.request_mailbox,
+        f"{base_url}/graph/notifications",
+    )
+    services.tasks.append(asyncio.create_task(subscription.run(), name="mail-subscription"))
+
+
+async def _stop_background(services: Services) -> None:
+    for task in services.tasks:
+        task.cancel()
+    for task in services.tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    services.tasks.clear()
+    if services.scheduler is not None:
+        services.scheduler.shutdown()
+
+
 async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
     """Run until SIGTERM or SIGINT, then stop cleanly."""
     stop = asyncio.Event()
@@ -130,12 +230,16 @@ async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
         try:
             site = web.TCPSite(runner, settings.web.host, settings.web.port)
             await site.start()
-            _announce(services, _bound_port(runner, settings.web.port))
+            port = _bound_port(runner, settings.web.port)
+            base = settings.web.public_url or f"http://{settings.web.host}:{port}"
+            await start_background(services, base)
+            _announce(services, base)
             if ready is not None:
                 ready.set()
             await stop.wait()
             logger.info("stopping")
         finally:
+            await _stop_background(services)
             await runner.cleanup()
 
 
@@ -146,9 +250,8 @@ def _bound_port(runner: web.AppRunner, configured: int) -> int:
     return configured
 
 
-def _announce(services: Services, port: int) -> None:
+def _announce(services: Services, base: str) -> None:
     settings = services.settings
-    base = settings.web.public_url or f"http://{settings.web.host}:{port}"
     if settings.sandbox_mode:
         logger.warning(
             "SANDBOX MODE: no Microsoft 365 tenant is configured. Graph calls go to the local "
@@ -162,3 +265,5 @@ def _announce(services: Services, port: int) -> None:
         f"(the token is also in {settings.data_dir / 'admin-token'})",
         flush=True,
     )
+    if settings.sandbox_mode and services.sandbox_url:
+        print(f"Sandbox Graph tenant: {services.sandbox_url}/v1.0", flush=True)

@@ -250,10 +250,25 @@ class Repository:
         strategy_discussion: date | None = None,
         chair: str | None = None,
         facts: dict[str, Any] | None = None,
+        request_id: int | None = None,
     ) -> Conference:
-        """Create a conference with its participants and give it a reference."""
+        """Create a conference with its participants and give it a reference.
+
+        With ``request_id``, the request is marked parsed in the same transaction, and a
+        request that already became a conference returns that one: a crash between the
+        two can never leave a request with two conferences, or none.
+        """
         now = self.clock()
         with self.db.session() as session:
+            request: ConferenceRequestRow | None = None
+            if request_id is not None:
+                request = session.get(ConferenceRequestRow, request_id, with_for_update=True)
+                if request is None:
+                    raise NotFound("request", request_id)
+                if request.conference_id is not None:
+                    existing = session.get(ConferenceRow, request.conference_id)
+                    if existing is not None:
+                        return _conference(existing)
             row = ConferenceRow(
                 reference=f"pending-{uuid.uuid4().hex[:20]}",  # replaced below
                 playbook=playbook,
@@ -280,6 +295,9 @@ class Repository:
             session.flush()
             # The id is unique across replicas, so the reference is too.
             row.reference = format_reference(now.year, row.id)
+            if request is not None:
+                request.outcome = "parsed"
+                request.conference_id = row.id
             return _conference(row)
 
     def get_conference(self, conference_id: int) -> Conference:

@@ -213,3 +213,17 @@ def test_documents_keep_their_content_and_restriction(repo: Repository) -> None:
     [doc] = repo.documents(conference.id)
     assert doc.restricted and doc.from_role is Role.POLICE
     assert doc.content == b"%PDF-1.4 fictional"
+
+
+def test_a_request_becomes_at_most_one_conference(repo: Repository) -> None:
+    request_id = _request(repo)
+    first = repo.create_conference(
+        playbook="p", conference_type=ConferenceType.ICPC, request_id=request_id
+    )
+    again = repo.create_conference(
+        playbook="p", conference_type=ConferenceType.ICPC, request_id=request_id
+    )
+    assert again.id == first.id
+    assert len(repo.list_conferences()) == 1
+    stored = repo.get_request(request_id)
+    assert stored.outcome == "parsed" and stored.conference_id == first.id

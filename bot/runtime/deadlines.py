@@ -1,0 +1,142 @@
+"""What a scheduled job does when it fires: remind, check, share a pack, or prompt the chair.
+
+A job body only calls this use-case, and the use-case checks the timeline before any side
+effect, so a job that fires twice (a restart mid-run, two replicas) acts once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from bot.core.conference import Conference, ConferenceState, Role
+from bot.core.mailbox import Attachment, OutgoingMail
+from bot.core.playbook_distribution import DistributionItem
+from bot.core.timeline_model import Step, StepKind
+from bot.runtime import letters
+from bot.runtime.conferences import SYSTEM, ConferenceService, rule_role
+from bot.runtime.guard import DistributionRefused
+from bot.runtime.scheduler import Job
+
+logger = logging.getLogger(__name__)
+
+LATE_AFTER = timedelta(seconds=60)  # a job this far past its time is marked late
+FAMILY = frozenset({Role.PARENT, Role.YOUNG_PERSON})
+
+# Called for in-meeting steps; the run-sheet adapter replaces the default.
+PromptHandler = Callable[[Conference, Step, Job], Awaitable[None]]
+
+
+class DeadlineRunner:
+    """Runs the jobs the conference service scheduled."""
+
+    def __init__(self, conferences: ConferenceService, prompt: PromptHandler | None = None) -> None:
+        self.conferences = conferences
+        self.repo = conferences.repo
+        self.prompt = prompt
+
+    async def run(self, job: Job) -> None:
+        """Run one job at most once; failures land on the timeline, never silently."""
+        if self.repo.has_step(job.conference_id, job.id, "done"):
+            return
+        conference = self.repo.get_conference(job.conference_id)
+        if conference.state in (ConferenceState.CANCELLED, ConferenceState.CONCLUDED):
+            return
+        step = next(
+            (s for s in self.conferences.timeline(conference).steps if s.id == job.step_id), None
+        )
+        if step is None:
+            self._record(job, "failed", reason="the step is no longer in the timeline")
+            return
+        lateness = self.conferences.clock() - job.run_at
+        if lateness > LATE_AFTER:
+            self._record(job, "late_job", seconds=int(lateness.total_seconds()))
+        try:
+            await self._act(conference, step, job)
+        except DistributionRefused as err:
+            self._record(job, "blocked", reason=str(err))
+            return
+        except Exception as err:  # record every failure for a person to retry
+            logger.exception(
+                "job failed", extra={"conference_id": job.conference_id, "step_id": job.step_id}
+            )
+            self._record(job, "failed", reason=type(err).__name__, action=job.action)
+            return
+        self._record(job, "done", action=job.action)
+
+    def missed(self, job: Job) -> None:
+        """A job past its grace period: an alert on the timeline, never a silent drop."""
+        self._record(job, "missed", action=job.action, due=job.run_at.isoformat())
+
+    def _record(self, job: Job, kind: str, **detail: object) -> None:
+        self.repo.append_timeline(
+            job.conference_id, actor=SYSTEM, kind=kind, step_id=job.id, detail=dict(detail)
+        )
+
+    async def _act(self, conference: Conference, step: Step, job: Job) -> None:
+        if job.action == "remind":
+            await self._remind(conference, step)
+        elif job.action == "check":
+            self._check(conference, step, job)
+        elif job.action == "pack":
+            await self._share_pack(conference, step)
+        elif job.action == "prompt":
+            if self.prompt is not None:
+                await self.prompt(conference, step, job)
+            else:
+                self._record(job, "prompt_due", text_key=step.template)
+        else:
+            raise ValueError(f"unknown job action {job.action!r}")
+
+    async def _remind(self, conference: Conference, step: Step) -> None:
+        if step.actor is None:
+            return
+        people = [p for p in conference.participants if rule_role(p.role) is step.actor and p.email]
+        if not people:
+            return
+        subject, body = letters.reminder(conference, step.text, step.due)
+        mail = OutgoingMail(
+            to=tuple(p.email for p in people if p.email),
+            subject=subject,
+            html_body=body,
+            purpose=f"remind:{step.id}",
+        )
+        roles = {p.email: p.role for p in people if p.email}
+        await self.conferences.send(conference, mail, roles, may_carry_link=False)
+
+    def _check(self, conference: Conference, step: Step, job: Job) -> None:
+        if step.kind is not StepKind.SHARE_DOCUMENTS or step.actor is None:
+            return
+        received = [
+            d
+            for d in self.repo.documents(conference.id)
+            if d.from_role is not None and rule_role(d.from_role) is step.actor
+        ]
+        if not received:
+            self._record(job, "step_late", actor=step.actor.value, rule=step.rule)
+
+    async def _share_pack(self, conference: Conference, step: Step) -> None:
+        documents = self.repo.documents(conference.id)
+        for role in step.audience:
+            people = [p for p in conference.participants if rule_role(p.role) is role and p.email]
+            if not people:
+                continue
+            # Restricted material is left out of every emailed pack; the guard checks again.
+            usable = [d for d in documents if not d.restricted]
+            if role is Role.GP and self.conferences.playbook.distribution.no_packs_to_gp:
+                continue
+            parent_pack = role in FAMILY
+            items = [
+                DistributionItem(d.name, restricted=False, is_pack=True, parent_pack=parent_pack)
+                for d in usable
+            ]
+            mail = OutgoingMail(
+                to=tuple(p.email for p in people if p.email),
+                subject=f"Reports for conference {conference.reference}",
+                html_body=letters.pack_body(conference, len(usable), parent_pack),
+                attachments=tuple(Attachment(d.name, d.content_type, d.content) for d in usable),
+                purpose=f"pack:{step.id}:{role.value}",
+            )
+            roles = {p.email: p.role for p in people if p.email}
+            await self.conferences.send(conference, mail, roles, may_carry_link=False, items=items)

@@ -1,0 +1,113 @@
+"""APScheduler 3 behind the scheduler port: jobs live in the service's own database."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import Engine
+
+from bot.runtime.scheduler import Job, JobRunner, conference_prefix
+
+logger = logging.getLogger(__name__)
+
+JOBS_TABLE = "confbot_jobs"
+_runner: JobRunner | None = None
+_on_missed: Any = None
+
+
+async def fire(conference_id: int, step_id: str, action: str, run_at: str) -> None:
+    """The job body APScheduler stores by name: it only calls the runtime's use-case."""
+    if _runner is None:
+        raise RuntimeError("the runtime is not started")
+    await _runner(Job(datetime.fromisoformat(run_at), conference_id, step_id, action))
+
+
+def _parse_id(job_id: str) -> tuple[int, str, str] | None:
+    head, _, rest = job_id.partition(":")
+    step_id, _, action = rest.rpartition(":")
+    if not head.startswith("c") or not head[1:].isdigit() or not step_id:
+        return None
+    return int(head[1:]), step_id, action
+
+
+class DurableScheduler:
+    """APScheduler's AsyncIOScheduler with a SQLAlchemy job store on our database."""
+
+    def __init__(self, engine: Engine, misfire_grace: timedelta) -> None:
+        self._scheduler = AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)},
+            job_defaults={
+                "misfire_grace_time": int(misfire_grace.total_seconds()),
+                "coalesce": True,
+                "max_instances": 1,
+            },
+            timezone=UTC,
+        )
+
+    def start(self, runner: JobRunner, on_missed: Any = None) -> None:
+        """Begin running jobs, including those that fell due while confbot was down."""
+        global _runner, _on_missed  # noqa: PLW0603 - APScheduler stores jobs by module path
+        _runner = runner
+        _on_missed = on_missed
+        self._scheduler.add_listener(self._missed, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
+        self._scheduler.start()
+
+    def shutdown(self) -> None:
+        """Stop without waiting for running jobs; pending ones stay in the store."""
+        global _runner  # noqa: PLW0603
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+        _runner = None
+
+    def add(self, job: Job) -> None:
+        """Store the job; one with the same id is replaced."""
+        self._scheduler.add_job(
+            "bot.runtime.durable:fire",
+            trigger="date",
+            run_date=job.run_at,
+            id=job.id,
+            args=[job.conference_id, job.step_id, job.action, job.run_at.isoformat()],
+            replace_existing=True,
+        )
+
+    def remove_conference(self, conference_id: int) -> int:
+        """Drop every pending job of a conference."""
+        prefix = conference_prefix(conference_id)
+        gone = [job for job in self._scheduler.get_jobs() if job.id.startswith(prefix)]
+        for job in gone:
+            job.remove()
+        return len(gone)
+
+    def pending(self, conference_id: int | None = None) -> list[Job]:
+        """Jobs not yet run, soonest first."""
+        jobs = []
+        for job in self._scheduler.get_jobs():
+            parsed = _parse_id(job.id)
+            if parsed is None or job.next_run_time is None:
+                continue
+            if conference_id is not None and parsed[0] != conference_id:
+                continue
+            jobs.append(Job(job.next_run_time.astimezone(UTC), *parsed))
+        return sorted(jobs)
+
+    def _missed(self, event: JobExecutionEvent) -> None:
+        parsed = _parse_id(event.job_id)
+        if parsed is None:
+            return
+        if event.code == EVENT_JOB_ERROR:
+            logger.error(
+                "job failed",
+                exc_info=event.exception,
+                extra={"conference_id": parsed[0], "step_id": parsed[1]},
+            )
+            return
+        logger.warning(
+            "job missed its grace period", extra={"conference_id": parsed[0], "step_id": parsed[1]}
+        )
+        if _on_missed is not None:
+            _on_missed(Job(event.scheduled_run_time.astimezone(UTC), *parsed))

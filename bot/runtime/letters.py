@@ -1,0 +1,121 @@
+"""The words confbot sends: acknowledgements, parent letters, reminders. Plain British English.
+
+No child's name is ever written here: emails carry the conference reference and the
+child's initials at most, as the councils' own templates do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from bot.core.conference import Conference, MeetingFormat
+
+LONDON = ZoneInfo("Europe/London")
+
+FORMAT_WORDS = {
+    MeetingFormat.TEAMS: "an online meeting on Microsoft Teams",
+    MeetingFormat.HYBRID: "a meeting at a venue, with Microsoft Teams for those who cannot come",
+    MeetingFormat.CONFERENCE_CALL: "a conference call",
+    MeetingFormat.PHONE_SERIES: "a series of phone calls with the chair",
+    MeetingFormat.FACE_TO_FACE: "a face-to-face meeting",
+}
+
+
+def when(value: datetime | None) -> str:
+    """A time as a family in England reads it: 'Tuesday 15 December 2026 at 10:00'."""
+    if value is None:
+        return "a time still to be agreed"
+    local = value.astimezone(LONDON)
+    return local.strftime("%A %-d %B %Y at %H:%M")
+
+
+def _page(*paragraphs: str) -> str:
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def acknowledgement(conference: Conference) -> tuple[str, str]:
+    """Subject and body of the reply to a social worker's request."""
+    ref = escape(conference.reference)
+    return (
+        f"Conference request received: {conference.reference}",
+        _page(
+            f"Thank you. We have received your request for a {escape(conference.conference_type)}"
+            f" and its reference is <strong>{ref}</strong>.",
+            "Please quote this reference on every email about this conference, including "
+            "reports. A chair will be allocated and the format agreed with you.",
+        ),
+    )
+
+
+def parent_letter(conference: Conference, letter_text: str, held_back: bool) -> tuple[str, str]:
+    """The letter to a parent explaining how the conference will be held.
+
+    While the parent is held back it never carries the meeting link: the chair calls them in.
+    """
+    fmt = conference.meeting_format or MeetingFormat.TEAMS
+    paragraphs = [
+        f"The child protection conference ({escape(conference.reference)}) will be held as "
+        f"{FORMAT_WORDS[fmt]}, on {when(conference.start_at)}.",
+        escape(letter_text),
+    ]
+    if held_back:
+        paragraphs.append(
+            "You will not get a link to the meeting. The chair will phone you on the number "
+            "you gave your social worker when it is time for you to join."
+        )
+    return f"Your child protection conference: {conference.reference}", _page(*paragraphs)
+
+
+def meeting_body(conference: Conference) -> str:
+    """The body of the Teams invite: the reference and the rules, nothing personal."""
+    return _page(
+        f"Child protection conference {escape(conference.reference)} "
+        f"({escape(conference.conference_type)}).",
+        "Please read every report shared with you before the meeting. Do not forward this "
+        "invitation: the chair invites the family separately.",
+    )
+
+
+def reminder(conference: Conference, step_text: str, due: datetime) -> tuple[str, str]:
+    """A reminder to do a step before its deadline."""
+    return (
+        f"Reminder for conference {conference.reference}: due {when(due)}",
+        _page(
+            escape(step_text),
+            f"This is due by {when(due)}. The conference is on {when(conference.start_at)}.",
+            f"Please quote {escape(conference.reference)} in your reply.",
+        ),
+    )
+
+
+def late_notice(conference: Conference, step_text: str, due: datetime) -> tuple[str, str]:
+    """A note to the admin team that a deadline passed without the step being done."""
+    return (
+        f"Late for conference {conference.reference}",
+        _page(
+            f"This was due by {when(due)} and confbot has no record of it being done:",
+            escape(step_text),
+        ),
+    )
+
+
+def pack_body(conference: Conference, count: int, parent_pack: bool) -> str:
+    """The covering note of a report pack."""
+    paragraphs = [
+        f"Here are the {count} report{'s' if count != 1 else ''} for conference "
+        f"{escape(conference.reference)} on {when(conference.start_at)}.",
+    ]
+    if parent_pack:
+        paragraphs.append(
+            "Please read them before the conference. You can raise anything in them with the "
+            "chair when they speak with you."
+        )
+    else:
+        paragraphs.append(
+            "Please reply to confirm you have read them, with any updates, anything that should "
+            "be part of the plan, and your view on whether a plan is needed."
+        )
+    paragraphs.append("Some information is not sent by email. The chair will share it if needed.")
+    return _page(*paragraphs)

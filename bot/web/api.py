@@ -1,0 +1,330 @@
+"""The JSON API for admins' scripts and the status page, described at /api/openapi.json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+
+from bot.core.conference import Conference, ConferenceState, MeetingFormat
+from bot.runtime.conferences import ActionRefused, ConferenceService
+from bot.store.repository import NotFound
+from bot.web.auth import Identity, current_identity
+
+CONFERENCES_KEY: web.AppKey[ConferenceService] = web.AppKey("conferences", ConferenceService)
+Handler = Callable[[web.Request, Identity], Awaitable[web.StreamResponse]]
+
+
+class BadRequest(Exception):
+    """The request body is wrong; the message names the field."""
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Authenticate, then turn domain errors into JSON answers with a clear message."""
+
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        identity = current_identity(request)
+        if identity is None:
+            return _error(401, "sign in, or send the admin token as a Bearer token")
+        if identity.role not in ("admin", "mts"):
+            return _error(403, "this needs the admin or MTS role")
+        try:
+            return await handler(request, identity)
+        except NotFound as err:
+            return _error(404, str(err))
+        except BadRequest as err:
+            return _error(400, str(err))
+        except ActionRefused as err:
+            return _error(409, str(err))
+
+    wrapped.__doc__ = handler.__doc__
+    return wrapped
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.text() or "{}")
+    except json.JSONDecodeError as err:
+        raise BadRequest(f"the body is not JSON: {err.msg} at character {err.pos}") from err
+    if not isinstance(body, dict):
+        raise BadRequest("the body must be a JSON object")
+    return body
+
+
+def _field(body: dict[str, Any], name: str, *, required: bool = True) -> Any:
+    if name not in body or body[name] in (None, ""):
+        if required:
+            raise BadRequest(f"'{name}' is required")
+        return None
+    return body[name]
+
+
+def _moment(body: dict[str, Any], name: str) -> datetime:
+    text = str(_field(body, name))
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as err:
+        raise BadRequest(f"'{name}' must be an ISO 8601 date and time, not {text!r}") from err
+    if value.tzinfo is None:
+        raise BadRequest(f"'{name}' must include its time zone, e.g. 2026-12-15T10:00:00+00:00")
+    return value
+
+
+def _minutes(body: dict[str, Any], name: str) -> timedelta | None:
+    value = _field(body, name, required=False)
+    if value is None:
+        return None
+    if not isinstance(value, int) or value < 0:
+        raise BadRequest(f"'{name}' must be a whole number of minutes")
+    return timedelta(minutes=value)
+
+
+def _id(request: web.Request, name: str = "id") -> int:
+    text = request.match_info[name]
+    if not text.isdigit():
+        raise BadRequest(f"{name} must be a number")
+    return int(text)
+
+
+def summary(c: Conference) -> dict[str, Any]:
+    """A conference for list views: no names, numbers or addresses of the family."""
+    return {
+        "id": c.id,
+        "reference": c.reference,
+        "type": c.conference_type.value,
+        "state": c.state.value,
+        "chair": c.chair,
+        "format": c.meeting_format.value if c.meeting_format else None,
+        "start": c.start_at.isoformat() if c.start_at else None,
+        "playbook": c.playbook,
+    }
+
+
+@endpoint
+async def list_conferences(request: web.Request, _who: Identity) -> web.StreamResponse:
+    """Conferences, newest first; filter by ?state= and ?chair=."""
+    service = request.app[CONFERENCES_KEY]
+    state_text = request.query.get("state")
+    try:
+        state = ConferenceState(state_text) if state_text else None
+    except ValueError as err:
+        raise BadRequest(f"unknown state {state_text!r}") from err
+    limit = min(int(request.query.get("limit", "50")), 500)
+    offset = int(request.query.get("offset", "0"))
+    rows = service.repo.list_conferences(
+        state=state, chair=request.query.get("chair"), limit=limit, offset=offset
+    )
+    return web.json_response({"conferences": [summary(c) for c in rows]})
+
+
+@endpoint
+async def get_conference(request: web.Request, _who: Identity) -> web.StreamResponse:
+    """One conference with its participants, meeting and timeline."""
+    service = request.app[CONFERENCES_KEY]
+    conference = service.repo.get_conference(_id(request))
+    body = summary(conference)
+    body.update(
+        meeting={"event_id": conference.event_id, "join_url": conference.join_url},
+        length_minutes=int(conference.length.total_seconds() // 60) if conference.length else None,
+        participants=[
+            {
+                "id": p.id,
+                "role": p.role.value,
+                "name": p.name,
+                "organisation": p.organisation,
+                "email": p.email,
+                "phone": p.phone,
+                "held_back": p.held_back,
+            }
+            for p in conference.participants
+        ],
+        timeline=[
+            {
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "kind": e.kind,
+                "step_id": e.step_id,
+                "detail": e.detail,
+            }
+            for e in service.repo.timeline(conference.id)
+        ],
+        jobs=[
+            {"step_id": j.step_id, "action": j.action, "run_at": j.run_at.isoformat()}
+            for j in service.scheduler.pending(conference.id)
+        ],
+    )
+    return web.json_response(body)
+
+
+@endpoint
+async def suggestions(request: web.Request, _who: Identity) -> web.StreamResponse:
+    """Chairs ranked by earliest free slot in the statutory window, then workload."""
+    ranked = await request.app[CONFERENCES_KEY].suggest(_id(request))
+    return web.json_response(
+        {
+            "chairs": [
+                {
+                    "chair": s.chair,
+                    "first_free_slot": s.slot.isoformat() if s.slot else None,
+                    "workload": s.workload,
+                }
+                for s in ranked
+            ]
+        }
+    )
+
+
+@endpoint
+async def allocate(request: web.Request, who: Identity) -> web.StreamResponse:
+    """Allocate a chair: {"chair": address}."""
+    body = await _body(request)
+    conference = await request.app[CONFERENCES_KEY].allocate(
+        _id(request), str(_field(body, "chair")), by=who.user
+    )
+    return web.json_response(summary(conference))
+
+
+@endpoint
+async def set_format(request: web.Request, who: Identity) -> web.StreamResponse:
+    """Record the format: {"format", "start", "length_minutes"?, "confidential_minutes"?}."""
+    body = await _body(request)
+    try:
+        fmt = MeetingFormat(str(_field(body, "format")))
+    except ValueError as err:
+        names = ", ".join(f.value for f in MeetingFormat)
+        raise BadRequest(f"'format' must be one of {names}") from err
+    conference = await request.app[CONFERENCES_KEY].set_format(
+        _id(request),
+        meeting_format=fmt,
+        start=_moment(body, "start"),
+        length=_minutes(body, "length_minutes"),
+        confidential=_minutes(body, "confidential_minutes"),
+        late_reason=_field(body, "late_reason", required=False),
+        by=who.user,
+    )
+    return web.json_response(summary(conference))
+
+
+@endpoint
+async def reschedule(request: web.Request, who: Identity) -> web.StreamResponse:
+    """Move a booked conference: {"start", "length_minutes"?}."""
+    body = await _body(request)
+    conference = await request.app[CONFERENCES_KEY].reschedule(
+        _id(request),
+        start=_moment(body, "start"),
+        length=_minutes(body, "length_minutes"),
+        by=who.user,
+    )
+    return web.json_response(summary(conference))
+
+
+@endpoint
+async def cancel(request: web.Request, who: Identity) -> web.StreamResponse:
+    """Cancel: {"rationale", "approved_by"}, as the playbook's cancellation rule requires."""
+    body = await _body(request)
+    conference = await request.app[CONFERENCES_KEY].cancel(
+        _id(request),
+        rationale=str(_field(body, "rationale", required=False) or ""),
+        approved_by=_field(body, "approved_by", required=False),
+        by=who.user,
+    )
+    return web.json_response(summary(conference))
+
+
+@endpoint
+async def list_triage(request: web.Request, _who: Identity) -> web.StreamResponse:
+    """Open triage items with the reasons confbot could not read them."""
+    items = request.app[CONFERENCES_KEY].repo.list_triage()
+    return web.json_response(
+        {
+            "triage": [
+                {
+                    "id": t.id,
+                    "request_id": t.request_id,
+                    "subject": t.subject,
+                    "reasons": list(t.reasons),
+                    "created_at": t.created_at.isoformat(),
+                }
+                for t in items
+            ]
+        }
+    )
+
+
+@endpoint
+async def resolve_triage(request: web.Request, who: Identity) -> web.StreamResponse:
+    """Close a triage item: {"resolution": what was done}."""
+    body = await _body(request)
+    item = request.app[CONFERENCES_KEY].repo.resolve_triage(
+        _id(request), by=who.user, resolution=str(_field(body, "resolution"))
+    )
+    return web.json_response({"id": item.id, "state": item.state})
+
+
+ROUTES: list[tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]] = [
+    ("GET", "/api/conferences", list_conferences),
+    ("GET", "/api/conferences/{id}", get_conference),
+    ("GET", "/api/conferences/{id}/suggestions", suggestions),
+    ("POST", "/api/conferences/{id}/allocate", allocate),
+    ("POST", "/api/conferences/{id}/format", set_format),
+    ("POST", "/api/conferences/{id}/reschedule", reschedule),
+    ("POST", "/api/conferences/{id}/cancel", cancel),
+    ("GET", "/api/triage", list_triage),
+    ("POST", "/api/triage/{id}/resolve", resolve_triage),
+]
+
+
+def openapi() -> dict[str, Any]:
+    """An OpenAPI 3.1 description of the routes, from their docstrings."""
+    paths: dict[str, dict[str, Any]] = {}
+    for method, path, handler in ROUTES:
+        operation: dict[str, Any] = {
+            "summary": (handler.__doc__ or "").strip(),
+            "security": [{"bearer": []}, {"cookie": []}],
+            "responses": {
+                "200": {"description": "done"},
+                "400": {"description": "the request is malformed; the error names the field"},
+                "401": {"description": "not signed in"},
+                "404": {"description": "no such record"},
+                "409": {"description": "refused by the conference's state or playbook"},
+            },
+        }
+        if "{id}" in path:
+            operation["parameters"] = [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ]
+        if method == "POST":
+            operation["requestBody"] = {
+                "content": {"application/json": {"schema": {"type": "object"}}}
+            }
+        paths.setdefault(path, {})[method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "confbot", "version": "1"},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "confbot_session"},
+            }
+        },
+    }
+
+
+async def openapi_json(_request: web.Request) -> web.Response:
+    """The API description."""
+    return web.json_response(openapi())
+
+
+def add_routes(app: web.Application) -> None:
+    """Mount the API."""
+    for method, path, handler in ROUTES:
+        app.router.add_route(method, path, handler)
+    app.router.add_get("/api/openapi.json", openapi_json)
