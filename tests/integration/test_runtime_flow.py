@@ -101,7 +101,7 @@ async def test_parent_letter_goes_out_without_the_join_link(bot: Running) -> Non
     letters = [m for m in (await bot.state())["outbox"] if PARENT_EMAIL in str(m)]
     assert letters, "the parent letter was not sent"
     assert all(join_url not in str(letter) for letter in letters)
-    assert [p for p in detail["participants"] if p["role"] == "parent"][0]["held_back"] is True
+    assert next(p for p in detail["participants"] if p["role"] == "parent")["held_back"] is True
 
 
 async def test_report_deadlines_are_durable_jobs_in_the_database(
@@ -109,7 +109,7 @@ async def test_report_deadlines_are_durable_jobs_in_the_database(
 ) -> None:
     conference = await _conference_from_request(bot)
     await _book(bot, conference["id"])
-    status, detail = await bot.api("GET", f"/api/conferences/{conference['id']}")
+    _status, detail = await bot.api("GET", f"/api/conferences/{conference['id']}")
     actions = {(j["step_id"], j["action"]) for j in detail["jobs"]}
     assert ("icpc.report_sharing.sw_report_to_parents", "remind") in actions
     assert ("icpc.run_sheet.call_parent_in", "prompt") in actions
@@ -167,7 +167,7 @@ async def test_replayed_mail_is_handled_once(bot: Running) -> None:
     await sweep.sweep()
     bot.services.repository.set_state(f"delta:{MAILBOX}", "")  # forget the delta link
     await sweep.sweep()
-    status, listed = await bot.api("GET", "/api/conferences")
+    _status, listed = await bot.api("GET", "/api/conferences")
     assert len(listed["conferences"]) == 1
 
 
