@@ -11,6 +11,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.web.config import CONFIG_KEY, WebConfig
+
 COOKIE = "confbot_session"
 SESSION_LIFETIME_S = 8 * 3600  # a working day
 
@@ -42,6 +44,10 @@ class SessionSigner:
 
     def _mac(self, payload: str) -> str:
         return hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()
+
+    def derive(self, purpose: str, value: str) -> str:
+        """A MAC of ``value`` for one purpose (such as CSRF), unusable for any other."""
+        return self._mac(f"{purpose}\x00{value}")
 
     def issue(self, identity: Identity, now: float | None = None) -> str:
         """A cookie value for ``identity`` that expires after a working day."""
@@ -78,31 +84,50 @@ def current_identity(request: web.Request) -> Identity | None:
     return None if cookie is None else request.app[SIGNER_KEY].check(cookie)
 
 
+def _page(status: int, alert: str, microsoft: bool, sandbox: bool) -> web.Response:
+    how = []
+    if microsoft:
+        how.append("<p><a class='button' href='/signin/microsoft'>Sign in with Microsoft</a></p>")
+    if sandbox:
+        how.append(
+            "<p>Open the sign-in link that confbot printed when it started, "
+            "or ask your administrator for one.</p>"
+        )
+    return web.Response(
+        status=status,
+        content_type="text/html",
+        text=(
+            "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            "<title>Sign in - confbot</title><link rel='stylesheet' href='/static/app.css'>"
+            "</head><body><header class='masthead'><span class='brand'>confbot</span></header>"
+            "<main id='main'><h1>Sign in</h1>"
+            + (f"<p role='alert' class='error'>{alert}</p>" if alert else "")
+            + "".join(how)
+            + "</main></body></html>"
+        ),
+    )
+
+
 async def signin(request: web.Request) -> web.StreamResponse:
-    """Exchange the printed sign-in token for a session cookie."""
+    """Exchange the printed sign-in token for a session cookie, or offer Microsoft sign-in."""
+    settings = request.app.get(CONFIG_KEY) or WebConfig()
     token = request.query.get("token", "")
-    if token and hmac.compare_digest(token, request.app[ADMIN_TOKEN_KEY]):
+    sandbox = settings.sandbox_sign_in
+    if sandbox and token and hmac.compare_digest(token, request.app[ADMIN_TOKEN_KEY]):
         response = web.HTTPFound("/")
         response.set_cookie(
             COOKIE,
             request.app[SIGNER_KEY].issue(Identity(user="sandbox-admin", role="admin")),
             httponly=True,
             samesite="Lax",
-            secure=request.secure,
+            secure=request.secure or settings.public_url.startswith("https://"),
             max_age=SESSION_LIFETIME_S,
+            path="/",
         )
         raise response
-    return web.Response(
-        status=401 if token else 200,
-        content_type="text/html",
-        text=(
-            "<!doctype html><html lang='en'><head><title>Sign in - confbot</title></head>"
-            "<body><main><h1>Sign in</h1>"
-            + ("<p role='alert'>That sign-in link is not valid.</p>" if token else "")
-            + "<p>Open the sign-in link that confbot printed when it started, "
-            "or ask your administrator for one.</p></main></body></html>"
-        ),
-    )
+    alert = "That sign-in link is not valid." if token else ""
+    return _page(401 if token else 200, alert, settings.oidc is not None, sandbox)
 
 
 def add_routes(app: web.Application) -> None:

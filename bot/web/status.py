@@ -1,64 +1,135 @@
-"""The admins' status page (the overview). Server-rendered; every view needs a sign-in."""
+"""The status pages' shared parts: templates, time display, app keys, and mounting it all."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
 
-from bot.core.conference import ConferenceState
+from bot.store.queries import StatusQueries
 from bot.store.repository import Repository
-from bot.web.auth import current_identity
+from bot.web.auth import Identity
+from bot.web.progress import TimelineCache
+from bot.web.security import Role, csrf_token, role_of
 
 LONDON = ZoneInfo("Europe/London")
+STATIC = Path(__file__).parent / "static"
+LIVE_HEADER = "X-Live"  # asks for the live part of a page only, for the live update script
+
+T = TypeVar("T")
 
 
-def london(value: datetime | None) -> str:
+def london(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
     """A UTC time as people in England read it."""
     if value is None:
         return "not set"
-    return value.astimezone(LONDON).strftime("%a %d %b %Y, %H:%M")
+    return value.astimezone(LONDON).strftime(fmt)
+
+
+def words(value: object) -> str:
+    """An enum or snake_case value as words: ``awaiting_format`` -> ``awaiting format``."""
+    text = str(getattr(value, "value", value))
+    return text.replace("_", " ")
+
+
+def duration(value: timedelta | None) -> str:
+    """A duration in plain words, or "unknown"."""
+    if value is None:
+        return "unknown"
+    seconds = int(value.total_seconds())
+    if seconds < 120:
+        return f"{seconds} seconds"
+    if seconds < 7200:
+        return f"{seconds // 60} minutes"
+    return f"{seconds // 3600} hours"
 
 
 REPOSITORY_KEY: web.AppKey[Repository] = web.AppKey("repository", Repository)
+QUERIES_KEY: web.AppKey[StatusQueries] = web.AppKey("status_queries", StatusQueries)
+TIMELINES_KEY: web.AppKey[TimelineCache] = web.AppKey("timeline_cache", TimelineCache)
+
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
 TEMPLATES.filters["london"] = london
+TEMPLATES.filters["words"] = words
+TEMPLATES.filters["duration"] = duration
+
+NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
+    ("/", "Today", frozenset({Role.ADMIN, Role.MTS, Role.MANAGER})),
+    ("/conferences", "Conferences", frozenset(Role)),
+    ("/triage", "Triage", frozenset({Role.ADMIN, Role.MTS})),
+    ("/capacity", "Capacity", frozenset({Role.ADMIN, Role.MTS, Role.MANAGER})),
+)
 
 
-def _page(name: str, **context: object) -> web.Response:
-    response = web.Response(
-        text=TEMPLATES.get_template(name).render(**context), content_type="text/html"
+def queries(request: web.Request) -> StatusQueries:
+    """The status queries, built over the repository's database if none were wired."""
+    app = request.app
+    found = app.get(QUERIES_KEY)
+    return found if found is not None else StatusQueries(app[REPOSITORY_KEY].db)
+
+
+def timelines(request: web.Request) -> TimelineCache:
+    """The shared timeline cache."""
+    return request.app[TIMELINES_KEY]
+
+
+async def in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a synchronous store call off the event loop."""
+    return await asyncio.to_thread(function, *args, **kwargs)
+
+
+def render(
+    request: web.Request,
+    name: str,
+    identity: Identity | None,
+    *,
+    status: int = 200,
+    **context: object,
+) -> web.Response:
+    """Render a page, or only its ``live`` block when the live update script asks for it."""
+    template = TEMPLATES.get_template(name)
+    role = role_of(identity) if identity else None
+    context.update(
+        identity=identity,
+        role=role.value if role else "",
+        nav=[(href, label) for href, label, roles in NAV if role in roles],
+        csrf=csrf_token(request) if identity else "",
+        path=request.path,
     )
-    # Pages can carry personal data: never cache them.
+    if request.headers.get(LIVE_HEADER) == "1" and "live" in template.blocks:
+        text = "".join(template.blocks["live"](template.new_context(context)))
+    else:
+        text = template.render(**context)
+    response = web.Response(text=text, status=status, content_type="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-async def overview(request: web.Request) -> web.StreamResponse:
-    """Counts by state, the triage queue and the newest conferences."""
-    if current_identity(request) is None:
-        raise web.HTTPFound("/signin")
-    repository = request.app[REPOSITORY_KEY]
-    counts = await asyncio.to_thread(repository.count_by_state)
-    triage = await asyncio.to_thread(repository.list_triage)
-    recent = await asyncio.to_thread(repository.list_conferences, limit=20)
-    return _page(
-        "overview.html",
-        states=list(ConferenceState),
-        counts=counts,
-        triage_count=len(triage),
-        conferences=recent,
-    )
-
-
 def add_routes(app: web.Application) -> None:
-    """Mount the status pages."""
-    app.router.add_get("/", overview)
+    """Mount every status page, the event streams, /metrics, static files and the middlewares.
+
+    Collaborators not yet wired (actions, health) are optional: their parts say so on the page.
+    """
+    from bot.web import capacity, metrics, oidc, pages, security, sse, triage
+
+    if TIMELINES_KEY not in app:
+        app[TIMELINES_KEY] = TimelineCache()
+    app.middlewares.append(metrics.metrics_middleware)
+    app.middlewares.append(security.security_middleware)
+    pages.add_routes(app)
+    triage.add_routes(app)
+    capacity.add_routes(app)
+    sse.add_routes(app)
+    metrics.add_routes(app)
+    oidc.add_routes(app)
+    app.router.add_static("/static", STATIC, append_version=False)

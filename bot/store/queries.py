@@ -1,0 +1,372 @@
+"""Read-only queries behind the status pages, shaped for speed at tens of thousands of rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import aliased
+
+from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, TriageItem
+from bot.store.database import Database
+from bot.store.models import (
+    ConferenceRequestRow,
+    ConferenceRow,
+    TimelineEntryRow,
+    TriageItemRow,
+)
+
+# States in which a conference still needs someone to act.
+ACTIVE_STATES: tuple[str, ...] = (
+    ConferenceState.REQUESTED.value,
+    ConferenceState.ALLOCATED.value,
+    ConferenceState.AWAITING_FORMAT.value,
+    ConferenceState.SCHEDULED.value,
+    ConferenceState.IN_MEETING.value,
+)
+# Timeline kinds the runtime writes when a step succeeds (``done``) or fails (``failed``).
+DONE_KINDS: tuple[str, ...] = ("done", "step_done", "completed", "sent")
+FAILED_KIND = "failed"
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ConferenceLine:
+    """One conference as a list shows it: no participants, so no personal data."""
+
+    id: int
+    reference: str
+    playbook: str
+    conference_type: ConferenceType
+    state: ConferenceState
+    chair: str | None
+    meeting_format: MeetingFormat | None
+    start_at: datetime | None
+    strategy_discussion: date | None
+    updated_at: datetime
+    length_minutes: int | None = None
+    confidential_minutes: int | None = None
+    late_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConferenceFilter:
+    """What the conferences list is narrowed to; None means any."""
+
+    state: ConferenceState | None = None
+    conference_type: ConferenceType | None = None
+    chair: str | None = None
+    playbook: str | None = None
+    start_from: datetime | None = None  # UTC, inclusive
+    start_before: datetime | None = None  # UTC, exclusive
+    unallocated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of conferences and how many match in all."""
+
+    lines: list[ConferenceLine]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class FailedAction:
+    """A step that failed and has not succeeded since."""
+
+    entry_id: int
+    conference_id: int
+    reference: str
+    step_id: str | None
+    at: datetime
+    detail: dict[str, Any]
+
+
+_LINE_COLUMNS = (
+    ConferenceRow.id,
+    ConferenceRow.reference,
+    ConferenceRow.playbook,
+    ConferenceRow.conference_type,
+    ConferenceRow.state,
+    ConferenceRow.chair,
+    ConferenceRow.meeting_format,
+    ConferenceRow.start_at,
+    ConferenceRow.strategy_discussion,
+    ConferenceRow.updated_at,
+    ConferenceRow.length_minutes,
+    ConferenceRow.confidential_minutes,
+)
+
+
+def _line(row: Sequence[Any]) -> ConferenceLine:
+    return ConferenceLine(
+        id=row[0],
+        reference=row[1],
+        playbook=row[2],
+        conference_type=ConferenceType(row[3]),
+        state=ConferenceState(row[4]),
+        chair=row[5],
+        meeting_format=MeetingFormat(row[6]) if row[6] else None,
+        start_at=_aware(row[7]),
+        strategy_discussion=row[8],
+        updated_at=_aware(row[9]) or datetime.now(UTC),
+        length_minutes=row[10],
+        confidential_minutes=row[11],
+    )
+
+
+AnySelect = TypeVar("AnySelect", bound=Select[*tuple[Any, ...]])
+
+
+def _filtered(query: AnySelect, where: ConferenceFilter) -> AnySelect:
+    if where.state is not None:
+        query = query.where(ConferenceRow.state == where.state.value)
+    if where.conference_type is not None:
+        query = query.where(ConferenceRow.conference_type == where.conference_type.value)
+    if where.chair is not None:
+        query = query.where(func.lower(ConferenceRow.chair) == where.chair.lower())
+    if where.unallocated:
+        query = query.where(ConferenceRow.chair.is_(None))
+    if where.playbook is not None:
+        query = query.where(ConferenceRow.playbook == where.playbook)
+    if where.start_from is not None:
+        query = query.where(ConferenceRow.start_at >= where.start_from)
+    if where.start_before is not None:
+        query = query.where(ConferenceRow.start_at < where.start_before)
+    return query
+
+
+class StatusQueries:
+    """Every read the status pages make. Methods are synchronous: call them in a thread."""
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    def counts_by_state(self, chair: str | None = None) -> dict[ConferenceState, int]:
+        """How many conferences are in each state, for one chair when given."""
+        query = select(ConferenceRow.state, func.count()).group_by(ConferenceRow.state)
+        query = _filtered(query, ConferenceFilter(chair=chair))
+        with self.db.session() as session:
+            rows = session.execute(query).all()
+        return {ConferenceState(state): count for state, count in rows}
+
+    def page(self, where: ConferenceFilter, *, offset: int = 0, limit: int = 50) -> Page:
+        """A page of conferences, soonest start first (undated last), and the total."""
+        query = _filtered(select(*_LINE_COLUMNS), where).order_by(
+            ConferenceRow.start_at.is_(None), ConferenceRow.start_at, ConferenceRow.id
+        )
+        counted = _filtered(select(func.count()).select_from(ConferenceRow), where)
+        with self.db.session() as session:
+            total = session.scalar(counted) or 0
+            rows = session.execute(query.offset(offset).limit(limit)).all()
+        return Page([_line(row) for row in rows], total, offset, limit)
+
+    def starting_between(
+        self, start: datetime, end: datetime, chair: str | None = None
+    ) -> list[ConferenceLine]:
+        """Conferences starting in [start, end), in start order."""
+        where = ConferenceFilter(chair=chair, start_from=start, start_before=end)
+        query = _filtered(select(*_LINE_COLUMNS), where).order_by(ConferenceRow.start_at)
+        with self.db.session() as session:
+            return [_line(row) for row in session.execute(query.limit(500)).all()]
+
+    def unallocated(self, limit: int = 200) -> list[ConferenceLine]:
+        """Active conferences with no chair, oldest request first."""
+        query = (
+            select(*_LINE_COLUMNS)
+            .where(ConferenceRow.chair.is_(None))
+            .where(ConferenceRow.state.in_(ACTIVE_STATES))
+            .order_by(ConferenceRow.start_at.is_(None), ConferenceRow.start_at, ConferenceRow.id)
+        )
+        with self.db.session() as session:
+            return [_line(row) for row in session.execute(query.limit(limit)).all()]
+
+    def icpc_with_strategy(self, limit: int = 5000) -> list[ConferenceLine]:
+        """Active ICPCs with a strategy discussion date: the ones the 15-day rule applies to."""
+        query = (
+            select(*_LINE_COLUMNS)
+            .where(ConferenceRow.conference_type == ConferenceType.ICPC.value)
+            .where(ConferenceRow.state.in_(ACTIVE_STATES))
+            .where(ConferenceRow.strategy_discussion.is_not(None))
+            .order_by(ConferenceRow.strategy_discussion)
+        )
+        with self.db.session() as session:
+            return [_line(row) for row in session.execute(query.limit(limit)).all()]
+
+    def scheduled_between(self, start: datetime, end: datetime) -> list[ConferenceLine]:
+        """Active conferences with a format and a start in [start, end): their reports matter."""
+        query = (
+            select(*_LINE_COLUMNS, ConferenceRow.facts)
+            .where(ConferenceRow.state.in_(ACTIVE_STATES))
+            .where(ConferenceRow.meeting_format.is_not(None))
+            .where(ConferenceRow.start_at >= start)
+            .where(ConferenceRow.start_at < end)
+            .order_by(ConferenceRow.start_at)
+        )
+        lines = []
+        with self.db.session() as session:
+            for row in session.execute(query.limit(1000)).all():
+                line = _line(row)
+                facts = row[len(_LINE_COLUMNS)] or {}
+                reason = facts.get("late_reason") if isinstance(facts, dict) else None
+                if reason:
+                    line = _with_late_reason(line, str(reason))
+                lines.append(line)
+        return lines
+
+    def steps_done(self, conference_ids: Sequence[int]) -> dict[int, set[str]]:
+        """The step ids each conference has recorded as done."""
+        found: dict[int, set[str]] = {cid: set() for cid in conference_ids}
+        if not conference_ids:
+            return found
+        query = (
+            select(TimelineEntryRow.conference_id, TimelineEntryRow.step_id)
+            .where(TimelineEntryRow.conference_id.in_(list(conference_ids)))
+            .where(TimelineEntryRow.kind.in_(DONE_KINDS))
+            .where(TimelineEntryRow.step_id.is_not(None))
+        )
+        with self.db.session() as session:
+            for cid, step_id in session.execute(query).all():
+                if step_id is not None:
+                    found[cid].add(step_id)
+        return found
+
+    def failed_actions(self, limit: int = 50, chair: str | None = None) -> list[FailedAction]:
+        """Failed steps, newest first, leaving out those that have succeeded since."""
+        later = aliased(TimelineEntryRow)
+        succeeded = exists().where(
+            and_(
+                later.conference_id == TimelineEntryRow.conference_id,
+                later.step_id == TimelineEntryRow.step_id,
+                later.kind.in_(DONE_KINDS),
+                later.at >= TimelineEntryRow.at,
+            )
+        )
+        query = (
+            select(TimelineEntryRow, ConferenceRow.reference)
+            .join(ConferenceRow, ConferenceRow.id == TimelineEntryRow.conference_id)
+            .where(TimelineEntryRow.kind == FAILED_KIND)
+            .where(~succeeded)
+            .order_by(TimelineEntryRow.at.desc(), TimelineEntryRow.id.desc())
+        )
+        query = _filtered(query, ConferenceFilter(chair=chair))
+        with self.db.session() as session:
+            return [
+                FailedAction(
+                    entry_id=entry.id,
+                    conference_id=entry.conference_id,
+                    reference=reference,
+                    step_id=entry.step_id,
+                    at=_aware(entry.at) or entry.at,
+                    detail=dict(entry.detail or {}),
+                )
+                for entry, reference in session.execute(query.limit(limit)).all()
+            ]
+
+    def open_triage_count(self) -> int:
+        """How many requests wait in triage."""
+        query = select(func.count()).select_from(TriageItemRow).where(TriageItemRow.state == "open")
+        with self.db.session() as session:
+            return session.scalar(query) or 0
+
+    def triage_item(self, item_id: int) -> TriageItem | None:
+        """One triage item with the subject of its email, or None."""
+        query = (
+            select(TriageItemRow, ConferenceRequestRow.subject)
+            .join(ConferenceRequestRow, TriageItemRow.request_id == ConferenceRequestRow.id)
+            .where(TriageItemRow.id == item_id)
+        )
+        with self.db.session() as session:
+            found = session.execute(query).first()
+            if found is None:
+                return None
+            row, subject = found
+            return TriageItem(
+                id=row.id,
+                request_id=row.request_id,
+                reasons=tuple(row.reasons),
+                state=row.state,
+                created_at=_aware(row.created_at) or row.created_at,
+                subject=subject,
+                resolved_at=_aware(row.resolved_at),
+                resolved_by=row.resolved_by,
+                resolution=row.resolution,
+            )
+
+    def request_for_conference(self, conference_id: int) -> int | None:
+        """The id of the first request email that became this conference, if any."""
+        query = (
+            select(ConferenceRequestRow.id)
+            .where(ConferenceRequestRow.conference_id == conference_id)
+            .order_by(ConferenceRequestRow.id)
+            .limit(1)
+        )
+        with self.db.session() as session:
+            return session.scalar(query)
+
+    def chair_load(self, start: datetime, end: datetime) -> list[tuple[str, datetime]]:
+        """(chair, start) of every allocated, not cancelled conference starting in [start, end)."""
+        query = (
+            select(ConferenceRow.chair, ConferenceRow.start_at)
+            .where(ConferenceRow.chair.is_not(None))
+            .where(ConferenceRow.state != ConferenceState.CANCELLED.value)
+            .where(ConferenceRow.start_at >= start)
+            .where(ConferenceRow.start_at < end)
+        )
+        with self.db.session() as session:
+            rows = session.execute(query).all()
+        return [(chair, at) for chair, start in rows if chair and (at := _aware(start)) is not None]
+
+    def chairs(self) -> list[str]:
+        """Every chair named on a conference, for the filter list."""
+        query = select(ConferenceRow.chair).where(ConferenceRow.chair.is_not(None)).distinct()
+        with self.db.session() as session:
+            return sorted(c for c in session.scalars(query).all() if c)
+
+    def playbooks(self) -> list[str]:
+        """Every playbook a conference uses, for the filter list."""
+        query = select(ConferenceRow.playbook).distinct()
+        with self.db.session() as session:
+            return sorted(session.scalars(query).all())
+
+    def overview_version(self) -> str:
+        """A short fingerprint that changes whenever anything the overview shows changes."""
+        with self.db.session() as session:
+            conferences = session.execute(
+                select(func.count(), func.max(ConferenceRow.updated_at))
+            ).one()
+            entries = session.scalar(select(func.max(TimelineEntryRow.id)))
+            triage = session.execute(
+                select(func.count(), func.max(TriageItemRow.id)).where(
+                    TriageItemRow.state == "open"
+                )
+            ).one()
+        return f"{conferences[0]}:{conferences[1]}:{entries}:{triage[0]}:{triage[1]}"
+
+    def conference_version(self, conference_id: int) -> str:
+        """A short fingerprint that changes whenever one conference or its timeline changes."""
+        with self.db.session() as session:
+            updated = session.scalar(
+                select(ConferenceRow.updated_at).where(ConferenceRow.id == conference_id)
+            )
+            entries = session.scalar(
+                select(func.max(TimelineEntryRow.id)).where(
+                    TimelineEntryRow.conference_id == conference_id
+                )
+            )
+        return f"{updated}:{entries}"
+
+
+def _with_late_reason(line: ConferenceLine, reason: str) -> ConferenceLine:
+    return replace(line, late_reason=reason)

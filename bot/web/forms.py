@@ -1,0 +1,177 @@
+"""The detail page's forms: each checks the role, reads its fields and calls the runtime."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
+
+from aiohttp import web
+
+from bot.core.calendar import LONDON
+from bot.core.conference import MeetingFormat
+from bot.store.queries import DONE_KINDS
+from bot.web.actions import ACTIONS_KEY, ActionRefused, ConferenceActions
+from bot.web.auth import Identity
+from bot.web.security import STAFF, Role, require, role_of
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DONE_KINDS", "NOTICES", "add_routes", "allowed_actions"]
+
+# Which roles may ask for each action. The chair decides the format (every seed says so).
+ACTION_ROLES: dict[str, frozenset[Role]] = {
+    "allocate": STAFF,
+    "format": STAFF | {Role.CHAIR},
+    "reschedule": STAFF,
+    "cancel": STAFF,
+    "retry": STAFF,
+    "approve": STAFF | {Role.CHAIR},
+}
+NOTICES = {
+    "allocate": "The chair is allocated.",
+    "format": "The format is recorded.",
+    "reschedule": "The conference is moved.",
+    "cancel": "The conference is cancelled.",
+    "retry": "The step will be tried again.",
+    "approve": "The distribution list is approved.",
+}
+
+
+class Invalid(ValueError):
+    """A form field is missing or wrong; the message says which, in plain words."""
+
+
+class DetailPage(Protocol):
+    """The detail page handler, re-rendered with an error when an action fails."""
+
+    def __call__(
+        self, request: web.Request, *, error: str | None = None, status: int = 200
+    ) -> Awaitable[web.StreamResponse]:
+        """Render the conference page."""
+
+
+Perform = Callable[[ConferenceActions, int, dict[str, str], Identity], Awaitable[None]]
+
+
+def allowed_actions(request: web.Request, role: Role) -> frozenset[str]:
+    """The actions this role may use here; none when the runtime is not wired yet."""
+    if ACTIONS_KEY not in request.app:
+        return frozenset()
+    return frozenset(name for name, roles in ACTION_ROLES.items() if role in roles)
+
+
+def _field(form: dict[str, str], name: str, label: str) -> str:
+    value = form.get(name, "").strip()
+    if not value:
+        raise Invalid(f"Enter the {label}.")
+    return value
+
+
+async def _allocate(
+    actions: ConferenceActions, cid: int, form: dict[str, str], who: Identity
+) -> None:
+    chair = _field(form, "chair", "chair's email address")
+    if "@" not in chair or len(chair) > 320:
+        raise Invalid("Enter the chair's email address, like name@council.example.")
+    await actions.allocate(cid, chair, who.user)
+
+
+async def _format(
+    actions: ConferenceActions, cid: int, form: dict[str, str], who: Identity
+) -> None:
+    try:
+        chosen = MeetingFormat(_field(form, "format", "format"))
+    except ValueError:
+        raise Invalid("Choose one of the formats listed.") from None
+    await actions.set_format(cid, chosen, who.user)
+
+
+async def _reschedule(
+    actions: ConferenceActions, cid: int, form: dict[str, str], who: Identity
+) -> None:
+    try:
+        day = date.fromisoformat(_field(form, "date", "date"))
+        clock = time.fromisoformat(_field(form, "time", "start time"))
+    except ValueError:
+        raise Invalid("Enter the date and start time, like 2026-12-01 and 10:00.") from None
+    length = None
+    if form.get("length", "").strip():
+        try:
+            minutes = int(form["length"])
+        except ValueError:
+            raise Invalid("Enter the length in minutes, like 90.") from None
+        if not 15 <= minutes <= 480:
+            raise Invalid("The length must be between 15 and 480 minutes.")
+        length = timedelta(minutes=minutes)
+    start = datetime.combine(day, clock, tzinfo=LONDON)
+    await actions.reschedule(cid, start, length, who.user)
+
+
+async def _cancel(
+    actions: ConferenceActions, cid: int, form: dict[str, str], who: Identity
+) -> None:
+    reason = _field(form, "reason", "reason for cancelling")
+    approved_by = _field(form, "approved_by", "name of the manager who approved it")
+    await actions.cancel(cid, reason, approved_by, who.user)
+
+
+async def _retry(actions: ConferenceActions, cid: int, form: dict[str, str], who: Identity) -> None:
+    await actions.retry_step(cid, _field(form, "step_id", "step"), who.user)
+
+
+async def _approve(
+    actions: ConferenceActions, cid: int, form: dict[str, str], who: Identity
+) -> None:
+    await actions.approve_distribution(cid, _field(form, "step_id", "step"), who.user)
+
+
+PERFORMERS: dict[str, Perform] = {
+    "allocate": _allocate,
+    "format": _format,
+    "reschedule": _reschedule,
+    "cancel": _cancel,
+    "retry": _retry,
+    "approve": _approve,
+}
+
+
+def _handler(
+    name: str, perform: Perform, detail: DetailPage
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        from bot.web.pages import load_visible
+
+        identity = require(request, ACTION_ROLES[name])
+        conference = await load_visible(request, identity)
+        actions = request.app.get(ACTIONS_KEY)
+        if actions is None:
+            return await detail(
+                request, error="This action is not available yet. Try again later.", status=503
+            )
+        form = {k: str(v) for k, v in (await request.post()).items()}
+        try:
+            await perform(actions, conference.id, form, identity)
+        except Invalid as err:
+            return await detail(request, error=str(err), status=400)
+        except ActionRefused as err:
+            return await detail(request, error=str(err), status=409)
+        logger.info("action done", extra={"conference_id": conference.id, "action": name})
+        raise web.HTTPSeeOther(f"/conferences/{conference.id}?done={name}")
+
+    handle.__name__ = f"{name}_action"
+    return handle
+
+
+def add_routes(app: web.Application, detail: DetailPage) -> None:
+    """Mount one POST route per action under the conference's page."""
+    for name, perform in PERFORMERS.items():
+        app.router.add_post(
+            rf"/conferences/{{conference_id:\d+}}/{name}", _handler(name, perform, detail)
+        )
+
+
+def role_may(identity: Identity, name: str) -> bool:
+    """Whether this identity's role may use the named action."""
+    return role_of(identity) in ACTION_ROLES[name]

@@ -1,0 +1,249 @@
+"""Today (the overview), the conferences list and a conference's detail page."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from bot.core.calendar import LONDON
+from bot.core.conference import Conference, ConferenceState, ConferenceType, MeetingFormat
+from bot.core.timeline import StepKind, Timeline
+from bot.store.queries import FAILED_KIND, ConferenceFilter, ConferenceLine
+from bot.store.repository import NotFound
+from bot.web import forms
+from bot.web.auth import Identity
+from bot.web.progress import StepStatus, at_risk, step_views
+from bot.web.security import EVERYONE, STAFF, VIEWERS, Role, require, role_of
+from bot.web.snapshot import read_health
+from bot.web.status import REPOSITORY_KEY, in_thread, queries, render, timelines
+
+PAGE_SIZE = 50
+RISKS_SHOWN = 50
+# Roles that need to see participants' names and contact details to do their job.
+PERSONAL_DATA_ROLES = frozenset({Role.ADMIN, Role.MTS, Role.CHAIR})
+
+
+def now_utc(request: web.Request) -> datetime:
+    """The time now; tests can fix it with ``app["clock"]``-style wiring in the repository."""
+    return request.app[REPOSITORY_KEY].clock()
+
+
+def london_day(moment: datetime) -> tuple[datetime, datetime]:
+    """The UTC bounds of the London calendar day holding ``moment``."""
+    day = moment.astimezone(LONDON).date()
+    start = datetime.combine(day, time(0), tzinfo=LONDON)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def current_phase(timeline: Timeline | str, now: datetime) -> str | None:
+    """The run-sheet phase a meeting under way should be in, by the clock."""
+    if isinstance(timeline, str) or not timeline.start <= now < timeline.end:
+        return None
+    phase = None
+    for step in timeline.steps:
+        if step.kind is StepKind.PHASE and step.due <= now and step.phase:
+            phase = step.phase
+    return phase
+
+
+async def overview(request: web.Request) -> web.StreamResponse:
+    """Counts by state, today's conferences, deadlines at risk, triage, failures and health."""
+    identity = require(request, EVERYONE)
+    if role_of(identity) is Role.CHAIR:
+        raise web.HTTPFound("/conferences")
+    q, cache, now = queries(request), timelines(request), now_utc(request)
+    day_start, day_end = london_day(now)
+    counts, today, risks, triage_count, failed, health = await asyncio.gather(
+        in_thread(q.counts_by_state),
+        in_thread(q.starting_between, day_start, day_end),
+        in_thread(at_risk, q, cache, now),
+        in_thread(q.open_triage_count),
+        in_thread(q.failed_actions, 20),
+        read_health(request.app),
+    )
+    today_rows = [(line, current_phase(cache.compile(line), now)) for line in today]
+    return render(
+        request,
+        "overview.html",
+        identity,
+        states=list(ConferenceState),
+        counts=counts,
+        total=sum(counts.values()),
+        today=today_rows,
+        risks=risks[:RISKS_SHOWN],
+        risk_total=len(risks),
+        triage_count=triage_count,
+        failed=failed,
+        health=health,
+        now=now,
+    )
+
+
+def _enum(kind: type[ConferenceState] | type[ConferenceType], text: str) -> object:
+    try:
+        return kind(text) if text else None
+    except ValueError:
+        return None
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _bound(day: date | None, after: int = 0) -> datetime | None:
+    if day is None:
+        return None
+    return datetime.combine(day + timedelta(days=after), time(0), tzinfo=LONDON).astimezone(UTC)
+
+
+async def conference_list(request: web.Request) -> web.StreamResponse:
+    """Every conference, filtered and paginated; a chair sees only their own."""
+    identity = require(request, EVERYONE)
+    args = request.query
+    state = _enum(ConferenceState, args.get("state", ""))
+    kind = _enum(ConferenceType, args.get("type", ""))
+    start_day, end_day = _day(args.get("from", "")), _day(args.get("to", ""))
+    chair = args.get("chair", "").strip() or None
+    is_chair = role_of(identity) is Role.CHAIR
+    if is_chair:
+        chair = identity.user
+    where = ConferenceFilter(
+        state=state if isinstance(state, ConferenceState) else None,
+        conference_type=kind if isinstance(kind, ConferenceType) else None,
+        chair=chair if chair != "none" else None,
+        unallocated=chair == "none",
+        playbook=args.get("playbook", "").strip() or None,
+        start_from=_bound(start_day),
+        start_before=_bound(end_day, after=1),
+    )
+    try:
+        page_number = max(1, int(args.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    q = queries(request)
+    page, chairs, playbooks = await asyncio.gather(
+        in_thread(q.page, where, offset=(page_number - 1) * PAGE_SIZE, limit=PAGE_SIZE),
+        in_thread(q.chairs) if not is_chair else asyncio.sleep(0, result=[]),
+        in_thread(q.playbooks),
+    )
+    kept = {k: v for k, v in args.items() if k != "page" and v}
+    pages = max(1, -(-page.total // PAGE_SIZE))
+
+    def link(number: int) -> str:
+        return "/conferences?" + urlencode({**kept, "page": str(number)})
+
+    return render(
+        request,
+        "conferences.html",
+        identity,
+        page=page,
+        page_number=page_number,
+        pages=pages,
+        previous=link(page_number - 1) if page_number > 1 else None,
+        next=link(page_number + 1) if page_number < pages else None,
+        args=args,
+        states=list(ConferenceState),
+        types=list(ConferenceType),
+        chairs=chairs,
+        playbooks=playbooks,
+        is_chair=is_chair,
+    )
+
+
+def line_of(conference: Conference) -> ConferenceLine:
+    """The list form of a conference, which the timeline cache compiles."""
+    reason = conference.facts.get("late_reason")
+    return ConferenceLine(
+        id=conference.id,
+        reference=conference.reference,
+        playbook=conference.playbook,
+        conference_type=conference.conference_type,
+        state=conference.state,
+        chair=conference.chair,
+        meeting_format=conference.meeting_format,
+        start_at=conference.start_at,
+        strategy_discussion=conference.strategy_discussion,
+        updated_at=conference.updated_at,
+        length_minutes=None
+        if conference.length is None
+        else conference.length // timedelta(minutes=1),
+        confidential_minutes=(
+            None
+            if conference.confidential_length is None
+            else conference.confidential_length // timedelta(minutes=1)
+        ),
+        late_reason=str(reason) if reason else None,
+    )
+
+
+async def load_visible(request: web.Request, identity: Identity) -> Conference:
+    """The conference in the URL, if this person may see it; otherwise 404."""
+    try:
+        conference_id = int(request.match_info["conference_id"])
+        conference = await in_thread(request.app[REPOSITORY_KEY].get_conference, conference_id)
+    except (ValueError, NotFound):
+        raise web.HTTPNotFound(text="There is no such conference.") from None
+    if role_of(identity) is Role.CHAIR and (conference.chair or "").lower() != (
+        identity.user.lower()
+    ):
+        # A chair sees their own conferences only; say "not found" so nothing leaks.
+        raise web.HTTPNotFound(text="There is no such conference.")
+    return conference
+
+
+async def conference_detail(
+    request: web.Request, *, error: str | None = None, status: int = 200
+) -> web.StreamResponse:
+    """One conference: facts, participants, meeting, timeline, consent, minutes and actions."""
+    identity = require(request, EVERYONE)
+    conference = await load_visible(request, identity)
+    repository, now = request.app[REPOSITORY_KEY], now_utc(request)
+    entries, request_id = await asyncio.gather(
+        in_thread(repository.timeline, conference.id),
+        in_thread(queries(request).request_for_conference, conference.id),
+    )
+    timeline = await in_thread(timelines(request).compile, line_of(conference))
+    done = {e.step_id for e in entries if e.step_id and e.kind in forms.DONE_KINDS}
+    failed = {e.step_id for e in entries if e.step_id and e.kind == FAILED_KIND} - done
+    steps = [] if isinstance(timeline, str) else step_views(timeline, done, failed, now)
+    role = role_of(identity)
+    minutes_url = str(conference.facts.get("minutes_url") or "")
+    return render(
+        request,
+        "conference.html",
+        identity,
+        status=status,
+        conference=conference,
+        timeline=timeline,
+        steps=steps,
+        statuses=StepStatus,
+        late_count=sum(1 for s in steps if s.status is StepStatus.LATE),
+        entries=entries[-50:],
+        consents=[e for e in entries if e.kind.startswith("consent")],
+        failed_steps=sorted(failed),
+        show_personal=role in PERSONAL_DATA_ROLES,
+        show_link=role in PERSONAL_DATA_ROLES,
+        minutes_url=minutes_url if minutes_url.startswith(("https://", "http://")) else "",
+        request_id=request_id if role in STAFF else None,
+        phase=current_phase(timeline, now),
+        allowed=forms.allowed_actions(request, role),
+        formats=list(MeetingFormat),
+        error=error,
+        notice=forms.NOTICES.get(request.query.get("done", "")),
+        viewer=role in VIEWERS,
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    """Mount the overview, list and detail pages, and the detail page's forms."""
+    app.router.add_get("/", overview, name="overview")
+    app.router.add_get("/conferences", conference_list, name="conferences")
+    app.router.add_get(r"/conferences/{conference_id:\d+}", conference_detail, name="conference")
+    forms.add_routes(app, conference_detail)

@@ -1,0 +1,220 @@
+"""Where each conference stands against its compiled timeline, and which deadlines are at risk."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from functools import lru_cache
+
+from bot.core.calendar import add_working_days, to_london
+from bot.core.conference import ConferenceType
+from bot.core.playbook import Playbook
+from bot.core.timeline import (
+    ConferenceFacts,
+    Step,
+    StepKind,
+    Timeline,
+    TimelineError,
+    compile_timeline,
+)
+from bot.store.queries import ConferenceLine, StatusQueries
+
+# Working Together: an ICPC within 15 working days of the strategy discussion.
+ICPC_WORKING_DAYS = 15
+# Warn this many working days before the last allowed day when no date is set yet.
+ICPC_WARNING_WORKING_DAYS = 3
+REPORT_STEPS = frozenset({StepKind.SHARE_DOCUMENTS, StepKind.SHARE_VERBALLY})
+REPORT_WINDOW = timedelta(hours=24)  # reports due within this are flagged before they are late
+
+
+class StepStatus(StrEnum):
+    """Where one step of the compiled timeline stands."""
+
+    DONE = "done"
+    FAILED = "failed"
+    LATE = "late"
+    DUE = "due"
+
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    """A compiled step with its status, as the detail page shows it."""
+
+    step: Step
+    status: StepStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    """A deadline at risk: the conference, why, and by when (earlier is more urgent)."""
+
+    conference_id: int
+    reference: str
+    reason: str
+    due: datetime
+
+
+PlaybookSource = Callable[[], Mapping[str, Playbook]]
+
+
+@lru_cache(maxsize=1)
+def bundled_playbooks() -> Mapping[str, Playbook]:
+    """The bundled playbooks, loaded once."""
+    from playbooks import load_all_bundled
+
+    return load_all_bundled()
+
+
+class TimelineCache:
+    """Compiled timelines keyed by conference and its last change, so a page never recompiles."""
+
+    def __init__(self, playbooks: PlaybookSource = bundled_playbooks, size: int = 2048) -> None:
+        self._playbooks = playbooks
+        self._size = size
+        self._cache: OrderedDict[tuple[int, datetime], Timeline | str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def compile(self, line: ConferenceLine) -> Timeline | str:
+        """The conference's timeline, or a sentence saying why it cannot be compiled yet."""
+        key = (line.id, line.updated_at)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        result = self._compile(line)
+        with self._lock:
+            self._cache[key] = result
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return result
+
+    def _compile(self, line: ConferenceLine) -> Timeline | str:
+        if line.meeting_format is None:
+            return "The chair has not chosen the format yet."
+        if line.start_at is None:
+            return "The conference has no date yet."
+        playbook = self._playbooks().get(line.playbook)
+        if playbook is None:
+            return f"The playbook {line.playbook!r} is not loaded."
+        facts = ConferenceFacts(
+            conference_type=line.conference_type,
+            meeting_format=line.meeting_format,
+            start=line.start_at,
+            length=None if line.length_minutes is None else timedelta(minutes=line.length_minutes),
+            confidential=(
+                None
+                if not line.confidential_minutes
+                else timedelta(minutes=line.confidential_minutes)
+            ),
+            strategy_discussion=line.strategy_discussion,
+            late_reason=line.late_reason,
+        )
+        try:
+            return compile_timeline(playbook, facts)
+        except TimelineError as err:
+            return f"The timeline cannot be worked out: {err}."
+
+
+def step_views(
+    timeline: Timeline, done: Iterable[str], failed: Iterable[str], now: datetime
+) -> list[StepView]:
+    """Each step with its status: done, failed, late (past due) or due."""
+    done_ids, failed_ids = set(done), set(failed)
+    views = []
+    for step in timeline.steps:
+        if step.id in done_ids:
+            status = StepStatus.DONE
+        elif step.id in failed_ids:
+            status = StepStatus.FAILED
+        elif step.due < now:
+            status = StepStatus.LATE
+        else:
+            status = StepStatus.DUE
+        views.append(StepView(step, status))
+    return views
+
+
+@lru_cache(maxsize=4096)
+def icpc_last_day(strategy_discussion: date) -> date:
+    """The last working day an ICPC may be held, counted from its strategy discussion."""
+    return add_working_days(strategy_discussion, ICPC_WORKING_DAYS)
+
+
+def _end_of_day(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 17, 0, tzinfo=UTC)
+
+
+def icpc_risks(lines: Iterable[ConferenceLine], now: datetime) -> list[Risk]:
+    """ICPCs dated after their last allowed day, or undated and close to it."""
+    today = to_london(now).date()
+    risks = []
+    for line in lines:
+        if line.conference_type is not ConferenceType.ICPC or line.strategy_discussion is None:
+            continue
+        last = icpc_last_day(line.strategy_discussion)
+        when = last.strftime("%a %d %b %Y")
+        if line.start_at is not None:
+            if to_london(line.start_at).date() > last:
+                reason = f"ICPC is dated after its last allowed day, {when} (15 working days)."
+                risks.append(Risk(line.id, line.reference, reason, _end_of_day(last)))
+        elif add_working_days(today, ICPC_WARNING_WORKING_DAYS) >= last:
+            reason = (
+                f"ICPC has no date and must be held by {when} (15 working days)."
+                if today <= last
+                else f"ICPC has no date and is past its last allowed day, {when}."
+            )
+            risks.append(Risk(line.id, line.reference, reason, _end_of_day(last)))
+    return risks
+
+
+def unallocated_risks(lines: Iterable[ConferenceLine], now: datetime) -> list[Risk]:
+    """Conferences with no chair allocated."""
+    risks = []
+    for line in lines:
+        due = line.start_at or now
+        reason = "No chair is allocated."
+        if line.start_at is not None:
+            reason = "No chair is allocated, and the conference has a date."
+        risks.append(Risk(line.id, line.reference, reason, due))
+    return risks
+
+
+def report_risks(
+    lines: Iterable[ConferenceLine],
+    done: Mapping[int, set[str]],
+    cache: TimelineCache,
+    now: datetime,
+) -> list[Risk]:
+    """Report-sharing steps that are late, or due within a day, and not yet done."""
+    risks = []
+    for line in lines:
+        timeline = cache.compile(line)
+        if isinstance(timeline, str):
+            continue
+        for step in timeline.steps:
+            if step.kind not in REPORT_STEPS or step.id in done.get(line.id, set()):
+                continue
+            when = to_london(step.due).strftime("%a %d %b, %H:%M")
+            if step.due < now:
+                reason = f"Reports are late: they were due to be shared by {when}."
+            elif step.due < now + REPORT_WINDOW:
+                reason = f"Reports are due to be shared by {when}."
+            else:
+                continue
+            risks.append(Risk(line.id, line.reference, reason, step.due))
+    return risks
+
+
+def at_risk(queries: StatusQueries, cache: TimelineCache, now: datetime) -> list[Risk]:
+    """Every deadline at risk, most urgent first. Synchronous: call it in a thread."""
+    scheduled = queries.scheduled_between(now - timedelta(days=2), now + timedelta(days=8))
+    done = queries.steps_done([line.id for line in scheduled])
+    risks = report_risks(scheduled, done, cache, now)
+    risks += icpc_risks(queries.icpc_with_strategy(), now)
+    risks += unallocated_risks(queries.unallocated(), now)
+    risks.sort(key=lambda risk: (risk.due, risk.reference))
+    return risks
