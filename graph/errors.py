@@ -8,6 +8,8 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
+from bot.core.errors import RemoteServiceError
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -15,7 +17,7 @@ T = TypeVar("T")
 attempts_var: ContextVar[list[int] | None] = ContextVar("graph_attempts", default=None)
 
 
-class GraphError(Exception):
+class GraphError(RemoteServiceError):
     """Any failure talking to Microsoft Graph."""
 
     def __init__(self, message: str, *, status: int | None = None, code: str = "") -> None:

@@ -49,13 +49,21 @@ class DurableScheduler:
             timezone=UTC,
         )
 
-    def start(self, runner: JobRunner, on_missed: Any = None) -> None:
-        """Begin running jobs, including those that fell due while confbot was down."""
+    def start(self, runner: JobRunner, on_missed: Any = None, *, paused: bool = False) -> None:
+        """Begin running jobs, including those that fell due while confbot was down.
+
+        A paused scheduler still stores the jobs it is given, but runs none: that is how a
+        replica that is not the leader schedules work for the leader to do.
+        """
         global _runner, _on_missed  # noqa: PLW0603 - APScheduler stores jobs by module path
         _runner = runner
         _on_missed = on_missed
         self._scheduler.add_listener(self._missed, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
-        self._scheduler.start()
+        self._scheduler.start(paused=paused)
+
+    def resume(self) -> None:
+        """Start running due jobs (this replica became the leader)."""
+        self._scheduler.resume()
 
     def shutdown(self) -> None:
         """Stop without waiting for running jobs; pending ones stay in the store."""

@@ -115,10 +115,16 @@ class RequestIntake:
             body_type=msg.body_type,
             internet_message_id=msg.internet_message_id,
         )
+        outcome = parse_message(msg)
+        if stored.outcome == "parsed" and stored.conference_id and isinstance(outcome, Parsed):
+            # Handled before, perhaps only in part (a crash, a Graph outage): finish the rest.
+            conference = self.repo.get_conference(stored.conference_id)
+            await self._finish(conference, stored, outcome.request)
+            await self._mark(msg)
+            return Handled("replay", stored.id, stored.conference_id)
         if stored.outcome != "pending":
             await self._mark(msg)
             return Handled("replay", stored.id, stored.conference_id)
-        outcome = parse_message(msg)
         if isinstance(outcome, Parsed):
             handled = await self._create(stored, outcome.request, outcome.warnings)
         elif isinstance(outcome, AttachToConference):
@@ -149,9 +155,15 @@ class RequestIntake:
             kind="requested",
             detail={"request_id": stored.id, "warnings": list(warnings)},
         )
-        await self._acknowledge(conference, stored.sender)
-        await self._preset(conference, request)
+        await self._finish(conference, stored, request)
         return Handled("conference", stored.id, conference.id)
+
+    async def _finish(
+        self, conference: Conference, stored: StoredRequest, request: ConferenceRequest
+    ) -> None:
+        # Both steps check the timeline or the state first, so running them again is safe.
+        await self._acknowledge(conference, stored.sender)
+        await self._preset(self.repo.get_conference(conference.id), request)
 
     async def _acknowledge(self, conference: Conference, sender: str) -> None:
         if self.repo.has_step(conference.id, "acknowledgement", "acknowledged"):
@@ -174,8 +186,11 @@ class RequestIntake:
         )
         if not (chair and fmt and start):
             return
+        if conference.state not in (ConferenceState.REQUESTED, ConferenceState.AWAITING_FORMAT):
+            return
         try:
-            await self.conferences.allocate(conference.id, chair, by="request")
+            if conference.chair != chair:
+                await self.conferences.allocate(conference.id, chair, by="request")
             await self.conferences.set_format(
                 conference.id,
                 meeting_format=MeetingFormat(fmt),

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.core.conference import Conference, ConferenceState, MeetingFormat
+from bot.core.errors import RemoteServiceError
 from bot.runtime.conferences import ActionRefused, ConferenceService
 from bot.store.repository import NotFound
 from bot.web.auth import Identity, current_identity
@@ -43,6 +44,9 @@ def endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamRe
             return _error(400, str(err))
         except ActionRefused as err:
             return _error(409, str(err))
+        except RemoteServiceError as err:
+            # Nothing is lost: every step is idempotent, so the same request can be repeated.
+            return _error(503, f"Microsoft 365 did not complete the action ({err}); try again")
 
     wrapped.__doc__ = handler.__doc__
     return wrapped

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
@@ -115,6 +116,18 @@ class Running:
             method, f"{self.base}{path}", json=body, headers=self.headers()
         ) as response:
             return response.status, await response.json()
+
+
+def preset_body(start: datetime, *, case: int = 1) -> str:
+    """A request where the social worker and chair already agreed chair, format and time."""
+    local = start.astimezone(ZoneInfo("Europe/London"))
+    return request_body(
+        extra=(
+            f"Preferred chair: {CHAIR}\n"
+            "Preferred format: Teams\n"
+            f"Preferred start: {local.strftime('%d/%m/%Y %H:%M')}\n"
+        )
+    ).replace("NS-100234", f"NS-{100000 + case}")
 
 
 def settings_for(data_dir: Path) -> Settings:
