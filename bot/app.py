@@ -160,6 +160,8 @@ def _wire_runtime(services: Services) -> None:
 @contextlib.asynccontextmanager
 async def running_services(settings: Settings) -> AsyncIterator[Services]:
     """Start the store first and close it last; adapters start in between."""
+    # httpx logs each Graph URL, and those name people's mailboxes: keep them out of logs.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     async with contextlib.AsyncExitStack() as stack:
         database = await asyncio.to_thread(open_database, settings)
         stack.callback(database.dispose)

@@ -40,8 +40,6 @@ def _configure_logging(level: str) -> None:
     )
     # Alembic narrates every plugin at INFO; only its problems matter here.
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    # httpx logs each Graph URL, and those name people's mailboxes: keep them out of logs.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def cmd_version(_args: argparse.Namespace) -> int:
