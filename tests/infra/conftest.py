@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,33 @@ def app_manifest_package() -> Path:
         stamp.touch()
     assert (package / "build" / "index.js").is_file(), f"npm did not install {package}"
     return package
+
+
+CHECKOV_VERSION = "3.3.30"
+# checkov pins packaging<24, which pytest 9 cannot live with: it gets a venv of its own.
+CHECKOV_VENV = TOOLS / f"checkov-{CHECKOV_VERSION}"
+
+
+@pytest.fixture(scope="session")
+def checkov() -> Path:
+    """The checkov command, installed from PyPI into its own virtual environment once."""
+    command = CHECKOV_VENV / "bin" / "checkov"
+    if not command.exists():
+        _run([sys.executable, "-m", "venv", "--clear", str(CHECKOV_VENV)], timeout=120)
+        _run(
+            [
+                str(CHECKOV_VENV / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                f"checkov=={CHECKOV_VERSION}",
+            ],
+            timeout=540,
+        )
+    assert command.exists(), f"pip did not install checkov into {CHECKOV_VENV}"
+    return command
 
 
 def clean_env(**extra: str) -> dict[str, str]:
