@@ -192,17 +192,28 @@ class StatusQueries:
         with self.db.session() as session:
             return [_line(row) for row in session.execute(query.limit(limit)).all()]
 
-    def icpc_with_strategy(self, limit: int = 5000) -> list[ConferenceLine]:
-        """Active ICPCs with a strategy discussion date: the ones the 15-day rule applies to."""
+    def icpc_dates(self, limit: int = 20000) -> list[tuple[int, str, date, datetime | None]]:
+        """(id, reference, strategy discussion, start) of active ICPCs with a strategy date.
+
+        Plain tuples, not lines: the 15-working-day check runs over every one of them.
+        """
         query = (
-            select(*_LINE_COLUMNS)
+            select(
+                ConferenceRow.id,
+                ConferenceRow.reference,
+                ConferenceRow.strategy_discussion,
+                ConferenceRow.start_at,
+            )
             .where(ConferenceRow.conference_type == ConferenceType.ICPC.value)
             .where(ConferenceRow.state.in_(ACTIVE_STATES))
             .where(ConferenceRow.strategy_discussion.is_not(None))
-            .order_by(ConferenceRow.strategy_discussion)
         )
         with self.db.session() as session:
-            return [_line(row) for row in session.execute(query.limit(limit)).all()]
+            return [
+                (cid, reference, day, _aware(start))
+                for cid, reference, day, start in session.execute(query.limit(limit)).all()
+                if day is not None
+            ]
 
     def scheduled_between(self, start: datetime, end: datetime) -> list[ConferenceLine]:
         """Active conferences with a format and a start in [start, end): their reports matter."""
@@ -352,7 +363,8 @@ class StatusQueries:
                     TriageItemRow.state == "open"
                 )
             ).one()
-        return f"{conferences[0]}:{conferences[1]}:{entries}:{triage[0]}:{triage[1]}"
+        # Conferences first: the at-risk memo keys its conference-only part on that prefix.
+        return f"{conferences[0]}|{conferences[1]}|{entries}|{triage[0]}|{triage[1]}"
 
     def conference_version(self, conference_id: int) -> str:
         """A short fingerprint that changes whenever one conference or its timeline changes."""
@@ -365,7 +377,7 @@ class StatusQueries:
                     TimelineEntryRow.conference_id == conference_id
                 )
             )
-        return f"{updated}:{entries}"
+        return f"{updated}|{entries}"
 
 
 def _with_late_reason(line: ConferenceLine, reason: str) -> ConferenceLine:

@@ -15,10 +15,10 @@ from bot.store.queries import FAILED_KIND, ConferenceFilter, ConferenceLine
 from bot.store.repository import NotFound
 from bot.web import forms
 from bot.web.auth import Identity
-from bot.web.progress import StepStatus, at_risk, step_views
+from bot.web.progress import StepStatus, step_views
 from bot.web.security import EVERYONE, STAFF, VIEWERS, Role, require, role_of
 from bot.web.snapshot import read_health
-from bot.web.status import REPOSITORY_KEY, in_thread, queries, render, timelines
+from bot.web.status import REPOSITORY_KEY, RISKS_KEY, in_thread, queries, render, timelines
 
 PAGE_SIZE = 50
 RISKS_SHOWN = 50
@@ -57,10 +57,12 @@ async def overview(request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound("/conferences")
     q, cache, now = queries(request), timelines(request), now_utc(request)
     day_start, day_end = london_day(now)
+    version = await in_thread(q.overview_version)
+    memo = request.app[RISKS_KEY]
     counts, today, risks, triage_count, failed, health = await asyncio.gather(
         in_thread(q.counts_by_state),
         in_thread(q.starting_between, day_start, day_end),
-        in_thread(at_risk, q, cache, now),
+        in_thread(memo.get, q, cache, now, version),
         in_thread(q.open_triage_count),
         in_thread(q.failed_actions, 20),
         read_health(request.app),

@@ -11,7 +11,6 @@ from enum import StrEnum
 from functools import lru_cache
 
 from bot.core.calendar import add_working_days, to_london
-from bot.core.conference import ConferenceType
 from bot.core.playbook import Playbook
 from bot.core.timeline import (
     ConferenceFacts,
@@ -148,26 +147,25 @@ def _end_of_day(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 17, 0, tzinfo=UTC)
 
 
-def icpc_risks(lines: Iterable[ConferenceLine], now: datetime) -> list[Risk]:
+def icpc_risks(rows: Iterable[tuple[int, str, date, datetime | None]], now: datetime) -> list[Risk]:
     """ICPCs dated after their last allowed day, or undated and close to it."""
+    warn_from = add_working_days(to_london(now).date(), ICPC_WARNING_WORKING_DAYS)
     today = to_london(now).date()
     risks = []
-    for line in lines:
-        if line.conference_type is not ConferenceType.ICPC or line.strategy_discussion is None:
+    for cid, reference, strategy_discussion, start in rows:
+        last = icpc_last_day(strategy_discussion)
+        if start is None and last > warn_from:
             continue
-        last = icpc_last_day(line.strategy_discussion)
         when = last.strftime("%a %d %b %Y")
-        if line.start_at is not None:
-            if to_london(line.start_at).date() > last:
-                reason = f"ICPC is dated after its last allowed day, {when} (15 working days)."
-                risks.append(Risk(line.id, line.reference, reason, _end_of_day(last)))
-        elif add_working_days(today, ICPC_WARNING_WORKING_DAYS) >= last:
-            reason = (
-                f"ICPC has no date and must be held by {when} (15 working days)."
-                if today <= last
-                else f"ICPC has no date and is past its last allowed day, {when}."
-            )
-            risks.append(Risk(line.id, line.reference, reason, _end_of_day(last)))
+        if start is not None:
+            if to_london(start).date() <= last:
+                continue
+            reason = f"ICPC is dated after its last allowed day, {when} (15 working days)."
+        elif today <= last:
+            reason = f"ICPC has no date and must be held by {when} (15 working days)."
+        else:
+            reason = f"ICPC has no date and is past its last allowed day, {when}."
+        risks.append(Risk(cid, reference, reason, _end_of_day(last)))
     return risks
 
 
@@ -209,12 +207,56 @@ def report_risks(
     return risks
 
 
-def at_risk(queries: StatusQueries, cache: TimelineCache, now: datetime) -> list[Risk]:
-    """Every deadline at risk, most urgent first. Synchronous: call it in a thread."""
+def report_part(queries: StatusQueries, cache: TimelineCache, now: datetime) -> list[Risk]:
+    """Reports late or nearly due, for conferences starting around now."""
     scheduled = queries.scheduled_between(now - timedelta(days=2), now + timedelta(days=8))
     done = queries.steps_done([line.id for line in scheduled])
-    risks = report_risks(scheduled, done, cache, now)
-    risks += icpc_risks(queries.icpc_with_strategy(), now)
-    risks += unallocated_risks(queries.unallocated(), now)
-    risks.sort(key=lambda risk: (risk.due, risk.reference))
-    return risks
+    return report_risks(scheduled, done, cache, now)
+
+
+def conference_part(queries: StatusQueries, now: datetime) -> list[Risk]:
+    """Risks that depend on the conferences alone: ICPC drift and no chair."""
+    return icpc_risks(queries.icpc_dates(), now) + unallocated_risks(queries.unallocated(), now)
+
+
+def at_risk(queries: StatusQueries, cache: TimelineCache, now: datetime) -> list[Risk]:
+    """Every deadline at risk, most urgent first. Synchronous: call it in a thread."""
+    return _sorted(report_part(queries, cache, now) + conference_part(queries, now))
+
+
+def _sorted(risks: list[Risk]) -> list[Risk]:
+    return sorted(risks, key=lambda risk: (risk.due, risk.reference))
+
+
+class RiskMemo:
+    """The last at-risk lists, reused while what they depend on is unchanged this minute.
+
+    ICPC drift and unallocated chairs depend on the conferences only, so a new timeline line
+    (the commonest change) recomputes only the report part.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[str, tuple[object, list[Risk]]] = {}
+        self._lock = threading.Lock()
+
+    def _get(self, part: str, key: object, compute: Callable[[], list[Risk]]) -> list[Risk]:
+        with self._lock:
+            found = self._memo.get(part)
+            if found is not None and found[0] == key:
+                return found[1]
+        risks = compute()
+        with self._lock:
+            self._memo[part] = (key, risks)
+        return risks
+
+    def get(
+        self, queries: StatusQueries, cache: TimelineCache, now: datetime, version: str
+    ) -> list[Risk]:
+        """The at-risk list for the store at ``version``. Synchronous: call it in a thread."""
+        minute = now.replace(second=0, microsecond=0)
+        conferences = "|".join(version.split("|")[:2])
+        reports = self._get("reports", (version, minute), lambda: report_part(queries, cache, now))
+        rest = self._get(
+            "conferences", (conferences, minute), lambda: conference_part(queries, now)
+        )
+        return _sorted(reports + rest)

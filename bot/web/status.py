@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.store.queries import StatusQueries
 from bot.store.repository import Repository
 from bot.web.auth import Identity
-from bot.web.progress import TimelineCache
+from bot.web.progress import RiskMemo, TimelineCache
 from bot.web.security import Role, csrf_token, role_of
 
 LONDON = ZoneInfo("Europe/London")
@@ -53,6 +53,7 @@ def duration(value: timedelta | None) -> str:
 REPOSITORY_KEY: web.AppKey[Repository] = web.AppKey("repository", Repository)
 QUERIES_KEY: web.AppKey[StatusQueries] = web.AppKey("status_queries", StatusQueries)
 TIMELINES_KEY: web.AppKey[TimelineCache] = web.AppKey("timeline_cache", TimelineCache)
+RISKS_KEY: web.AppKey[RiskMemo] = web.AppKey("risk_memo", RiskMemo)
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -124,6 +125,7 @@ def add_routes(app: web.Application) -> None:
 
     if TIMELINES_KEY not in app:
         app[TIMELINES_KEY] = TimelineCache()
+    app[RISKS_KEY] = RiskMemo()
     app.middlewares.append(metrics.metrics_middleware)
     app.middlewares.append(security.security_middleware)
     pages.add_routes(app)
