@@ -301,7 +301,7 @@ class RunSheetState:
         if answer is Answer.OTHER_NUMBER:
             count = len(self.parties[party_id].numbers)
             self._callbacks[party_id] = (attempt, (number + 1) % max(count, 1))
-            return self._callback(party_id, attempt + 1, now)
+            return self._callback(party_id, attempt + 1, now, other_number=True)
         # No answer: exactly one new prompt, after the wait the playbook's facts allow.
         job_id = f"callback.{party_id}.{attempt + 1}"
         due = now + self.facts.callback_retry
@@ -334,7 +334,13 @@ class RunSheetState:
         return out
 
     def _callback(
-        self, party_id: str, attempt: int, now: datetime, *, after_confidential: bool = False
+        self,
+        party_id: str,
+        attempt: int,
+        now: datetime,
+        *,
+        after_confidential: bool = False,
+        other_number: bool = False,
     ) -> list[Prompt]:
         if party_id in self._resolved or self.ended_at is not None:
             return []
@@ -344,7 +350,11 @@ class RunSheetState:
         number = _number(party, number_index)
         retry = span_words(self.facts.callback_retry)
         text = callback_text(
-            party.label, number, after_confidential=after_confidential, retry=attempt > 1
+            party.label,
+            number,
+            after_confidential=after_confidential,
+            retry=attempt > 1,
+            other_number=other_number,
         )
         phase_id = self._call_phase.id if self._call_phase is not None else None
         return [

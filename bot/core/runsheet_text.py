@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from bot.core.calendar import to_london
 from bot.core.playbook_terms import PhaseKind
 from bot.core.runsheet_model import Answer, AnswerOption
+from bot.core.timeline_text import capitalise
 
 PHASE_TITLES: dict[PhaseKind, str] = {
     PhaseKind.RECORDING_CONSENT: "Recording consent",
@@ -55,15 +56,18 @@ def consent_text(label: str, again: bool) -> str:
     """Ask one party about recording."""
     if again:
         return (
-            f"{label} has joined. Ask them if they agree to the meeting being recorded. "
-            "Pause any recording until they answer."
+            f"{capitalise(label)} has joined. Ask them if they agree to the meeting being "
+            "recorded. Pause any recording until they answer."
         )
     return f"Ask {label} if they agree to the meeting being recorded for the minute taker."
 
 
 def stop_text(label: str) -> str:
     """Someone objected to recording."""
-    return f"{label} does not agree to recording. Do not record, or stop the recording now."
+    return (
+        f"{capitalise(label)} does not agree to recording. "
+        "Do not record, or stop the recording now."
+    )
 
 
 def confidential_text(ends: datetime) -> str:
@@ -74,9 +78,18 @@ def confidential_text(ends: datetime) -> str:
     )
 
 
-def callback_text(label: str, number: str | None, *, after_confidential: bool, retry: bool) -> str:
+def callback_text(
+    label: str,
+    number: str | None,
+    *,
+    after_confidential: bool,
+    retry: bool,
+    other_number: bool = False,
+) -> str:
     """Call a held-back parent in on their agreed number."""
     how = f"call {label} on {number}" if number else f"call {label} (no number on file)"
+    if other_number:
+        return f"Now {how}, their other number, and bring them into the meeting."
     if retry:
         return f"Try again: {how} and bring them into the meeting."
     if after_confidential:
@@ -98,7 +111,7 @@ def callback_answers(retry: str, has_other_number: bool) -> tuple[AnswerOption, 
 
 def agency_view_text(label: str, rationale: bool) -> str:
     """One agency's turn in the decision round."""
-    text = f"Ask {label} for its view on the type of plan."
+    text = f"Ask {label} for their view on the type of plan."
     if rationale:
         text += " They must give their reasons out loud, so the minutes show them."
     return text
