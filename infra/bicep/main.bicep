@@ -42,8 +42,8 @@ param botAppId string
 @description('Public host name people and Teams use, e.g. confbot.example.gov.uk. Empty: the Container App\'s own host name.')
 param publicHost string = ''
 
-@description('Minimum number of confbot replicas. Two keeps it up when one dies.')
-@minValue(2)
+@description('Minimum number of confbot replicas. Two keeps it up when one dies; 1 until the leader election has landed (README).')
+@minValue(1)
 param minReplicas int = 2
 
 @description('PostgreSQL administrator login (used only by confbot\'s own database role).')

@@ -27,8 +27,8 @@ def test_template_declares_container_apps_postgres_key_vault_bot_and_log_analyti
     assert "channelName: 'MsTeamsChannel'" in BICEP
 
 
-def test_template_runs_at_least_two_replicas() -> None:
-    assert re.search(r"@minValue\(2\)\nparam minReplicas int = 2", BICEP)
+def test_template_runs_two_replicas_by_default() -> None:
+    assert re.search(r"\nparam minReplicas int = 2\n", BICEP)
     assert "minReplicas: minReplicas" in BICEP
 
 
