@@ -6,9 +6,11 @@ passes the distribution guard. Store calls are synchronous and short; Graph call
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +23,7 @@ from bot.core.conference import (
     Participant,
     Role,
 )
+from bot.core.errors import RemoteServiceError
 from bot.core.mailbox import OutgoingMail
 from bot.core.meeting import Attendee, MeetingOptions, MeetingRequest
 from bot.core.playbook import ConferenceRules, Playbook
@@ -46,6 +49,18 @@ SENT_AT_FORMAT = frozenset(
 # Steps whose deadlines confbot chases: it reminds the actor, then checks at the deadline.
 CHASED = frozenset({StepKind.SHARE_DOCUMENTS, StepKind.PHONE_DISCUSSION, StepKind.PREPARATION})
 ONLINE = frozenset({MeetingFormat.TEAMS, MeetingFormat.HYBRID})
+
+
+_outbox: ContextVar[list[tuple[OutgoingMail, Callable[[], object] | None]] | None] = ContextVar(
+    "confbot_outbox", default=None
+)
+
+
+class MailNotSent(RemoteServiceError):
+    """Some mails of a batch did not go; the ones that did are on the timeline."""
+
+    def __init__(self, failed: int, total: int) -> None:
+        super().__init__(f"{failed} of {total} emails were not sent")
 
 
 class ActionRefused(Exception):
@@ -246,7 +261,8 @@ class ConferenceService:
         conference = self.repo.get_conference(conference_id)
         if meeting_format in ONLINE:
             conference = await self._book_meeting(conference, plan, by)
-        await self._send_letters(conference, plan)
+        async with self.collecting():
+            await self._send_letters(conference, plan)
         self._schedule(conference, plan)
         return self.repo.update_conference(conference_id, state=ConferenceState.SCHEDULED)
 
@@ -332,8 +348,15 @@ class ConferenceService:
             return
         subject, body = letters.parent_letter(conference, step.text, held_back=person.held_back)
         mail = OutgoingMail(to=(person.email,), subject=subject, html_body=body, purpose=key)
-        await self.send(conference, mail, {person.email: person.role}, may_carry_link=False)
-        self._record(conference.id, SYSTEM, "letter_sent", step_id=key, role=person.role)
+        await self.send(
+            conference,
+            mail,
+            {person.email: person.role},
+            may_carry_link=False,
+            after=lambda: self._record(
+                conference.id, SYSTEM, "letter_sent", step_id=key, role=person.role
+            ),
+        )
 
     async def send(
         self,
@@ -343,10 +366,54 @@ class ConferenceService:
         *,
         may_carry_link: bool,
         items: Sequence[DistributionItem] | None = None,
+        after: Callable[[], object] | None = None,
     ) -> None:
-        """Send one email through the distribution guard, from the request mailbox."""
+        """Send one email through the distribution guard, from the request mailbox.
+
+        Inside ``collecting()`` the mail waits to travel in one ``$batch`` with the others;
+        ``after`` runs once it has really gone, so the timeline never claims an unsent mail.
+        """
         self.guard.check(conference, mail, roles, may_carry_link=may_carry_link, items=items)
+        batch = _outbox.get()
+        if batch is not None:
+            batch.append((mail, after))
+            return
         await self.graph.send_mail(self.config.request_mailbox, mail)
+        if after is not None:
+            after()
+
+    @contextlib.asynccontextmanager
+    async def collecting(self) -> AsyncIterator[None]:
+        """Send every mail of the block together, in as few Graph requests as possible."""
+        if _outbox.get() is not None:  # already collecting: the outer block sends
+            yield
+            return
+        batch: list[tuple[OutgoingMail, Callable[[], object] | None]] = []
+        token = _outbox.set(batch)
+        try:
+            yield
+        finally:
+            _outbox.reset(token)
+        if not batch:
+            return
+        if len(batch) == 1:
+            mail, after = batch[0]
+            await self.graph.send_mail(self.config.request_mailbox, mail)
+            if after is not None:
+                after()
+            return
+        statuses = await self.graph.send_mails(
+            self.config.request_mailbox, [mail for mail, _ in batch]
+        )
+        failed = 0
+        for (_mail, after), status in zip(batch, statuses, strict=True):
+            if 200 <= status < 300:
+                if after is not None:
+                    after()
+            else:
+                failed += 1
+        if failed:
+            raise MailNotSent(failed, len(batch))
 
     # -- deadlines ------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -34,6 +34,11 @@ class GraphPort(Protocol):
 
     def send_mail(self, sender_mailbox: str, mail: OutgoingMail) -> Awaitable[None]:
         """Send a message from a mailbox."""
+
+    def send_mails(
+        self, sender_mailbox: str, mails: Sequence[OutgoingMail]
+    ) -> Awaitable[list[int]]:
+        """Send several mails in one $batch; each one's HTTP status, in order."""
 
     def get_schedule(
         self, organiser: str, chairs: list[str], start: datetime, end: datetime

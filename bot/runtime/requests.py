@@ -162,8 +162,10 @@ class RequestIntake:
         self, conference: Conference, stored: StoredRequest, request: ConferenceRequest
     ) -> None:
         # Both steps check the timeline or the state first, so running them again is safe.
-        await self._acknowledge(conference, stored.sender)
-        await self._preset(self.repo.get_conference(conference.id), request)
+        # The acknowledgement and any letters travel together in one $batch.
+        async with self.conferences.collecting():
+            await self._acknowledge(conference, stored.sender)
+            await self._preset(self.repo.get_conference(conference.id), request)
 
     async def _acknowledge(self, conference: Conference, sender: str) -> None:
         if self.repo.has_step(conference.id, "acknowledgement", "acknowledged"):
@@ -171,10 +173,16 @@ class RequestIntake:
         subject, body = letters.acknowledgement(conference)
         mail = OutgoingMail(to=(sender,), subject=subject, html_body=body, purpose="acknowledge")
         await self.conferences.send(
-            conference, mail, {sender: Role.SOCIAL_WORKER}, may_carry_link=False
-        )
-        self.repo.append_timeline(
-            conference.id, actor=SYSTEM, kind="acknowledged", step_id="acknowledgement"
+            conference,
+            mail,
+            {sender: Role.SOCIAL_WORKER},
+            may_carry_link=False,
+            after=lambda: (
+                self.repo.append_timeline(
+                    conference.id, actor=SYSTEM, kind="acknowledged", step_id="acknowledgement"
+                )
+                and None
+            ),
         )
 
     async def _preset(self, conference: Conference, request: ConferenceRequest) -> None:
