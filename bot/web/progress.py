@@ -193,17 +193,26 @@ def report_risks(
         timeline = cache.compile(line)
         if isinstance(timeline, str):
             continue
-        for step in timeline.steps:
-            if step.kind not in REPORT_STEPS or step.id in done.get(line.id, set()):
-                continue
-            when = to_london(step.due).strftime("%a %d %b, %H:%M")
-            if step.due < now:
-                reason = f"Reports are late: they were due to be shared by {when}."
-            elif step.due < now + REPORT_WINDOW:
-                reason = f"Reports are due to be shared by {when}."
-            else:
-                continue
-            risks.append(Risk(line.id, line.reference, reason, step.due))
+        waiting = [
+            step
+            for step in timeline.steps
+            if step.kind in REPORT_STEPS
+            and step.id not in done.get(line.id, set())
+            and step.due < now + REPORT_WINDOW
+        ]
+        if not waiting:
+            continue
+        # One line per conference: the most urgent report step, and how many are late.
+        first = min(waiting, key=lambda step: step.due)
+        when = to_london(first.due).strftime("%a %d %b, %H:%M")
+        late = sum(1 for step in waiting if step.due < now)
+        if late > 1:
+            reason = f"Reports are late: {late} sharing steps are past due, the first was {when}."
+        elif late:
+            reason = f"Reports are late: they were due to be shared by {when}."
+        else:
+            reason = f"Reports are due to be shared by {when}."
+        risks.append(Risk(line.id, line.reference, reason, first.due))
     return risks
 
 
