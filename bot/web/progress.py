@@ -207,7 +207,7 @@ def report_risks(
         when = to_london(first.due).strftime("%a %d %b, %H:%M")
         late = sum(1 for step in waiting if step.due < now)
         if late > 1:
-            reason = f"Reports are late: {late} sharing steps are past due, the first was {when}."
+            reason = f"Reports are late: {late} sharing steps are past due, the first since {when}."
         elif late:
             reason = f"Reports are late: they were due to be shared by {when}."
         else:
