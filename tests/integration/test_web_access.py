@@ -164,9 +164,7 @@ async def test_event_streams_and_metrics_answer_401_not_a_redirect(site: Site) -
 
 
 async def test_metrics_open_to_the_admin_bearer_token_and_viewers(site: Site) -> None:
-    response = await site.client.get(
-        "/metrics", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    )
+    response = await site.client.get("/metrics", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
     assert response.status == 200
     response = await site.client.get("/metrics", headers={"Authorization": "Bearer wrong"})
     assert response.status == 401

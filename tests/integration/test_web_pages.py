@@ -55,7 +55,9 @@ async def test_overview_lists_risks_most_urgent_first_with_their_reasons(
     finally:
         await client.close()
     risks = body.split('id="risk-h"')[1].split("</section>")[0]
-    refs = {cid: repo.get_conference(cid).reference for cid in (drifting, unallocated, late_reports)}
+    refs = {
+        cid: repo.get_conference(cid).reference for cid in (drifting, unallocated, late_reports)
+    }
     assert "past its last allowed day" in risks
     assert "No chair is allocated" in risks
     assert "Reports are late" in risks or "Reports are due" in risks
@@ -116,9 +118,7 @@ async def test_conferences_list_filters_and_paginates(database: Database) -> Non
     try:
         first = await (await client.get("/conferences", headers=headers_for("mts"))).text()
         assert "60 conferences found. Page 1 of 2." in first and 'rel="next"' in first
-        second = await (
-            await client.get("/conferences?page=2", headers=headers_for("mts"))
-        ).text()
+        second = await (await client.get("/conferences?page=2", headers=headers_for("mts"))).text()
         assert second.count('<a href="/conferences/') == 10
         filtered = await (
             await client.get(
@@ -148,7 +148,9 @@ async def test_parent_contact_details_show_to_staff_and_chair_but_not_to_a_manag
             body = await (await client.get(f"/conferences/{cid}", headers=headers_for(role))).text()
             assert "07700 900123" in body and "Sam Testparent" in body, role
             assert "meetup-join/abc" in body
-        body = await (await client.get(f"/conferences/{cid}", headers=headers_for("manager"))).text()
+        body = await (
+            await client.get(f"/conferences/{cid}", headers=headers_for("manager"))
+        ).text()
         assert "07700" not in body and "Testparent" not in body and "meetup-join" not in body
         assert "hidden" in body
     finally:
