@@ -13,7 +13,7 @@ from graph.calendar import CalendarCalls
 from graph.drive import DriveCalls
 from graph.mail import MailCalls
 from graph.metrics import GraphMetrics
-from graph.transport import build_http_client
+from graph.transport import build_http_client, close_http_client
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,6 @@ class GraphGateway(CalendarCalls, MailCalls, DriveCalls, BatchCalls):
 
     async def aclose(self) -> None:
         """Close the HTTP connections and the credential."""
-        await self._adapter._http_client.aclose()
+        await close_http_client(self._adapter._http_client)
         if self._credential is not None:
             await self._credential.close()

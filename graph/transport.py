@@ -105,3 +105,15 @@ def build_http_client(
     return GraphClientFactory.create_with_custom_middleware(  # type: ignore[no-any-return]
         middleware, client=client
     )
+
+
+async def close_http_client(client: httpx.AsyncClient) -> None:
+    """Close ``client`` and the connection pool msgraph's transport wraps.
+
+    msgraph-core's ``AsyncGraphTransport`` does not pass ``aclose`` on to the transport
+    it wraps, so ``client.aclose()`` alone leaves pooled sockets open.
+    """
+    wrapped = getattr(client._transport, "transport", None)
+    await client.aclose()
+    if isinstance(wrapped, httpx.AsyncBaseTransport):
+        await wrapped.aclose()

@@ -224,6 +224,9 @@ class SandboxHandle:
     async def close(self) -> None:
         """Stop serving and finish notifications in flight."""
         await self.runner.cleanup()
+        # One turn of the loop lets transports whose peer just hung up run their
+        # scheduled connection_lost, so none is left for the garbage collector.
+        await asyncio.sleep(0)
 
 
 async def start_sandbox(

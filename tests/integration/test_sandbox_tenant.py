@@ -25,6 +25,7 @@ from msgraph.graph_request_adapter import GraphRequestAdapter
 
 from graph.sandbox.server import SandboxHandle, start_sandbox
 from graph.sandbox.web import SandboxConfig
+from graph.transport import close_http_client
 from tests.contract.harness import MAILBOX, ORGANISER, SOCIAL_WORKER, serve_webhook
 
 CHAIR_ID = "chair.amberley"
@@ -51,7 +52,7 @@ async def stock_client(sandbox: SandboxHandle) -> AsyncIterator[Any]:
     adapter = GraphRequestAdapter(AnonymousAuthenticationProvider())
     adapter.base_url = sandbox.graph_url
     yield GraphServiceClient(request_adapter=adapter)
-    await adapter._http_client.aclose()
+    await close_http_client(adapter._http_client)
 
 
 def _event(transaction_id: str) -> Event:
