@@ -30,6 +30,7 @@ ACTIVE_STATES: tuple[str, ...] = (
 # Timeline kinds the runtime writes when a step succeeds (``done``) or fails (``failed``).
 DONE_KINDS: tuple[str, ...] = ("done", "step_done", "completed", "sent")
 FAILED_KIND = "failed"
+LATE_KIND = "step_late"  # a deadline check found the step not done
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -236,21 +237,22 @@ class StatusQueries:
                 lines.append(line)
         return lines
 
-    def steps_done(self, conference_ids: Sequence[int]) -> dict[int, set[str]]:
-        """The step ids each conference has recorded as done."""
-        found: dict[int, set[str]] = {cid: set() for cid in conference_ids}
+    def step_lines(self, conference_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+        """(kind, step id) of each conference's step outcomes, oldest first."""
+        found: dict[int, list[tuple[str, str]]] = {cid: [] for cid in conference_ids}
         if not conference_ids:
             return found
         query = (
-            select(TimelineEntryRow.conference_id, TimelineEntryRow.step_id)
+            select(TimelineEntryRow.conference_id, TimelineEntryRow.kind, TimelineEntryRow.step_id)
             .where(TimelineEntryRow.conference_id.in_(list(conference_ids)))
-            .where(TimelineEntryRow.kind.in_(DONE_KINDS))
+            .where(TimelineEntryRow.kind.in_((*DONE_KINDS, FAILED_KIND, LATE_KIND)))
             .where(TimelineEntryRow.step_id.is_not(None))
+            .order_by(TimelineEntryRow.at, TimelineEntryRow.id)
         )
         with self.db.session() as session:
-            for cid, step_id in session.execute(query).all():
+            for cid, kind, step_id in session.execute(query).all():
                 if step_id is not None:
-                    found[cid].add(step_id)
+                    found[cid].append((kind, step_id))
         return found
 
     def failed_actions(self, limit: int = 50, chair: str | None = None) -> list[FailedAction]:

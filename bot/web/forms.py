@@ -11,14 +11,13 @@ from aiohttp import web
 
 from bot.core.calendar import LONDON
 from bot.core.conference import MeetingFormat
-from bot.store.queries import DONE_KINDS
 from bot.web.actions import ACTIONS_KEY, ActionRefused, ConferenceActions
 from bot.web.auth import Identity
 from bot.web.security import STAFF, Role, require, role_of
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DONE_KINDS", "NOTICES", "add_routes", "allowed_actions"]
+__all__ = ["NOTICES", "add_routes", "allowed_actions"]
 
 # Which roles may ask for each action. The chair decides the format (every seed says so).
 ACTION_ROLES: dict[str, frozenset[Role]] = {

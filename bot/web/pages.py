@@ -15,7 +15,7 @@ from bot.store.queries import FAILED_KIND, ConferenceFilter, ConferenceLine
 from bot.store.repository import NotFound
 from bot.web import forms
 from bot.web.auth import Identity
-from bot.web.progress import StepStatus, step_views
+from bot.web.progress import StepProgress, StepStatus, split_step_id, step_views
 from bot.web.security import EVERYONE, STAFF, VIEWERS, Role, require, role_of
 from bot.web.snapshot import read_health
 from bot.web.status import REPOSITORY_KEY, RISKS_KEY, in_thread, queries, render, timelines
@@ -212,9 +212,18 @@ async def conference_detail(
         in_thread(queries(request).request_for_conference, conference.id),
     )
     timeline = await in_thread(timelines(request).compile, line_of(conference))
-    done = {e.step_id for e in entries if e.step_id and e.kind in forms.DONE_KINDS}
-    failed = {e.step_id for e in entries if e.step_id and e.kind == FAILED_KIND} - done
-    steps = [] if isinstance(timeline, str) else step_views(timeline, done, failed, now)
+    progress = StepProgress.of((e.kind, e.step_id) for e in entries if e.step_id)
+    steps = [] if isinstance(timeline, str) else step_views(timeline, progress, now)
+    # Retry takes the id exactly as the failure recorded it (a job id, for scheduled steps).
+    failed = sorted(
+        {
+            e.step_id
+            for e in entries
+            if e.step_id
+            and e.kind == FAILED_KIND
+            and split_step_id(e.step_id)[0] in progress.failed
+        }
+    )
     role = role_of(identity)
     minutes_url = str(conference.facts.get("minutes_url") or "")
     return render(
@@ -229,7 +238,7 @@ async def conference_detail(
         late_count=sum(1 for s in steps if s.status is StepStatus.LATE),
         entries=entries[-50:],
         consents=[e for e in entries if e.kind.startswith("consent")],
-        failed_steps=sorted(failed),
+        failed_steps=failed,
         show_personal=role in PERSONAL_DATA_ROLES,
         show_link=role in PERSONAL_DATA_ROLES,
         minutes_url=minutes_url if minutes_url.startswith(("https://", "http://")) else "",

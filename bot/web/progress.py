@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -20,7 +21,7 @@ from bot.core.timeline import (
     TimelineError,
     compile_timeline,
 )
-from bot.store.queries import ConferenceLine, StatusQueries
+from bot.store.queries import DONE_KINDS, ConferenceLine, StatusQueries
 
 # Working Together: an ICPC within 15 working days of the strategy discussion.
 ICPC_WORKING_DAYS = 15
@@ -45,6 +46,46 @@ class StepView:
 
     step: Step
     status: StepStatus
+
+
+# The runtime records a job's outcome under its job id, "c<conference>:<step id>:<action>".
+_JOB_ID = re.compile(r"^c\d+:(?P<step>.+):(?P<action>[a-z_]+)$")
+# A "done" reminder does not mean the step is done; the other actions complete it.
+_NOT_COMPLETING = frozenset({"remind"})
+
+
+def split_step_id(recorded: str) -> tuple[str, str | None]:
+    """(step id, job action) from a timeline line's step id, which may be a job id."""
+    match = _JOB_ID.match(recorded)
+    if match is None:
+        return recorded, None
+    return match.group("step"), match.group("action")
+
+
+@dataclass(slots=True)
+class StepProgress:
+    """What the timeline says about each step: done, failed (and not since done), late."""
+
+    done: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)
+    late: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, lines: Iterable[tuple[str, str]]) -> StepProgress:
+        """From (kind, recorded step id) pairs, oldest first."""
+        progress = cls()
+        for kind, recorded in lines:
+            step, action = split_step_id(recorded)
+            if kind == "failed":
+                progress.failed.add(step)
+            elif kind == "step_late":
+                progress.late.add(step)
+            elif kind in DONE_KINDS:
+                progress.failed.discard(step)
+                # A deadline check that found what it looked for completes the step.
+                if action not in _NOT_COMPLETING and step not in progress.late:
+                    progress.done.add(step)
+        return progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,17 +159,16 @@ class TimelineCache:
             return f"The timeline cannot be worked out: {err}."
 
 
-def step_views(
-    timeline: Timeline, done: Iterable[str], failed: Iterable[str], now: datetime
-) -> list[StepView]:
+def step_views(timeline: Timeline, progress: StepProgress, now: datetime) -> list[StepView]:
     """Each step with its status: done, failed, late (past due) or due."""
-    done_ids, failed_ids = set(done), set(failed)
     views = []
     for step in timeline.steps:
-        if step.id in done_ids:
-            status = StepStatus.DONE
-        elif step.id in failed_ids:
+        if step.id in progress.failed:
             status = StepStatus.FAILED
+        elif step.id in progress.late:
+            status = StepStatus.LATE
+        elif step.id in progress.done:
+            status = StepStatus.DONE
         elif step.due < now:
             status = StepStatus.LATE
         else:
@@ -183,7 +223,7 @@ def unallocated_risks(lines: Iterable[ConferenceLine], now: datetime) -> list[Ri
 
 def report_risks(
     lines: Iterable[ConferenceLine],
-    done: Mapping[int, set[str]],
+    progress: Mapping[int, StepProgress],
     cache: TimelineCache,
     now: datetime,
 ) -> list[Risk]:
@@ -193,11 +233,12 @@ def report_risks(
         timeline = cache.compile(line)
         if isinstance(timeline, str):
             continue
+        known = progress.get(line.id) or StepProgress()
         waiting = [
             step
             for step in timeline.steps
             if step.kind in REPORT_STEPS
-            and step.id not in done.get(line.id, set())
+            and (step.id in known.late or step.id not in known.done)
             and step.due < now + REPORT_WINDOW
         ]
         if not waiting:
@@ -219,8 +260,9 @@ def report_risks(
 def report_part(queries: StatusQueries, cache: TimelineCache, now: datetime) -> list[Risk]:
     """Reports late or nearly due, for conferences starting around now."""
     scheduled = queries.scheduled_between(now - timedelta(days=2), now + timedelta(days=8))
-    done = queries.steps_done([line.id for line in scheduled])
-    return report_risks(scheduled, done, cache, now)
+    lines = queries.step_lines([line.id for line in scheduled])
+    progress = {cid: StepProgress.of(found) for cid, found in lines.items()}
+    return report_risks(scheduled, progress, cache, now)
 
 
 def conference_part(queries: StatusQueries, now: datetime) -> list[Risk]:

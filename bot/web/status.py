@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.store.queries import StatusQueries
 from bot.store.repository import Repository
 from bot.web.auth import Identity
-from bot.web.progress import RiskMemo, TimelineCache
+from bot.web.progress import RiskMemo, TimelineCache, split_step_id
 from bot.web.security import Role, csrf_token, role_of
 
 LONDON = ZoneInfo("Europe/London")
@@ -50,6 +50,12 @@ def duration(value: timedelta | None) -> str:
     return f"{seconds // 3600} hours"
 
 
+def step_name(recorded: str) -> str:
+    """A recorded step id as people read it: ``c4:icpc.invites.teams:pack`` -> the step, action."""
+    step, action = split_step_id(recorded)
+    return f"{step} ({words(action)})" if action else step
+
+
 REPOSITORY_KEY: web.AppKey[Repository] = web.AppKey("repository", Repository)
 QUERIES_KEY: web.AppKey[StatusQueries] = web.AppKey("status_queries", StatusQueries)
 TIMELINES_KEY: web.AppKey[TimelineCache] = web.AppKey("timeline_cache", TimelineCache)
@@ -63,6 +69,7 @@ TEMPLATES = jinja2.Environment(
 TEMPLATES.filters["london"] = london
 TEMPLATES.filters["words"] = words
 TEMPLATES.filters["duration"] = duration
+TEMPLATES.filters["step_name"] = step_name
 
 NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
     ("/", "Today", frozenset({Role.ADMIN, Role.MTS, Role.MANAGER})),
