@@ -99,6 +99,7 @@ class Served:
     actions: FakeActions | None = None
     process: subprocess.Popen[str] | None = None
     signin: str = ""
+    sandbox: str = ""  # the embedded sandbox tenant's URL, when serve runs one
 
 
 @pytest.fixture
@@ -145,7 +146,7 @@ def confbot_serve(tmp_path: Path) -> Iterator[Served]:
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     assert process.stdout is not None
-    base = signin = ""
+    base = signin = sandbox = ""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not signin:
         line = process.stdout.readline()
@@ -155,13 +156,15 @@ def confbot_serve(tmp_path: Path) -> Iterator[Served]:
             base = match.group(1)
         if match := re.search(r"Sign in: (\S+)", line):
             signin = match.group(1)
+        if match := re.search(r"sandbox tenant at (http://[\d.:]+)", line):
+            sandbox = match.group(1)
     if not signin:
         process.kill()
         pytest.fail("serve did not print its sign-in link")
     # Keep reading its output, so a chatty log never fills the pipe and stalls it.
     threading.Thread(target=process.stdout.read, daemon=True).start()
     database = Database(url)
-    yield Served(base, Repository(database), process=process, signin=signin)
+    yield Served(base, Repository(database), process=process, signin=signin, sandbox=sandbox)
     database.dispose()
     process.terminate()
     try:

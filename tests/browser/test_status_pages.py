@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat
@@ -10,6 +13,8 @@ from tests.browser.conftest import SCREENSHOTS, Served
 from tests.browser.webapp import CHAIR, NOW, add_conference, add_triage
 
 WAIT_MS = 10_000
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mail"
+MAILBOX = "cp.requests@example.org"  # the sandbox tenant's request mailbox (settings default)
 
 
 def _page(browser: Any) -> Any:
@@ -60,6 +65,29 @@ def test_sign_in_with_the_printed_link_then_a_new_conference_appears_without_rel
     assert page.evaluate("window.__notReloaded") is True
     assert "Updated at" in page.locator("#live-status").inner_text()
     _no_csp_violations(page)
+    page.context.close()
+
+
+def test_a_request_mailed_to_the_sandbox_appears_on_the_overview_without_reload(
+    browser: Any, confbot_serve: Served
+) -> None:
+    assert confbot_serve.sandbox, "serve did not say where its sandbox tenant is"
+    page = _page(browser)
+    page.goto(confbot_serve.signin)
+    page.wait_for_selector("#live-status:has-text('updates by itself')")
+    page.evaluate("window.__notReloaded = true")
+    body = (FIXTURES / "request_plain.txt").read_text()
+    mail = {"to": MAILBOX, "from": "femi.okafor@example.org", "subject": "ICPC request"}
+    request = urllib.request.Request(
+        confbot_serve.sandbox + "/_sandbox/mail",
+        data=json.dumps({**mail, "body": body}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status in (200, 201, 202)
+    page.get_by_text("1 conference in all.").wait_for(timeout=30_000)
+    assert page.evaluate("window.__notReloaded") is True
     page.context.close()
 
 
