@@ -22,6 +22,49 @@ _BLOCK = frozenset(
 # Deeper nesting than this is junk or an attack; flatten it rather than recurse.
 _MAX_DEPTH = 150
 _SPACES = re.compile(r"[ \t\f\v]+")
+# One whole tag: a name, then attributes with balanced quotes, and no "<" inside. The
+# quantifiers are bounded and possessive, so a match attempt stops at the next "<" and
+# never backtracks.
+_TAG_AT = re.compile(
+    r"</?[A-Za-z][^\s/<>\x00]{0,60}+"
+    r"(?:[^<>\"']++|\"[^\"<>]{0,4000}+\"|'[^'<>]{0,4000}+'){0,4000}+>"
+)
+
+
+def _sanitise(html: str) -> str:
+    """Drop comments and declarations, and escape every "<" that does not open a whole tag.
+
+    html.parser rescans to the end of the text for each tag it cannot close (an open
+    quote, an unterminated comment), which is quadratic: 64 KB of '<a href="' takes
+    minutes. After this pass every "<" it sees opens a complete, bounded tag.
+    """
+    out: list[str] = []
+    i = 0
+    while True:
+        j = html.find("<", i)
+        if j < 0:
+            out.append(html[i:])
+            break
+        out.append(html[i:j])
+        if html.startswith("<!--", j):
+            k = html.find("-->", j + 4)
+            if k < 0:
+                break  # an unclosed comment hides the rest of the page, as in a browser
+            i = k + 3
+            continue
+        tag = _TAG_AT.match(html, j)
+        if tag is not None:
+            out.append(tag.group(0))
+            i = tag.end()
+            continue
+        if html.startswith(("<!", "<?"), j):
+            k = html.find(">", j, j + 2000)
+            if k >= 0 and html.find("<", j + 1, k) < 0:
+                i = k + 1  # a doctype, CDATA marker or processing instruction: no text
+                continue
+        out.append("&lt;")
+        i = j + 1
+    return "".join(out)
 
 
 @dataclass(slots=True)
@@ -178,7 +221,7 @@ def _cell_text(cell: _Node) -> str:
 def html_blocks(html: str) -> list[Block]:
     """The lines and tables of an HTML body, in reading order."""
     builder = _TreeBuilder()
-    builder.feed(clean_text(html))
+    builder.feed(_sanitise(clean_text(html)))
     builder.close()
     return _Walker().walk(builder.root)
 
@@ -186,6 +229,6 @@ def html_blocks(html: str) -> list[Block]:
 def html_text(html: str) -> str:
     """The text of an HTML body, one block element per line, for reading the sender's words."""
     builder = _TreeBuilder()
-    builder.feed(clean_text(html))
+    builder.feed(_sanitise(clean_text(html)))
     builder.close()
     return _text_of(builder.root)

@@ -240,3 +240,14 @@ def test_very_long_value_goes_to_triage_quickly(label: str, filler: str) -> None
     assert time.perf_counter() - started < 2
     assert isinstance(outcome, Triage)
     assert any("is too long for this field" in r for r in outcome.reasons)
+
+
+@pytest.mark.parametrize(
+    "unit", ['<a href="', "<!--", "<![CDATA[", "<a ", "</", "<" + "a" * 100, "<?", "<script>"]
+)
+def test_unterminated_html_constructs_are_read_in_linear_time(unit: str) -> None:
+    # html.parser alone rescans to the end for each of these: minutes for 300 KB.
+    html = unit * (300_000 // len(unit))
+    started = time.perf_counter()
+    check(message(html, body_type="html"))
+    assert time.perf_counter() - started < 3
