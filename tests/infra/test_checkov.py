@@ -14,6 +14,8 @@ import pytest
 from tests.infra.conftest import INFRA, clean_env
 
 FRAMEWORKS = ("bicep", "dockerfile")
+# The first run installs checkov from PyPI (about a minute); the scan itself takes seconds.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 @pytest.fixture(scope="module")
