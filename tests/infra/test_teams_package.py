@@ -6,6 +6,7 @@ import argparse
 import json
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -170,7 +171,7 @@ def test_defaults_come_from_the_settings(tmp_path: Path) -> None:
     out = tmp_path / "from-settings.zip"
     result = subprocess.run(
         [
-            str(Path(shutil.which("python") or "python").parent / "python"),
+            sys.executable,
             "-c",
             "import argparse, sys; from bot.teams_package import register;"
             "p = argparse.ArgumentParser(); register(p.add_subparsers());"
