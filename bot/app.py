@@ -18,10 +18,12 @@ from bot.intake import webhook
 from bot.runtime.conferences import ConferenceService, RuntimeConfig
 from bot.runtime.deadlines import DeadlineRunner
 from bot.runtime.durable import DurableScheduler
+from bot.runtime.leading import LeaderDuties
 from bot.runtime.mailbox import MailboxSweep, MailSubscription, client_state_for
 from bot.runtime.requests import RequestIntake
 from bot.settings import Settings
 from bot.store.database import Database
+from bot.store.leader import leadership_for
 from bot.store.repository import Repository
 from bot.web import api, auth, health, status
 
@@ -49,6 +51,7 @@ class Services:
     runner: DeadlineRunner | None = None
     intake: RequestIntake | None = None
     sweep: MailboxSweep | None = None
+    duties: LeaderDuties | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -191,22 +194,27 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
 
 
 async def start_background(services: Services, base_url: str) -> None:
-    """Start the scheduler, the mailbox sweep and the mail subscription."""
+    """Contend for the lead; the leader runs the scheduler, the sweep and the subscription."""
     assert services.scheduler and services.runner and services.sweep and services.gateway
     settings = services.settings
-    services.scheduler.start(services.runner.run, on_missed=services.runner.missed)
-    services.tasks.append(
-        asyncio.create_task(
-            services.sweep.run(settings.conference.sweep_interval), name="mailbox-sweep"
-        )
-    )
+    sweep, gateway = services.sweep, services.gateway
     subscription = MailSubscription(
-        services.gateway,
+        gateway,
         services.repository,
         settings.graph.request_mailbox,
         f"{base_url}/graph/notifications",
     )
-    services.tasks.append(asyncio.create_task(subscription.run(), name="mail-subscription"))
+    services.duties = LeaderDuties(
+        leadership_for(services.database, settings.data_dir),
+        services.scheduler,
+        services.runner,
+        settings.conference.misfire_grace,
+        [
+            ("mailbox-sweep", lambda: sweep.run(settings.conference.sweep_interval)),
+            ("mail-subscription", subscription.run),
+        ],
+    )
+    services.tasks.append(asyncio.create_task(services.duties.run(), name="leader-duties"))
 
 
 async def _stop_background(services: Services) -> None:
@@ -216,8 +224,6 @@ async def _stop_background(services: Services) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     services.tasks.clear()
-    if services.scheduler is not None:
-        services.scheduler.shutdown()
 
 
 async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:

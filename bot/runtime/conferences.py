@@ -11,7 +11,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.core.allocation import ChairSuggestion, suggest_chairs
@@ -79,6 +79,21 @@ class RuntimeConfig:
 def rule_role(role: Role) -> Role:
     """The playbook role a participant falls under: police, health, GP and school are agencies."""
     return Role.AGENCY if role in AGENCY_LIKE else role
+
+
+def planned_jobs(conference_id: int, plan: Timeline) -> list[Job]:
+    """Every job a compiled timeline implies, at its nominal time."""
+    jobs: list[Job] = []
+    for step in plan.steps:
+        if step.kind in CHASED and step.actor is not Role.ADMIN:
+            jobs.append(Job(step.due - REMINDER_LEAD, conference_id, step.id, "remind"))
+            jobs.append(Job(step.due, conference_id, step.id, "check"))
+        elif step.kind is StepKind.SHARE_DOCUMENTS:
+            # The admin team shares packs at the deadline, from the reports received by then.
+            jobs.append(Job(step.due, conference_id, step.id, "pack"))
+        elif step.kind in (StepKind.PHASE, StepKind.RELEASE_HELD_BACK):
+            jobs.append(Job(step.due, conference_id, step.id, "prompt"))
+    return jobs
 
 
 def transaction_id(conference: Conference, start: datetime) -> str:
@@ -419,16 +434,9 @@ class ConferenceService:
 
     def _schedule(self, conference: Conference, plan: Timeline) -> None:
         now = self.clock()
-        for step in plan.steps:
-            if step.kind in CHASED and step.actor is not Role.ADMIN:
-                remind_at = max(now, step.due - REMINDER_LEAD)
-                self.scheduler.add(Job(remind_at, conference.id, step.id, "remind"))
-                self.scheduler.add(Job(max(now, step.due), conference.id, step.id, "check"))
-            elif step.kind is StepKind.SHARE_DOCUMENTS:
-                # The admin team shares packs at the deadline, from the reports received by then.
-                self.scheduler.add(Job(max(now, step.due), conference.id, step.id, "pack"))
-            elif step.kind in (StepKind.PHASE, StepKind.RELEASE_HELD_BACK):
-                self.scheduler.add(Job(step.due, conference.id, step.id, "prompt"))
+        for job in planned_jobs(conference.id, plan):
+            # A deadline already close is chased at once rather than never.
+            self.scheduler.add(replace(job, run_at=max(now, job.run_at)))
         self._record(
             conference.id,
             SYSTEM,

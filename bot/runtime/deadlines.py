@@ -15,7 +15,7 @@ from bot.core.mailbox import Attachment, OutgoingMail
 from bot.core.playbook_distribution import DistributionItem
 from bot.core.timeline_model import Step, StepKind
 from bot.runtime import letters
-from bot.runtime.conferences import SYSTEM, ConferenceService, rule_role
+from bot.runtime.conferences import SYSTEM, ConferenceService, planned_jobs, rule_role
 from bot.runtime.guard import DistributionRefused
 from bot.runtime.scheduler import Job
 
@@ -64,6 +64,44 @@ class DeadlineRunner:
             self._record(job, "failed", reason=type(err).__name__, action=job.action)
             return
         self._record(job, "done", action=job.action)
+
+    async def reconcile(self, grace: timedelta) -> int:
+        """Make the job store match every live conference's timeline; returns jobs run now.
+
+        Run when this replica becomes the leader. APScheduler drops a date job from its
+        store as it hands the job over, so a crash at that moment loses it; here such a job
+        is found by its missing "done" and run (within the grace period) or raised as missed.
+        """
+        now = self.conferences.clock()
+        ran = 0
+        live = [
+            *self.repo.list_conferences(state=ConferenceState.SCHEDULED, limit=100_000),
+            *self.repo.list_conferences(state=ConferenceState.IN_MEETING, limit=100_000),
+        ]
+        for listed in live:
+            try:
+                plan = self.conferences.timeline(listed)
+            except Exception:  # a conference the playbook can no longer plan: leave it be
+                logger.warning("cannot plan conference", extra={"conference_id": listed.id})
+                continue
+            stored = {j.id for j in self.conferences.scheduler.pending(listed.id)}
+            for job in planned_jobs(listed.id, plan):
+                if job.id in stored or self._settled(job):
+                    continue
+                if job.run_at > now:
+                    self.conferences.scheduler.add(job)
+                elif now - job.run_at <= grace:
+                    await self.run(job)
+                    ran += 1
+                else:
+                    self.missed(job)
+        return ran
+
+    def _settled(self, job: Job) -> bool:
+        return any(
+            self.repo.has_step(job.conference_id, job.id, kind)
+            for kind in ("done", "missed", "failed", "blocked")
+        )
 
     def missed(self, job: Job) -> None:
         """A job past its grace period: an alert on the timeline, never a silent drop."""

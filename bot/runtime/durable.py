@@ -65,6 +65,16 @@ class DurableScheduler:
         """Start running due jobs (this replica became the leader)."""
         self._scheduler.resume()
 
+    def pause(self) -> None:
+        """Stop running jobs, keeping them stored (this replica lost the lead)."""
+        if self._scheduler.running:
+            self._scheduler.pause()
+
+    def wakeup(self) -> None:
+        """Look at the store again now, for jobs other replicas added."""
+        if self._scheduler.running:
+            self._scheduler.wakeup()
+
     def shutdown(self) -> None:
         """Stop without waiting for running jobs; pending ones stay in the store."""
         global _runner  # noqa: PLW0603

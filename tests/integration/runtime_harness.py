@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -154,6 +155,8 @@ async def running(settings: Settings) -> AsyncIterator[Running]:
         port = next(a[1] for a in runner.addresses if isinstance(a, tuple))
         base = f"http://127.0.0.1:{port}"
         await start_background(services, base)
+        assert services.duties is not None
+        await asyncio.wait_for(services.duties.became_leader.wait(), 10)
         try:
             async with aiohttp.ClientSession() as http:
                 yield Running(services, base, http)
