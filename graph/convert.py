@@ -132,6 +132,7 @@ def inbound_message(message: Any, attachments: tuple[Attachment, ...] = ()) -> I
         attachments=attachments,
         sender_name=(address.name or "") if address else "",
         conversation_id=message.conversation_id or "",
+        categories=tuple(message.categories or ()),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from msgraph.generated.models.message import Message
@@ -106,10 +107,12 @@ class MailCalls(GatewayCalls):
         *,
         category: str = PROCESSED_CATEGORY,
         folder: str | None = None,
+        known_categories: Sequence[str] | None = None,
     ) -> str:
         """Mark a message done, by category or by moving it; never by ``isRead`` alone.
 
-        People read that mailbox too, so read/unread is theirs. Returns the message id
+        People read that mailbox too, so read/unread is theirs. Pass ``known_categories``
+        (as read by delta) to save the read of the current ones. Returns the message id
         afterwards (unchanged with immutable ids).
         """
         item = self._client.users.by_user_id(mailbox).messages.by_message_id(message_id)
@@ -118,8 +121,10 @@ class MailCalls(GatewayCalls):
                 MovePostRequestBody(destination_id=folder), self._config(prefer=(IMMUTABLE_IDS,))
             )
             return str(moved.id) if moved is not None and moved.id else message_id
-        current = await item.get(self._select(["categories"]))
-        categories = list((current.categories if current else None) or [])
+        if known_categories is None:  # read them, so people's own categories are kept
+            current = await item.get(self._select(["categories"]))
+            known_categories = (current.categories if current else None) or []
+        categories = list(known_categories)
         if category not in categories:
             categories.append(category)
             await item.patch(Message(categories=categories))

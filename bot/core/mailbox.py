@@ -30,6 +30,7 @@ class InboundMessage:
     attachments: tuple[Attachment, ...] = ()
     sender_name: str = ""
     conversation_id: str = ""
+    categories: tuple[str, ...] = ()  # Outlook categories, as read; confbot marks its own
 
 
 @dataclass(frozen=True, slots=True)

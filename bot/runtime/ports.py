@@ -49,7 +49,13 @@ class GraphPort(Protocol):
         """New and removed messages since the delta link."""
 
     def mark_processed(
-        self, mailbox: str, message_id: str, *, category: str = ..., folder: str | None = None
+        self,
+        mailbox: str,
+        message_id: str,
+        *,
+        category: str = ...,
+        folder: str | None = None,
+        known_categories: Sequence[str] | None = None,
     ) -> Awaitable[str]:
         """Mark a request email as handled."""
 

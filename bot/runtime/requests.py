@@ -105,6 +105,9 @@ class RequestIntake:
 
     async def handle(self, msg: InboundMessage) -> Handled:
         """Handle one message exactly once, however often it is delivered."""
+        if PROCESSED in msg.categories and self.repo.find_request(msg.id) is not None:
+            # Our own category change brings the message back through delta: nothing to do.
+            return Handled("replay", 0)
         stored, _created = self.repo.record_request(
             message_id=msg.id,
             mailbox=self.mailbox,
@@ -136,7 +139,9 @@ class RequestIntake:
 
     async def _mark(self, msg: InboundMessage) -> None:
         # A category, not isRead: people read this mailbox too.
-        await self.conferences.graph.mark_processed(self.mailbox, msg.id, category=PROCESSED)
+        await self.conferences.graph.mark_processed(
+            self.mailbox, msg.id, category=PROCESSED, known_categories=msg.categories
+        )
 
     async def _create(
         self, stored: StoredRequest, request: ConferenceRequest, warnings: tuple[str, ...]
