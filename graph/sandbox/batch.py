@@ -16,6 +16,9 @@ routes = web.RouteTableDef()
 BATCH_LIMIT = 20
 
 
+BATCH_HEADER = "X-Confbot-Sandbox-Batch-Item"
+
+
 @routes.post("/v1.0/$batch")
 async def batch(request: web.Request) -> web.Response:
     """Run each request against this sandbox, over loopback, as Graph would internally."""
@@ -52,6 +55,8 @@ async def batch(request: web.Request) -> web.Response:
         if not url.startswith("/"):
             url = "/" + url
         headers = {k: str(v) for k, v in (item.get("headers") or {}).items()}
+        # Marks the inner request in the log: it is part of one $batch, not a request of its own.
+        headers[BATCH_HEADER] = request_id
         payload = item.get("body")
         data = json.dumps(payload).encode() if payload is not None else None
         if data is not None:

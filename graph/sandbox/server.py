@@ -61,6 +61,8 @@ async def log_requests(request: web.Request, handler: Handler) -> web.StreamResp
         "timestamp": datetime.now(UTC).isoformat(),
         "mailbox": _mailbox(request),
         "status": 0,
+        # Requests inside a $batch are logged too, but are not HTTP requests from a client.
+        "in_batch": "X-Confbot-Sandbox-Batch-Item" in request.headers,
     }
     if request.can_read_body and request.content_type == "application/json":
         raw = await request.read()
