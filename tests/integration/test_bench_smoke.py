@@ -1,0 +1,69 @@
+"""The issue 5 benchmarks still run: each, in its small mode, prints one JSON line with its keys.
+
+No timing is asserted here: a benchmark reports figures, it is not a timed test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "tests" / "bench"
+
+
+def run_small(script: str) -> dict[str, Any]:
+    """Run ``tests/bench/<script>`` with CONFBOT_BENCH_SMALL=1 and parse its one line."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFBOT_")}
+    env["CONFBOT_BENCH_SMALL"] = "1"
+    done = subprocess.run(
+        [sys.executable, str(BENCH / script)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1, f"expected one JSON line, got {done.stdout!r}"
+    result = json.loads(lines[0])
+    assert isinstance(result, dict)
+    return result
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_intake_latency_bench_prints_its_percentiles() -> None:
+    result = run_small("intake_latency.py")
+    assert {"p50_s", "p95_s", "p99_s", "n"} <= result.keys()
+    assert result["n"] == 10
+    assert 0 < result["p50_s"] <= result["p95_s"] <= result["p99_s"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_intake_backlog_bench_prints_drain_time_and_mailbox_concurrency() -> None:
+    result = run_small("intake_backlog.py")
+    assert {"drain_s", "max_concurrent_per_mailbox"} <= result.keys()
+    assert result["conferences"] + result["triage"] == result["n"] == 50
+    assert result["drain_s"] > 0
+    assert result["max_concurrent_per_mailbox"] >= 1  # the sweep did call Graph
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_graph_calls_bench_prints_setup_calls_by_endpoint() -> None:
+    result = run_small("graph_calls.py")
+    setup = result["setup"]
+    assert {"total", "by_endpoint"} <= setup.keys()
+    assert setup["total"] == sum(setup["by_endpoint"].values()) > 0
+    assert all(" /v1.0/" in name for name in setup["by_endpoint"])
+    assert "POST /v1.0/users/{id}/events" in setup["by_endpoint"]
