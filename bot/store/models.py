@@ -54,6 +54,10 @@ class ConferenceRow(Base):
     """A conference: what it is, where it is in its life, and its Teams meeting."""
 
     __tablename__ = "conference"
+    __table_args__ = (
+        Index("ix_conference_type_start", "conference_type", "start_at"),
+        Index("ix_conference_playbook", "playbook"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
@@ -98,7 +102,11 @@ class TimelineEntryRow(Base):
     """An append-only audit line: what happened to a conference, when, and who did it."""
 
     __tablename__ = "timeline_entry"
-    __table_args__ = (Index("ix_timeline_conference_at", "conference_id", "at"),)
+    __table_args__ = (
+        Index("ix_timeline_conference_at", "conference_id", "at"),
+        Index("ix_timeline_kind_at", "kind", "at"),
+        Index("ix_timeline_conference_step", "conference_id", "step_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"))

@@ -190,12 +190,12 @@ def test_migrations_match_the_models_exactly(database_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from bot.store.models import Base
+    from bot.store.tables import metadata
 
     database = Database(database_url)
     database.upgrade()
     with database.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
     database.dispose()
     assert differences == []
 

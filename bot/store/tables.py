@@ -1,0 +1,8 @@
+"""Every table confbot owns, in one metadata: what migrations must match."""
+
+from __future__ import annotations
+
+from bot.store import teams_models  # noqa: F401  (registers the Teams tables on Base)
+from bot.store.models import Base
+
+metadata = Base.metadata
