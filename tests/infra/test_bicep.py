@@ -51,3 +51,13 @@ def test_container_reads_its_secrets_from_key_vault_not_plain_values() -> None:
 def test_probes_use_healthz_for_liveness_and_readyz_for_readiness() -> None:
     assert re.search(r"type: 'Liveness'\s+httpGet: \{ path: '/healthz'", BICEP)
     assert re.search(r"type: 'Readiness'\s+httpGet: \{ path: '/readyz'", BICEP)
+
+
+def test_postgres_frees_a_vanished_leaders_lock_within_30_seconds() -> None:
+    values = {
+        name: int(value)
+        for name, value in re.findall(
+            r"name: 'tcp_keepalives_(\w+)'\n  properties: \{ value: '(\d+)'", BICEP
+        )
+    }
+    assert values["idle"] + values["interval"] * values["count"] <= 30

@@ -68,3 +68,12 @@ def test_every_variable_compose_needs_is_in_the_example_env_file() -> None:
     example = (INFRA / "confbot.env.example").read_text()
     given = set(re.findall(r"^#?\s*(\w+)=", example, flags=re.MULTILINE))
     assert needed - {"CONFBOT_IMAGE_TAG"} <= given
+
+
+def test_postgres_frees_a_vanished_leaders_lock_within_30_seconds(compose: dict[str, Any]) -> None:
+    command = compose["services"]["postgres"]["command"]
+    settings = dict(arg.split("=", 1) for arg in command if "=" in arg)
+    idle, interval, count = (
+        int(settings[f"tcp_keepalives_{name}"]) for name in ("idle", "interval", "count")
+    )
+    assert idle + interval * count <= 30
