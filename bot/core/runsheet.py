@@ -14,6 +14,7 @@ from datetime import datetime
 from bot.core.conference import Role
 from bot.core.playbook import Playbook
 from bot.core.playbook_terms import PhaseKind
+from bot.core.runsheet_journal import Entry
 from bot.core.runsheet_model import (
     Answer,
     AnswerNotAllowed,
@@ -54,6 +55,7 @@ __all__ = [
     "RunSheetFacts",
     "UnknownPrompt",
     "compile_run_sheet",
+    "restore_run_sheet",
 ]
 
 __all__ += ["CONFIDENTIAL_END_JOB", "START_JOB"]
@@ -62,6 +64,15 @@ __all__ += ["CONFIDENTIAL_END_JOB", "START_JOB"]
 def compile_run_sheet(playbook: Playbook, facts: RunSheetFacts) -> RunSheet:
     """The run sheet for one conference, ready for its meeting."""
     return RunSheet(playbook, facts)
+
+
+def restore_run_sheet(playbook: Playbook, facts: RunSheetFacts, journal: list[Entry]) -> RunSheet:
+    """The run sheet as it stood after ``journal``; its events are treated as already recorded."""
+    sheet = RunSheet(playbook, facts)
+    for entry in journal:
+        sheet.replay(entry)
+    sheet.take_events()
+    return sheet
 
 
 class RunSheet(RunSheetState):
@@ -102,6 +113,10 @@ class RunSheet(RunSheetState):
         """Every prompt so far, in the order they were made."""
         return tuple(self._prompts.values())
 
+    def journal(self) -> list[Entry]:
+        """Every outside call so far, JSON-ready: store it, and ``restore_run_sheet`` rebuilds."""
+        return [dict(entry) for entry in self._journal.entries]
+
     def pending_jobs(self) -> list[Job]:
         """The (id, due) wake-ups the durable scheduler must hold, soonest first."""
         return sorted(Job(due, job_id) for job_id, (due, _) in self._jobs.items())
@@ -110,20 +125,24 @@ class RunSheet(RunSheetState):
 
     def advance(self, now: datetime) -> list[Prompt]:
         """Fire every job due by ``now``, soonest first; return the prompts they made."""
-        out: list[Prompt] = []
-        now = as_utc(now)
-        while True:
-            due = [job for job in self.pending_jobs() if job.due <= now]
-            if not due:
-                return out
-            out += self.fire(due[0].id, due[0].due)
+        with self._journal.call("advance", now):
+            out: list[Prompt] = []
+            now = as_utc(now)
+            while True:
+                due = [job for job in self.pending_jobs() if job.due <= now]
+                if not due:
+                    return out
+                out += self.fire(due[0].id, due[0].due)
 
     def fire(self, job_id: str, now: datetime) -> list[Prompt]:
         """Fire one job; a job already fired or cancelled does nothing (so replays are safe)."""
+        with self._journal.call("fire", now, job=job_id):
+            return self._fire(job_id, as_utc(now))
+
+    def _fire(self, job_id: str, now: datetime) -> list[Prompt]:
         if job_id not in self._jobs:
             return []
         del self._jobs[job_id]
-        now = as_utc(now)
         if job_id == START_JOB:
             return self.start(now)
         if job_id == CONFIDENTIAL_END_JOB:
@@ -135,13 +154,17 @@ class RunSheet(RunSheetState):
 
     def leave(self, party_id: str, now: datetime) -> None:
         """Someone left the meeting; if they come back they are asked about recording again."""
-        if party_id in self.present:
-            self.present.discard(party_id)
-            self._record(as_utc(now), CONFBOT, "party_left", None, party=party_id)
+        with self._journal.call("leave", now, party=party_id):
+            if party_id in self.present:
+                self.present.discard(party_id)
+                self._record(as_utc(now), CONFBOT, "party_left", None, party=party_id)
 
     def end(self, now: datetime) -> list[Prompt]:
         """The meeting has ended: skip what is left, bar the closing feedback call."""
-        now = as_utc(now)
+        with self._journal.call("end", now):
+            return self._end(as_utc(now))
+
+    def _end(self, now: datetime) -> list[Prompt]:
         if self.ended_at is not None:
             return []
         self.ended_at = now
@@ -166,6 +189,12 @@ class RunSheet(RunSheetState):
         self, prompt_id: str, answer: Answer | str, now: datetime, note: str | None = None
     ) -> list[Prompt]:
         """The chair's answer to a prompt; a second answer to the same prompt does nothing."""
+        with self._journal.call("answer", now, prompt=prompt_id, answer=str(answer), note=note):
+            return self._answer(prompt_id, answer, as_utc(now), note)
+
+    def _answer(
+        self, prompt_id: str, answer: Answer | str, now: datetime, note: str | None
+    ) -> list[Prompt]:
         prompt = self.prompt(prompt_id)
         try:
             chosen = Answer(answer)
@@ -175,14 +204,16 @@ class RunSheet(RunSheetState):
             return []
         if not prompt.allows(chosen):
             raise AnswerNotAllowed(prompt_id, chosen.value, allowed_answers(prompt))
-        now = as_utc(now)
         self._close(prompt, chosen, now, CHAIR, note)
         out = self._after_answer(prompt, chosen, now)
         return out + self._maybe_move_on(now)
 
     def next(self, now: datetime) -> list[Prompt]:
         """The chair typed "next": finish this step (or end the confidential section now)."""
-        now = as_utc(now)
+        with self._journal.call("next", now):
+            return self._next(as_utc(now))
+
+    def _next(self, now: datetime) -> list[Prompt]:
         if self.started_at is None:
             return self.start(now)
         phase = self.current_phase
@@ -228,3 +259,22 @@ class RunSheet(RunSheetState):
         waiting = self.open_prompts()
         lines.append(f"Waiting for you: {len(waiting)} prompt(s).")
         return "\n".join(lines)
+
+    def replay(self, entry: Entry) -> None:
+        """Make one journalled call again."""
+        call, at = entry["call"], datetime.fromisoformat(str(entry["at"]))
+        if call == "advance":
+            self.advance(at)
+        elif call == "fire":
+            self.fire(str(entry["job"]), at)
+        elif call in ("start", "end", "next"):
+            getattr(self, call)(at)
+        elif call == "join":
+            role = Role(str(entry["role"]))
+            self.join(str(entry["party"]), at, role=role, label=str(entry["label"] or ""))
+        elif call == "leave":
+            self.leave(str(entry["party"]), at)
+        elif call == "answer":
+            self.answer(str(entry["prompt"]), str(entry["answer"]), at, entry.get("note"))
+        else:
+            raise RunSheetError(f"cannot replay {call!r}")

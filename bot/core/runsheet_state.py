@@ -9,6 +9,7 @@ from bot.core.conference import Role
 from bot.core.consent import ConsentLedger, ConsentStatus
 from bot.core.playbook import Decision, Phase, Playbook
 from bot.core.playbook_terms import AGENCY_ROLES, PhaseKind
+from bot.core.runsheet_journal import Journal
 from bot.core.runsheet_model import (
     Answer,
     AnswerOption,
@@ -87,6 +88,7 @@ class RunSheetState:
         self._callbacks: dict[str, tuple[int, int]] = {}  # parent -> (attempt, number index)
         self._resolved: set[str] = set()
         self._stops = 0
+        self._journal = Journal()
 
     @property
     def current_phase(self) -> Phase | None:
@@ -99,9 +101,12 @@ class RunSheetState:
 
     def start(self, now: datetime) -> list[Prompt]:
         """The meeting has started: everyone not held back is present, and the run sheet runs."""
+        with self._journal.call("start", now):
+            return self._start(as_utc(now))
+
+    def _start(self, now: datetime) -> list[Prompt]:
         if self.started_at is not None:
             return []
-        now = as_utc(now)
         self._jobs.pop(START_JOB, None)
         self.started_at = now
         self._record(now, CONFBOT, "meeting_started")
@@ -123,7 +128,10 @@ class RunSheetState:
         self, party_id: str, now: datetime, *, role: Role = Role.AGENCY, label: str = ""
     ) -> list[Prompt]:
         """Someone joined. A party not on the list is added with ``role`` and ``label``."""
-        now = as_utc(now)
+        with self._journal.call("join", now, party=party_id, role=role.value, label=label):
+            return self._join(party_id, as_utc(now), role, label)
+
+    def _join(self, party_id: str, now: datetime, role: Role, label: str) -> list[Prompt]:
         out = self.start(now)
         if party_id not in self.parties:
             self.parties[party_id] = Party(party_id, role, label or "A new participant")

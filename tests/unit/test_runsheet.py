@@ -18,6 +18,7 @@ from bot.core.runsheet import (
     PromptKind,
     RunSheet,
     UnknownPrompt,
+    restore_run_sheet,
 )
 from playbooks import load_bundled
 from tests.unit.test_runsheet_support import (
@@ -415,3 +416,14 @@ def test_unknown_prompts_and_answers_are_refused() -> None:
         sheet.answer("consent.police.1", "parent_joined", START)
     with pytest.raises(AnswerNotAllowed):
         sheet.answer("consent.police.1", "maybe", START)
+
+
+def test_journal_holds_only_the_outside_calls_so_a_restart_replays_each_once() -> None:
+    sheet, clock = lancashire(), Clock()
+    sheet.advance(clock.at(0))
+    sheet.advance(clock.at(20))
+    sheet.answer("callback.parent-1.1", "parent_joined", clock.at(21))
+    assert [entry["call"] for entry in sheet.journal()] == ["advance", "advance", "answer"]
+    again = restore_run_sheet(LANCASHIRE, sheet.facts, sheet.journal())
+    assert "parent-1" in again.present
+    assert again.prompt("consent.parent-1.1").is_open

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.consent import ConsentStatus
 from bot.core.playbook import PhaseKind, Playbook
-from bot.core.runsheet import Answer, Prompt, PromptKind, RunSheet
+from bot.core.runsheet import Answer, Prompt, PromptKind, RunSheet, restore_run_sheet
 from playbooks import load_all_bundled
 from tests.unit.test_runsheet_support import PARENT, SECOND_PARENT, START, run_sheet
 
@@ -157,3 +158,20 @@ def test_answering_every_first_button_finishes_every_run_sheet(meeting: Meeting)
             for p in meeting.playbook.rules(meeting.kind).phases(meeting.fmt)
         )
     )
+
+
+@PROPERTY
+@given(meetings(), steps)
+def test_replaying_the_journal_rebuilds_the_same_run_sheet_after_a_restart(
+    meeting: Meeting, script: list[tuple[int, int, int]]
+) -> None:
+    sheet = meeting.sheet()
+    play(sheet, script)
+    stored = json.loads(json.dumps(sheet.journal()))  # as the database would keep it
+    again = restore_run_sheet(meeting.playbook, sheet.facts, stored)
+    assert again.prompts == sheet.prompts
+    assert again.pending_jobs() == sheet.pending_jobs()
+    assert again.ledger.as_dict() == sheet.ledger.as_dict()
+    assert again.present == sheet.present
+    assert again.current_phase == sheet.current_phase
+    assert again.take_events() == []  # already on the timeline before the restart
