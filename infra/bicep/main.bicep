@@ -42,7 +42,7 @@ param botAppId string
 @description('Public host name people and Teams use, e.g. confbot.example.gov.uk. Empty: the Container App\'s own host name.')
 param publicHost string = ''
 
-@description('Minimum number of confbot replicas. Two keeps it up when one dies; 1 until the leader election has landed (README).')
+@description('Minimum number of confbot replicas. Two keeps it up when one dies; 1 until the failover test has landed (README).')
 @minValue(1)
 param minReplicas int = 2
 
