@@ -66,3 +66,30 @@ async def test_a_prompt_card_is_remembered_once_per_prompt(repo: ConversationRep
 def test_the_repository_is_the_teams_conversation_store(repo: ConversationRepository) -> None:
     store: ConversationStore = repo  # mypy checks the shape; this checks it at run time too
     assert callable(store.save_conversation) and callable(store.card)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:microsoft_teams.*")
+@pytest.mark.filterwarnings("ignore:It is recommended to use web.RequestKey")
+async def test_first_contact_through_the_wired_adapter_lands_in_the_database(
+    repo: ConversationRepository,
+) -> None:
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.teams.local_inbox import LocalRunSheets
+    from bot.teams.routes import add_routes
+    from bot.teams.wiring import build_teams_adapter
+    from tests.unit.test_teams_support import activity
+
+    adapter = build_teams_adapter(
+        LocalRunSheets(lambda conference, event: None), repo.db, list, {}, anonymous=True
+    )
+    app = web.Application()
+    add_routes(app, adapter.bot)
+    async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as client:
+        body = activity("http://127.0.0.1:9/", "a:chat-9", text="help")
+        response = await client.post("/api/messages", json=body)
+        assert response.status == 200
+        assert (await response.json())["activities"]
+    stored = await ConversationRepository(repo.db).conversation_for_user("chair-aad-1")
+    assert stored is not None
