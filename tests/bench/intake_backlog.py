@@ -147,6 +147,18 @@ def handled(database: Path) -> tuple[int, int, int]:
     return int(recorded), int(conferences), int(triage)
 
 
+def by_endpoint(entries: list[dict[str, Any]]) -> dict[str, int]:
+    """Calls per ``METHOD path``, with the user and any long id as ``{id}``."""
+    counts: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        parts = entry["path"].split("/")
+        for i, part in enumerate(parts):
+            if (i > 0 and parts[i - 1] == "users") or len(part) >= 20:
+                parts[i] = "{id}"
+        counts[f"{entry['method']} {'/'.join(parts)}"] += 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
 def log_lower_bound(entries: list[dict[str, Any]]) -> dict[str, int]:
     """Per mailbox, the overlap the log alone proves (it is in order of completion)."""
     intervals: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
@@ -217,6 +229,7 @@ async def run() -> dict[str, Any]:
         "throttled_429": throttled,
         "log_lower_bound": max(log_lower_bound(log).values(), default=0),
         "graph_calls": len(log),
+        "graph_calls_by_endpoint": by_endpoint(log),
         "target_drain_s": 60,
         "target_concurrent": 4,
     }
