@@ -1,0 +1,217 @@
+"""Minutes assembly: a pure function from a conference's records and playbook to minutes.
+
+The runtime fills a ``MinutesInput`` from its records; ``assemble_minutes`` checks it
+against the playbook and returns a ``Minutes`` document model, which
+``bot.runtime.minutes_word`` and ``bot.runtime.minutes_html`` render. No I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core.calendar import WorkingCalendar, to_london
+from bot.core.conference import Role
+from bot.core.minutes_model import (
+    AbuseCategory,
+    AgencyContribution,
+    AttendanceLine,
+    Block,
+    ConfidentialSection,
+    Decisions,
+    Minutes,
+    MinutesError,
+    MinutesInput,
+    MinutesParticipant,
+    Paragraph,
+    ParentJoin,
+    ParentPart,
+    PlanType,
+    PlanView,
+    Section,
+    Table,
+    YoungPersonPart,
+)
+from bot.core.minutes_sections import (
+    agencies_section,
+    confidential_section,
+    consent_section,
+    decisions_section,
+    follow_ups_section,
+    parents_section,
+    young_people_section,
+)
+from bot.core.minutes_text import (
+    APOLOGIES,
+    ATTENDED,
+    CONFERENCE_TITLES,
+    DID_NOT_ATTEND,
+    EVIDENCE_ORDER,
+    EVIDENCE_WORDS,
+    FORMAT_WORDS,
+    OUTCOME_WORDS,
+    clock,
+    long_date,
+    role_name,
+)
+from bot.core.playbook import ConferenceRules, Playbook, render_minutes_statement
+from bot.core.playbook_terms import AttendanceEvidence, AttendanceOutcome
+
+__all__ = [
+    "AbuseCategory",
+    "AgencyContribution",
+    "AttendanceLine",
+    "Block",
+    "ConfidentialSection",
+    "Decisions",
+    "Minutes",
+    "MinutesError",
+    "MinutesInput",
+    "MinutesParticipant",
+    "Paragraph",
+    "ParentJoin",
+    "ParentPart",
+    "PlanType",
+    "PlanView",
+    "Section",
+    "Table",
+    "YoungPersonPart",
+    "assemble_minutes",
+    "attendance_lines",
+]
+
+
+def assemble_minutes(playbook: Playbook, data: MinutesInput) -> Minutes:
+    """The minutes of one conference, under its council's playbook."""
+    try:
+        rules = playbook.rules(data.conference_type)
+    except KeyError as err:
+        raise MinutesError(str(err.args[0])) from None
+    if data.meeting_format not in rules.formats.offered:
+        offered = ", ".join(f.value for f in rules.formats.offered)
+        raise MinutesError(
+            f"this playbook does not hold a {data.conference_type} as "
+            f"{data.meeting_format.value} (it offers: {offered})"
+        )
+    local_start = to_london(data.start)
+    end = data.end or data.start + rules.default_length.as_timedelta()
+    # Seeds 000 and 002-004 ask the minutes to say the conference was held this way because
+    # of COVID-19, with special measures; the playbook words it, confbot always inserts it.
+    statement = render_minutes_statement(
+        playbook, data.conference_type, data.meeting_format, long_date(local_start.date())
+    )
+    missing: list[str] = []
+    attendance = attendance_lines(rules, data)
+    calendar = WorkingCalendar(
+        playbook.calendar.end_of_working_day, playbook.calendar.roll_back_off_working_days
+    )
+    sections = (
+        Section("how_held", "How the conference was held", (Paragraph(statement),)),
+        _attendance_section(rules, data, attendance),
+        consent_section(data),
+        confidential_section(rules, data),
+        parents_section(data, missing),
+        young_people_section(data, missing),
+        agencies_section(rules, data, missing),
+        decisions_section(rules, data, calendar, end, missing),
+        follow_ups_section(rules, data, calendar, end),
+    )
+    title = f"{CONFERENCE_TITLES[data.conference_type]}: minutes"
+    return Minutes(
+        title=title,
+        header=_header(data, end - data.start),
+        statement=statement,
+        sections=tuple(s for s in sections if s is not None),
+        attendance=attendance,
+        recorded=data.recorded,
+        missing=tuple(missing),
+    )
+
+
+def attendance_lines(rules: ConferenceRules, data: MinutesInput) -> tuple[AttendanceLine, ...]:
+    """Each participant's attendance, counted with the playbook's attendance rules."""
+    lines = []
+    for person in data.participants:
+        if person.role is Role.CHAIR:
+            # The chair holds the conference in every format, the phone calls included.
+            outcome = AttendanceOutcome.ATTENDED
+        else:
+            # Seed 002: a reply to the pack email counts as attending, a report alone does
+            # not, and a phone conversation does; each playbook states its own rules.
+            outcome = rules.attendance_outcome(_evidence(person, data))
+        if outcome is AttendanceOutcome.ATTENDED:
+            label = ATTENDED
+        else:
+            label = APOLOGIES if person.apologies else DID_NOT_ATTEND
+        lines.append(AttendanceLine(person.key, outcome, person.apologies, label))
+    return tuple(lines)
+
+
+def _header(data: MinutesInput, length: timedelta) -> Table:
+    start = to_london(data.start)
+    finish = to_london(data.start + length)
+    rows = (
+        ("Council", data.council),
+        ("Reference", data.reference),
+        ("Conference", CONFERENCE_TITLES[data.conference_type]),
+        ("Date", long_date(start.date())),
+        ("Time", f"{clock(start)} to {clock(finish)}"),
+        ("Chair", data.chair),
+        ("Format", FORMAT_WORDS[data.meeting_format]),
+    )
+    return Table("About this conference", ("Item", "Details"), rows, row_headers=True)
+
+
+def _attendance_section(
+    rules: ConferenceRules, data: MinutesInput, lines: tuple[AttendanceLine, ...]
+) -> Section:
+    rows = []
+    for person, line in zip(data.participants, lines, strict=True):
+        rows.append(
+            (
+                person.name,
+                role_name(person.role),
+                person.organisation,
+                line.label,
+                _how(person, data),
+            )
+        )
+    table = Table(
+        "Attendance and apologies",
+        ("Name", "Role", "Organisation", "Attendance", "How they took part"),
+        tuple(rows),
+        row_headers=True,
+    )
+    blocks: list[Block] = [table]
+    rule_words = [
+        f"{EVIDENCE_WORDS[rule.evidence].capitalize()} {OUTCOME_WORDS[rule.counts_as]}."
+        for rule in rules.attendance
+        if rule.evidence is not AttendanceEvidence.NO_CONTACT
+    ]
+    if rule_words:
+        blocks.append(Paragraph("How attendance is counted: " + " ".join(rule_words)))
+    return Section("attendance", "Attendance and apologies", tuple(blocks))
+
+
+def _evidence(person: MinutesParticipant, data: MinutesInput) -> frozenset[AttendanceEvidence]:
+    # A parent's join, recorded by the run sheet, is evidence too: no need to enter it twice.
+    joined = {p.join for p in data.parents if p.participant == person.key}
+    extra = {_JOIN_EVIDENCE[j] for j in joined if j in _JOIN_EVIDENCE}
+    return person.evidence | extra
+
+
+_JOIN_EVIDENCE: dict[ParentJoin, AttendanceEvidence] = {
+    ParentJoin.JOINED: AttendanceEvidence.JOINED_MEETING,
+    ParentJoin.NOT_HELD_BACK: AttendanceEvidence.JOINED_MEETING,
+    ParentJoin.PHONE_CALL: AttendanceEvidence.PHONE_CONVERSATION,
+}
+
+
+def _how(person: MinutesParticipant, data: MinutesInput) -> str:
+    evidence = _evidence(person, data)
+    found = [EVIDENCE_WORDS[e] for e in EVIDENCE_ORDER if e in evidence]
+    if person.apologies:
+        found.append("sent apologies")
+    if not found:
+        return "No contact recorded" if person.role is not Role.CHAIR else "Chaired"
+    text = ", ".join(found)
+    return text[:1].upper() + text[1:]
