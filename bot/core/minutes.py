@@ -182,10 +182,12 @@ def _attendance_section(
         row_headers=True,
     )
     blocks: list[Block] = [table]
+    # Every kind of evidence with its outcome under this playbook, the defaults included,
+    # so a reader can see why someone who only sent a report is "did not attend".
     rule_words = [
-        f"{EVIDENCE_WORDS[rule.evidence].capitalize()} {OUTCOME_WORDS[rule.counts_as]}."
-        for rule in rules.attendance
-        if rule.evidence is not AttendanceEvidence.NO_CONTACT
+        f"{EVIDENCE_WORDS[e].capitalize()} {OUTCOME_WORDS[rules.attendance_outcome([e])]}."
+        for e in EVIDENCE_ORDER
+        if e is not AttendanceEvidence.NO_CONTACT
     ]
     if rule_words:
         blocks.append(Paragraph("How attendance is counted: " + " ".join(rule_words)))
