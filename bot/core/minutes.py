@@ -94,8 +94,8 @@ def assemble_minutes(playbook: Playbook, data: MinutesInput) -> Minutes:
         )
     local_start = to_london(data.start)
     end = data.end or data.start + rules.default_length.as_timedelta()
-    # Seeds 000 and 002-004 ask the minutes to say the conference was held this way because
-    # of COVID-19, with special measures; the playbook words it, confbot always inserts it.
+    # Seed 000: the minutes record that the conference was held this way "due to COVID-19"
+    # with "special measures"; each playbook words its statement, and confbot always adds it.
     statement = render_minutes_statement(
         playbook, data.conference_type, data.meeting_format, long_date(local_start.date())
     )
@@ -118,9 +118,9 @@ def assemble_minutes(playbook: Playbook, data: MinutesInput) -> Minutes:
     title = f"{CONFERENCE_TITLES[data.conference_type]}: minutes"
     return Minutes(
         title=title,
-        header=_header(data, end - data.start),
+        header=_header(playbook, data, end - data.start),
         statement=statement,
-        sections=tuple(s for s in sections if s is not None),
+        sections=sections,
         attendance=attendance,
         recorded=data.recorded,
         missing=tuple(missing),
@@ -146,11 +146,11 @@ def attendance_lines(rules: ConferenceRules, data: MinutesInput) -> tuple[Attend
     return tuple(lines)
 
 
-def _header(data: MinutesInput, length: timedelta) -> Table:
+def _header(playbook: Playbook, data: MinutesInput, length: timedelta) -> Table:
     start = to_london(data.start)
     finish = to_london(data.start + length)
     rows = (
-        ("Council", data.council),
+        ("Council", playbook.council),
         ("Reference", data.reference),
         ("Conference", CONFERENCE_TITLES[data.conference_type]),
         ("Date", long_date(start.date())),

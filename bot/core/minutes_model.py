@@ -136,7 +136,6 @@ class MinutesInput:
     """Everything the runtime records about one conference that its minutes need."""
 
     reference: str
-    council: str
     conference_type: ConferenceType
     meeting_format: MeetingFormat
     start: datetime  # aware

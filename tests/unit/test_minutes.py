@@ -97,6 +97,7 @@ def test_header_names_the_conference_type_date_chair_and_format(
     assert header["Time"] == "10:00 to 11:35"
     assert header["Chair"] == CHAIR.name
     assert header["Reference"] == "CP-2026-0917"
+    assert header["Council"] == PLAYBOOKS[name].council
     assert header["Format"]
 
 

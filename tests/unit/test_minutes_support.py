@@ -87,7 +87,6 @@ def records(
         )
     base = MinutesInput(
         reference="CP-2026-0917",
-        council=playbook.council,
         conference_type=kind,
         meeting_format=fmt,
         start=START,
