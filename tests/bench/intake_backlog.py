@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sqlite3
 import sys
 import tempfile
@@ -153,8 +154,10 @@ def by_endpoint(entries: list[dict[str, Any]]) -> dict[str, int]:
     for entry in entries:
         parts = entry["path"].split("/")
         for i, part in enumerate(parts):
-            if (i > 0 and parts[i - 1] == "users") or len(part) >= 20:
+            if (i > 0 and parts[i - 1] == "users") or (len(part) >= 20 and "(" not in part):
                 parts[i] = "{id}"
+            else:
+                parts[i] = re.sub(r"\('[^']*'\)", "('{id}')", part)
         counts[f"{entry['method']} {'/'.join(parts)}"] += 1
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
@@ -203,7 +206,10 @@ async def run() -> dict[str, Any]:
             async with running(settings):
                 started_s = time.perf_counter() - began
                 deadline = began + DRAINED_WITHIN_S
+                first_s = None
                 while (counts := await asyncio.to_thread(handled, database))[0] < REQUESTS:
+                    if first_s is None and counts[0] > 0:
+                        first_s = time.perf_counter() - began
                     if time.perf_counter() > deadline:
                         raise TimeoutError(f"only {counts[0]} of {REQUESTS} handled")
                     await asyncio.sleep(0.05)
@@ -222,6 +228,7 @@ async def run() -> dict[str, Any]:
         "n": REQUESTS,
         "drain_s": round(drain_s, 2),
         "startup_s": round(started_s, 2),
+        "first_handled_s": None if first_s is None else round(first_s, 2),
         "conferences": conferences,
         "triage": triage,
         "max_concurrent_per_mailbox": max(sandbox.peaks.peaks.values(), default=0),
