@@ -32,7 +32,9 @@ def normalise_phone(text: str) -> str | None:
     # and the metadata lags behind new ranges; a possible number is still worth a call.
     if not phonenumbers.is_possible_number(number):
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # "Possible" admits short local numbers ("5567" -> +445567) that are not callable.
+    return formatted if _E164.match(formatted) else None
 
 
 def is_email(text: str) -> bool:
