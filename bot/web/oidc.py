@@ -142,10 +142,14 @@ async def start(request: web.Request) -> web.StreamResponse:
     settings = config(request).oidc
     if settings is None:
         raise web.HTTPNotFound(text="Microsoft sign-in is not set up here.")
-    client = _client(request, settings)
-    flow = await asyncio.to_thread(
-        client.initiate_auth_code_flow, [], redirect_uri=_redirect_uri(request)
-    )
+    try:
+        client = await asyncio.to_thread(_client, request, settings)
+        flow = await asyncio.to_thread(
+            client.initiate_auth_code_flow, [], redirect_uri=_redirect_uri(request)
+        )
+    except Exception as err:  # msal looks the tenant up over the network on first use
+        logger.warning("cannot start Entra sign-in", extra={"error": type(err).__name__})
+        return _refuse("Microsoft sign-in cannot be reached just now. Try again soon.", 503)
     response = web.HTTPFound(str(flow["auth_uri"]))
     response.set_cookie(
         FLOW_COOKIE,
@@ -167,8 +171,8 @@ async def callback(request: web.Request) -> web.StreamResponse:
     flow = _unseal(request, request.cookies.get(FLOW_COOKIE, ""))
     if flow is None:
         return _refuse("Your sign-in took too long or was started elsewhere.", status=400)
-    client = _client(request, settings)
     try:
+        client = await asyncio.to_thread(_client, request, settings)
         result = await asyncio.to_thread(
             client.acquire_token_by_auth_code_flow, flow, dict(request.query)
         )
