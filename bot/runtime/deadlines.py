@@ -24,36 +24,54 @@ logger = logging.getLogger(__name__)
 LATE_AFTER = timedelta(seconds=60)  # a job this far past its time is marked late
 FAMILY = frozenset({Role.PARENT, Role.YOUNG_PERSON})
 
-# Called for in-meeting steps; the run-sheet adapter replaces the default.
-PromptHandler = Callable[[Conference, Step, Job], Awaitable[None]]
+# A job action another module handles (the run sheet, the follow-ups): it gets the
+# conference and the job, and is run with the same once-only and failure recording.
+ActionHandler = Callable[[Conference, Job], Awaitable[None]]
 
 
 class DeadlineRunner:
     """Runs the jobs the conference service scheduled."""
 
-    def __init__(self, conferences: ConferenceService, prompt: PromptHandler | None = None) -> None:
+    def __init__(self, conferences: ConferenceService) -> None:
         self.conferences = conferences
         self.repo = conferences.repo
-        self.prompt = prompt
+        self.handlers: dict[str, ActionHandler] = {}
+        self._after_conclusion: set[str] = set()
+
+    def register(
+        self, action: str, handler: ActionHandler, *, after_conclusion: bool = False
+    ) -> None:
+        """Let ``handler`` run jobs with ``action``; some run after the conference has ended."""
+        self.handlers[action] = handler
+        if after_conclusion:
+            self._after_conclusion.add(action)
 
     async def run(self, job: Job) -> None:
         """Run one job at most once; failures land on the timeline, never silently."""
         if self.repo.has_step(job.conference_id, job.id, "done"):
             return
         conference = self.repo.get_conference(job.conference_id)
-        if conference.state in (ConferenceState.CANCELLED, ConferenceState.CONCLUDED):
-            return
-        step = next(
-            (s for s in self.conferences.timeline(conference).steps if s.id == job.step_id), None
-        )
-        if step is None:
-            self._record(job, "failed", reason="the step is no longer in the timeline")
+        if conference.state is ConferenceState.CANCELLED or (
+            conference.state is ConferenceState.CONCLUDED
+            and job.action not in self._after_conclusion
+        ):
             return
         lateness = self.conferences.clock() - job.run_at
         if lateness > LATE_AFTER:
             self._record(job, "late_job", seconds=int(lateness.total_seconds()))
         try:
-            await self._act(conference, step, job)
+            handler = self.handlers.get(job.action)
+            if handler is not None:
+                await handler(conference, job)
+            else:
+                step = next(
+                    (s for s in self.conferences.timeline(conference).steps if s.id == job.step_id),
+                    None,
+                )
+                if step is None:
+                    self._record(job, "failed", reason="the step is no longer in the timeline")
+                    return
+                await self._act(conference, step, job)
         except DistributionRefused as err:
             self._record(job, "blocked", reason=str(err))
             return
@@ -120,10 +138,8 @@ class DeadlineRunner:
         elif job.action == "pack":
             await self._share_pack(conference, step)
         elif job.action == "prompt":
-            if self.prompt is not None:
-                await self.prompt(conference, step, job)
-            else:
-                self._record(job, "prompt_due", text_key=step.template)
+            # Without a run-sheet handler registered, the prompt is only recorded as due.
+            self._record(job, "prompt_due", text_key=step.template)
         else:
             raise ValueError(f"unknown job action {job.action!r}")
 
