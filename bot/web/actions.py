@@ -24,8 +24,16 @@ class ConferenceActions(Protocol):
     async def allocate(self, conference_id: int, chair: str, by: str) -> None:
         """Allocate a chair to the conference."""
 
-    async def set_format(self, conference_id: int, meeting_format: MeetingFormat, by: str) -> None:
-        """Record the chair's decision on the format, which releases the invites."""
+    async def set_format(
+        self,
+        conference_id: int,
+        meeting_format: MeetingFormat,
+        start: datetime,
+        by: str,
+        length: timedelta | None = None,
+        confidential: timedelta | None = None,
+    ) -> None:
+        """Record the chair's decision on the format and time; this books the meeting."""
 
     async def reschedule(
         self, conference_id: int, start: datetime, length: timedelta | None, by: str

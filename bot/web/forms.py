@@ -77,6 +77,29 @@ async def _allocate(
     await actions.allocate(cid, chair, who.user)
 
 
+def _minutes(form: dict[str, str], name: str, label: str, low: int, high: int) -> timedelta | None:
+    text = form.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        minutes = int(text)
+    except ValueError:
+        raise Invalid(f"Enter the {label} in minutes, like 90.") from None
+    if not low <= minutes <= high:
+        raise Invalid(f"The {label} must be between {low} and {high} minutes.")
+    return timedelta(minutes=minutes)
+
+
+def _start(form: dict[str, str]) -> datetime:
+    try:
+        day = date.fromisoformat(_field(form, "date", "date"))
+        clock = time.fromisoformat(_field(form, "time", "start time"))
+    except ValueError:
+        raise Invalid("Enter the date and start time, like 2026-12-01 and 10:00.") from None
+    # People type UK time; the runtime stores UTC.
+    return datetime.combine(day, clock, tzinfo=LONDON)
+
+
 async def _format(
     actions: ConferenceActions, cid: int, form: dict[str, str], who: Identity
 ) -> None:
@@ -84,28 +107,17 @@ async def _format(
         chosen = MeetingFormat(_field(form, "format", "format"))
     except ValueError:
         raise Invalid("Choose one of the formats listed.") from None
-    await actions.set_format(cid, chosen, who.user)
+    start = _start(form)
+    length = _minutes(form, "length", "length", 15, 480)
+    confidential = _minutes(form, "confidential", "confidential section", 0, 240)
+    await actions.set_format(cid, chosen, start, who.user, length, confidential or None)
 
 
 async def _reschedule(
     actions: ConferenceActions, cid: int, form: dict[str, str], who: Identity
 ) -> None:
-    try:
-        day = date.fromisoformat(_field(form, "date", "date"))
-        clock = time.fromisoformat(_field(form, "time", "start time"))
-    except ValueError:
-        raise Invalid("Enter the date and start time, like 2026-12-01 and 10:00.") from None
-    length = None
-    if form.get("length", "").strip():
-        try:
-            minutes = int(form["length"])
-        except ValueError:
-            raise Invalid("Enter the length in minutes, like 90.") from None
-        if not 15 <= minutes <= 480:
-            raise Invalid("The length must be between 15 and 480 minutes.")
-        length = timedelta(minutes=minutes)
-    start = datetime.combine(day, clock, tzinfo=LONDON)
-    await actions.reschedule(cid, start, length, who.user)
+    start = _start(form)
+    await actions.reschedule(cid, start, _minutes(form, "length", "length", 15, 480), who.user)
 
 
 async def _cancel(

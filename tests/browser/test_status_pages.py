@@ -103,6 +103,8 @@ def test_allocate_a_chair_and_set_the_format_then_the_meeting_link_appears(
     page.get_by_text("The chair is allocated.").wait_for()
     assert CHAIR in page.locator(".facts").inner_text()
     page.get_by_label("Format the chair has chosen").select_option("teams")
+    page.locator("#f-date").fill("2026-12-11")
+    page.locator("#f-time").fill("10:00")
     page.get_by_role("button", name="Set format").click()
     page.get_by_text("The format is recorded.").wait_for()
     link = page.locator("#join-link")

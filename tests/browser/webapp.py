@@ -47,11 +47,20 @@ class FakeActions:
         )
         self.repository.append_timeline(conference_id, actor=by, kind="chair_allocated")
 
-    async def set_format(self, conference_id: int, meeting_format: MeetingFormat, by: str) -> None:
-        self._check("set_format", conference_id, meeting_format, by)
+    async def set_format(
+        self,
+        conference_id: int,
+        meeting_format: MeetingFormat,
+        start: datetime,
+        by: str,
+        length: timedelta | None = None,
+        confidential: timedelta | None = None,
+    ) -> None:
+        self._check("set_format", conference_id, meeting_format, start, by, length, confidential)
         self.repository.update_conference(
             conference_id,
             meeting_format=meeting_format,
+            start_at=start.astimezone(UTC),
             state=ConferenceState.SCHEDULED,
             join_url=f"https://teams.microsoft.com/l/meetup-join/sandbox-{conference_id}",
         )

@@ -81,7 +81,11 @@ def _posts(site: Site) -> list[tuple[str, dict[str, str], frozenset[str]]]:
     c = site.own
     return [
         (f"/conferences/{c}/allocate", {"chair": CHAIR}, staff),
-        (f"/conferences/{c}/format", {"format": "teams"}, staff | {"chair"}),
+        (
+            f"/conferences/{c}/format",
+            {"format": "teams", "date": "2026-12-03", "time": "10:00"},
+            staff | {"chair"},
+        ),
         (f"/conferences/{c}/reschedule", {"date": "2026-12-03", "time": "10:00"}, staff),
         (f"/conferences/{c}/cancel", {"reason": "Family moved", "approved_by": "A Manager"}, staff),
         (f"/conferences/{c}/retry", {"step_id": "icpc.invites"}, staff),

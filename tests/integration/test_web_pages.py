@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 import pytest
@@ -204,9 +204,20 @@ async def test_actions_call_the_runtime_and_report_refusals_in_plain_words(
         assert bad.status == 400 and "email address" in await bad.text()
         fake.refuse = "The chair is on leave that day."
         refused = await client.post(
-            f"/conferences/{cid}/format", data={"format": "teams", "csrf": csrf}, headers=headers
+            f"/conferences/{cid}/format",
+            data={"format": "teams", "date": "2026-12-03", "time": "10:00", "csrf": csrf},
+            headers=headers,
         )
         assert refused.status == 409 and "on leave that day" in await refused.text()
+        fake.refuse = None
+        await client.post(
+            f"/conferences/{cid}/format",
+            data={"format": "hybrid", "date": "2026-07-01", "time": "10:00", "csrf": csrf},
+            headers=headers,
+        )
+        name, (_, chosen, start, _by, _length, _confidential) = fake.calls[-1]
+        # 10:00 in a British summer is 09:00 UTC.
+        assert (name, chosen, start.astimezone(UTC).hour) == ("set_format", "hybrid", 9)
     finally:
         await client.close()
 
