@@ -136,9 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--seed", type=Path, default=None, help="YAML of fictional users")
     sandbox.set_defaults(func=cmd_sandbox)
 
-    from bot import playbook_cli
+    from bot import playbook_cli, simulate_cli, teams_package
 
     playbook_cli.register(commands)
+    simulate_cli.register(commands)
+    teams_package.register(commands)
     return parser
 
 
