@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,12 @@ def _prepare_sqlite(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _sqlite_begin(connection: Any) -> None:
+    # pysqlite's own transaction handling commits before every DDL statement, so a crash
+    # mid-migration would leave half a schema; we begin transactions ourselves instead.
+    connection.exec_driver_sql("BEGIN")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the web app read while the scheduler writes; foreign keys are off by default.
     cursor = dbapi_connection.cursor()
@@ -36,6 +43,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+    dbapi_connection.isolation_level = None  # see _sqlite_begin
 
 
 class Database:
@@ -53,12 +61,19 @@ class Database:
         self.is_sqlite = parsed.drivername.startswith("sqlite")
         if self.is_sqlite:
             _prepare_sqlite(url)
+        connect_args: dict[str, Any] = {}
+        if not self.is_sqlite:
+            # Names the process in pg_stat_activity, so operators see which replica leads.
+            connect_args["application_name"] = f"confbot-{os.getpid()}"
         try:
-            self.engine: Engine = create_engine(parsed, pool_pre_ping=not self.is_sqlite)
+            self.engine: Engine = create_engine(
+                parsed, pool_pre_ping=not self.is_sqlite, connect_args=connect_args
+            )
         except (ArgumentError, ImportError) as err:
             raise StoreError(f"cannot use this database URL: {err}") from err
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

@@ -12,6 +12,8 @@ with engine.connect() as connection:
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        # One transaction for the whole upgrade, SQLite included: all of it or none of it.
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         context.run_migrations()
