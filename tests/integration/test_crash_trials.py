@@ -288,7 +288,8 @@ def test_every_request_is_one_conference_or_triage_item_after_20_sigkills(
         f"kills {dict(kills)}; Graph calls before each kill "
         f"{[t.graph_calls_before_kill for t in ledger.trials]}; "
         f"emails sent {sum(sent.values())}, "
-        f"of which repeats {sum(n - 1 for n in sent.values() if n > 1)}"
+        f"of which repeats {sum(n - 1 for n in sent.values() if n > 1)}: "
+        f"{sorted(subject for subject, n in sent.items() if n > 1)}"
     )
     print(summary)
     requests = store_rows(
