@@ -6,6 +6,7 @@ effect, so a job that fires twice (a restart mid-run, two replicas) acts once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -21,6 +22,8 @@ from bot.runtime.scheduler import Job
 
 logger = logging.getLogger(__name__)
 
+# Timeline kinds that close a job for good: reconciling never runs it again.
+SETTLED = ("done", "missed", "failed", "blocked")
 LATE_AFTER = timedelta(seconds=60)  # a job this far past its time is marked late
 FAMILY = frozenset({Role.PARENT, Role.YOUNG_PERSON})
 
@@ -89,9 +92,23 @@ class DeadlineRunner:
         Run when this replica becomes the leader. APScheduler drops a date job from its
         store as it hands the job over, so a crash at that moment loses it; here such a job
         is found by its missing "done" and run (within the grace period) or raised as missed.
+        Planning every conference is CPU work, so it runs off the event loop.
         """
+        add, due, missed = await asyncio.to_thread(self._differences, grace)
+        for job in add:
+            self.conferences.scheduler.add(job)
+        for job in due:
+            await self.run(job)
+        for job in missed:
+            self.missed(job)
+        return len(due)
+
+    def _differences(self, grace: timedelta) -> tuple[list[Job], list[Job], list[Job]]:
         now = self.conferences.clock()
-        ran = 0
+        stored = {j.id for j in self.conferences.scheduler.pending()}
+        add: list[Job] = []
+        due: list[Job] = []
+        missed: list[Job] = []
         live = [
             *self.repo.list_conferences(state=ConferenceState.SCHEDULED, limit=100_000),
             *self.repo.list_conferences(state=ConferenceState.IN_MEETING, limit=100_000),
@@ -102,24 +119,17 @@ class DeadlineRunner:
             except Exception:  # a conference the playbook can no longer plan: leave it be
                 logger.warning("cannot plan conference", extra={"conference_id": listed.id})
                 continue
-            stored = {j.id for j in self.conferences.scheduler.pending(listed.id)}
+            settled = self.repo.step_ids(listed.id, SETTLED)
             for job in planned_jobs(listed.id, plan):
-                if job.id in stored or self._settled(job):
+                if job.id in stored or job.id in settled:
                     continue
                 if job.run_at > now:
-                    self.conferences.scheduler.add(job)
+                    add.append(job)
                 elif now - job.run_at <= grace:
-                    await self.run(job)
-                    ran += 1
+                    due.append(job)
                 else:
-                    self.missed(job)
-        return ran
-
-    def _settled(self, job: Job) -> bool:
-        return any(
-            self.repo.has_step(job.conference_id, job.id, kind)
-            for kind in ("done", "missed", "failed", "blocked")
-        )
+                    missed.append(job)
+        return add, due, missed
 
     def missed(self, job: Job) -> None:
         """A job past its grace period: an alert on the timeline, never a silent drop."""

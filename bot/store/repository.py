@@ -424,6 +424,17 @@ class Repository:
             )
             return found is not None
 
+    def step_ids(self, conference_id: int, kinds: Sequence[str]) -> set[str]:
+        """The step ids with a timeline entry of one of ``kinds``, in one query."""
+        with self.db.session() as session:
+            rows = session.scalars(
+                select(TimelineEntryRow.step_id)
+                .where(TimelineEntryRow.conference_id == conference_id)
+                .where(TimelineEntryRow.kind.in_(kinds))
+                .where(TimelineEntryRow.step_id.is_not(None))
+            ).all()
+        return {row for row in rows if row is not None}
+
     # -- triage ---------------------------------------------------------------------------
 
     def open_triage(self, request_id: int, reasons: Sequence[str]) -> TriageItem:
