@@ -25,7 +25,12 @@ from bot.settings import Settings
 from bot.store.database import Database
 from bot.store.leader import leadership_for
 from bot.store.repository import Repository
-from bot.web import api, auth, health, status
+from bot.web import actions as web_actions
+from bot.web import api, auth, health, snapshot, status
+from bot.web.config import CONFIG_KEY, WebConfig
+from bot.web.progress import TimelineCache, bundled_playbooks
+from bot.web.runtime_actions import RuntimeActions
+from bot.web.service_health import ServiceHealth
 
 if TYPE_CHECKING:
     from graph.gateway import GraphGateway
@@ -92,6 +97,18 @@ def build_app(services: Services) -> web.Application:
         if secret
         else auth.read_or_create_secret(services.settings.data_dir / "session-secret")
     )
+    settings = services.settings
+    app[CONFIG_KEY] = WebConfig.from_settings(settings)
+    playbook_name, playbook = settings.conference.playbook, services.playbook
+    app[status.TIMELINES_KEY] = TimelineCache(
+        lambda: {**bundled_playbooks(), playbook_name: playbook}
+    )
+    metrics = services.gateway.metrics if services.gateway is not None else None
+    if metrics is not None:
+        app[snapshot.GRAPH_COUNTERS_KEY] = metrics
+    app[snapshot.HEALTH_KEY] = ServiceHealth(services.database, sweep=services.sweep, graph=metrics)
+    if services.conferences is not None and services.runner is not None:
+        app[web_actions.ACTIONS_KEY] = RuntimeActions(services.conferences, services.runner)
     health.add_routes(app)
     auth.add_routes(app)
     status.add_routes(app)

@@ -97,7 +97,8 @@ class ConferenceSettings(BaseModel):
     )
     misfire_grace: timedelta = Field(
         timedelta(hours=1),
-        description="How late a missed job may still run after a restart (PT1H); later ones become alerts.",
+        description="How late a missed job may still run after a restart (PT1H); "
+        "later ones become alerts.",
     )
 
     @field_validator("chairs", "minute_takers", mode="before")
@@ -145,6 +146,22 @@ class WebSettings(BaseModel):
     public_url: str = Field("", description="URL people and Graph use to reach confbot.")
     session_secret: SecretStr | None = Field(
         None, description="Key for session cookies; generated into ./var when unset."
+    )
+    oidc_tenant_id: str = Field("", description="Entra tenant for staff sign-in.")
+    oidc_client_id: str = Field("", description="Entra app (client) id for staff sign-in.")
+    oidc_client_secret: SecretStr | None = Field(
+        None, description="Its client secret. With all three set, the sandbox link is off."
+    )
+    oidc_app_roles: str = Field(
+        "",
+        description="App role to confbot role, e.g. Confbot.Admin=admin,Confbot.MTS=mts,"
+        "Confbot.Chair=chair,Confbot.Manager=manager (these are the defaults).",
+    )
+    oidc_group_roles: str = Field(
+        "", description="Entra group object id to role, e.g. <group id>=mts,<group id>=chair."
+    )
+    chair_weekly_limit: int = Field(
+        4, description="Conferences a chair can take in a week, for the capacity page."
     )
 
 

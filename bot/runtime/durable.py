@@ -27,7 +27,8 @@ async def fire(conference_id: int, step_id: str, action: str, run_at: str) -> No
     await _runner(Job(datetime.fromisoformat(run_at), conference_id, step_id, action))
 
 
-def _parse_id(job_id: str) -> tuple[int, str, str] | None:
+def parse_job_id(job_id: str) -> tuple[int, str, str] | None:
+    """(conference id, step id, action) from a job id, or None if it is not one of ours."""
     head, _, rest = job_id.partition(":")
     step_id, _, action = rest.rpartition(":")
     if not head.startswith("c") or not head[1:].isdigit() or not step_id:
@@ -105,7 +106,7 @@ class DurableScheduler:
         """Jobs not yet run, soonest first."""
         jobs = []
         for job in self._scheduler.get_jobs():
-            parsed = _parse_id(job.id)
+            parsed = parse_job_id(job.id)
             if parsed is None or job.next_run_time is None:
                 continue
             if conference_id is not None and parsed[0] != conference_id:
@@ -114,7 +115,7 @@ class DurableScheduler:
         return sorted(jobs)
 
     def _missed(self, event: JobExecutionEvent) -> None:
-        parsed = _parse_id(event.job_id)
+        parsed = parse_job_id(event.job_id)
         if parsed is None:
             return
         if event.code == EVENT_JOB_ERROR:
