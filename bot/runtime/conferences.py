@@ -91,8 +91,11 @@ def planned_jobs(conference_id: int, plan: Timeline) -> list[Job]:
         elif step.kind is StepKind.SHARE_DOCUMENTS:
             # The admin team shares packs at the deadline, from the reports received by then.
             jobs.append(Job(step.due, conference_id, step.id, "pack"))
-        elif step.kind in (StepKind.PHASE, StepKind.RELEASE_HELD_BACK):
-            jobs.append(Job(step.due, conference_id, step.id, "prompt"))
+    # The in-meeting prompts come from the run sheet, which holds its own wake-ups; the plan
+    # holds only its start, on the first run-sheet step, so a restart still starts it on time.
+    first = next((s for s in plan.steps if s.kind is StepKind.PHASE), None)
+    if first is not None:
+        jobs.append(Job(plan.start, conference_id, first.id, "runsheet_start"))
     return jobs
 
 

@@ -112,7 +112,9 @@ async def test_report_deadlines_are_durable_jobs_in_the_database(
     _status, detail = await bot.api("GET", f"/api/conferences/{conference['id']}")
     actions = {(j["step_id"], j["action"]) for j in detail["jobs"]}
     assert ("icpc.report_sharing.sw_report_to_parents", "remind") in actions
-    assert ("icpc.run_sheet.call_parent_in", "prompt") in actions
+    # The in-meeting prompts are the run sheet's: the plan holds one job to start it.
+    assert ("icpc.run_sheet.consent", "runsheet_start") in actions
+    assert not any(action == "prompt" for _step, action in actions)
     from sqlalchemy import text
 
     with bot.services.database.engine.connect() as connection:

@@ -95,7 +95,7 @@ async def test_reschedule_moves_the_meeting_and_every_job(bot: Running) -> None:
     )
     assert status == 200, body
     after = {(j.step_id, j.action): j.run_at for j in scheduler.pending(conference.id)}
-    prompt = ("icpc.run_sheet.consent", "prompt")
+    prompt = ("icpc.run_sheet.consent", "runsheet_start")
     assert after[prompt] == new_start and before[prompt] != new_start
     events = await bot.calendar(CHAIR)
     assert [e["isCancelled"] for e in sorted(events, key=lambda e: e["start"]["dateTime"])] == [
@@ -171,7 +171,7 @@ async def test_a_late_job_within_grace_still_runs_after_a_restart(tmp_path: Path
     before_restart = DurableScheduler(database.engine, timedelta(hours=1))
     before_restart.start(runner, paused=True)
     before_restart.add(
-        Job(datetime.now(UTC) - timedelta(minutes=5), 3, "icpc.run_sheet.consent", "prompt")
+        Job(datetime.now(UTC) - timedelta(minutes=5), 3, "icpc.run_sheet.consent", "runsheet_start")
     )
     before_restart.shutdown()
     restarted = DurableScheduler(database.engine, timedelta(hours=1))
@@ -181,4 +181,4 @@ async def test_a_late_job_within_grace_still_runs_after_a_restart(tmp_path: Path
     finally:
         restarted.shutdown()
         database.dispose()
-    assert [(j.conference_id, j.action) for j in ran] == [(3, "prompt")]
+    assert [(j.conference_id, j.action) for j in ran] == [(3, "runsheet_start")]
