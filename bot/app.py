@@ -25,8 +25,8 @@ from bot.settings import Settings
 from bot.store.database import Database
 from bot.store.leader import leadership_for
 from bot.store.repository import Repository
+from bot.web import about, api, auth, health, snapshot, status
 from bot.web import actions as web_actions
-from bot.web import api, auth, health, snapshot, status
 from bot.web.config import CONFIG_KEY, WebConfig
 from bot.web.progress import TimelineCache, bundled_playbooks
 from bot.web.runtime_actions import RuntimeActions
@@ -111,6 +111,7 @@ def build_app(services: Services) -> web.Application:
         app[web_actions.ACTIONS_KEY] = RuntimeActions(services.conferences, services.runner)
     health.add_routes(app)
     auth.add_routes(app)
+    about.add_routes(app)
     status.add_routes(app)
     if services.conferences is not None:
         app[api.CONFERENCES_KEY] = services.conferences
