@@ -48,7 +48,13 @@ SENT_AT_FORMAT = frozenset(
 )
 # Steps whose deadlines confbot chases: it reminds the actor, then checks at the deadline.
 CHASED = frozenset({StepKind.SHARE_DOCUMENTS, StepKind.PHONE_DISCUSSION, StepKind.PREPARATION})
-ONLINE = frozenset({MeetingFormat.TEAMS, MeetingFormat.HYBRID})
+# Formats with a Teams meeting. At a venue (hybrid, face to face) the meeting is only for
+# those who cannot come in person, so the family is not on it: they come to the venue.
+ONLINE = frozenset({MeetingFormat.TEAMS, MeetingFormat.HYBRID, MeetingFormat.FACE_TO_FACE})
+AT_A_VENUE = frozenset({MeetingFormat.HYBRID, MeetingFormat.FACE_TO_FACE})
+FAMILY = frozenset({Role.PARENT, Role.YOUNG_PERSON})
+# Formats where the chair phones people: they get a call sheet, not a meeting link.
+BY_PHONE = frozenset({MeetingFormat.CONFERENCE_CALL, MeetingFormat.PHONE_SERIES})
 
 
 _outbox: ContextVar[list[tuple[OutgoingMail, Callable[[], object] | None]] | None] = ContextVar(
@@ -236,6 +242,7 @@ class ConferenceService:
         length: timedelta | None = None,
         confidential: timedelta | None = None,
         late_reason: str | None = None,
+        venue: str | None = None,
     ) -> Conference:
         """Record the format decision, book the meeting, send letters, schedule deadlines."""
         conference = self.repo.get_conference(conference_id)
@@ -250,9 +257,13 @@ class ConferenceService:
         if meeting_format not in rules.formats.offered:
             offered = ", ".join(f.value for f in rules.formats.offered)
             raise ActionRefused(f"this playbook does not offer {meeting_format.value} ({offered})")
+        if meeting_format in AT_A_VENUE and not (venue or conference.facts.get("venue")):
+            raise ActionRefused(f"a {meeting_format.value.replace('_', ' ')} meeting needs a venue")
         facts = dict(conference.facts)
         if late_reason:
             facts["late_reason"] = late_reason
+        if venue:
+            facts["venue"] = venue
         conference = self.repo.update_conference(
             conference_id,
             meeting_format=meeting_format,
@@ -281,6 +292,8 @@ class ConferenceService:
             conference = await self._book_meeting(conference, plan, by)
         async with self.collecting():
             await self._send_letters(conference, plan)
+            if meeting_format in BY_PHONE:
+                await self._send_call_sheet(conference)
         self._schedule(conference, plan)
         return self.repo.update_conference(conference_id, state=ConferenceState.SCHEDULED)
 
@@ -297,6 +310,8 @@ class ConferenceService:
         for person in conference.participants:
             rule = rules.participant(rule_role(person.role), conference.meeting_format)
             if person.held_back or rule is None or not person.email:
+                continue
+            if conference.meeting_format in AT_A_VENUE and person.role in FAMILY:
                 continue
             if not (rule.invited and rule.on_meeting_invite):
                 continue
@@ -374,6 +389,20 @@ class ConferenceService:
             after=lambda: self._record(
                 conference.id, SYSTEM, "letter_sent", step_id=key, role=person.role
             ),
+        )
+
+    async def _send_call_sheet(self, conference: Conference) -> None:
+        """Give the chair the numbers to ring, in order: the call sheet replaces a link."""
+        if conference.chair is None or self.repo.has_step(conference.id, "call_sheet", "sent"):
+            return
+        subject, body = letters.call_sheet(conference)
+        chair = conference.chair
+        await self.send(
+            conference,
+            OutgoingMail(to=(chair,), subject=subject, html_body=body, purpose="call_sheet"),
+            {chair: Role.CHAIR},
+            may_carry_link=False,
+            after=lambda: self._record(conference.id, SYSTEM, "sent", step_id="call_sheet"),
         )
 
     async def send(

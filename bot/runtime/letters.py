@@ -10,7 +10,7 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.core.conference import Conference, MeetingFormat
+from bot.core.conference import Conference, MeetingFormat, Role
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -119,3 +119,42 @@ def pack_body(conference: Conference, count: int, parent_pack: bool) -> str:
         )
     paragraphs.append("Some information is not sent by email. The chair will share it if needed.")
     return _page(*paragraphs)
+
+
+NO_NUMBER = "no number: ask the social worker"
+CALL_ORDER = (
+    Role.SOCIAL_WORKER,
+    Role.TEAM_MANAGER,
+    Role.POLICE,
+    Role.HEALTH,
+    Role.GP,
+    Role.SCHOOL,
+    Role.AGENCY,
+    Role.ADVOCATE,
+    Role.YOUNG_PERSON,
+    Role.PARENT,
+)
+
+
+def call_sheet(conference: Conference) -> tuple[str, str]:
+    """The chair's list of whom to ring and on which number: professionals first, then family."""
+    people = sorted(
+        (p for p in conference.participants if p.role in CALL_ORDER),
+        key=lambda p: CALL_ORDER.index(p.role),
+    )
+    rows = "".join(
+        f"<tr><td>{escape(p.role.value.replace('_', ' '))}</td><td>{escape(p.name)}</td>"
+        f"<td>{escape(p.organisation)}</td><td>{escape(p.phone or NO_NUMBER)}</td></tr>"
+        for p in people
+    )
+    fmt = conference.meeting_format or MeetingFormat.PHONE_SERIES
+    return (
+        f"Call sheet for conference {conference.reference}",
+        _page(
+            f"Conference {escape(conference.reference)} is {FORMAT_WORDS[fmt]}, starting "
+            f"{when(conference.start_at)}. These are the people to call.",
+        )
+        + "<table><thead><tr><th scope='col'>Role</th><th scope='col'>Name</th>"
+        "<th scope='col'>Organisation</th><th scope='col'>Number</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>",
+    )

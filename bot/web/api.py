@@ -197,7 +197,8 @@ async def allocate(request: web.Request, who: Identity) -> web.StreamResponse:
 
 @endpoint
 async def set_format(request: web.Request, who: Identity) -> web.StreamResponse:
-    """Record the format: {"format", "start", "length_minutes"?, "confidential_minutes"?}."""
+    """Record the format: {"format", "start", "length_minutes"?, "confidential_minutes"?,
+    "venue"? (needed for hybrid and face to face)}."""
     body = await _body(request)
     try:
         fmt = MeetingFormat(str(_field(body, "format")))
@@ -211,6 +212,7 @@ async def set_format(request: web.Request, who: Identity) -> web.StreamResponse:
         length=_minutes(body, "length_minutes"),
         confidential=_minutes(body, "confidential_minutes"),
         late_reason=_field(body, "late_reason", required=False),
+        venue=_field(body, "venue", required=False),
         by=who.user,
     )
     return web.json_response(summary(conference))

@@ -204,3 +204,41 @@ async def test_api_names_the_bad_field(bot: Running) -> None:
         "POST", f"/api/conferences/{conference['id']}/format", {"format": "teams", "start": "soon"}
     )
     assert status == 400 and "'start'" in body["error"]
+
+
+async def test_phone_series_gives_the_chair_a_call_sheet_and_books_no_meeting(
+    tmp_path: Path,
+) -> None:
+    settings = settings_for(tmp_path)
+    settings.conference.playbook = "portsmouth"  # RCPCs there are a series of phone calls
+    async with running(settings) as bot:
+        await bot.mail(request_body(conference_type="RCPC"))
+        await bot.services.sweep.sweep()  # type: ignore[union-attr]
+        [conference] = (await bot.api("GET", "/api/conferences"))[1]["conferences"]
+        await bot.api("POST", f"/api/conferences/{conference['id']}/allocate", {"chair": CHAIR})
+        status, body = await bot.api(
+            "POST",
+            f"/api/conferences/{conference['id']}/format",
+            {"format": "phone_series", "start": working_days_ahead(6).isoformat()},
+        )
+        assert status == 200, body
+        assert await bot.calendar(CHAIR) == []
+        sheets = [m for m in await bot.mailbox(CHAIR) if m["subject"].startswith("Call sheet")]
+        assert len(sheets) == 1
+
+
+async def test_hybrid_needs_a_venue_and_keeps_the_family_off_the_teams_invite(
+    bot: Running,
+) -> None:
+    conference = await _conference_from_request(bot)
+    path = f"/api/conferences/{conference['id']}"
+    await bot.api("POST", f"{path}/allocate", {"chair": CHAIR})
+    start = working_days_ahead(6).isoformat()
+    status, body = await bot.api("POST", f"{path}/format", {"format": "hybrid", "start": start})
+    assert status == 409 and "venue" in body["error"]
+    status, body = await bot.api(
+        "POST", f"{path}/format", {"format": "hybrid", "start": start, "venue": "Civic Centre"}
+    )
+    assert status == 200, body
+    [event] = await bot.calendar(CHAIR)
+    assert PARENT_EMAIL not in event["attendees"]
