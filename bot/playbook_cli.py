@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from pydantic_core import PydanticCustomError
-
-from bot.core.calendar import LONDON, to_london
+from bot.cli_args import fixed_duration, moment
+from bot.core.calendar import to_london
 from bot.core.conference import ConferenceType, MeetingFormat
-from bot.core.durations import parse_duration
 from bot.core.playbook import Anchor, PhaseKind, Playbook
 from bot.core.playbook_loader import (
     PlaybookError,
@@ -39,20 +37,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     plan.add_argument("file", type=Path, metavar="FILE")
     plan.add_argument("--type", required=True, type=_conference_type, dest="conference_type")
     plan.add_argument("--format", required=True, type=_meeting_format, dest="meeting_format")
-    plan.add_argument("--start", required=True, type=_moment, help="ISO time; London if no zone")
-    plan.add_argument("--length", type=_fixed_duration, help="e.g. 90m; the playbook's default")
+    plan.add_argument("--start", required=True, type=moment, help="ISO time; London if no zone")
+    plan.add_argument("--length", type=fixed_duration, help="e.g. 90m; the playbook's default")
     plan.add_argument(
         "--confidential",
         nargs="?",
         const=_DEFAULT_CONFIDENTIAL,
-        type=_fixed_duration,
+        type=fixed_duration,
         help="hold a confidential section, e.g. 20m; on its own, the playbook's default length",
     )
     for anchor in Anchor:
         if anchor is not Anchor.MEETING_END:
             plan.add_argument(f"--{anchor.value.replace('_', '-')}", type=date.fromisoformat)
     plan.add_argument("--late-reason", help="why the conference is outside its timescale")
-    plan.add_argument("--now", type=_moment, help="refuse deadlines already past at this time")
+    plan.add_argument("--now", type=moment, help="refuse deadlines already past at this time")
     plan.add_argument("--json", action="store_true", help="print JSON instead of text")
     plan.set_defaults(func=plan_command)
 
@@ -227,22 +225,3 @@ def _meeting_format(text: str) -> MeetingFormat:
         raise argparse.ArgumentTypeError(
             f"unknown format {text!r} (expected one of: {known})"
         ) from None
-
-
-def _moment(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date and time: {text!r}") from None
-    # A time without a zone is London time, as the councils write it.
-    return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
-
-
-def _fixed_duration(text: str) -> timedelta:
-    try:
-        duration = parse_duration(text)
-    except PydanticCustomError as error:
-        raise argparse.ArgumentTypeError(error.message()) from None
-    if not duration.is_fixed:
-        raise argparse.ArgumentTypeError(f"give minutes or hours, not {duration}")
-    return duration.as_timedelta()

@@ -15,11 +15,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from pydantic_core import PydanticCustomError
-
+from bot.cli_args import fixed_duration, moment
 from bot.core.calendar import LONDON, is_working_day, to_london
 from bot.core.conference import ConferenceType, MeetingFormat, Role
-from bot.core.durations import parse_duration
 from bot.core.playbook import AGENCY_ROLES, PhaseKind, Playbook
 from bot.core.playbook_loader import PlaybookError, load_playbook_text
 from bot.core.runsheet import (
@@ -84,19 +82,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--confidential",
         nargs="?",
         const=_PLAYBOOK_DEFAULT,
-        type=_minutes,
+        type=fixed_duration,
         help="hold a confidential section, e.g. 20m; on its own, the playbook's default length",
     )
-    command.add_argument("--start", type=_moment, help="ISO time, London if no zone")
+    command.add_argument("--start", type=moment, help="ISO time, London if no zone")
     command.add_argument("--parents", type=int, choices=(0, 1, 2), default=1)
-    command.add_argument("--retry", type=_minutes, default=timedelta(minutes=5))
+    command.add_argument("--retry", type=fixed_duration, default=timedelta(minutes=5))
     command.add_argument(
         "--callback",
         default="no_answer,parent_joined",
         help="the chair's answers to each callback, in order (e.g. other_number,parent_joined)",
     )
     command.add_argument("--object", dest="objector", help="a party that refuses recording")
-    command.add_argument("--end-early", type=_minutes, help="end the confidential section early")
+    command.add_argument(
+        "--end-early", type=fixed_duration, help="end the confidential section early"
+    )
     command.set_defaults(func=simulate_command)
 
 
@@ -288,22 +288,3 @@ def _meeting_format(text: str) -> MeetingFormat:
         return MeetingFormat(text.lower().replace("-", "_"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"unknown format {text!r}") from None
-
-
-def _moment(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date and time: {text!r}") from None
-    # A time without a zone is London time, as the councils write it.
-    return moment if moment.tzinfo else moment.replace(tzinfo=LONDON)
-
-
-def _minutes(text: str) -> timedelta:
-    try:
-        duration = parse_duration(text)
-    except PydanticCustomError as error:
-        raise argparse.ArgumentTypeError(error.message()) from None
-    if not duration.is_fixed:
-        raise argparse.ArgumentTypeError(f"give minutes or hours, not {duration}")
-    return duration.as_timedelta()
