@@ -18,6 +18,7 @@ from bot.store.models import (
     TimelineEntryRow,
     TriageItemRow,
 )
+from bot.store.repository import triage_item
 
 # States in which a conference still needs someone to act.
 ACTIVE_STATES: tuple[str, ...] = (
@@ -305,17 +306,7 @@ class StatusQueries:
             if found is None:
                 return None
             row, subject = found
-            return TriageItem(
-                id=row.id,
-                request_id=row.request_id,
-                reasons=tuple(row.reasons),
-                state=row.state,
-                created_at=_aware(row.created_at) or row.created_at,
-                subject=subject,
-                resolved_at=_aware(row.resolved_at),
-                resolved_by=row.resolved_by,
-                resolution=row.resolution,
-            )
+            return triage_item(row, subject)
 
     def request_for_conference(self, conference_id: int) -> int | None:
         """The id of the first request email that became this conference, if any."""

@@ -138,6 +138,21 @@ def _conference(row: ConferenceRow, with_participants: bool = True) -> Conferenc
     )
 
 
+def triage_item(row: TriageItemRow, subject: str) -> TriageItem:
+    """A triage record from its row and the subject of its email."""
+    return TriageItem(
+        id=row.id,
+        request_id=row.request_id,
+        reasons=tuple(row.reasons),
+        state=row.state,
+        created_at=_aware(row.created_at) or row.created_at,
+        subject=subject,
+        resolved_at=_aware(row.resolved_at),
+        resolved_by=row.resolved_by,
+        resolution=row.resolution,
+    )
+
+
 def _entry(row: TimelineEntryRow) -> TimelineEntry:
     return TimelineEntry(
         id=row.id,
@@ -444,7 +459,7 @@ class Repository:
                 select(TriageItemRow).where(TriageItemRow.request_id == request_id)
             )
             if existing is not None:
-                return self._triage(existing, "")
+                return triage_item(existing, "")
             row = TriageItemRow(
                 request_id=request_id, reasons=list(reasons), created_at=self.clock()
             )
@@ -453,7 +468,7 @@ class Repository:
             if request is not None:
                 request.outcome = "triage"
             session.flush()
-            return self._triage(row, request.subject if request else "")
+            return triage_item(row, request.subject if request else "")
 
     def list_triage(self, state: str | None = "open") -> list[TriageItem]:
         """Triage items, oldest first, with the subject of their email."""
@@ -465,7 +480,7 @@ class Repository:
         if state is not None:
             query = query.where(TriageItemRow.state == state)
         with self.db.session() as session:
-            return [self._triage(row, subject) for row, subject in session.execute(query).all()]
+            return [triage_item(row, subject) for row, subject in session.execute(query).all()]
 
     def resolve_triage(self, item_id: int, *, by: str, resolution: str) -> TriageItem:
         """Close a triage item, recording who did it and how."""
@@ -478,21 +493,7 @@ class Repository:
             row.resolution = resolution
             row.resolved_at = self.clock()
             session.flush()
-            return self._triage(row, "")
-
-    @staticmethod
-    def _triage(row: TriageItemRow, subject: str) -> TriageItem:
-        return TriageItem(
-            id=row.id,
-            request_id=row.request_id,
-            reasons=tuple(row.reasons),
-            state=row.state,
-            created_at=_aware(row.created_at) or row.created_at,
-            subject=subject,
-            resolved_at=_aware(row.resolved_at),
-            resolved_by=row.resolved_by,
-            resolution=row.resolution,
-        )
+            return triage_item(row, "")
 
     # -- documents ------------------------------------------------------------------------
 
