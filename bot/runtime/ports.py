@@ -68,3 +68,6 @@ class GraphPort(Protocol):
         self, subscription_id: str, expires_at: datetime
     ) -> Awaitable[Subscription]:
         """Extend a subscription."""
+
+    def upload_file(self, owner: str, folder: str, name: str, content: bytes) -> Awaitable[str]:
+        """Put ``content`` at ``folder/name`` in ``owner``'s drive; returns its web URL."""

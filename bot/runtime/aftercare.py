@@ -1,0 +1,473 @@
+"""After the conference: the minutes, their approval and distribution, and the follow-ups.
+
+``conference_concluded`` drafts the minutes from the store, uploads them as Word into the
+minutes library and asks the chair and minute taker to approve them. It schedules each
+follow-up of the compiled timeline as a durable job; ``register`` lets the deadline runner
+run them, after the conference has ended, once each. Every handler checks the timeline
+before a side effect, and every email passes the one distribution guard.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.core.conference import Conference, ConferenceState, Participant, Role
+from bot.core.mailbox import Attachment, OutgoingMail
+from bot.core.minutes import Minutes, MinutesError, assemble_minutes
+from bot.core.minutes_model import Decisions
+from bot.core.playbook import FollowUp
+from bot.core.playbook_distribution import DistributionItem
+from bot.core.playbook_terms import AttendanceOutcome, Channel, FollowUpKind, PhaseKind
+from bot.core.timeline_model import Step, StepKind, Timeline
+from bot.runtime import aftercare_mail
+from bot.runtime.aftercare_records import (
+    DECISIONS_RECORDED,
+    minutes_input,
+    participant_key,
+    party_index,
+)
+from bot.runtime.aftercare_review import ReviewRequests
+from bot.runtime.conferences import SYSTEM, ActionRefused, ConferenceService, rule_role
+from bot.runtime.deadlines import DeadlineRunner
+from bot.runtime.guard import DistributionRefused
+from bot.runtime.minutes_word import minutes_docx
+from bot.runtime.scheduler import Job
+
+logger = logging.getLogger(__name__)
+
+FOLLOW_UP = "aftercare.follow_up"  # job action: one follow-up step of the compiled timeline
+FEEDBACK = "aftercare.feedback"  # job action: prompt the chair's feedback call to the parents
+MINUTES = "aftercare.minutes"  # job action: send the approved minutes
+MINUTES_STEP = "aftercare.minutes"
+FEEDBACK_STEP = "aftercare.feedback_call"
+REVIEW_STEP = "aftercare.review"  # the review request when the playbook has no review follow-up
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ADMIN_ROLES = frozenset({"admin", "mts"})
+SENT = "followup_sent"
+
+
+@dataclass(frozen=True, slots=True)
+class AftercareConfig:
+    """Where the minutes go: the library owner's drive and the folder in it."""
+
+    # In the sandbox the request mailbox's own drive; a setting for the council's minutes
+    # library (a SharePoint site's drive) is still to come.
+    minutes_owner: str
+    minutes_folder: str = "Conference minutes"
+
+
+class Aftercare:
+    """The admin team's work after a conference, from draft minutes to the review request."""
+
+    def __init__(
+        self,
+        conferences: ConferenceService,
+        runner: DeadlineRunner,
+        config: AftercareConfig | None = None,
+    ) -> None:
+        self.conferences = conferences
+        self.runner = runner
+        self.repo = conferences.repo
+        self.playbook = conferences.playbook
+        self.config = config or AftercareConfig(conferences.config.request_mailbox)
+        self.reviews = ReviewRequests(conferences)
+
+    def register(self) -> None:
+        """Let the deadline runner run the follow-up jobs, after the conference has ended."""
+        self.runner.register(FOLLOW_UP, self.follow_up, after_conclusion=True)
+        self.runner.register(FEEDBACK, self.feedback_prompt, after_conclusion=True)
+        self.runner.register(MINUTES, self.distribute_minutes, after_conclusion=True)
+
+    @property
+    def peer_check(self) -> bool:
+        """Whether the playbook asks a second admin to check each distribution list.
+
+        Seed 002 speaks of "test emails peer checking"; no bundled playbook models it yet,
+        so this is False unless the playbook's distribution policy carries ``peer_check``.
+        """
+        return bool(getattr(self.playbook.distribution, "peer_check", False))
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _record(self, conference_id: int, kind: str, step_id: str | None, **detail: object) -> None:
+        by = str(detail.pop("by", SYSTEM))
+        self.repo.append_timeline(
+            conference_id, actor=by, kind=kind, step_id=step_id, detail=dict(detail)
+        )
+
+    def _last(self, conference_id: int, kind: str) -> dict[str, object] | None:
+        found = [e for e in self.repo.timeline(conference_id) if e.kind == kind]
+        return dict(found[-1].detail, _by=found[-1].actor) if found else None
+
+    def plan(self, conference: Conference) -> Timeline:
+        """The compiled timeline of a conference that has been held."""
+        return self.conferences.timeline(conference)
+
+    def minutes(self, conference: Conference) -> Minutes:
+        """The minutes as the records stand now."""
+        data = minutes_input(conference, self.repo.timeline(conference.id), self.plan(conference))
+        try:
+            return assemble_minutes(self.playbook, data)
+        except MinutesError as err:
+            raise ActionRefused(f"the minutes cannot be drafted: {err}") from err
+
+    def decisions(self, conference: Conference) -> Decisions:
+        """What the conference decided, as recorded."""
+        data = minutes_input(conference, self.repo.timeline(conference.id), self.plan(conference))
+        return data.decisions
+
+    def _file_name(self, conference: Conference) -> tuple[str, str]:
+        folder = f"{self.config.minutes_folder}/{conference.reference}"
+        return folder, f"{conference.reference} minutes.docx"
+
+    # -- conclusion -------------------------------------------------------------------------
+
+    async def conference_concluded(
+        self,
+        conference_id: int,
+        *,
+        by: str = SYSTEM,
+        decisions: dict[str, object] | None = None,
+    ) -> str:
+        """The conference is over: draft, upload and send the minutes for approval.
+
+        Returns the minutes' web URL. Repeating the call repeats nothing already done.
+        """
+        conference = self.repo.get_conference(conference_id)
+        if conference.state is ConferenceState.CANCELLED:
+            raise ActionRefused(f"{conference.reference} was cancelled")
+        if conference.meeting_format is None or conference.start_at is None:
+            raise ActionRefused(f"{conference.reference} was never booked")
+        if decisions:
+            self._record(conference_id, DECISIONS_RECORDED, None, by=by, **decisions)
+        if conference.state is not ConferenceState.CONCLUDED:
+            self.conferences.scheduler.remove_conference(conference_id)
+            conference = self.repo.update_conference(conference_id, state=ConferenceState.CONCLUDED)
+            self._record(conference_id, "concluded", MINUTES_STEP, by=by)
+        url = await self._upload(conference)
+        await self._ask_approval(conference, url)
+        self._schedule(conference)
+        return url
+
+    async def _upload(self, conference: Conference) -> str:
+        done = self._last(conference.id, "minutes_uploaded")
+        if done is not None:
+            return str(done["url"])
+        content = minutes_docx(self.minutes(conference))
+        folder, name = self._file_name(conference)
+        url = await self.conferences.graph.upload_file(
+            self.config.minutes_owner, folder, name, content
+        )
+        self._record(
+            conference.id,
+            "minutes_uploaded",
+            MINUTES_STEP,
+            url=url,
+            folder=folder,
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        return url
+
+    async def _ask_approval(self, conference: Conference, url: str) -> None:
+        step = f"{MINUTES_STEP}.approval"
+        if self.repo.has_step(conference.id, step, "minutes_approval_requested"):
+            return
+        roles: dict[str, Role] = {
+            a: Role.MINUTE_TAKER for a in self.conferences.config.minute_takers
+        }
+        if conference.chair:
+            roles[conference.chair] = Role.CHAIR
+        if not roles:
+            return
+        subject, body = aftercare_mail.approval_request(conference, url)
+        mail = OutgoingMail(to=tuple(roles), subject=subject, html_body=body, purpose=step)
+        await self.conferences.send(
+            conference,
+            mail,
+            roles,
+            may_carry_link=False,
+            items=[],
+            after=lambda: self._record(
+                conference.id, "minutes_approval_requested", step, recipients=len(roles)
+            ),
+        )
+
+    def _schedule(self, conference: Conference) -> None:
+        if self.repo.has_step(conference.id, MINUTES_STEP, "followups_scheduled"):
+            return
+        now = self.conferences.clock()
+        plan = self.plan(conference)
+        rules = self.conferences.rules(conference)
+        jobs: list[Job] = []
+        for step in plan.steps:
+            if step.kind is StepKind.FOLLOW_UP and step.template != "follow_up.minutes":
+                # Sent as soon as the conference ends: well inside every playbook's limit.
+                jobs.append(Job(now, conference.id, step.id, FOLLOW_UP))
+        if not any(f.kind is FollowUpKind.REVIEW_DATE for f in rules.follow_ups):
+            jobs.append(Job(now, conference.id, REVIEW_STEP, FOLLOW_UP))
+        if any(p.kind is PhaseKind.FEEDBACK_CALL for p in rules.run_sheet):
+            jobs.append(Job(now, conference.id, FEEDBACK_STEP, FEEDBACK))
+        for job in jobs:
+            self.conferences.scheduler.add(job)
+        self._record(conference.id, "followups_scheduled", MINUTES_STEP, jobs=len(jobs))
+
+    # -- approval and distribution ----------------------------------------------------------
+
+    async def approve_minutes(
+        self, conference_id: int, *, user: str, role: str
+    ) -> dict[str, object]:
+        """The chair or an admin approves the minutes; distribution follows the playbook."""
+        conference = self.repo.get_conference(conference_id)
+        if self._last(conference_id, "minutes_uploaded") is None:
+            raise ActionRefused("there are no draft minutes to approve yet")
+        if role not in ADMIN_ROLES and not (role == "chair" and user == conference.chair):
+            raise ActionRefused("only the conference's chair or an admin may approve its minutes")
+        if not self.repo.has_step(conference_id, MINUTES_STEP, "minutes_approved"):
+            self._record(conference_id, "minutes_approved", MINUTES_STEP, by=user, role=role)
+        recipients = len(self.distribution_list(conference))
+        if self.peer_check and not self._peer_checked(conference_id):
+            if not self.repo.has_step(conference_id, MINUTES_STEP, "distribution_held"):
+                self._record(
+                    conference_id, "distribution_held", MINUTES_STEP, recipients=recipients
+                )
+            return {"state": "held for a second admin", "recipients": recipients}
+        self._queue_minutes(conference)
+        return {"state": "queued", "recipients": recipients}
+
+    def _approvers(self, conference_id: int) -> list[str]:
+        out: list[str] = []
+        for e in self.repo.timeline(conference_id):
+            admin = e.kind == "minutes_approved" and e.detail.get("role") in ADMIN_ROLES
+            if admin or e.kind == "distribution_approved":
+                out.append(e.actor)
+        return out
+
+    def _peer_checked(self, conference_id: int) -> bool:
+        return len(set(self._approvers(conference_id))) >= 2
+
+    async def approve_distribution(
+        self, conference_id: int, *, user: str, role: str
+    ) -> dict[str, object]:
+        """A second admin, not the first, checks and approves the distribution list."""
+        conference = self.repo.get_conference(conference_id)
+        if role not in ADMIN_ROLES:
+            raise ActionRefused("only an admin may approve a distribution list")
+        if not self.repo.has_step(conference_id, MINUTES_STEP, "minutes_approved"):
+            raise ActionRefused("approve the minutes before their distribution list")
+        if user in self._approvers(conference_id):
+            raise ActionRefused("a different admin must check the distribution list")
+        self._record(conference_id, "distribution_approved", MINUTES_STEP, by=user)
+        if self.peer_check and not self._peer_checked(conference_id):
+            return {"state": "held for a second admin"}
+        self._queue_minutes(conference)
+        return {"state": "queued"}
+
+    def _queue_minutes(self, conference: Conference) -> None:
+        if self.repo.has_step(conference.id, MINUTES_STEP, "minutes_queued"):
+            return
+        now = self.conferences.clock()
+        self.conferences.scheduler.add(Job(now, conference.id, MINUTES_STEP, MINUTES))
+        self._record(conference.id, "minutes_queued", MINUTES_STEP)
+
+    def _minutes_rule(self, conference: Conference) -> FollowUp | None:
+        rules = self.conferences.rules(conference)
+        assert conference.meeting_format is not None
+        return next(
+            (
+                f
+                for f in rules.follow_ups
+                if f.kind is FollowUpKind.MINUTES and f.applies_to(conference.meeting_format)
+            ),
+            None,
+        )
+
+    def distribution_list(self, conference: Conference) -> dict[str, Role]:
+        """Who the approved minutes go to, by address, under the playbook's minutes rule."""
+        rule = self._minutes_rule(conference)
+        if rule is None:
+            return {}
+        return self._addresses(conference, rule.to)
+
+    def _addresses(self, conference: Conference, audience: tuple[Role, ...]) -> dict[str, Role]:
+        out: dict[str, Role] = {}
+        if Role.CHAIR in audience and conference.chair:
+            out[conference.chair] = Role.CHAIR
+        if Role.MINUTE_TAKER in audience:
+            out.update({a: Role.MINUTE_TAKER for a in self.conferences.config.minute_takers})
+        for person in self._people(conference, audience):
+            assert person.email is not None
+            out[person.email] = person.role
+        return out
+
+    @staticmethod
+    def _people(conference: Conference, audience: tuple[Role, ...]) -> list[Participant]:
+        return [
+            p
+            for p in conference.participants
+            if p.email and (p.role in audience or rule_role(p.role) in audience)
+        ]
+
+    async def distribute_minutes(self, conference: Conference, job: Job) -> None:
+        """Send the approved minutes, as approved, to the playbook's list."""
+        uploaded = self._last(conference.id, "minutes_uploaded")
+        if uploaded is None or not self.repo.has_step(
+            conference.id, MINUTES_STEP, "minutes_approved"
+        ):
+            raise ActionRefused("the minutes have not been approved")
+        content = minutes_docx(self.minutes(conference))
+        if hashlib.sha256(content).hexdigest() != uploaded.get("sha256"):
+            # The records changed after approval: what would go is not what was approved.
+            raise DistributionRefused("the minutes changed after they were approved")
+        roles = self.distribution_list(conference)
+        sent = self.repo.step_ids(conference.id, [SENT])
+        _, name = self._file_name(conference)
+        subject, body = aftercare_mail.minutes_email(conference)
+        async with self.conferences.collecting():
+            for address, role in roles.items():
+                key = f"{MINUTES_STEP}:{_recipient_id(conference, address)}"
+                if key in sent:
+                    continue
+                mail = OutgoingMail(
+                    to=(address,),
+                    subject=subject,
+                    html_body=body,
+                    attachments=(Attachment(name, DOCX, content),),
+                    purpose=key,
+                )
+                await self.conferences.send(
+                    conference,
+                    mail,
+                    {address: role},
+                    may_carry_link=False,
+                    items=[DistributionItem("minutes", restricted=False)],
+                    after=_after(self, conference.id, key, role),
+                )
+
+    # -- follow-ups -------------------------------------------------------------------------
+
+    def _step(self, conference: Conference, step_id: str) -> Step | None:
+        return next((s for s in self.plan(conference).steps if s.id == step_id), None)
+
+    async def follow_up(self, conference: Conference, job: Job) -> None:
+        """One follow-up of the compiled timeline: an email, a prompt, or the review request."""
+        if job.step_id == REVIEW_STEP:
+            await self.reviews.request_review(conference, job.step_id, None)
+            return
+        step = self._step(conference, job.step_id)
+        if step is None:
+            raise ActionRefused("the follow-up is no longer in the timeline")
+        kind = FollowUpKind(step.template.removeprefix("follow_up."))
+        if kind is FollowUpKind.REVIEW_DATE:
+            rule = next(
+                f
+                for f in self.conferences.rules(conference).follow_ups
+                if step.id.endswith(f".{f.id}")
+            )
+            await self.reviews.request_review(conference, step.id, rule)
+        elif kind is FollowUpKind.UPDATE_FAMILY:
+            self._prompt_absent_parents(conference, step)
+        elif kind in (FollowUpKind.DECISION_EMAIL, FollowUpKind.OUTLINE_PLAN, FollowUpKind.PLAN):
+            if step.channel not in (None, Channel.EMAIL):
+                self._record(
+                    conference.id,
+                    "prompt_due",
+                    step.id,
+                    actor=_role(step.actor),
+                    channel=str(step.channel),
+                )
+                return
+            await self._send_follow_up(conference, step, kind)
+        else:
+            self._record(conference.id, "prompt_due", step.id, actor=_role(step.actor))
+
+    async def _send_follow_up(self, conference: Conference, step: Step, kind: FollowUpKind) -> None:
+        decisions = self.decisions(conference)
+        if kind is FollowUpKind.DECISION_EMAIL:
+            subject, body = aftercare_mail.decision_email(conference, decisions)
+        else:
+            outline = kind is FollowUpKind.OUTLINE_PLAN
+            subject, body = aftercare_mail.plan_email(conference, decisions, outline=outline)
+        sent = self.repo.step_ids(conference.id, [SENT, "followup_needs_post"])
+        roles = self._addresses(conference, step.audience)
+        async with self.conferences.collecting():
+            for person in conference.participants:
+                in_audience = (
+                    person.role in step.audience or rule_role(person.role) in step.audience
+                )
+                key = f"{step.id}:{person.id}"
+                if not in_audience or key in sent:
+                    continue
+                if not person.email:
+                    # Seed 002: without a safe email address the plan is shared by phone or post.
+                    self._record(conference.id, "followup_needs_post", key, role=person.role.value)
+                    continue
+                mail = OutgoingMail(
+                    to=(person.email,), subject=subject, html_body=body, purpose=key
+                )
+                await self.conferences.send(
+                    conference,
+                    mail,
+                    {person.email: roles.get(person.email, person.role)},
+                    may_carry_link=False,
+                    items=[],
+                    after=_after(self, conference.id, key, person.role),
+                )
+
+    def _prompt_absent_parents(self, conference: Conference, step: Step) -> None:
+        # Seed 003: "The IRO will update parents after the meeting by phone if they have been
+        # unable or unwilling to attend the meeting."
+        minutes = self.minutes(conference)
+        absent = {
+            line.participant
+            for line in minutes.attendance
+            if line.outcome is AttendanceOutcome.NOT_ATTENDED
+        }
+        due = set(self.repo.step_ids(conference.id, ["prompt_due"]))
+        for person in conference.participants:
+            key = participant_key(person)
+            step_id = f"{step.id}:{person.id}"
+            if person.role is Role.PARENT and key in absent and step_id not in due:
+                self._record(
+                    conference.id, "prompt_due", step_id, actor="chair", party=key, call="update"
+                )
+
+    async def feedback_prompt(self, conference: Conference, job: Job) -> None:
+        """Prompt the chair's feedback call to each parent the run sheet has not closed."""
+        index = party_index(conference)
+        answered = {
+            index.get(str(e.detail.get("party")))
+            for e in self.repo.timeline(conference.id)
+            if e.kind == "runsheet.answered"
+            and e.detail.get("prompt_kind") == "feedback_call"
+            and e.detail.get("answer") == "done"
+        }
+        due = set(self.repo.step_ids(conference.id, ["prompt_due"]))
+        for person in conference.participants:
+            key = participant_key(person)
+            step_id = f"{FEEDBACK_STEP}:{person.id}"
+            if person.role is Role.PARENT and key not in answered and step_id not in due:
+                self._record(
+                    conference.id, "prompt_due", step_id, actor="chair", party=key, call="feedback"
+                )
+
+
+def _role(role: Role | None) -> str | None:
+    return role.value if role is not None else None
+
+
+def _recipient_id(conference: Conference, address: str) -> str:
+    person = next((p for p in conference.participants if p.email == address), None)
+    if person is not None:
+        return str(person.id)
+    # The chair or a minute taker: not a participant; a stable id without the address.
+    return hashlib.sha256(address.lower().encode()).hexdigest()[:12]
+
+
+def _after(service: Aftercare, conference_id: int, key: str, role: Role) -> Callable[[], None]:
+    def record() -> None:
+        service._record(conference_id, SENT, key, role=role.value)
+
+    return record

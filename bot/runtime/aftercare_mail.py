@@ -1,0 +1,106 @@
+"""The emails sent after a conference, in plain British English, as subject and HTML body."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from bot.core.conference import Conference
+from bot.core.minutes_model import Decisions
+from bot.runtime.letters import when
+
+
+def _page(*paragraphs: str) -> str:
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%A %-d %B %Y") if value else "a date still to be agreed"
+
+
+def _plan_words(decisions: Decisions) -> str:
+    if decisions.plan is True:
+        category = (
+            f" under the category of {decisions.category.value.replace('_', ' ')}"
+            if decisions.category
+            else ""
+        )
+        return f"The conference decided that the child needs a child protection plan{category}."
+    if decisions.plan is False:
+        return "The conference decided that a child protection plan is not needed."
+    return "The conference's decision is still being written up. We will tell you when it is."
+
+
+def approval_request(conference: Conference, url: str) -> tuple[str, str]:
+    """Asks the chair and minute taker to check the draft minutes."""
+    ref = escape(conference.reference)
+    return (
+        f"Draft minutes to approve: conference {conference.reference}",
+        _page(
+            f"The draft minutes of conference {ref} are ready.",
+            f'You can read them here: <a href="{escape(url)}">draft minutes</a>.',
+            "Please check them. When they are right, approve them on the status page. "
+            "They will not be sent to anyone until they are approved.",
+        ),
+    )
+
+
+def decision_email(conference: Conference, decisions: Decisions) -> tuple[str, str]:
+    """Tells partner agencies what the conference decided."""
+    ref = escape(conference.reference)
+    return (
+        f"Decision of conference {conference.reference}",
+        _page(
+            f"Conference {ref} was held on {escape(when(conference.start_at))}.",
+            escape(_plan_words(decisions)),
+            f"The next review is planned for {escape(_day(decisions.review))}.",
+            "The minutes will follow once the chair has approved them.",
+        ),
+    )
+
+
+def plan_email(conference: Conference, decisions: Decisions, *, outline: bool) -> tuple[str, str]:
+    """Sends the outline plan (within 24 hours) or the plan (within 5 working days)."""
+    ref = escape(conference.reference)
+    name = "outline child protection plan" if outline else "child protection plan"
+    core = (
+        f"The first core group meeting is on {escape(_day(decisions.core_group))}."
+        if decisions.core_group
+        else "The social worker will arrange the first core group meeting."
+    )
+    return (
+        f"The {name} from conference {conference.reference}",
+        _page(
+            f"This is the {name} agreed at conference {ref}.",
+            escape(_plan_words(decisions)),
+            core,
+            f"The review conference is planned for {escape(_day(decisions.review))}.",
+            "If anything here is not clear, please speak to the social worker.",
+        ),
+    )
+
+
+def minutes_email(conference: Conference) -> tuple[str, str]:
+    """Sends the approved minutes."""
+    ref = escape(conference.reference)
+    return (
+        f"Minutes of conference {conference.reference}",
+        _page(
+            f"The approved minutes of conference {ref} are attached.",
+            "Please keep them safe and do not pass them on.",
+        ),
+    )
+
+
+def peer_check_request(conference: Conference, recipients: int) -> tuple[str, str]:
+    """Asks a second admin to check the minutes' distribution list."""
+    ref = escape(conference.reference)
+    return (
+        f"Please check the distribution list: conference {conference.reference}",
+        _page(
+            f"The minutes of conference {ref} are approved and ready to send to "
+            f"{recipients} people.",
+            "A second person must check the list before they go. "
+            "Please check it on the status page and approve it there.",
+        ),
+    )

@@ -1,0 +1,240 @@
+"""The minutes' input, read from what the store holds about a conference.
+
+Pure over its arguments (a conference, its timeline entries and its compiled plan): the
+``Aftercare`` service fetches them, this module reads them. It reads the run sheet's
+events (``runsheet.*``), report-pack replies and reports (attendance evidence), phone
+contacts, and the decisions recorded at conclusion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.core.conference import Conference, Participant, Role, TimelineEntry
+from bot.core.consent import ConsentStatus
+from bot.core.minutes_model import (
+    AbuseCategory,
+    AgencyContribution,
+    ConfidentialSection,
+    Decisions,
+    MinutesInput,
+    MinutesParticipant,
+    ParentJoin,
+    ParentPart,
+    PlanType,
+    PlanView,
+    YoungPersonPart,
+)
+from bot.core.playbook_terms import AttendanceEvidence
+from bot.core.timeline_model import StepKind, Timeline
+
+CHAIR_KEY = "chair"
+DECISIONS_RECORDED = "decisions_recorded"  # written by Aftercare when the conference concludes
+PHONE_CONTACT = "phone_contact"  # the chair spoke to someone by phone (a series of calls)
+
+
+def participant_key(person: Participant) -> str:
+    """The minutes' key for a stored participant: stable and free of personal data."""
+    return f"participant-{person.id}"
+
+
+def party_index(conference: Conference) -> dict[str, str]:
+    """Every run-sheet party id this conference's participants may go by, to minutes keys.
+
+    The run sheet takes whatever ids its caller gives: this accepts ``participant-7``,
+    ``p7`` and ``7``, and ``parent-1``-style ids (the n-th participant in a role).
+    """
+    index: dict[str, str] = {CHAIR_KEY: CHAIR_KEY}
+    counts: dict[Role, int] = {}
+    for person in conference.participants:
+        key = participant_key(person)
+        counts[person.role] = counts.get(person.role, 0) + 1
+        for alias in (key, f"p{person.id}", str(person.id), f"{person.role}-{counts[person.role]}"):
+            index.setdefault(alias, key)
+    return index
+
+
+@dataclass
+class _Reading:
+    evidence: dict[str, set[AttendanceEvidence]]
+    consent: dict[str, ConsentStatus]
+    joined_at: dict[str, datetime]
+    declined: set[str]
+    no_answer: set[str]
+    views: dict[str, PlanView]
+    rationale: set[str]
+    plan: bool | None = None
+    started: datetime | None = None
+    ended: datetime | None = None
+    confidential_end: datetime | None = None
+    decisions: dict[str, object] | None = None
+
+
+def _party(entry: TimelineEntry, index: dict[str, str]) -> str | None:
+    party = entry.detail.get("party")
+    return index.get(str(party)) if party is not None else None
+
+
+def _actor_key(entry: TimelineEntry, index: dict[str, str]) -> str | None:
+    # Intake records a participant's email as "participant:<id>".
+    if entry.actor.startswith("participant:"):
+        return index.get(entry.actor.removeprefix("participant:"))
+    return None
+
+
+def _read(entries: Iterable[TimelineEntry], index: dict[str, str]) -> _Reading:
+    r = _Reading({}, {}, {}, set(), set(), {}, set())
+
+    def add(key: str | None, evidence: AttendanceEvidence) -> None:
+        if key is not None:
+            r.evidence.setdefault(key, set()).add(evidence)
+
+    for e in entries:
+        kind = e.kind.removeprefix("runsheet.")
+        party = _party(e, index)
+        if e.kind == "reply":
+            add(_actor_key(e, index), AttendanceEvidence.REPLIED_TO_PACK_EMAIL)
+        elif e.kind == "report_received":
+            add(_actor_key(e, index), AttendanceEvidence.REPORT_ONLY)
+        elif e.kind == PHONE_CONTACT:
+            add(party, AttendanceEvidence.PHONE_CONVERSATION)
+        elif e.kind == DECISIONS_RECORDED:
+            r.decisions = dict(e.detail)
+        elif not e.kind.startswith("runsheet."):
+            continue
+        elif kind == "meeting_started":
+            r.started = r.started or e.at
+        elif kind == "meeting_ended":
+            r.ended = e.at
+        elif kind == "confidential_section_ended":
+            r.confidential_end = e.at
+        elif kind == "party_joined" and party is not None:
+            add(party, AttendanceEvidence.JOINED_MEETING)
+            r.joined_at.setdefault(party, e.at)
+        elif kind in ("consent_given", "consent_refused") and party is not None:
+            # Asked about recording in the meeting: they were there.
+            add(party, AttendanceEvidence.JOINED_MEETING)
+            refused = kind == "consent_refused" or r.consent.get(party) is ConsentStatus.OBJECTED
+            r.consent[party] = ConsentStatus.OBJECTED if refused else ConsentStatus.CONSENTED
+        elif kind == "parent_declined" and party is not None:
+            r.declined.add(party)
+        elif kind == "answered":
+            _answered(e, party, r)
+    return r
+
+
+def _answered(e: TimelineEntry, party: str | None, r: _Reading) -> None:
+    answer = str(e.detail.get("answer"))
+    prompt_kind = e.detail.get("prompt_kind")
+    if prompt_kind == "agency_view" and party is not None and answer in ("plan", "no_plan"):
+        r.views[party] = PlanView(answer)
+        if e.detail.get("rationale_given"):
+            r.rationale.add(party)
+    elif prompt_kind == "phase" and answer in ("plan", "no_plan"):
+        r.plan = answer == "plan"
+    elif prompt_kind == "callback" and party is not None and answer == "no_answer":
+        r.no_answer.add(party)
+
+
+def _day(value: object) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
+
+
+def _decisions(r: _Reading) -> Decisions:
+    d = r.decisions or {}
+    plan = d.get("plan", r.plan)
+    category, plan_type = d.get("category"), d.get("plan_type")
+    return Decisions(
+        plan=bool(plan) if plan is not None else None,
+        category=AbuseCategory(str(category)) if category else None,
+        plan_type=PlanType(str(plan_type)) if plan_type else None,
+        core_group=_day(d.get("core_group")),
+        review=_day(d.get("review")),
+        notes=str(d.get("notes") or ""),
+    )
+
+
+def _parent_part(key: str, r: _Reading) -> ParentPart:
+    if key in r.joined_at:
+        return ParentPart(key, ParentJoin.JOINED, at=r.joined_at[key])
+    if AttendanceEvidence.JOINED_MEETING in r.evidence.get(key, set()):
+        return ParentPart(key, ParentJoin.NOT_HELD_BACK)
+    if AttendanceEvidence.PHONE_CONVERSATION in r.evidence.get(key, set()):
+        return ParentPart(key, ParentJoin.PHONE_CALL)
+    if key in r.declined:
+        return ParentPart(key, ParentJoin.DECLINED, reason="They chose not to join.")
+    if key in r.no_answer:
+        return ParentPart(key, ParentJoin.NO_ANSWER, reason="The chair rang and nobody answered.")
+    return ParentPart(
+        key, ParentJoin.DID_NOT_TAKE_PART, reason="No contact with them was recorded."
+    )
+
+
+def minutes_input(
+    conference: Conference,
+    entries: Sequence[TimelineEntry],
+    plan: Timeline,
+    *,
+    young_people: tuple[YoungPersonPart, ...] = (),
+) -> MinutesInput:
+    """What the minutes need, read from a concluded conference's records."""
+    assert conference.meeting_format is not None and conference.start_at is not None
+    index = party_index(conference)
+    r = _read(entries, index)
+    people = [
+        MinutesParticipant(
+            CHAIR_KEY, Role.CHAIR, conference.chair or "The chair", "Chair", frozenset()
+        )
+    ]
+    for person in conference.participants:
+        key = participant_key(person)
+        people.append(
+            MinutesParticipant(
+                key,
+                person.role,
+                person.name,
+                person.organisation,
+                frozenset(r.evidence.get(key, set())),
+            )
+        )
+    start = r.started or conference.start_at
+    held = conference.confidential_length is not None and r.started is not None
+    confidential = ConfidentialSection(held=False)
+    if held and r.started is not None:
+        end = r.confidential_end or r.started + (conference.confidential_length or plan.end - start)
+        present = tuple(
+            participant_key(p)
+            for p in conference.participants
+            if not p.held_back
+            and AttendanceEvidence.JOINED_MEETING in r.evidence.get(participant_key(p), set())
+        )
+        confidential = ConfidentialSection(True, r.started, max(end, r.started), present)
+    parents = tuple(
+        _parent_part(participant_key(p), r)
+        for p in conference.participants
+        if p.role is Role.PARENT
+    )
+    contributions = tuple(
+        AgencyContribution(key, view=view) for key, view in sorted(r.views.items())
+    )
+    return MinutesInput(
+        reference=conference.reference,
+        conference_type=conference.conference_type,
+        meeting_format=conference.meeting_format,
+        start=start,
+        chair=conference.chair or "The chair",
+        participants=tuple(people),
+        end=r.ended if r.ended is not None and r.ended >= start else None,
+        consent=dict(r.consent),
+        recorded=False,
+        confidential=confidential,
+        parents=parents,
+        young_people=young_people,
+        contributions=contributions,
+        decisions=_decisions(r),
+        follow_up_due={
+            s.id.rsplit(".", 1)[-1]: s.due for s in plan.steps if s.kind is StepKind.FOLLOW_UP
+        },
+    )
