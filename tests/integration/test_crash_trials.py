@@ -245,11 +245,10 @@ def test_every_request_is_one_conference_or_triage_item_after_20_sigkills(
     database = tmp_path / "var" / "confbot.sqlite3"
     ledger = Ledger()
     mailed = 0
-    for number in range(TRIALS):
-        # The first start migrates the fresh store; a kill inside that migration is the
-        # separate, deterministic test below, so the first trial gets past it.
-        mode = "mid-intake" if number == 0 else rng.choice(("start-up", "mid-intake"))
-        trial = Trial(mode=mode, mailed=0)
+    for _ in range(TRIALS):
+        # The first start also migrates the fresh store; the test below kills inside that
+        # migration on purpose, where a random kill only rarely lands.
+        trial = Trial(mode=rng.choice(("start-up", "mid-intake")), mailed=0)
         trial.mailed = mail_requests(sandbox, rng, ledger, first_case=mailed + 1)
         mailed += trial.mailed
         sandbox.call("DELETE", "/_sandbox/requests")  # count this trial's Graph calls only
@@ -288,13 +287,16 @@ def test_every_request_is_one_conference_or_triage_item_after_20_sigkills(
         for m in state["mail"].get(mailbox_id, [])
         if not re.fullmatch(r"Conference request \d+", m.get("subject", ""))
     )
+    booked = store_rows(database, "SELECT reference FROM conference WHERE state = 'scheduled'")
+    unlettered = [r for (r,) in booked if sent[f"Your child protection conference: {r}"] == 0]
     summary = (
         f"{mailed} mails, {len(ledger.preset)} preset, {ledger.unreadable} unreadable; "
         f"kills {dict(kills)}; Graph calls before each kill "
         f"{[t.graph_calls_before_kill for t in ledger.trials]}; "
         f"emails sent {sum(sent.values())}, "
         f"of which repeats {sum(n - 1 for n in sent.values() if n > 1)}: "
-        f"{sorted(subject for subject, n in sent.items() if n > 1)}"
+        f"{sorted(subject for subject, n in sent.items() if n > 1)}; "
+        f"conferences whose parent letter never went (xfail test below): {unlettered}"
     )
     print(summary)
     requests = store_rows(
