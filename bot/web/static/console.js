@@ -1,0 +1,85 @@
+// The chair console, live: the server pushes "a prompt arrived" or "a prompt was answered"
+// over server-sent events, and the page fetches its live part again. Answers are sent in
+// place, so the chair never loses their place. Self-hosted, no dependencies, no inline script.
+(function () {
+  "use strict";
+  var region = document.getElementById("console");
+  var status = document.getElementById("console-status");
+  var clock = document.getElementById("console-clock");
+  if (!region) { return; }
+  var busy = false;
+  var again = false;
+
+  function say(text) { if (status) { status.textContent = text; } }
+
+  function stamp() {
+    return new Date().toLocaleTimeString("en-GB", { timeZone: "Europe/London" });
+  }
+
+  function show(html) {
+    region.innerHTML = html;
+    say("Updated at " + stamp() + ".");
+  }
+
+  function refresh() {
+    // One fetch at a time; a change during a fetch asks for one more afterwards.
+    if (busy) { again = true; return; }
+    busy = true;
+    fetch(window.location.href, { headers: { "X-Live": "1" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (response.redirected || !response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(show)
+      .catch(function () { say("Could not update this page. Reload it to see the latest."); })
+      .then(function () {
+        busy = false;
+        if (again) { again = false; refresh(); }
+      });
+  }
+
+  // Answer buttons and step buttons: post the form in place and show the new state.
+  region.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) { return; }
+    event.preventDefault();
+    var data = new FormData(form);
+    if (event.submitter && event.submitter.name) {
+      data.append(event.submitter.name, event.submitter.value);
+    }
+    Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.disabled = true; });
+    say("Saving your answer.");
+    fetch(form.action, {
+      method: "POST",
+      body: data,
+      headers: { "X-Live": "1", "X-CSRF-Token": region.dataset.csrf || "" },
+      credentials: "same-origin"
+    })
+      .then(function (response) {
+        return response.text().then(function (html) {
+          if (response.status !== 200 && response.status !== 400) {
+            throw new Error(String(response.status));
+          }
+          show(html);
+        });
+      })
+      .catch(function () { say("Your answer was not saved. Reload the page and try again."); });
+  });
+
+  if (clock) {
+    var tick = function () { clock.textContent = stamp(); };
+    tick();
+    setInterval(tick, 1000);
+  }
+
+  if (!window.EventSource || !region.dataset.events) { return; }
+  var source = new EventSource(region.dataset.events);
+  source.addEventListener("prompt", refresh);
+  source.addEventListener("answered", refresh);
+  source.addEventListener("hello", function () {
+    // After a reconnect, catch up on anything missed while the stream was down.
+    refresh();
+    say("This page updates by itself.");
+  });
+  source.addEventListener("error", function () { say("Live updates paused; trying to reconnect."); });
+})();
