@@ -78,8 +78,12 @@
   source.addEventListener("answered", refresh);
   source.addEventListener("hello", function () {
     // After a reconnect, catch up on anything missed while the stream was down.
-    refresh();
+    region.dataset.live = "connected";
     say("This page updates by itself.");
+    refresh();
   });
-  source.addEventListener("error", function () { say("Live updates paused; trying to reconnect."); });
+  source.addEventListener("error", function () {
+    region.dataset.live = "paused";
+    say("Live updates paused; trying to reconnect.");
+  });
 })();
