@@ -391,6 +391,15 @@ class ConferenceService:
             ),
         )
 
+    async def send_letters_due(self, conference_id: int) -> None:
+        """Send any letter or call sheet of a booked conference that has not gone yet."""
+        conference = self.repo.get_conference(conference_id)
+        plan = self.timeline(conference)
+        async with self.collecting():
+            await self._send_letters(conference, plan)
+            if conference.meeting_format in BY_PHONE:
+                await self._send_call_sheet(conference)
+
     async def _send_call_sheet(self, conference: Conference) -> None:
         """Give the chair the numbers to ring, in order: the call sheet replaces a link."""
         if conference.chair is None or self.repo.has_step(conference.id, "call_sheet", "sent"):

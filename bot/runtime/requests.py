@@ -182,11 +182,8 @@ class RequestIntake:
             mail,
             {sender: Role.SOCIAL_WORKER},
             may_carry_link=False,
-            after=lambda: (
-                self.repo.append_timeline(
-                    conference.id, actor=SYSTEM, kind="acknowledged", step_id="acknowledgement"
-                )
-                and None
+            after=lambda: self.repo.append_timeline(
+                conference.id, actor=SYSTEM, kind="acknowledged", step_id="acknowledgement"
             ),
         )
 
@@ -198,6 +195,11 @@ class RequestIntake:
             request.preferred_start,
         )
         if not (chair and fmt and start):
+            return
+        if conference.state is ConferenceState.SCHEDULED:
+            # Booked on an earlier pass whose letters may never have gone (they travel in
+            # this request's batch, sent after the booking is saved): send what is missing.
+            await self.conferences.send_letters_due(conference.id)
             return
         if conference.state not in (ConferenceState.REQUESTED, ConferenceState.AWAITING_FORMAT):
             return

@@ -394,12 +394,6 @@ def test_a_kill_during_the_first_migration_leaves_a_store_that_still_starts(
     assert {"conference_request", "conference", "triage_item", "alembic_version"} <= tables
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the parent letter waits in the intake's $batch until after the conference "
-    "is saved as scheduled; if that batch never goes (a kill, or Graph failing the item), "
-    "the replay sees 'scheduled', skips the booking and the letter is never sent",
-)
 async def test_a_parent_letter_whose_batch_never_went_is_sent_on_the_replay(
     tmp_path: Path,
 ) -> None:
