@@ -156,7 +156,8 @@ class Aftercare:
         done = self._last(conference.id, "minutes_uploaded")
         if done is not None:
             return str(done["url"])
-        content = minutes_docx(self.minutes(conference))
+        minutes = self.minutes(conference)
+        content = minutes_docx(minutes)
         folder, name = self._file_name(conference)
         url = await self.conferences.graph.upload_file(
             self.config.minutes_owner, folder, name, content
@@ -167,7 +168,7 @@ class Aftercare:
             MINUTES_STEP,
             url=url,
             folder=folder,
-            sha256=hashlib.sha256(content).hexdigest(),
+            sha256=_fingerprint(minutes),
         )
         return url
 
@@ -317,10 +318,11 @@ class Aftercare:
             conference.id, MINUTES_STEP, "minutes_approved"
         ):
             raise ActionRefused("the minutes have not been approved")
-        content = minutes_docx(self.minutes(conference))
-        if hashlib.sha256(content).hexdigest() != uploaded.get("sha256"):
+        minutes = self.minutes(conference)
+        if _fingerprint(minutes) != uploaded.get("sha256"):
             # The records changed after approval: what would go is not what was approved.
             raise DistributionRefused("the minutes changed after they were approved")
+        content = minutes_docx(minutes)
         roles = self.distribution_list(conference)
         sent = self.repo.step_ids(conference.id, [SENT])
         _, name = self._file_name(conference)
@@ -452,6 +454,11 @@ class Aftercare:
                 self._record(
                     conference.id, "prompt_due", step_id, actor="chair", party=key, call="feedback"
                 )
+
+
+def _fingerprint(minutes: Minutes) -> str:
+    # Of the text, not the .docx bytes: Word files carry the time they were made.
+    return hashlib.sha256("\n".join(minutes.texts()).encode()).hexdigest()
 
 
 def _role(role: Role | None) -> str | None:

@@ -1,0 +1,175 @@
+"""confbot on its sandbox with the aftercare wired in, as bot.app will wire it, for flow tests.
+
+The scheduler is paused once this replica leads, so the tests run each job with the
+deadline runner themselves instead of waiting for real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.app import build_app, running_services, start_background
+from bot.core.conference import Conference, Role
+from bot.core.runsheet import compile_run_sheet
+from bot.core.runsheet_model import Answer, Party, Prompt, PromptKind, RunSheetFacts
+from bot.runtime.aftercare import Aftercare
+from bot.runtime.aftercare_records import participant_key
+from bot.settings import Settings
+from bot.web import api_aftercare
+from tests.integration.runtime_harness import Running
+
+
+@dataclass
+class AftercareRunning(Running):
+    """A running confbot with its aftercare service."""
+
+    aftercare: Aftercare
+
+    async def outside_mail(self) -> list[dict[str, Any]]:
+        """Mail sent to addresses outside the sandbox tenant."""
+        return list((await self.state())["outbox"])
+
+    async def received(self, address: str, subject: str) -> int:
+        """How many emails with ``subject`` in their subject reached ``address``."""
+        state = await self.state()
+        user = next((u for u in state["users"] if u["mail"] == address), None)
+        if user is not None:
+            box = state["mail"].get(user["id"], [])
+            return sum(1 for m in box if subject in m["subject"] and m["folder"] == "inbox")
+        return sum(1 for m in state["outbox"] if address in m["to"] and subject in m["subject"])
+
+    async def graph_requests(self) -> list[dict[str, Any]]:
+        """The sandbox's request log: every Graph call, those inside a $batch marked."""
+        async with self.http.get(f"{self.sandbox}/_sandbox/requests") as response:
+            return list((await response.json())["requests"])
+
+    async def clear_requests(self) -> None:
+        """Empty the sandbox's request log."""
+        async with self.http.delete(f"{self.sandbox}/_sandbox/requests") as response:
+            assert response.status == 204
+
+    async def run_jobs(self, conference_id: int) -> int:
+        """Run every pending job of a conference with the deadline runner; returns how many."""
+        services = self.services
+        assert services.scheduler is not None and services.runner is not None
+        jobs = services.scheduler.pending(conference_id)
+        for job in jobs:
+            await services.runner.run(job)
+        return len(jobs)
+
+
+def by_endpoint(requests: list[dict[str, Any]]) -> Counter[str]:
+    """HTTP requests (not $batch items) counted by method and path shape."""
+    counts: Counter[str] = Counter()
+    for entry in requests:
+        if entry.get("in_batch"):
+            continue
+        parts = entry["path"].split("/")
+        shape = "/".join(
+            "{id}"
+            if i > 0 and parts[i - 1] in ("users", "drives", "events", "messages", "onlineMeetings")
+            else p
+            for i, p in enumerate(parts)
+        )
+        if "/items/" in shape:
+            shape = shape.split("/items/")[0] + "/items/{path}/content"
+        counts[f"{entry['method']} {shape}"] += 1
+    return counts
+
+
+@contextlib.asynccontextmanager
+async def running_aftercare(settings: Settings) -> AsyncIterator[AftercareRunning]:
+    """Start confbot with aftercare routes and handlers; stop it afterwards."""
+    async with running_services(settings) as services:
+        assert services.conferences is not None and services.runner is not None
+        aftercare = Aftercare(services.conferences, services.runner)
+        aftercare.register()
+        app = build_app(services)
+        app[api_aftercare.AFTERCARE_KEY] = aftercare
+        api_aftercare.add_routes(app)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = next(a[1] for a in runner.addresses if isinstance(a, tuple))
+        base = f"http://127.0.0.1:{port}"
+        await start_background(services, base)
+        assert services.duties is not None and services.scheduler is not None
+        await asyncio.wait_for(services.duties.became_leader.wait(), 10)
+        services.scheduler.pause()  # the tests run jobs themselves
+        try:
+            async with aiohttp.ClientSession() as http:
+                yield AftercareRunning(services, base, http, aftercare)
+        finally:
+            await runner.cleanup()
+
+
+def _answer_for(prompt: Prompt) -> Answer:
+    preferred = (
+        Answer.CONSENTED,
+        Answer.PARENT_JOINED,
+        Answer.PLAN,
+        Answer.DONE,
+        Answer.END_NOW,
+    )
+    return next((a for a in preferred if prompt.allows(a)), prompt.answers[0].answer)
+
+
+def drive_meeting(
+    services_repo: Any,
+    playbook: Any,
+    conference: Conference,
+    *,
+    joining: set[Role],
+) -> None:
+    """Run the conference's run sheet with the chair answering every prompt, and record it.
+
+    Parties in ``joining`` take part (held-back parents are called in after the confidential
+    section); the rest never join. Events land on the timeline as the runtime records them.
+    """
+    assert conference.meeting_format is not None and conference.start_at is not None
+    parties = tuple(
+        Party(participant_key(p), p.role, p.name, (p.phone,) if p.phone else ())
+        for p in conference.participants
+        if p.role in joining
+    )
+    facts = RunSheetFacts(
+        conference.conference_type,
+        conference.meeting_format,
+        conference.start_at,
+        parties,
+        confidential=conference.confidential_length,
+    )
+    sheet = compile_run_sheet(playbook, facts)
+    now = conference.start_at
+    sheet.start(now)
+    for _ in range(200):
+        now += timedelta(minutes=1)
+        sheet.advance(now)
+        waiting = [p for p in sheet.open_prompts() if p.kind is not PromptKind.FEEDBACK_CALL]
+        if not waiting:
+            if sheet.finished or sheet.current_phase is None:
+                break
+            sheet.next(now)
+            continue
+        for prompt in waiting:
+            sheet.answer(prompt.id, _answer_for(prompt), now, note="Fictional reasons.")
+    sheet.end(now + timedelta(minutes=1))
+    for event in sheet.take_events():
+        services_repo.append_timeline(
+            conference.id,
+            actor=event.actor,
+            kind=event.kind,
+            step_id=event.step_id,
+            detail=dict(event.detail),
+            at=event.at,
+        )
