@@ -202,3 +202,15 @@ async def test_an_answer_the_prompt_does_not_offer_is_refused_and_not_journalled
     with pytest.raises(RunSheetError):
         await world.runsheets.answer(conference_id, consent.id, Answer.DECLINED, world.clock())
     assert world.repository.get_state(state_key(conference_id)) == stored
+
+
+async def test_a_wake_up_lost_from_the_job_store_is_held_again_on_resume(world: World) -> None:
+    from bot.runtime.scheduler import VirtualScheduler
+
+    conference_id = await _started(world)
+    # A crash as APScheduler handed the job over: the job store no longer has it.
+    restarted = build_world(world.database, world.clock, VirtualScheduler())
+    assert restarted.scheduler.pending(conference_id) == []
+    assert await restarted.runsheets.resume() == 1
+    await restarted.at(START + timedelta(minutes=3))
+    assert await _callback(restarted, conference_id)
