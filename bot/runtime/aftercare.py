@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.conference import Conference, ConferenceState, Participant, Role
@@ -20,17 +19,15 @@ from bot.core.minutes import Minutes, MinutesError, assemble_minutes
 from bot.core.minutes_model import Decisions
 from bot.core.playbook import FollowUp
 from bot.core.playbook_distribution import DistributionItem
-from bot.core.playbook_terms import AttendanceOutcome, Channel, FollowUpKind, PhaseKind
-from bot.core.timeline_model import Step, StepKind, Timeline
+from bot.core.playbook_terms import FollowUpKind
+from bot.core.timeline_model import Timeline
 from bot.runtime import aftercare_mail
+from bot.runtime.aftercare_followups import FEEDBACK, FOLLOW_UP, SENT, FollowUps, in_audience
 from bot.runtime.aftercare_records import (
     DECISIONS_RECORDED,
     minutes_input,
-    participant_key,
-    party_index,
 )
-from bot.runtime.aftercare_review import ReviewRequests
-from bot.runtime.conferences import SYSTEM, ActionRefused, ConferenceService, rule_role
+from bot.runtime.conferences import SYSTEM, ActionRefused, ConferenceService
 from bot.runtime.deadlines import DeadlineRunner
 from bot.runtime.guard import DistributionRefused
 from bot.runtime.minutes_word import minutes_docx
@@ -38,15 +35,10 @@ from bot.runtime.scheduler import Job
 
 logger = logging.getLogger(__name__)
 
-FOLLOW_UP = "aftercare.follow_up"  # job action: one follow-up step of the compiled timeline
-FEEDBACK = "aftercare.feedback"  # job action: prompt the chair's feedback call to the parents
 MINUTES = "aftercare.minutes"  # job action: send the approved minutes
 MINUTES_STEP = "aftercare.minutes"
-FEEDBACK_STEP = "aftercare.feedback_call"
-REVIEW_STEP = "aftercare.review"  # the review request when the playbook has no review follow-up
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ADMIN_ROLES = frozenset({"admin", "mts"})
-SENT = "followup_sent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +65,12 @@ class Aftercare:
         self.repo = conferences.repo
         self.playbook = conferences.playbook
         self.config = config or AftercareConfig(conferences.config.request_mailbox)
-        self.reviews = ReviewRequests(conferences)
+        self.follow_ups = FollowUps(conferences)
 
     def register(self) -> None:
         """Let the deadline runner run the follow-up jobs, after the conference has ended."""
-        self.runner.register(FOLLOW_UP, self.follow_up, after_conclusion=True)
-        self.runner.register(FEEDBACK, self.feedback_prompt, after_conclusion=True)
+        self.runner.register(FOLLOW_UP, self.follow_ups.follow_up, after_conclusion=True)
+        self.runner.register(FEEDBACK, self.follow_ups.feedback_prompt, after_conclusion=True)
         self.runner.register(MINUTES, self.distribute_minutes, after_conclusion=True)
 
     @property
@@ -197,23 +189,12 @@ class Aftercare:
         )
 
     def _schedule(self, conference: Conference) -> None:
-        if self.repo.has_step(conference.id, MINUTES_STEP, "followups_scheduled"):
-            return
-        now = self.conferences.clock()
-        plan = self.plan(conference)
-        rules = self.conferences.rules(conference)
-        jobs: list[Job] = []
-        for step in plan.steps:
-            if step.kind is StepKind.FOLLOW_UP and step.template != "follow_up.minutes":
-                # Sent as soon as the conference ends: well inside every playbook's limit.
-                jobs.append(Job(now, conference.id, step.id, FOLLOW_UP))
-        if not any(f.kind is FollowUpKind.REVIEW_DATE for f in rules.follow_ups):
-            jobs.append(Job(now, conference.id, REVIEW_STEP, FOLLOW_UP))
-        if any(p.kind is PhaseKind.FEEDBACK_CALL for p in rules.run_sheet):
-            jobs.append(Job(now, conference.id, FEEDBACK_STEP, FEEDBACK))
+        # Adds only jobs not yet settled: concluding again re-queues a lost or failed one.
+        jobs = self.follow_ups.jobs(conference)
         for job in jobs:
             self.conferences.scheduler.add(job)
-        self._record(conference.id, "followups_scheduled", MINUTES_STEP, jobs=len(jobs))
+        if not self.repo.has_step(conference.id, MINUTES_STEP, "followups_scheduled"):
+            self._record(conference.id, "followups_scheduled", MINUTES_STEP, jobs=len(jobs))
 
     # -- approval and distribution ----------------------------------------------------------
 
@@ -305,11 +286,7 @@ class Aftercare:
 
     @staticmethod
     def _people(conference: Conference, audience: tuple[Role, ...]) -> list[Participant]:
-        return [
-            p
-            for p in conference.participants
-            if p.email and (p.role in audience or rule_role(p.role) in audience)
-        ]
+        return [p for p in conference.participants if p.email and in_audience(p.role, audience)]
 
     async def distribute_minutes(self, conference: Conference, job: Job) -> None:
         """Send the approved minutes, as approved, to the playbook's list."""
@@ -345,114 +322,7 @@ class Aftercare:
                     {address: role},
                     may_carry_link=False,
                     items=[DistributionItem("minutes", restricted=False)],
-                    after=_after(self, conference.id, key, role),
-                )
-
-    # -- follow-ups -------------------------------------------------------------------------
-
-    def _step(self, conference: Conference, step_id: str) -> Step | None:
-        return next((s for s in self.plan(conference).steps if s.id == step_id), None)
-
-    async def follow_up(self, conference: Conference, job: Job) -> None:
-        """One follow-up of the compiled timeline: an email, a prompt, or the review request."""
-        if job.step_id == REVIEW_STEP:
-            await self.reviews.request_review(conference, job.step_id, None)
-            return
-        step = self._step(conference, job.step_id)
-        if step is None:
-            raise ActionRefused("the follow-up is no longer in the timeline")
-        kind = FollowUpKind(step.template.removeprefix("follow_up."))
-        if kind is FollowUpKind.REVIEW_DATE:
-            rule = next(
-                f
-                for f in self.conferences.rules(conference).follow_ups
-                if step.id.endswith(f".{f.id}")
-            )
-            await self.reviews.request_review(conference, step.id, rule)
-        elif kind is FollowUpKind.UPDATE_FAMILY:
-            self._prompt_absent_parents(conference, step)
-        elif kind in (FollowUpKind.DECISION_EMAIL, FollowUpKind.OUTLINE_PLAN, FollowUpKind.PLAN):
-            if step.channel not in (None, Channel.EMAIL):
-                self._record(
-                    conference.id,
-                    "prompt_due",
-                    step.id,
-                    actor=_role(step.actor),
-                    channel=str(step.channel),
-                )
-                return
-            await self._send_follow_up(conference, step, kind)
-        else:
-            self._record(conference.id, "prompt_due", step.id, actor=_role(step.actor))
-
-    async def _send_follow_up(self, conference: Conference, step: Step, kind: FollowUpKind) -> None:
-        decisions = self.decisions(conference)
-        if kind is FollowUpKind.DECISION_EMAIL:
-            subject, body = aftercare_mail.decision_email(conference, decisions)
-        else:
-            outline = kind is FollowUpKind.OUTLINE_PLAN
-            subject, body = aftercare_mail.plan_email(conference, decisions, outline=outline)
-        sent = self.repo.step_ids(conference.id, [SENT, "followup_needs_post"])
-        roles = self._addresses(conference, step.audience)
-        async with self.conferences.collecting():
-            for person in conference.participants:
-                in_audience = (
-                    person.role in step.audience or rule_role(person.role) in step.audience
-                )
-                key = f"{step.id}:{person.id}"
-                if not in_audience or key in sent:
-                    continue
-                if not person.email:
-                    # Seed 002: without a safe email address the plan is shared by phone or post.
-                    self._record(conference.id, "followup_needs_post", key, role=person.role.value)
-                    continue
-                mail = OutgoingMail(
-                    to=(person.email,), subject=subject, html_body=body, purpose=key
-                )
-                await self.conferences.send(
-                    conference,
-                    mail,
-                    {person.email: roles.get(person.email, person.role)},
-                    may_carry_link=False,
-                    items=[],
-                    after=_after(self, conference.id, key, person.role),
-                )
-
-    def _prompt_absent_parents(self, conference: Conference, step: Step) -> None:
-        # Seed 003: "The IRO will update parents after the meeting by phone if they have been
-        # unable or unwilling to attend the meeting."
-        minutes = self.minutes(conference)
-        absent = {
-            line.participant
-            for line in minutes.attendance
-            if line.outcome is AttendanceOutcome.NOT_ATTENDED
-        }
-        due = set(self.repo.step_ids(conference.id, ["prompt_due"]))
-        for person in conference.participants:
-            key = participant_key(person)
-            step_id = f"{step.id}:{person.id}"
-            if person.role is Role.PARENT and key in absent and step_id not in due:
-                self._record(
-                    conference.id, "prompt_due", step_id, actor="chair", party=key, call="update"
-                )
-
-    async def feedback_prompt(self, conference: Conference, job: Job) -> None:
-        """Prompt the chair's feedback call to each parent the run sheet has not closed."""
-        index = party_index(conference)
-        answered = {
-            index.get(str(e.detail.get("party")))
-            for e in self.repo.timeline(conference.id)
-            if e.kind == "runsheet.answered"
-            and e.detail.get("prompt_kind") == "feedback_call"
-            and e.detail.get("answer") == "done"
-        }
-        due = set(self.repo.step_ids(conference.id, ["prompt_due"]))
-        for person in conference.participants:
-            key = participant_key(person)
-            step_id = f"{FEEDBACK_STEP}:{person.id}"
-            if person.role is Role.PARENT and key not in answered and step_id not in due:
-                self._record(
-                    conference.id, "prompt_due", step_id, actor="chair", party=key, call="feedback"
+                    after=self.follow_ups.sent_recorder(conference.id, key, role),
                 )
 
 
@@ -461,20 +331,9 @@ def _fingerprint(minutes: Minutes) -> str:
     return hashlib.sha256("\n".join(minutes.texts()).encode()).hexdigest()
 
 
-def _role(role: Role | None) -> str | None:
-    return role.value if role is not None else None
-
-
 def _recipient_id(conference: Conference, address: str) -> str:
     person = next((p for p in conference.participants if p.email == address), None)
     if person is not None:
         return str(person.id)
     # The chair or a minute taker: not a participant; a stable id without the address.
     return hashlib.sha256(address.lower().encode()).hexdigest()[:12]
-
-
-def _after(service: Aftercare, conference_id: int, key: str, role: Role) -> Callable[[], None]:
-    def record() -> None:
-        service._record(conference_id, SENT, key, role=role.value)
-
-    return record
