@@ -24,7 +24,7 @@ from bot.core.runsheet_model import Answer, Party, Prompt, PromptKind, RunSheetF
 from bot.runtime.aftercare import Aftercare
 from bot.runtime.aftercare_records import participant_key
 from bot.settings import Settings
-from bot.web import api_aftercare
+from bot.web import api_aftercare, auth
 from tests.integration.runtime_harness import Running
 
 
@@ -33,6 +33,18 @@ class AftercareRunning(Running):
     """A running confbot with its aftercare service."""
 
     aftercare: Aftercare
+    signer: auth.SessionSigner
+
+    async def post_as(self, user: str, role: str, path: str) -> tuple[int, Any]:
+        """POST to the API signed in as ``user`` with ``role`` (a session cookie)."""
+        cookie = self.signer.issue(auth.Identity(user=user, role=role))
+        headers = {
+            "Cookie": f"{auth.COOKIE}={cookie}",
+            # Cookie sessions need the CSRF token on every change, as the status page sends it.
+            "X-CSRF-Token": self.signer.derive("csrf", cookie),
+        }
+        async with self.http.post(f"{self.base}{path}", headers=headers) as response:
+            return response.status, await response.json()
 
     async def outside_mail(self) -> list[dict[str, Any]]:
         """Mail sent to addresses outside the sandbox tenant."""
@@ -108,7 +120,7 @@ async def running_aftercare(settings: Settings) -> AsyncIterator[AftercareRunnin
         services.scheduler.pause()  # the tests run jobs themselves
         try:
             async with aiohttp.ClientSession() as http:
-                yield AftercareRunning(services, base, http, aftercare)
+                yield AftercareRunning(services, base, http, aftercare, app[auth.SIGNER_KEY])
         finally:
             await runner.cleanup()
 
