@@ -25,6 +25,7 @@ from bot.runtime import aftercare_mail
 from bot.runtime.aftercare_followups import FEEDBACK, FOLLOW_UP, SENT, FollowUps, in_audience
 from bot.runtime.aftercare_records import (
     DECISIONS_RECORDED,
+    checked_decisions,
     minutes_input,
 )
 from bot.runtime.conferences import SYSTEM, ActionRefused, ConferenceService
@@ -134,7 +135,11 @@ class Aftercare:
         if conference.meeting_format is None or conference.start_at is None:
             raise ActionRefused(f"{conference.reference} was never booked")
         if decisions:
-            self._record(conference_id, DECISIONS_RECORDED, None, by=by, **decisions)
+            try:
+                checked = checked_decisions(decisions)
+            except ValueError as err:
+                raise ActionRefused(str(err)) from err
+            self._record(conference_id, DECISIONS_RECORDED, None, by=by, **checked)
         if conference.state is not ConferenceState.CONCLUDED:
             self.conferences.scheduler.remove_conference(conference_id)
             conference = self.repo.update_conference(conference_id, state=ConferenceState.CONCLUDED)

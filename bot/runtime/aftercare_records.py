@@ -138,6 +138,32 @@ def _answered(e: TimelineEntry, party: str | None, r: _Reading) -> None:
         r.no_answer.add(party)
 
 
+DECISION_FIELDS = ("plan", "category", "plan_type", "core_group", "review", "notes")
+
+
+def checked_decisions(raw: dict[str, object]) -> dict[str, object]:
+    """Decisions fit to record, or a ValueError naming the field: a bad one would stay put."""
+    unknown = sorted(set(raw) - set(DECISION_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown decision fields: {', '.join(unknown)}")
+    out = {k: v for k, v in raw.items() if v is not None}
+    if "plan" in out and not isinstance(out["plan"], bool):
+        raise ValueError("'plan' must be true or false")
+    for name, allowed in (("category", AbuseCategory), ("plan_type", PlanType)):
+        if name in out and str(out[name]) not in {m.value for m in allowed}:
+            words = ", ".join(m.value for m in allowed)
+            raise ValueError(f"'{name}' must be one of {words}")
+    for name in ("core_group", "review"):
+        if name in out:
+            try:
+                date.fromisoformat(str(out[name]))
+            except ValueError:
+                raise ValueError(f"'{name}' must be a date such as 2027-03-15") from None
+    if "notes" in out:
+        out["notes"] = str(out["notes"])
+    return out
+
+
 def _day(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
 

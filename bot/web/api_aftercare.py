@@ -9,13 +9,13 @@ from aiohttp import web
 
 from bot.core.errors import RemoteServiceError
 from bot.runtime.aftercare import Aftercare
+from bot.runtime.aftercare_records import checked_decisions
 from bot.runtime.conferences import ActionRefused
 from bot.store.repository import NotFound
 from bot.web.api import BadRequest, _body, _id, endpoint
 from bot.web.auth import Identity, current_identity
 
 AFTERCARE_KEY: web.AppKey[Aftercare] = web.AppKey("aftercare", Aftercare)
-DECISION_FIELDS = ("plan", "category", "plan_type", "core_group", "review", "notes")
 
 
 def _decisions(body: dict[str, Any]) -> dict[str, object] | None:
@@ -24,10 +24,10 @@ def _decisions(body: dict[str, Any]) -> dict[str, object] | None:
         return None
     if not isinstance(raw, dict):
         raise BadRequest("'decisions' must be an object")
-    unknown = sorted(set(raw) - set(DECISION_FIELDS))
-    if unknown:
-        raise BadRequest(f"'decisions' has unknown fields: {', '.join(unknown)}")
-    return {k: v for k, v in raw.items() if v is not None}
+    try:
+        return checked_decisions(raw)
+    except ValueError as err:
+        raise BadRequest(f"decisions: {err}") from err
 
 
 @endpoint

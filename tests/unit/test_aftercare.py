@@ -13,7 +13,12 @@ from bot.core.consent import ConsentStatus
 from bot.core.minutes_model import Decisions, ParentJoin, PlanView
 from bot.core.playbook_terms import AttendanceEvidence
 from bot.runtime.aftercare_mail import decision_email, plan_email
-from bot.runtime.aftercare_records import minutes_input, participant_key, party_index
+from bot.runtime.aftercare_records import (
+    checked_decisions,
+    minutes_input,
+    participant_key,
+    party_index,
+)
 from bot.runtime.conferences import ActionRefused
 from bot.store.database import Database
 from playbooks import load_bundled
@@ -167,3 +172,27 @@ def test_follow_up_emails_are_plain_and_carry_no_meeting_link(database: Database
         assert conference.reference in subject
         assert "http" not in body
         assert "child protection plan" in body
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"plan": "yes"},
+        {"category": "unhappiness"},
+        {"plan_type": "permanent"},
+        {"review": "15/03/2027"},
+        {"venue": "Town Hall"},
+    ],
+)
+def test_decisions_that_would_break_the_minutes_are_refused_before_they_are_recorded(
+    bad: dict[str, object],
+) -> None:
+    with pytest.raises(ValueError):
+        checked_decisions(bad)
+
+
+async def test_a_refused_decision_leaves_nothing_on_the_timeline(database: Database) -> None:
+    w, conference = _conference(database)
+    with pytest.raises(ActionRefused):
+        await w.aftercare.conference_concluded(conference.id, decisions={"category": "x"})
+    assert "decisions_recorded" not in [e.kind for e in w.repo.timeline(conference.id)]
