@@ -252,6 +252,29 @@ class Aftercare:
         self._queue_minutes(conference)
         return {"state": "queued"}
 
+    def distribution_status(self, conference_id: int) -> dict[str, object]:
+        """The minutes' distribution list and where it stands, for the checking admin."""
+        conference = self.repo.get_conference(conference_id)
+        kinds = {e.kind for e in self.repo.timeline(conference_id) if e.step_id == MINUTES_STEP}
+        state = "draft"
+        for kind, name in (
+            ("minutes_uploaded", "awaiting approval"),
+            ("distribution_held", "held for a second admin"),
+            ("minutes_queued", "queued"),
+        ):
+            if kind in kinds:
+                state = name
+        sent = self.repo.step_ids(conference_id, [SENT])
+        recipients = [
+            {
+                "address": address,
+                "role": role.value,
+                "sent": f"{MINUTES_STEP}:{_recipient_id(conference, address)}" in sent,
+            }
+            for address, role in self.distribution_list(conference).items()
+        ]
+        return {"state": state, "peer_check": self.peer_check, "recipients": recipients}
+
     def _queue_minutes(self, conference: Conference) -> None:
         if self.repo.has_step(conference.id, MINUTES_STEP, "minutes_queued"):
             return

@@ -90,17 +90,3 @@ def minutes_email(conference: Conference) -> tuple[str, str]:
             "Please keep them safe and do not pass them on.",
         ),
     )
-
-
-def peer_check_request(conference: Conference, recipients: int) -> tuple[str, str]:
-    """Asks a second admin to check the minutes' distribution list."""
-    ref = escape(conference.reference)
-    return (
-        f"Please check the distribution list: conference {conference.reference}",
-        _page(
-            f"The minutes of conference {ref} are approved and ready to send to "
-            f"{recipients} people.",
-            "A second person must check the list before they go. "
-            "Please check it on the status page and approve it there.",
-        ),
-    )

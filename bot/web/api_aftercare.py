@@ -73,9 +73,16 @@ async def approve_distribution(request: web.Request, who: Identity) -> web.Strea
     return web.json_response(result)
 
 
+@endpoint
+async def distribution(request: web.Request, _who: Identity) -> web.StreamResponse:
+    """The minutes' distribution list, for the second admin to check before approving it."""
+    return web.json_response(request.app[AFTERCARE_KEY].distribution_status(_id(request)))
+
+
 ROUTES: list[tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]] = [
     ("POST", "/api/conferences/{id}/conclude", conclude),
     ("POST", "/api/conferences/{id}/minutes/approve", approve_minutes),
+    ("GET", "/api/conferences/{id}/distribution", distribution),
     ("POST", "/api/conferences/{id}/distribution/approve", approve_distribution),
 ]
 

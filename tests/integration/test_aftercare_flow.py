@@ -257,6 +257,9 @@ async def test_peer_check_holds_minutes_until_a_second_admin_approves_the_list(
     assert status == 200 and body["state"] == "held for a second admin", body
     status, body = await bot.api("POST", f"/api/conferences/{conference.id}/distribution/approve")
     assert status == 409, body  # the same admin cannot check their own list
+    status, listed = await bot.api("GET", f"/api/conferences/{conference.id}/distribution")
+    assert status == 200 and listed["state"] == "held for a second admin", listed
+    assert not any(r["sent"] for r in listed["recipients"])
     await bot.run_jobs(conference.id)
     outbox = await bot.outside_mail()
     assert not [m for m in outbox if "Minutes of conference" in m["subject"]]
@@ -267,6 +270,8 @@ async def test_peer_check_holds_minutes_until_a_second_admin_approves_the_list(
     await bot.run_jobs(conference.id)
     kinds = [e.kind for e in bot.services.repository.timeline(conference.id)]
     assert "distribution_held" in kinds and "minutes_queued" in kinds
+    status, listed = await bot.api("GET", f"/api/conferences/{conference.id}/distribution")
+    assert listed["state"] == "queued" and all(r["sent"] for r in listed["recipients"])
 
 
 async def test_minutes_are_approved_by_their_own_chair_or_an_admin_and_nobody_else(
