@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from aiohttp import web
 
@@ -65,7 +66,7 @@ class ConsoleView:
     ledger: list[LedgerLine]
     recording_allowed: bool
     in_confidential: bool
-    confidential_ends: object
+    confidential_ends: datetime | None
 
 
 def view_of(sheet: RunSheet) -> ConsoleView:
