@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from bot.core.conference import Conference, ConferenceState, Participant, Role
 from bot.core.mailbox import Attachment, OutgoingMail
 from bot.core.minutes import Minutes, MinutesError, assemble_minutes
-from bot.core.minutes_model import Decisions
 from bot.core.playbook import FollowUp
 from bot.core.playbook_distribution import DistributionItem
 from bot.core.playbook_terms import FollowUpKind
@@ -93,7 +92,7 @@ class Aftercare:
 
     def _last(self, conference_id: int, kind: str) -> dict[str, object] | None:
         found = [e for e in self.repo.timeline(conference_id) if e.kind == kind]
-        return dict(found[-1].detail, _by=found[-1].actor) if found else None
+        return dict(found[-1].detail) if found else None
 
     def plan(self, conference: Conference) -> Timeline:
         """The compiled timeline of a conference that has been held."""
@@ -106,11 +105,6 @@ class Aftercare:
             return assemble_minutes(self.playbook, data)
         except MinutesError as err:
             raise ActionRefused(f"the minutes cannot be drafted: {err}") from err
-
-    def decisions(self, conference: Conference) -> Decisions:
-        """What the conference decided, as recorded."""
-        data = minutes_input(conference, self.repo.timeline(conference.id), self.plan(conference))
-        return data.decisions
 
     def _file_name(self, conference: Conference) -> tuple[str, str]:
         folder = f"{self.config.minutes_folder}/{conference.reference}"
@@ -135,6 +129,8 @@ class Aftercare:
         if conference.meeting_format is None or conference.start_at is None:
             raise ActionRefused(f"{conference.reference} was never booked")
         if decisions:
+            if self.repo.has_step(conference_id, MINUTES_STEP, "minutes_approved"):
+                raise ActionRefused("the minutes are approved; their decisions cannot change now")
             try:
                 checked = checked_decisions(decisions)
             except ValueError as err:
@@ -151,9 +147,13 @@ class Aftercare:
 
     async def _upload(self, conference: Conference) -> str:
         done = self._last(conference.id, "minutes_uploaded")
-        if done is not None:
-            return str(done["url"])
         minutes = self.minutes(conference)
+        if done is not None and (
+            done.get("sha256") == _fingerprint(minutes)
+            or self.repo.has_step(conference.id, MINUTES_STEP, "minutes_approved")
+        ):
+            return str(done["url"])
+        # A first draft, or the records changed before approval: the draft is replaced.
         content = minutes_docx(minutes)
         folder, name = self._file_name(conference)
         url = await self.conferences.graph.upload_file(
@@ -167,6 +167,7 @@ class Aftercare:
             folder=folder,
             sha256=_fingerprint(minutes),
         )
+        logger.info("minutes uploaded", extra={"conference_id": conference.id})
         return url
 
     async def _ask_approval(self, conference: Conference, url: str) -> None:

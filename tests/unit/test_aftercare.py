@@ -196,3 +196,18 @@ async def test_a_refused_decision_leaves_nothing_on_the_timeline(database: Datab
     with pytest.raises(ActionRefused):
         await w.aftercare.conference_concluded(conference.id, decisions={"category": "x"})
     assert "decisions_recorded" not in [e.kind for e in w.repo.timeline(conference.id)]
+
+
+async def test_changed_decisions_replace_the_draft_but_not_approved_minutes(
+    database: Database,
+) -> None:
+    w, conference = _conference(database)
+    await w.aftercare.conference_concluded(conference.id, decisions={"plan": True})
+    await w.aftercare.conference_concluded(conference.id, decisions={"plan": False})
+    uploads = [e for e in w.repo.timeline(conference.id) if e.kind == "minutes_uploaded"]
+    assert len(uploads) == 2 and len(w.graph.files) == 1  # the same file, replaced
+    approvals = [m for m in w.graph.mails if m.subject.startswith("Draft minutes")]
+    assert len(approvals) == 1
+    await w.aftercare.approve_minutes(conference.id, user="admin", role="admin")
+    with pytest.raises(ActionRefused):
+        await w.aftercare.conference_concluded(conference.id, decisions={"plan": True})
