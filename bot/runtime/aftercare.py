@@ -129,13 +129,15 @@ class Aftercare:
         if conference.meeting_format is None or conference.start_at is None:
             raise ActionRefused(f"{conference.reference} was never booked")
         if decisions:
-            if self.repo.has_step(conference_id, MINUTES_STEP, "minutes_approved"):
-                raise ActionRefused("the minutes are approved; their decisions cannot change now")
             try:
                 checked = checked_decisions(decisions)
             except ValueError as err:
                 raise ActionRefused(str(err)) from err
-            self._record(conference_id, DECISIONS_RECORDED, None, by=by, **checked)
+            # The same decisions again change nothing, so a retried call is harmless.
+            if checked != self._last(conference_id, DECISIONS_RECORDED):
+                if self.repo.has_step(conference_id, MINUTES_STEP, "minutes_approved"):
+                    raise ActionRefused("the minutes are approved; their decisions cannot change")
+                self._record(conference_id, DECISIONS_RECORDED, None, by=by, **checked)
         if conference.state is not ConferenceState.CONCLUDED:
             self.conferences.scheduler.remove_conference(conference_id)
             conference = self.repo.update_conference(conference_id, state=ConferenceState.CONCLUDED)
