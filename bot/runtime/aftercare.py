@@ -139,8 +139,11 @@ class Aftercare:
                     raise ActionRefused("the minutes are approved; their decisions cannot change")
                 self._record(conference_id, DECISIONS_RECORDED, None, by=by, **checked)
         if conference.state is not ConferenceState.CONCLUDED:
+            # The run-sheet service concludes a conference when its meeting ends; an admin
+            # may conclude one held by phone. Either way no reminder or pack goes after it.
             self.conferences.scheduler.remove_conference(conference_id)
             conference = self.repo.update_conference(conference_id, state=ConferenceState.CONCLUDED)
+        if not self.repo.has_step(conference_id, MINUTES_STEP, "concluded"):
             self._record(conference_id, "concluded", MINUTES_STEP, by=by)
         url = await self._upload(conference)
         await self._ask_approval(conference, url)

@@ -29,6 +29,7 @@ from bot.core.minutes_model import (
 )
 from bot.core.playbook_terms import AttendanceEvidence
 from bot.core.timeline_model import StepKind, Timeline
+from bot.runtime.runsheet_facts import party_id
 
 CHAIR_KEY = "chair"
 DECISIONS_RECORDED = "decisions_recorded"  # written by Aftercare when the conference concludes
@@ -43,15 +44,13 @@ def participant_key(person: Participant) -> str:
 def party_index(conference: Conference) -> dict[str, str]:
     """Every run-sheet party id this conference's participants may go by, to minutes keys.
 
-    The run sheet takes whatever ids its caller gives: this accepts ``participant-7``,
-    ``p7`` and ``7``, and ``parent-1``-style ids (the n-th participant in a role).
+    The run-sheet service names parties ``<role>-<participant id>`` (``parent-12``); the
+    minutes' own keys and a bare participant id are accepted too.
     """
     index: dict[str, str] = {CHAIR_KEY: CHAIR_KEY}
-    counts: dict[Role, int] = {}
     for person in conference.participants:
         key = participant_key(person)
-        counts[person.role] = counts.get(person.role, 0) + 1
-        for alias in (key, f"p{person.id}", str(person.id), f"{person.role}-{counts[person.role]}"):
+        for alias in (party_id(person), key, str(person.id)):
             index.setdefault(alias, key)
     return index
 

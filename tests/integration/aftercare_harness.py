@@ -17,12 +17,12 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.app import build_app, running_services, start_background
+from bot.app import Services, build_app, running_services, start_background
 from bot.core.conference import Conference, Role
-from bot.core.runsheet import compile_run_sheet
-from bot.core.runsheet_model import Answer, Party, Prompt, PromptKind, RunSheetFacts
+from bot.core.runsheet_model import Answer, Prompt, PromptKind
 from bot.runtime.aftercare import Aftercare
-from bot.runtime.aftercare_records import participant_key
+from bot.runtime.runsheet_facts import party_id
+from bot.runtime.runsheets import RunSheetService
 from bot.settings import Settings
 from bot.web import api_aftercare, auth
 from tests.integration.runtime_harness import Running
@@ -136,52 +136,38 @@ def _answer_for(prompt: Prompt) -> Answer:
     return next((a for a in preferred if prompt.allows(a)), prompt.answers[0].answer)
 
 
-def drive_meeting(
-    services_repo: Any,
-    playbook: Any,
-    conference: Conference,
-    *,
-    joining: set[Role],
-) -> None:
-    """Run the conference's run sheet with the chair answering every prompt, and record it.
+async def drive_meeting(
+    services: Services, conference: Conference, *, joining: set[Role]
+) -> RunSheetService:
+    """Hold the meeting through the run-sheet service, the chair answering every prompt.
 
     Parties in ``joining`` take part (held-back parents are called in after the confidential
-    section); the rest never join. Events land on the timeline as the runtime records them.
+    section); prompts about anyone else are left for the chair to move past with "next",
+    as a chair does for someone who never came. The service records every event.
     """
-    assert conference.meeting_format is not None and conference.start_at is not None
-    parties = tuple(
-        Party(participant_key(p), p.role, p.name, (p.phone,) if p.phone else ())
-        for p in conference.participants
-        if p.role in joining
-    )
-    facts = RunSheetFacts(
-        conference.conference_type,
-        conference.meeting_format,
-        conference.start_at,
-        parties,
-        confidential=conference.confidential_length,
-    )
-    sheet = compile_run_sheet(playbook, facts)
+    assert services.conferences is not None and services.runner is not None
+    assert conference.start_at is not None
+    sheets = RunSheetService(services.conferences)
+    sheets.register(services.runner)
+    present = {party_id(p) for p in conference.participants if p.role in joining}
     now = conference.start_at
-    sheet.start(now)
+    await sheets.meeting_started(conference.id, now)
     for _ in range(200):
         now += timedelta(minutes=1)
-        sheet.advance(now)
-        waiting = [p for p in sheet.open_prompts() if p.kind is not PromptKind.FEEDBACK_CALL]
+        sheet = await sheets.sheet(conference.id)
+        if sheet.finished:
+            break
+        waiting = [
+            p
+            for p in await sheets.open_prompts(conference.id)
+            if p.kind is not PromptKind.FEEDBACK_CALL and (p.party_id in (None, *present))
+        ]
         if not waiting:
-            if sheet.finished or sheet.current_phase is None:
-                break
-            sheet.next(now)
+            await sheets.next(conference.id, now)
             continue
         for prompt in waiting:
-            sheet.answer(prompt.id, _answer_for(prompt), now, note="Fictional reasons.")
-    sheet.end(now + timedelta(minutes=1))
-    for event in sheet.take_events():
-        services_repo.append_timeline(
-            conference.id,
-            actor=event.actor,
-            kind=event.kind,
-            step_id=event.step_id,
-            detail=dict(event.detail),
-            at=event.at,
-        )
+            await sheets.answer(
+                conference.id, prompt.id, _answer_for(prompt), now, note="Fictional reasons."
+            )
+    await sheets.meeting_ended(conference.id, now + timedelta(minutes=1))
+    return sheets

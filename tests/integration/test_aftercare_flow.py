@@ -85,13 +85,13 @@ def _person(conference: Conference, role: Role) -> Any:
     return next(p for p in conference.participants if p.role is role)
 
 
-def _hold_meeting(bot: AftercareRunning, conference: Conference) -> None:
+async def _hold_meeting(bot: AftercareRunning, conference: Conference) -> None:
     repo = bot.services.repository
     # Seed 002: the police replied to the pack email; the GP practice only sent a report.
     police, gp = _person(conference, Role.POLICE), _person(conference, Role.GP)
     repo.append_timeline(conference.id, actor=f"participant:{police.id}", kind="reply")
     repo.append_timeline(conference.id, actor=f"participant:{gp.id}", kind="report_received")
-    drive_meeting(repo, bot.services.playbook, conference, joining=JOINING)
+    await drive_meeting(bot.services, conference, joining=JOINING)
 
 
 async def _conclude(bot: AftercareRunning, conference: Conference, review: str | None) -> str:
@@ -129,7 +129,7 @@ async def test_conference_ends_with_minutes_follow_ups_and_the_next_review_reque
 ) -> None:
     await bot.clear_requests()
     conference = await _booked(bot)
-    _hold_meeting(bot, conference)
+    await _hold_meeting(bot, conference)
     review = (working_days_ahead(6) + timedelta(days=90)).date().isoformat()
     url = await _conclude(bot, conference, review)
     repo, playbook = bot.services.repository, bot.services.playbook
@@ -235,7 +235,7 @@ async def test_review_defaults_to_the_playbooks_timescale_when_no_date_was_agree
     bot: AftercareRunning,
 ) -> None:
     conference = await _booked(bot)
-    _hold_meeting(bot, conference)
+    await _hold_meeting(bot, conference)
     await _conclude(bot, conference, None)
     await bot.run_jobs(conference.id)
     repo = bot.services.repository
@@ -251,7 +251,7 @@ async def test_peer_check_holds_minutes_until_a_second_admin_approves_the_list(
 ) -> None:
     monkeypatch.setattr(Aftercare, "peer_check", property(lambda self: True))
     conference = await _booked(bot)
-    _hold_meeting(bot, conference)
+    await _hold_meeting(bot, conference)
     await _conclude(bot, conference, None)
     status, body = await bot.api("POST", f"/api/conferences/{conference.id}/minutes/approve")
     assert status == 200 and body["state"] == "held for a second admin", body
@@ -278,7 +278,7 @@ async def test_minutes_are_approved_by_their_own_chair_or_an_admin_and_nobody_el
     bot: AftercareRunning,
 ) -> None:
     conference = await _booked(bot)
-    _hold_meeting(bot, conference)
+    await _hold_meeting(bot, conference)
     path = f"/api/conferences/{conference.id}/minutes/approve"
     assert (await bot.post_as(CHAIR, "chair", path))[0] == 409  # nothing drafted yet
     await _conclude(bot, conference, None)

@@ -58,7 +58,7 @@ def test_run_sheet_party_ids_resolve_to_participants_whatever_scheme_the_caller_
     _, conference = _conference(database)
     parent = conference.participants[0]
     index = party_index(conference)
-    for alias in (f"participant-{parent.id}", f"p{parent.id}", str(parent.id), "parent-1"):
+    for alias in (f"participant-{parent.id}", f"parent-{parent.id}", str(parent.id)):
         assert index[alias] == participant_key(parent)
 
 
@@ -66,21 +66,25 @@ def test_reply_to_the_pack_email_counts_as_attending_where_the_playbook_says_so(
     database: Database,
 ) -> None:
     w, conference = _conference(database, "leeds")
-    _parent, police, gp, school = conference.participants
+    parent, police, gp, school = conference.participants
     entries = [
         _entry("reply", 0, actor=f"participant:{police.id}"),
         _entry("report_received", 0, actor=f"participant:{gp.id}"),
         _entry("runsheet.meeting_started", 1),
         _entry("runsheet.consent_given", 2, party=f"participant-{school.id}"),
         _entry(
-            "runsheet.answered", 30, prompt_kind="callback", answer="no_answer", party="parent-1"
+            "runsheet.answered",
+            30,
+            prompt_kind="callback",
+            answer="no_answer",
+            party=f"parent-{parent.id}",
         ),
         _entry(
             "runsheet.answered",
             40,
             prompt_kind="agency_view",
             answer="no_plan",
-            party=f"p{school.id}",
+            party=f"school-{school.id}",
         ),
         _entry("runsheet.meeting_ended", 90),
     ]
