@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot.core.playbook import Playbook
 from bot.intake import webhook
+from bot.runtime.aftercare import Aftercare
 from bot.runtime.conferences import ConferenceService, RuntimeConfig
 from bot.runtime.deadlines import DeadlineRunner
 from bot.runtime.durable import DurableScheduler
@@ -25,7 +26,7 @@ from bot.settings import Settings
 from bot.store.database import Database
 from bot.store.leader import leadership_for
 from bot.store.repository import Repository
-from bot.web import about, api, auth, health, snapshot, status
+from bot.web import about, api, api_aftercare, auth, health, snapshot, status
 from bot.web import actions as web_actions
 from bot.web.config import CONFIG_KEY, WebConfig
 from bot.web.progress import TimelineCache, bundled_playbooks
@@ -54,6 +55,7 @@ class Services:
     conferences: ConferenceService | None = None
     scheduler: DurableScheduler | None = None
     runner: DeadlineRunner | None = None
+    aftercare: Aftercare | None = None
     intake: RequestIntake | None = None
     sweep: MailboxSweep | None = None
     duties: LeaderDuties | None = None
@@ -116,6 +118,9 @@ def build_app(services: Services) -> web.Application:
     if services.conferences is not None:
         app[api.CONFERENCES_KEY] = services.conferences
         api.add_routes(app)
+    if services.aftercare is not None:
+        app[api_aftercare.AFTERCARE_KEY] = services.aftercare
+        api_aftercare.add_routes(app)
     if services.sweep is not None:
         app[webhook.NOTIFIED_KEY] = services.sweep.notified
         app[webhook.CLIENT_STATE_KEY] = client_state_for(
@@ -172,6 +177,8 @@ def _wire_runtime(services: Services) -> None:
     services.scheduler = scheduler
     services.conferences = conferences
     services.runner = DeadlineRunner(conferences)
+    services.aftercare = Aftercare(conferences, services.runner)
+    services.aftercare.register()
     services.intake = intake
     services.sweep = MailboxSweep(
         services.gateway, services.repository, intake, settings.graph.request_mailbox
