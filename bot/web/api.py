@@ -287,10 +287,12 @@ ROUTES: list[tuple[str, str, Callable[[web.Request], Awaitable[web.StreamRespons
 ]
 
 
-def openapi() -> dict[str, Any]:
+def openapi(
+    routes: list[tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]],
+) -> dict[str, Any]:
     """An OpenAPI 3.1 description of the routes, from their docstrings."""
     paths: dict[str, dict[str, Any]] = {}
-    for method, path, handler in ROUTES:
+    for method, path, handler in routes:
         operation: dict[str, Any] = {
             "summary": (handler.__doc__ or "").strip(),
             "security": [{"bearer": []}, {"cookie": []}],
@@ -324,9 +326,17 @@ def openapi() -> dict[str, Any]:
     }
 
 
-async def openapi_json(_request: web.Request) -> web.Response:
-    """The API description."""
-    return web.json_response(openapi())
+async def openapi_json(request: web.Request) -> web.Response:
+    """The API description of every /api route mounted, this module's and others'."""
+    routes = [
+        (route.method, route.resource.canonical, route.handler)
+        for route in request.app.router.routes()
+        if route.resource is not None
+        and route.resource.canonical.startswith("/api/")
+        and route.resource.canonical != "/api/openapi.json"
+        and route.method in ("GET", "POST")
+    ]
+    return web.json_response(openapi(routes))
 
 
 def add_routes(app: web.Application) -> None:

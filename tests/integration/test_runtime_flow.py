@@ -242,3 +242,11 @@ async def test_hybrid_needs_a_venue_and_keeps_the_family_off_the_teams_invite(
     assert status == 200, body
     [event] = await bot.calendar(CHAIR)
     assert PARENT_EMAIL not in event["attendees"]
+
+
+async def test_openapi_describes_every_api_route(bot: Running) -> None:
+    async with bot.http.get(f"{bot.base}/api/openapi.json") as response:
+        spec = await response.json()
+    assert "post" in spec["paths"]["/api/conferences/{id}/format"]
+    assert "post" in spec["paths"]["/api/conferences/{id}/conclude"]
+    assert "get" in spec["paths"]["/api/triage"]
