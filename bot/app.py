@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -22,11 +23,12 @@ from bot.runtime.durable import DurableScheduler
 from bot.runtime.leading import LeaderDuties
 from bot.runtime.mailbox import MailboxSweep, MailSubscription, client_state_for
 from bot.runtime.requests import RequestIntake
+from bot.runtime.runsheets import RunSheetService
 from bot.settings import Settings
 from bot.store.database import Database
 from bot.store.leader import leadership_for
 from bot.store.repository import Repository
-from bot.web import about, api, api_aftercare, auth, health, snapshot, status
+from bot.web import about, api, api_aftercare, auth, console, health, snapshot, status
 from bot.web import actions as web_actions
 from bot.web.config import CONFIG_KEY, WebConfig
 from bot.web.progress import TimelineCache, bundled_playbooks
@@ -56,6 +58,7 @@ class Services:
     scheduler: DurableScheduler | None = None
     runner: DeadlineRunner | None = None
     aftercare: Aftercare | None = None
+    runsheets: RunSheetService | None = None
     intake: RequestIntake | None = None
     sweep: MailboxSweep | None = None
     duties: LeaderDuties | None = None
@@ -115,6 +118,9 @@ def build_app(services: Services) -> web.Application:
     auth.add_routes(app)
     about.add_routes(app)
     status.add_routes(app)
+    if services.runsheets is not None:
+        console.add_routes(app, services.runsheets)  # the chair console is a prompt channel too
+        add_teams(app, services)
     if services.conferences is not None:
         app[api.CONFERENCES_KEY] = services.conferences
         api.add_routes(app)
@@ -128,6 +134,27 @@ def build_app(services: Services) -> web.Application:
         )
         webhook.add_routes(app)
     return app
+
+
+def add_teams(app: web.Application, services: Services) -> None:
+    """Mount the Teams bot at /api/messages and make Teams a prompt channel for chairs."""
+    from bot.teams.routes import add_routes as add_teams_routes
+    from bot.teams.wiring import build_teams_adapter
+
+    assert services.runsheets is not None
+    repository = services.repository
+    settings = services.settings
+    anonymous = settings.teams.anonymous_allowed
+    teams = build_teams_adapter(
+        services.runsheets,
+        services.database,
+        lambda: [(c.id, c.join_url) for c in repository.list_conferences(limit=500) if c.join_url],
+        # The Agents SDK reads its own CONNECTIONS__... variables; they are passed through as is.
+        os.environ,
+        anonymous=settings.sandbox_mode if anonymous is None else anonymous,
+    )
+    services.runsheets.add_channel(teams.channel)
+    add_teams_routes(app, teams.bot)
 
 
 def build_graph_gateway(settings: Settings, sandbox_url: str | None) -> GraphGateway:
@@ -179,6 +206,8 @@ def _wire_runtime(services: Services) -> None:
     services.runner = DeadlineRunner(conferences)
     services.aftercare = Aftercare(conferences, services.runner)
     services.aftercare.register()
+    services.runsheets = RunSheetService(conferences)
+    services.runsheets.register(services.runner)
     services.intake = intake
     services.sweep = MailboxSweep(
         services.gateway, services.repository, intake, settings.graph.request_mailbox
@@ -239,6 +268,8 @@ async def start_background(services: Services, base_url: str) -> None:
             ("mail-subscription", subscription.run),
         ],
     )
+    if services.runsheets is not None:
+        await services.runsheets.resume()  # puts back wake-ups a crash took out of the job store
     services.tasks.append(asyncio.create_task(services.duties.run(), name="leader-duties"))
 
 
