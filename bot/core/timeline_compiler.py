@@ -439,13 +439,16 @@ class Compiler:
 
     def _check_not_past(self) -> None:
         now = self.facts.now
-        if now is None:
+        # A recorded late reason is the exception the chair agreed: the late steps are then
+        # chased at once instead of refusing the booking.
+        if now is None or self.facts.late_reason:
             return
         for step in self.steps:
             if step.kind in (StepKind.SHARE_DOCUMENTS, StepKind.SHARE_VERBALLY) and step.due < now:
                 raise TimelineError(
                     f"the deadline for {step.id} ({_moment(step.due)}) has already passed; "
-                    "move the conference or agree a late exception with the chair"
+                    "move the conference, or agree a late exception with the chair and record "
+                    "its reason"
                 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -80,6 +81,14 @@ def test_report_deadline_already_past_is_refused() -> None:
     now = datetime(2027, 1, 6, 9, tzinfo=LONDON)  # the 48-hour report deadline has gone
     with pytest.raises(TimelineError, match=r"sw_report_to_parents .* has already passed"):
         compile_timeline(LANCASHIRE, facts(start, now=now))
+
+
+def test_report_deadline_already_past_is_allowed_with_a_recorded_late_reason() -> None:
+    start = datetime(2027, 1, 7, 10, tzinfo=LONDON)
+    now = datetime(2027, 1, 6, 9, tzinfo=LONDON)
+    late = dataclasses.replace(facts(start, now=now), late_reason="urgent: chair agreed")
+    timeline = compile_timeline(LANCASHIRE, late)
+    assert any(s.id == "icpc.report_sharing.sw_report_to_parents" for s in timeline.steps)
 
 
 def test_naive_start_is_refused() -> None:
