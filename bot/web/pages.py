@@ -237,7 +237,8 @@ async def conference_detail(
         statuses=StepStatus,
         late_count=sum(1 for s in steps if s.status is StepStatus.LATE),
         entries=entries[-50:],
-        consents=[e for e in entries if e.kind.startswith("consent")],
+        # The run sheet records consent as runsheet.consent_given / consent_refused.
+        consents=[e for e in entries if e.kind.removeprefix("runsheet.").startswith("consent")],
         failed_steps=failed,
         show_personal=role in PERSONAL_DATA_ROLES,
         show_link=role in PERSONAL_DATA_ROLES,
