@@ -113,7 +113,16 @@ def build_app(services: Services) -> web.Application:
         app[snapshot.GRAPH_COUNTERS_KEY] = metrics
     app[snapshot.HEALTH_KEY] = ServiceHealth(services.database, sweep=services.sweep, graph=metrics)
     if services.conferences is not None and services.runner is not None:
-        app[web_actions.ACTIONS_KEY] = RuntimeActions(services.conferences, services.runner)
+        aftercare = services.aftercare
+        app[web_actions.ACTIONS_KEY] = RuntimeActions(
+            services.conferences,
+            services.runner,
+            approve=(
+                (lambda cid, user, role: aftercare.approve_distribution(cid, user=user, role=role))
+                if aftercare is not None
+                else None
+            ),
+        )
     health.add_routes(app)
     auth.add_routes(app)
     about.add_routes(app)

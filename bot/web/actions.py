@@ -46,7 +46,9 @@ class ConferenceActions(Protocol):
     async def retry_step(self, conference_id: int, step_id: str, by: str) -> None:
         """Run a failed step again."""
 
-    async def approve_distribution(self, conference_id: int, step_id: str, by: str) -> None:
+    async def approve_distribution(
+        self, conference_id: int, step_id: str, by: str, role: str = ""
+    ) -> None:
         """Approve the distribution list of a step (who receives minutes or reports)."""
 
 

@@ -135,7 +135,9 @@ async def _retry(actions: ConferenceActions, cid: int, form: dict[str, str], who
 async def _approve(
     actions: ConferenceActions, cid: int, form: dict[str, str], who: Identity
 ) -> None:
-    await actions.approve_distribution(cid, _field(form, "step_id", "step"), who.user)
+    await actions.approve_distribution(
+        cid, _field(form, "step_id", "step"), who.user, role_of(who).value
+    )
 
 
 PERFORMERS: dict[str, Perform] = {

@@ -14,8 +14,8 @@ from bot.runtime.durable import parse_job_id
 from bot.runtime.scheduler import Job
 from bot.web.actions import ActionRefused
 
-# Approves a held distribution list; the aftercare service provides it once wired.
-Approver = Callable[[int, str, str], Awaitable[None]]
+# Approves a held distribution list (conference id, user, role): the aftercare service.
+Approver = Callable[[int, str, str], Awaitable[object]]
 
 
 class RuntimeActions:
@@ -93,8 +93,10 @@ class RuntimeActions:
         job = Job(self.conferences.clock(), *parsed)
         await self._do(self.runner.run(job))
 
-    async def approve_distribution(self, conference_id: int, step_id: str, by: str) -> None:
+    async def approve_distribution(
+        self, conference_id: int, step_id: str, by: str, role: str = ""
+    ) -> None:
         """Approve a held distribution list (the second admin's peer check)."""
         if self.approve is None:
             raise ActionRefused("No distribution list is waiting for approval.")
-        await self._do(self.approve(conference_id, step_id, by))
+        await self._do(self.approve(conference_id, by, role))

@@ -80,7 +80,9 @@ class FakeActions:
         self._check("retry_step", conference_id, step_id, by)
         self.repository.append_timeline(conference_id, actor=by, kind="done", step_id=step_id)
 
-    async def approve_distribution(self, conference_id: int, step_id: str, by: str) -> None:
+    async def approve_distribution(
+        self, conference_id: int, step_id: str, by: str, role: str = ""
+    ) -> None:
         self._check("approve_distribution", conference_id, step_id, by)
 
 
