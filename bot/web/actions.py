@@ -32,6 +32,7 @@ class ConferenceActions(Protocol):
         by: str,
         length: timedelta | None = None,
         confidential: timedelta | None = None,
+        venue: str | None = None,
     ) -> None:
         """Record the chair's decision on the format and time; this books the meeting."""
 

@@ -110,7 +110,8 @@ async def _format(
     start = _start(form)
     length = _minutes(form, "length", "length", 15, 480)
     confidential = _minutes(form, "confidential", "confidential section", 0, 240)
-    await actions.set_format(cid, chosen, start, who.user, length, confidential or None)
+    venue = form.get("venue", "").strip() or None
+    await actions.set_format(cid, chosen, start, who.user, length, confidential or None, venue)
 
 
 async def _reschedule(

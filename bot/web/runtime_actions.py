@@ -53,6 +53,7 @@ class RuntimeActions:
         by: str,
         length: timedelta | None = None,
         confidential: timedelta | None = None,
+        venue: str | None = None,
     ) -> None:
         """Record the format and time, which books the meeting."""
         await self._do(
@@ -63,6 +64,7 @@ class RuntimeActions:
                 by=by,
                 length=length,
                 confidential=confidential,
+                venue=venue,
             )
         )
 

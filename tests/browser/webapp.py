@@ -55,6 +55,7 @@ class FakeActions:
         by: str,
         length: timedelta | None = None,
         confidential: timedelta | None = None,
+        venue: str | None = None,
     ) -> None:
         self._check("set_format", conference_id, meeting_format, start, by, length, confidential)
         self.repository.update_conference(
