@@ -161,6 +161,7 @@ def add_teams(app: web.Application, services: Services) -> None:
         # The Agents SDK reads its own CONNECTIONS__... variables; they are passed through as is.
         os.environ,
         anonymous=settings.sandbox_mode if anonymous is None else anonymous,
+        resolve=services.gateway.user_object_id if services.gateway is not None else None,
     )
     services.runsheets.add_channel(teams.channel)
     add_teams_routes(app, teams.bot)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from functools import wraps
 from typing import Any
 
@@ -11,6 +11,7 @@ from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.app.proactive import Conversation
 
+from bot.core.errors import RemoteServiceError
 from bot.core.runsheet_model import Prompt
 from bot.runtime.prompt_channel import ChairUnreachable, PromptChannelError
 from bot.teams.agent import TeamsBot
@@ -38,19 +39,38 @@ def _sdk_errors(func: _Method) -> _Method:
     return wrapper
 
 
+# The chair's Entra object id from their address: Teams knows people by id, conferences by
+# address. bot.app gives the Graph gateway's directory lookup.
+ChairResolver = Callable[[str], Awaitable[str]]
+
+
 class TeamsPromptChannel:
     """Sends each prompt once as a card, and replaces the card when the prompt is answered."""
 
-    def __init__(self, bot: TeamsBot) -> None:
+    def __init__(self, bot: TeamsBot, resolve: ChairResolver | None = None) -> None:
         self.bot = bot
         self.store = bot.store
+        self.resolve = resolve
+        self._ids: dict[str, str] = {}
+
+    async def _user(self, chair: str, conference_id: int, prompt_id: str) -> str:
+        """The chair as Teams knows them: an address is looked up once, then remembered."""
+        if "@" not in chair or self.resolve is None:
+            return chair
+        if chair not in self._ids:
+            try:
+                self._ids[chair] = await self.resolve(chair)
+            except RemoteServiceError as err:
+                raise ChairUnreachable(conference_id, prompt_id) from err
+        return self._ids[chair]
 
     @_sdk_errors
     async def send_prompt(self, conference_id: int, chair: str, prompt: Prompt) -> None:
         """Post the prompt's card to the chair's personal chat; a second send does nothing."""
         if await self.store.card(conference_id, prompt.id) is not None:
             return
-        reference = await self.store.conversation_for_user(chair)
+        user = await self._user(chair, conference_id, prompt.id)
+        reference = await self.store.conversation_for_user(user)
         if reference is None:
             raise ChairUnreachable(conference_id, prompt.id)
         conversation = self.bot.conversation_of(reference)

@@ -9,7 +9,7 @@ from bot.runtime.prompt_channel import RunSheetInbox
 from bot.store.conversations import ConversationRepository
 from bot.store.database import Database
 from bot.teams.agent import TeamsBot
-from bot.teams.channel import TeamsPromptChannel
+from bot.teams.channel import ChairResolver, TeamsPromptChannel
 from bot.teams.config import agents_configuration
 from bot.teams.lookup import Candidates, JoinUrlLookup
 
@@ -29,6 +29,7 @@ def build_teams_adapter(
     environ: Mapping[str, str],
     *,
     anonymous: bool,
+    resolve: ChairResolver | None = None,
 ) -> TeamsAdapter:
     """Build the Teams adapter; ``meetings`` lists (conference id, join URL) pairs."""
     bot = TeamsBot(
@@ -37,4 +38,4 @@ def build_teams_adapter(
         JoinUrlLookup(meetings),
         agents_configuration(environ, anonymous=anonymous),
     )
-    return TeamsAdapter(bot, TeamsPromptChannel(bot))
+    return TeamsAdapter(bot, TeamsPromptChannel(bot, resolve))

@@ -124,3 +124,13 @@ async def test_a_mirror_kept_by_delta_always_matches_the_inbox(
             if m["parentFolderId"] == "inbox"
         }
         assert mirror == truth, f"after step {step} ({action})"
+
+
+async def test_chair_address_resolves_to_the_object_id_teams_knows_them_by(
+    gateway: GraphGateway,
+) -> None:
+    from graph.errors import NotFound
+
+    assert await gateway.user_object_id("rowan.amberley@example.org") == "chair.amberley"
+    with pytest.raises(NotFound):
+        await gateway.user_object_id("nobody@example.org")

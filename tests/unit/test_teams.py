@@ -281,3 +281,22 @@ async def test_production_refuses_a_request_without_a_bot_framework_token() -> N
             headers={"Authorization": "Bearer not.a.token"},
         )
         assert forged.status == 401
+
+
+async def test_a_chair_known_by_address_is_reached_through_the_directory_lookup(
+    harness: Harness,
+) -> None:
+    looked_up: list[str] = []
+
+    async def resolve(address: str) -> str:
+        looked_up.append(address)
+        return CHAIR  # the Entra object id Teams knows the chair by
+
+    channel = harness.inbox.channel
+    assert isinstance(channel, TeamsPromptChannel)
+    harness.inbox.channel = TeamsPromptChannel(channel.bot, resolve)
+    sheet = harness.inbox.sheet(CONFERENCE)
+    harness.inbox.add(CONFERENCE, sheet, "chair.fictional@example.org")
+    await start_meeting(harness)
+    assert len(harness.connector.cards()) == 4
+    assert looked_up == ["chair.fictional@example.org"]  # once, then remembered
