@@ -1,4 +1,4 @@
-"""The issue 5 benchmarks still run: each, in its small mode, prints one JSON line with its keys.
+"""The benchmarks still run: each, in its small mode, prints one JSON line with its keys.
 
 No timing is asserted here: a benchmark reports figures, it is not a timed test.
 """
@@ -67,3 +67,22 @@ def test_graph_calls_bench_prints_setup_calls_by_endpoint() -> None:
     assert setup["total"] == sum(setup["by_endpoint"].values()) > 0
     assert all(" /v1.0/" in name for name in setup["by_endpoint"])
     assert "POST /v1.0/users/{id}/events" in setup["by_endpoint"]
+    # Issue 7: the whole lifecycle, request email to follow-ups, beside the set-up.
+    lifecycle = result["lifecycle"]
+    assert {"total", "by_endpoint", "excluded"} <= lifecycle.keys()
+    assert lifecycle["total"] == sum(lifecycle["by_endpoint"].values()) >= setup["total"]
+    assert all(" /v1.0/" in name for name in lifecycle["by_endpoint"])
+    assert "PUT /v1.0/drives/{id}/items/{path}/content" in lifecycle["by_endpoint"]  # minutes
+    assert "POST /v1.0/subscriptions" not in lifecycle["by_endpoint"]
+    assert any("/subscriptions" in excluded for excluded in lifecycle["excluded"])
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_prompt_punctuality_bench_prints_lateness_and_console_delivery() -> None:
+    result = run_small("prompt_punctuality.py")
+    keys = {"lateness_p50_s", "lateness_p99_s", "console_delivery_p95_ms", "pending_jobs"}
+    assert keys <= result.keys()
+    assert result["pending_jobs"] == result["fired"] == result["delivered"] == 100
+    assert result["lateness_p50_s"] <= result["lateness_p99_s"]
+    assert result["console_delivery_p95_ms"] >= 0
