@@ -32,8 +32,12 @@ def _prepare_sqlite(url: str) -> None:
 
 def _sqlite_begin(connection: Any) -> None:
     # pysqlite's own transaction handling commits before every DDL statement, so a crash
-    # mid-migration would leave half a schema; we begin transactions ourselves instead.
+    # mid-migration would leave half a schema; migrations begin their transaction themselves.
     connection.exec_driver_sql("BEGIN")
+
+
+def _sqlite_manual_transactions(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # see _sqlite_begin
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -43,7 +47,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
-    dbapi_connection.isolation_level = None  # see _sqlite_begin
 
 
 class Database:
@@ -73,7 +76,6 @@ class Database:
             raise StoreError(f"cannot use this database URL: {err}") from err
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
-            event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -92,19 +94,32 @@ class Database:
             reason = str(orig) if orig is not None else type(err).__name__
             raise StoreError(f"cannot connect: {reason.strip().splitlines()[0]}") from err
 
-    def _alembic_config(self) -> Any:
+    def _alembic_config(self, engine: Engine | None = None) -> Any:
         from alembic.config import Config
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        config.attributes["engine"] = self.engine
+        config.attributes["engine"] = engine or self.engine
         return config
 
     def upgrade(self) -> None:
         """Apply every migration not yet applied."""
         from alembic import command
 
-        command.upgrade(self._alembic_config(), "head")
+        if not self.is_sqlite:
+            command.upgrade(self._alembic_config(), "head")
+            return
+        # A separate engine whose transactions we begin ourselves, so the whole upgrade is
+        # one transaction. Everyday sessions keep pysqlite's own handling, which lets reads
+        # run outside write locks.
+        engine = create_engine(self.url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_manual_transactions)
+        event.listen(engine, "begin", _sqlite_begin)
+        try:
+            command.upgrade(self._alembic_config(engine), "head")
+        finally:
+            engine.dispose()
 
     def is_current(self) -> bool:
         """Whether the database is at the newest migration."""
