@@ -9,6 +9,7 @@ from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.consent import ConsentStatus
 from bot.core.minutes_model import AbuseCategory, ParentJoin, PlanType, PlanView
 from bot.core.playbook_terms import AttendanceEvidence, AttendanceOutcome, FollowUpKind
+from bot.core.timeline_text import ROLE_WORDS
 
 CONFERENCE_TITLES: dict[ConferenceType, str] = {
     ConferenceType.ICPC: "Initial child protection conference",
@@ -41,21 +42,8 @@ ROLE_NAMES: dict[Role, str] = {
     Role.ADMIN: "Business support",
 }
 
-ROLE_PHRASES: dict[Role, str] = {
-    Role.CHAIR: "the chair",
-    Role.SOCIAL_WORKER: "the social worker",
-    Role.TEAM_MANAGER: "the team manager",
-    Role.PARENT: "the parents",
-    Role.YOUNG_PERSON: "the young person",
-    Role.ADVOCATE: "the advocate",
-    Role.AGENCY: "the agencies",
-    Role.POLICE: "the police",
-    Role.HEALTH: "health",
-    Role.GP: "the GP practice",
-    Role.SCHOOL: "the school",
-    Role.MINUTE_TAKER: "the minute taker",
-    Role.ADMIN: "business support",
-}
+# The timeline's phrases, except that minutes name the admin team as business support.
+ROLE_PHRASES: dict[Role, str] = {**ROLE_WORDS, Role.ADMIN: "business support"}
 
 EVIDENCE_WORDS: dict[AttendanceEvidence, str] = {
     AttendanceEvidence.JOINED_MEETING: "joined the meeting",

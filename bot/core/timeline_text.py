@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from bot.core.conference import Role
 from bot.core.playbook import FollowUpKind, PhaseKind, TaskKind
 
-_ROLE_WORDS: dict[Role, str] = {
+# How each role reads in a sentence; the minutes reuse it.
+ROLE_WORDS: dict[Role, str] = {
     Role.CHAIR: "the chair",
     Role.SOCIAL_WORKER: "the social worker",
     Role.TEAM_MANAGER: "the team manager",
@@ -71,7 +72,7 @@ FOLLOW_UP_PROMPTS: dict[FollowUpKind, str] = {
 
 def role_words(role: Role) -> str:
     """How a role reads in a sentence, e.g. "the social worker"."""
-    return _ROLE_WORDS.get(role, role.value.replace("_", " "))
+    return ROLE_WORDS.get(role, role.value.replace("_", " "))
 
 
 def roles_words(roles: Iterable[Role]) -> str:
