@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
@@ -26,14 +25,6 @@ from tests.browser.webapp import (
 )
 
 Client = TestClient[web.Request, web.Application]
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    db = Database(f"sqlite:///{tmp_path / 'web.sqlite3'}")
-    db.upgrade()
-    yield db
-    db.dispose()
 
 
 class Site:

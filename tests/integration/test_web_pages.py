@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, date, timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat
 from bot.store.database import Database
@@ -24,14 +20,6 @@ from tests.browser.webapp import (
     csrf_for,
     headers_for,
 )
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    db = Database(f"sqlite:///{tmp_path / 'web.sqlite3'}")
-    db.upgrade()
-    yield db
-    db.dispose()
 
 
 async def test_overview_lists_risks_most_urgent_first_with_their_reasons(

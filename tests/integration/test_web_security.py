@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
-
-import pytest
 
 from bot.store.database import Database
 from bot.web.config import OidcConfig, WebConfig
@@ -23,14 +19,6 @@ from tests.browser.webapp import (
 )
 
 TEAMS = "'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft"
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    db = Database(f"sqlite:///{tmp_path / 'web.sqlite3'}")
-    db.upgrade()
-    yield db
-    db.dispose()
 
 
 async def test_pages_carry_csp_without_inline_script_and_refuse_framing(
