@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.core.playbook import Playbook
+from bot.core.playbook.model import Playbook
 from bot.intake import webhook
-from bot.runtime.aftercare import Aftercare
+from bot.runtime.aftercare.service import Aftercare
 from bot.runtime.conferences import ConferenceService, RuntimeConfig
 from bot.runtime.deadlines import DeadlineRunner
 from bot.runtime.durable import DurableScheduler

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.core.playbook import Playbook
-from bot.core.playbook_loader import load_playbook_text
+from bot.core.playbook.model import Playbook
+from bot.core.playbook.loader import load_playbook_text
 
 DIRECTORY = Path(__file__).resolve().parent
 SCHEMA_PATH = DIRECTORY / "schema.json"

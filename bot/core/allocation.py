@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.core.calendar import is_working_day, london_to_utc
 from bot.core.meeting import BusySlot
+from bot.core.workdays import is_working_day, london_to_utc
 
 # Conferences start on the hour or half hour within the working day.
 DAY_START = time(9, 30)

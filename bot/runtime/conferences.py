@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.core.allocation import ChairSuggestion, suggest_chairs
-from bot.core.calendar import add_working_days, to_london
 from bot.core.conference import (
     Conference,
     ConferenceState,
@@ -26,10 +25,11 @@ from bot.core.conference import (
 from bot.core.errors import RemoteServiceError
 from bot.core.mailbox import OutgoingMail
 from bot.core.meeting import Attendee, MeetingOptions, MeetingRequest
-from bot.core.playbook import ConferenceRules, Playbook
-from bot.core.playbook_distribution import DistributionItem
+from bot.core.playbook.distribution import DistributionItem
+from bot.core.playbook.model import ConferenceRules, Playbook
 from bot.core.timeline import compile_timeline
-from bot.core.timeline_model import ConferenceFacts, Step, StepKind, Timeline, TimelineError
+from bot.core.timeline.model import ConferenceFacts, Step, StepKind, Timeline, TimelineError
+from bot.core.workdays import add_working_days, to_london
 from bot.runtime import letters
 from bot.runtime.guard import DistributionGuard
 from bot.runtime.ports import GraphPort

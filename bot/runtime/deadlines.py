@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from bot.core.conference import Conference, ConferenceState, Role
 from bot.core.mailbox import Attachment, OutgoingMail
-from bot.core.playbook_distribution import DistributionItem
-from bot.core.timeline_model import Step, StepKind
+from bot.core.playbook.distribution import DistributionItem
+from bot.core.timeline.model import Step, StepKind
 from bot.runtime import letters
 from bot.runtime.conferences import SYSTEM, ConferenceService, planned_jobs, rule_role
 from bot.runtime.guard import DistributionRefused

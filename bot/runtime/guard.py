@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 
 from bot.core.conference import Conference, Role
 from bot.core.mailbox import OutgoingMail
-from bot.core.playbook import Channel, Playbook
-from bot.core.playbook_distribution import DistributionItem, distribution_allowed
+from bot.core.playbook.distribution import DistributionItem, distribution_allowed
+from bot.core.playbook.model import Channel, Playbook
 
 logger = logging.getLogger(__name__)
 

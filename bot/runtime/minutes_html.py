@@ -6,7 +6,7 @@ from pathlib import Path
 
 import jinja2
 
-from bot.core.minutes_model import Minutes
+from bot.core.minutes.model import Minutes
 
 # Autoescape is always on: every word in the minutes came from people, not from us.
 _TEMPLATES = jinja2.Environment(

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.conference import Role
-from bot.core.runsheet_model import Answer, CommandResult, Prompt
+from bot.core.runsheet.model import Answer, CommandResult, Prompt
 
 
 class PromptChannelError(Exception):

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.core.conference import Conference, Participant
-from bot.core.runsheet_model import Party, RunSheetError, RunSheetFacts
+from bot.core.runsheet.model import Party, RunSheetError, RunSheetFacts
 
 
 def party_id(participant: Participant) -> str:

@@ -1,6 +1,6 @@
 """The durable RunSheetInbox: each conference's run sheet, kept in the store and the scheduler.
 
-The run sheet itself is pure (``bot.core.runsheet``). Here each call on it is made under a
+The run sheet itself is pure (``bot.core.runsheet.sheet``). Here each call on it is made under a
 per-conference lock, and then its consequences are made durable, in this order:
 1. its new events go on the conference timeline (every answer is a timeline entry);
 2. its input journal is stored, so a restart rebuilds exactly the same run sheet;
@@ -19,7 +19,8 @@ from datetime import datetime
 from typing import TypeVar
 
 from bot.core.conference import Conference, ConferenceState, Role
-from bot.core.runsheet import (
+from bot.core.runsheet.journal import Entry
+from bot.core.runsheet.sheet import (
     START_JOB,
     Answer,
     CommandResult,
@@ -29,7 +30,6 @@ from bot.core.runsheet import (
     compile_run_sheet,
     restore_run_sheet,
 )
-from bot.core.runsheet_journal import Entry
 from bot.runtime.conferences import SYSTEM, ConferenceService
 from bot.runtime.deadlines import DeadlineRunner
 from bot.runtime.prompt_channel import PromptChannel, PromptChannelError

@@ -30,7 +30,7 @@ from microsoft_agents.hosting.core.app.proactive import Conversation, ProactiveO
 from microsoft_agents.hosting.msteams import TeamsAgentExtension
 
 from bot.core.conference import Role
-from bot.core.runsheet_model import RunSheetError
+from bot.core.runsheet.model import RunSheetError
 from bot.runtime.prompt_channel import RunSheetInbox
 from bot.teams.cards import (
     ANSWER_VERB,

@@ -15,8 +15,8 @@ from microsoft_teams.cards import (
     TextInput,
 )
 
-from bot.core.runsheet_model import Answer, Prompt, PromptKind
-from bot.core.runsheet_text import clock
+from bot.core.runsheet.model import Answer, Prompt, PromptKind
+from bot.core.runsheet.text import clock
 
 ANSWER_VERB = "confbot.answer"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"

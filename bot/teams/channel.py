@@ -12,7 +12,7 @@ from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.app.proactive import Conversation
 
 from bot.core.errors import RemoteServiceError
-from bot.core.runsheet_model import Prompt
+from bot.core.runsheet.model import Prompt
 from bot.runtime.prompt_channel import ChairUnreachable, PromptChannelError
 from bot.teams.agent import TeamsBot
 from bot.teams.cards import CARD_CONTENT_TYPE, answered_card, prompt_card

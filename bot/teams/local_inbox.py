@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.core.conference import Role
-from bot.core.runsheet import RunSheet
-from bot.core.runsheet_model import Answer, CommandResult, Event, Prompt, RunSheetError
+from bot.core.runsheet.model import Answer, CommandResult, Event, Prompt, RunSheetError
+from bot.core.runsheet.sheet import RunSheet
 from bot.runtime.prompt_channel import PromptChannel, PromptChannelError
 
 logger = logging.getLogger(__name__)

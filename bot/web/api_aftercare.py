@@ -8,8 +8,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.core.errors import RemoteServiceError
-from bot.runtime.aftercare import Aftercare
-from bot.runtime.aftercare_records import checked_decisions
+from bot.runtime.aftercare.records import checked_decisions
+from bot.runtime.aftercare.service import Aftercare
 from bot.runtime.conferences import ActionRefused
 from bot.store.repository import NotFound
 from bot.web.api import BadRequest, _body, _id, endpoint

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from aiohttp import web
 
-from bot.core.calendar import LONDON
+from bot.core.workdays import LONDON
 from bot.web.pages import now_utc
 from bot.web.security import VIEWERS, config, require
 from bot.web.status import in_thread, queries, render

@@ -18,16 +18,15 @@ from aiohttp import web
 
 from bot.core.conference import Conference, Role
 from bot.core.consent import ConsentStatus
-from bot.core.playbook_terms import PhaseKind
-from bot.core.runsheet import Answer, Party, Prompt, RunSheet, RunSheetError
-from bot.core.runsheet_text import PHASE_TITLES
+from bot.core.playbook.terms import PhaseKind
+from bot.core.runsheet.sheet import Answer, Party, Prompt, RunSheet, RunSheetError
+from bot.core.runsheet.text import PHASE_TITLES
 from bot.runtime.runsheets import RunSheetService
 from bot.store.repository import NotFound
 from bot.web.auth import Identity
 from bot.web.console_events import CONSOLE_HUB_KEY, ConsoleHub
 from bot.web.pages import now_utc
-from bot.web.security import EVERYONE, prepare_headers, require, role_of
-from bot.web.security import Role as WebRole
+from bot.web.security import EVERYONE, UserRole, prepare_headers, require, role_of
 from bot.web.status import LIVE_HEADER, REPOSITORY_KEY, in_thread, render
 
 logger = logging.getLogger(__name__)
@@ -112,7 +111,7 @@ async def load_console(request: web.Request) -> tuple[Identity, Conference]:
         raise web.HTTPNotFound(text="There is no such conference.") from None
     role = role_of(identity)
     own = (conference.chair or "").lower() == identity.user.lower()
-    if not (role is WebRole.ADMIN or (role is WebRole.CHAIR and own)):
+    if not (role is UserRole.ADMIN or (role is UserRole.CHAIR and own)):
         raise web.HTTPForbidden(
             text="Only the conference's chair, or an admin, may open its console."
         )

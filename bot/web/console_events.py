@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.core.runsheet_model import Prompt
+from bot.core.runsheet.model import Prompt
 
 QUEUE_SIZE = 64  # a console further behind than this has lost nothing: it refetches the page
 

@@ -9,24 +9,24 @@ from typing import Protocol
 
 from aiohttp import web
 
-from bot.core.calendar import LONDON
 from bot.core.conference import MeetingFormat
+from bot.core.workdays import LONDON
 from bot.web.actions import ACTIONS_KEY, ActionRefused, ConferenceActions
 from bot.web.auth import Identity
-from bot.web.security import STAFF, Role, require, role_of
+from bot.web.security import STAFF, UserRole, require, role_of
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["NOTICES", "add_routes", "allowed_actions"]
 
 # Which roles may ask for each action. The chair decides the format (every seed says so).
-ACTION_ROLES: dict[str, frozenset[Role]] = {
+ACTION_ROLES: dict[str, frozenset[UserRole]] = {
     "allocate": STAFF,
-    "format": STAFF | {Role.CHAIR},
+    "format": STAFF | {UserRole.CHAIR},
     "reschedule": STAFF,
     "cancel": STAFF,
     "retry": STAFF,
-    "approve": STAFF | {Role.CHAIR},
+    "approve": STAFF | {UserRole.CHAIR},
 }
 NOTICES = {
     "allocate": "The chair is allocated.",
@@ -54,7 +54,7 @@ class DetailPage(Protocol):
 Perform = Callable[[ConferenceActions, int, dict[str, str], Identity], Awaitable[None]]
 
 
-def allowed_actions(request: web.Request, role: Role) -> frozenset[str]:
+def allowed_actions(request: web.Request, role: UserRole) -> frozenset[str]:
     """The actions this role may use here; none when the runtime is not wired yet."""
     if ACTIONS_KEY not in request.app:
         return frozenset()

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from bot.web.auth import COOKIE, SIGNER_KEY, Identity
 from bot.web.config import OidcConfig
-from bot.web.security import Role, config, is_secure, set_session
+from bot.web.security import UserRole, config, is_secure, set_session
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ FLOW_LIFETIME_S = 600
 CALLBACK_PATH = "/signin/callback"
 # If someone holds several roles, the first of these wins. A chair keeps their actions on
 # their own conferences rather than becoming a read-only manager.
-PRECEDENCE = (Role.ADMIN, Role.MTS, Role.CHAIR, Role.MANAGER)
+PRECEDENCE = (UserRole.ADMIN, UserRole.MTS, UserRole.CHAIR, UserRole.MANAGER)
 # App role values used when the settings map none: define these in the app registration.
 DEFAULT_ROLE_MAP = {
     "Confbot.Admin": "admin",
@@ -71,17 +71,17 @@ CLIENT_FACTORY_KEY: web.AppKey[ClientFactory] = web.AppKey("oidc_client_factory"
 CLIENT_KEY: web.AppKey[dict[str, AuthCodeClient]] = web.AppKey("oidc_clients", dict)
 
 
-def role_from_claims(claims: Mapping[str, Any], role_map: Mapping[str, str]) -> Role | None:
+def role_from_claims(claims: Mapping[str, Any], role_map: Mapping[str, str]) -> UserRole | None:
     """The confbot role for a token's app roles and groups, or None when it has none."""
     mapping = dict(role_map) or DEFAULT_ROLE_MAP
-    held: set[Role] = set()
+    held: set[UserRole] = set()
     for claim in ("roles", "groups"):
         values = claims.get(claim) or []
         if isinstance(values, Sequence) and not isinstance(values, str):
             for value in values:
                 mapped = mapping.get(str(value), "")
-                if mapped in {role.value for role in Role}:
-                    held.add(Role(mapped))
+                if mapped in {role.value for role in UserRole}:
+                    held.add(UserRole(mapped))
     return next((role for role in PRECEDENCE if role in held), None)
 
 

@@ -8,22 +8,22 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.core.calendar import LONDON
 from bot.core.conference import Conference, ConferenceState, ConferenceType, MeetingFormat
 from bot.core.timeline import StepKind, Timeline
+from bot.core.workdays import LONDON
 from bot.store.queries import FAILED_KIND, ConferenceFilter, ConferenceLine
 from bot.store.repository import NotFound
 from bot.web import forms
 from bot.web.auth import Identity
 from bot.web.progress import StepProgress, StepStatus, split_step_id, step_views
-from bot.web.security import EVERYONE, STAFF, VIEWERS, Role, require, role_of
+from bot.web.security import EVERYONE, STAFF, VIEWERS, UserRole, require, role_of
 from bot.web.snapshot import read_health
 from bot.web.status import REPOSITORY_KEY, RISKS_KEY, in_thread, queries, render, timelines
 
 PAGE_SIZE = 50
 RISKS_SHOWN = 50
 # Roles that need to see participants' names and contact details to do their job.
-PERSONAL_DATA_ROLES = frozenset({Role.ADMIN, Role.MTS, Role.CHAIR})
+PERSONAL_DATA_ROLES = frozenset({UserRole.ADMIN, UserRole.MTS, UserRole.CHAIR})
 
 
 def now_utc(request: web.Request) -> datetime:
@@ -53,7 +53,7 @@ def current_phase(timeline: Timeline | str, now: datetime) -> str | None:
 async def overview(request: web.Request) -> web.StreamResponse:
     """Counts by state, today's conferences, deadlines at risk, triage, failures and health."""
     identity = require(request, EVERYONE)
-    if role_of(identity) is Role.CHAIR:
+    if role_of(identity) is UserRole.CHAIR:
         raise web.HTTPFound("/conferences")
     q, cache, now = queries(request), timelines(request), now_utc(request)
     day_start, day_end = london_day(now)
@@ -113,7 +113,7 @@ async def conference_list(request: web.Request) -> web.StreamResponse:
     kind = _enum(ConferenceType, args.get("type", ""))
     start_day, end_day = _day(args.get("from", "")), _day(args.get("to", ""))
     chair = args.get("chair", "").strip() or None
-    is_chair = role_of(identity) is Role.CHAIR
+    is_chair = role_of(identity) is UserRole.CHAIR
     if is_chair:
         chair = identity.user
     where = ConferenceFilter(
@@ -192,7 +192,7 @@ async def load_visible(request: web.Request, identity: Identity) -> Conference:
         conference = await in_thread(request.app[REPOSITORY_KEY].get_conference, conference_id)
     except (ValueError, NotFound):
         raise web.HTTPNotFound(text="There is no such conference.") from None
-    if role_of(identity) is Role.CHAIR and (conference.chair or "").lower() != (
+    if role_of(identity) is UserRole.CHAIR and (conference.chair or "").lower() != (
         identity.user.lower()
     ):
         # A chair sees their own conferences only; say "not found" so nothing leaks.

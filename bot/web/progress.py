@@ -11,8 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
-from bot.core.calendar import add_working_days, to_london
-from bot.core.playbook import Playbook
+from bot.core.playbook.model import Playbook
 from bot.core.timeline import (
     ConferenceFacts,
     Step,
@@ -21,6 +20,7 @@ from bot.core.timeline import (
     TimelineError,
     compile_timeline,
 )
+from bot.core.workdays import add_working_days, to_london
 from bot.store.queries import DONE_KINDS, ConferenceLine, StatusQueries
 
 # Working Together: an ICPC within 15 working days of the strategy discussion.

@@ -29,7 +29,7 @@ TEAMS_FRAME_ANCESTORS = (
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class Role(StrEnum):
+class UserRole(StrEnum):
     """The roles a signed-in person can hold."""
 
     ADMIN = "admin"
@@ -38,9 +38,9 @@ class Role(StrEnum):
     MANAGER = "manager"  # read-only
 
 
-STAFF = frozenset({Role.ADMIN, Role.MTS})
-VIEWERS = frozenset({Role.ADMIN, Role.MTS, Role.MANAGER})
-EVERYONE = frozenset(Role)
+STAFF = frozenset({UserRole.ADMIN, UserRole.MTS})
+VIEWERS = frozenset({UserRole.ADMIN, UserRole.MTS, UserRole.MANAGER})
+EVERYONE = frozenset(UserRole)
 
 
 def config(request: web.Request) -> WebConfig:
@@ -65,7 +65,7 @@ def _deny(request: web.Request, identity: Identity | None) -> NoReturn:
     raise web.HTTPForbidden(text="Your role does not allow this.")
 
 
-def require(request: web.Request, roles: frozenset[Role]) -> Identity:
+def require(request: web.Request, roles: frozenset[UserRole]) -> Identity:
     """The signed-in identity if its role is one of ``roles``; otherwise redirect, 401 or 403."""
     identity = current_identity(request)
     if identity is None or identity.role not in roles:
@@ -73,9 +73,9 @@ def require(request: web.Request, roles: frozenset[Role]) -> Identity:
     return identity
 
 
-def role_of(identity: Identity) -> Role:
+def role_of(identity: Identity) -> UserRole:
     """The identity's role as an enum."""
-    return Role(identity.role)
+    return UserRole(identity.role)
 
 
 def is_secure(request: web.Request) -> bool:

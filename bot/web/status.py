@@ -16,7 +16,7 @@ from bot.store.queries import StatusQueries
 from bot.store.repository import Repository
 from bot.web.auth import Identity
 from bot.web.progress import RiskMemo, TimelineCache, split_step_id
-from bot.web.security import Role, csrf_token, role_of
+from bot.web.security import UserRole, csrf_token, role_of
 
 LONDON = ZoneInfo("Europe/London")
 STATIC = Path(__file__).parent / "static"
@@ -71,11 +71,11 @@ TEMPLATES.filters["words"] = words
 TEMPLATES.filters["duration"] = duration
 TEMPLATES.filters["step_name"] = step_name
 
-NAV: tuple[tuple[str, str, frozenset[Role]], ...] = (
-    ("/", "Today", frozenset({Role.ADMIN, Role.MTS, Role.MANAGER})),
-    ("/conferences", "Conferences", frozenset(Role)),
-    ("/triage", "Triage", frozenset({Role.ADMIN, Role.MTS})),
-    ("/capacity", "Capacity", frozenset({Role.ADMIN, Role.MTS, Role.MANAGER})),
+NAV: tuple[tuple[str, str, frozenset[UserRole]], ...] = (
+    ("/", "Today", frozenset({UserRole.ADMIN, UserRole.MTS, UserRole.MANAGER})),
+    ("/conferences", "Conferences", frozenset(UserRole)),
+    ("/triage", "Triage", frozenset({UserRole.ADMIN, UserRole.MTS})),
+    ("/capacity", "Capacity", frozenset({UserRole.ADMIN, UserRole.MTS, UserRole.MANAGER})),
 )
 
 

@@ -41,7 +41,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.core.conference import ConferenceState, MeetingFormat, Role
-from bot.core.playbook import PhaseKind
+from bot.core.playbook.model import PhaseKind
 from bot.runtime.requests import Handled, RequestIntake
 from bot.settings import Settings
 from bot.store.repository import Repository

@@ -38,7 +38,7 @@ from typing import Any, cast
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, Role
-from bot.core.runsheet_model import Answer, PromptKind
+from bot.core.runsheet.model import Answer, PromptKind
 from bot.runtime.conferences import ConferenceService, RuntimeConfig
 from bot.runtime.deadlines import DeadlineRunner
 from bot.runtime.durable import DurableScheduler

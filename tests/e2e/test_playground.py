@@ -16,8 +16,8 @@ import pytest
 from aiohttp import web
 
 from bot.core.conference import ConferenceType, MeetingFormat
-from bot.core.runsheet import Event, compile_run_sheet
-from bot.core.runsheet_model import RunSheetFacts
+from bot.core.runsheet.model import RunSheetFacts
+from bot.core.runsheet.sheet import Event, compile_run_sheet
 from bot.store.conversations import ConversationRepository
 from bot.store.database import Database
 from bot.store.repository import Repository

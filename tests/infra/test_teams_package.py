@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from bot.teams_package import (
+from bot.cli.teams_package import (
     PackageError,
     PackageInputs,
     build_package,
@@ -173,7 +173,7 @@ def test_defaults_come_from_the_settings(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import argparse, sys; from bot.teams_package import register;"
+            "import argparse, sys; from bot.cli.teams_package import register;"
             "p = argparse.ArgumentParser(); register(p.add_subparsers());"
             "a = p.parse_args(sys.argv[1:]); sys.exit(a.func(a))",
             "teams",

@@ -19,8 +19,8 @@ from aiohttp import web
 
 from bot.app import Services, build_app, running_services, start_background
 from bot.core.conference import Conference, Role
-from bot.core.runsheet_model import Answer, Prompt, PromptKind
-from bot.runtime.aftercare import Aftercare
+from bot.core.runsheet.model import Answer, Prompt, PromptKind
+from bot.runtime.aftercare.service import Aftercare
 from bot.runtime.runsheet_facts import party_id
 from bot.runtime.runsheets import RunSheetService
 from bot.settings import Settings

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, Role
-from bot.core.runsheet_model import Prompt
+from bot.core.runsheet.model import Prompt
 from bot.runtime.conferences import ConferenceService, RuntimeConfig, planned_jobs
 from bot.runtime.deadlines import DeadlineRunner
 from bot.runtime.ports import GraphPort

@@ -15,7 +15,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.app import Services, build_app, running_services, start_background
-from bot.core.calendar import add_working_days, london_to_utc
+from bot.core.workdays import add_working_days, london_to_utc
 from bot.settings import Settings
 
 CHAIR = "rowan.amberley@example.org"

@@ -17,10 +17,10 @@ import pytest
 from docx import Document
 
 from bot.core.conference import Conference, ConferenceState, ConferenceType, MeetingFormat, Role
-from bot.core.playbook import Channel, FollowUpKind, PhaseKind
-from bot.core.playbook_terms import AttendanceEvidence, AttendanceOutcome
-from bot.core.timeline_model import StepKind
-from bot.runtime.aftercare import Aftercare
+from bot.core.playbook.model import Channel, FollowUpKind, PhaseKind
+from bot.core.playbook.terms import AttendanceEvidence, AttendanceOutcome
+from bot.core.timeline.model import StepKind
+from bot.runtime.aftercare.service import Aftercare
 from bot.runtime.conferences import rule_role
 from playbooks import load_all_bundled
 from tests.integration.aftercare_harness import (

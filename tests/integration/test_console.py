@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from bot.core.runsheet_model import PromptKind
+from bot.core.runsheet.model import PromptKind
 from bot.web import console
 from tests.browser.webapp import build_web_app, client_for, csrf_for, headers_for
 from tests.integration.console_world import (

@@ -10,10 +10,10 @@ import pytest
 
 from bot.core.conference import Conference, Role, TimelineEntry
 from bot.core.consent import ConsentStatus
-from bot.core.minutes_model import Decisions, ParentJoin, PlanView
-from bot.core.playbook_terms import AttendanceEvidence
-from bot.runtime.aftercare_mail import decision_email, plan_email
-from bot.runtime.aftercare_records import (
+from bot.core.minutes.model import Decisions, ParentJoin, PlanView
+from bot.core.playbook.terms import AttendanceEvidence
+from bot.runtime.aftercare.mail import decision_email, plan_email
+from bot.runtime.aftercare.records import (
     checked_decisions,
     minutes_input,
     participant_key,

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.conference import ConferenceType, Role
-from bot.core.playbook import Channel, Playbook
-from bot.core.playbook_distribution import PARENT_OR_GP, DistributionItem, distribution_allowed
-from bot.runtime.aftercare import Aftercare
+from bot.core.playbook.distribution import PARENT_OR_GP, DistributionItem, distribution_allowed
+from bot.core.playbook.model import Channel, Playbook
+from bot.runtime.aftercare.service import Aftercare
 from bot.runtime.conferences import rule_role
 from bot.store.database import Database
 from playbooks import load_all_bundled

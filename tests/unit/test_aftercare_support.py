@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.core.conference import Conference, ConferenceState, ConferenceType, MeetingFormat, Role
 from bot.core.mailbox import OutgoingMail
-from bot.core.playbook import PhaseKind, Playbook
-from bot.runtime.aftercare import Aftercare
+from bot.core.playbook.model import PhaseKind, Playbook
+from bot.runtime.aftercare.service import Aftercare
 from bot.runtime.conferences import ConferenceService, RuntimeConfig
 from bot.runtime.deadlines import DeadlineRunner
 from bot.runtime.scheduler import VirtualScheduler

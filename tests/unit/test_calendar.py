@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.calendar import (
+from bot.core.durations import Duration, DurationUnit, hours, parse_duration, working_days
+from bot.core.workdays import (
     WorkingCalendar,
     add_months,
     add_working_days,
@@ -16,7 +17,6 @@ from bot.core.calendar import (
     working_day_on_or_before,
     working_days_between,
 )
-from bot.core.durations import Duration, DurationUnit, hours, parse_duration, working_days
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.consent import ConsentStatus
-from bot.core.minutes import (
+from bot.core.minutes.assembly import (
     AgencyContribution,
     ConfidentialSection,
     Decisions,
@@ -25,8 +25,8 @@ from bot.core.minutes import (
     YoungPersonPart,
     assemble_minutes,
 )
-from bot.core.playbook import FollowUpKind
-from bot.core.playbook_terms import AttendanceOutcome
+from bot.core.playbook.model import FollowUpKind
+from bot.core.playbook.terms import AttendanceOutcome
 from tests.unit.test_minutes_support import (
     CHAIR,
     HEALTH,

@@ -12,7 +12,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
-from bot.core.minutes import (
+from bot.core.minutes.assembly import (
     AgencyContribution,
     Minutes,
     MinutesParticipant,
@@ -21,8 +21,8 @@ from bot.core.minutes import (
     Table,
     assemble_minutes,
 )
+from bot.runtime.aftercare.word import minutes_docx
 from bot.runtime.minutes_html import minutes_html
-from bot.runtime.minutes_word import minutes_docx
 from tests.unit.test_minutes_support import PLAYBOOKS, E, records
 
 CASES = [

@@ -13,14 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.conference import ConferenceType, MeetingFormat
-from bot.core.minutes import (
+from bot.core.minutes.assembly import (
     AgencyContribution,
     ConfidentialSection,
     PlanView,
     assemble_minutes,
 )
+from bot.runtime.aftercare.word import minutes_docx
 from bot.runtime.minutes_html import minutes_html
-from bot.runtime.minutes_word import minutes_docx
 from tests.unit.test_minutes_support import PLAYBOOKS, START, has_confidential_phase, records
 
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.consent import ConsentStatus
-from bot.core.minutes import (
+from bot.core.minutes.assembly import (
     AbuseCategory,
     AgencyContribution,
     ConfidentialSection,
@@ -20,7 +20,7 @@ from bot.core.minutes import (
     PlanView,
     YoungPersonPart,
 )
-from bot.core.playbook import AttendanceEvidence, PhaseKind, Playbook
+from bot.core.playbook.model import AttendanceEvidence, PhaseKind, Playbook
 from playbooks import load_all_bundled
 
 PLAYBOOKS = load_all_bundled()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.playbook_loader import playbook_schema_text
-from bot.playbook_cli import register
+from bot.cli.playbook import register
+from bot.core.playbook.loader import playbook_schema_text
 from playbooks import DIRECTORY, SCHEMA_PATH, bundled_paths
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "playbooks"

@@ -6,8 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from bot.core.conference import Role
-from bot.core.playbook import Channel, DistributionPolicy
-from bot.core.playbook_distribution import DistributionItem, distribution_allowed
+from bot.core.playbook.distribution import DistributionItem, distribution_allowed
+from bot.core.playbook.model import Channel, DistributionPolicy
 from playbooks import load_bundled
 
 POLICE = DistributionItem("police_report", restricted=True)

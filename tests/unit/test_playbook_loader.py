@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
-from bot.core.playbook import Playbook, render_minutes_statement
-from bot.core.playbook_loader import PlaybookError, load_playbook_text
+from bot.core.playbook.loader import PlaybookError, load_playbook_text
+from bot.core.playbook.model import Playbook, render_minutes_statement
 from playbooks import DIRECTORY, bundled_paths, load_playbook_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "playbooks"

@@ -8,8 +8,8 @@ import pytest
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.consent import ConsentStatus
-from bot.core.playbook import PhaseKind
-from bot.core.runsheet import (
+from bot.core.playbook.model import PhaseKind
+from bot.core.runsheet.sheet import (
     CONFIDENTIAL_END_JOB,
     START_JOB,
     Answer,

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.consent import ConsentStatus
-from bot.core.playbook import PhaseKind, Playbook
-from bot.core.runsheet import Answer, Prompt, PromptKind, RunSheet, restore_run_sheet
+from bot.core.playbook.model import PhaseKind, Playbook
+from bot.core.runsheet.sheet import Answer, Prompt, PromptKind, RunSheet, restore_run_sheet
 from playbooks import load_all_bundled
 from tests.unit.test_runsheet_support import PARENT, SECOND_PARENT, START, run_sheet
 

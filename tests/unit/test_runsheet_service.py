@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.conference import ConferenceState
-from bot.core.runsheet_model import Answer, PromptKind
+from bot.core.runsheet.model import Answer, PromptKind
 from bot.runtime.runsheets import RUNSHEET_ACTION, state_key
 from bot.web.console_events import ConsoleHub
 from tests.integration.console_world import (
@@ -194,7 +194,7 @@ async def test_every_answer_is_on_the_timeline_and_the_end_concludes_the_confere
 async def test_an_answer_the_prompt_does_not_offer_is_refused_and_not_journalled(
     world: World,
 ) -> None:
-    from bot.core.runsheet_model import RunSheetError
+    from bot.core.runsheet.model import RunSheetError
 
     conference_id = await _started(world)
     consent = (await world.runsheets.open_prompts(conference_id))[0]

@@ -6,8 +6,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
-from bot.core.playbook import Playbook
-from bot.core.runsheet import Party, Prompt, PromptKind, RunSheet, RunSheetFacts, compile_run_sheet
+from bot.core.playbook.model import Playbook
+from bot.core.runsheet.sheet import (
+    Party,
+    Prompt,
+    PromptKind,
+    RunSheet,
+    RunSheetFacts,
+    compile_run_sheet,
+)
 
 LONDON = ZoneInfo("Europe/London")
 START = datetime(2027, 1, 15, 10, 0, tzinfo=LONDON)  # a Friday

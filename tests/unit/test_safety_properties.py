@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.calendar import is_working_day
 from bot.core.conference import Role
-from bot.core.playbook import Channel, DistributionPolicy, PhaseKind, Playbook
-from bot.core.playbook_distribution import PARENT_OR_GP, DistributionItem, distribution_allowed
+from bot.core.playbook.distribution import PARENT_OR_GP, DistributionItem, distribution_allowed
+from bot.core.playbook.model import Channel, DistributionPolicy, PhaseKind, Playbook
 from bot.core.timeline import (
     ConferenceFacts,
     ContactChannel,
@@ -21,6 +20,7 @@ from bot.core.timeline import (
     TimelineError,
     compile_timeline,
 )
+from bot.core.workdays import is_working_day
 from playbooks import load_all_bundled
 
 LONDON = ZoneInfo("Europe/London")

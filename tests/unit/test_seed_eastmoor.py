@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
-from bot.core.playbook import Channel
+from bot.core.playbook.model import Channel
 from bot.core.timeline import (
     ConferenceFacts,
     Step,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
-from bot.core.playbook import Decision, PhaseKind, render_minutes_statement
+from bot.core.playbook.model import Decision, PhaseKind, render_minutes_statement
 from bot.core.timeline import ConferenceFacts, Step, StepKind, Timeline, compile_timeline
 from playbooks import load_bundled
 

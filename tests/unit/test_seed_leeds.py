@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
-from bot.core.playbook import AttendanceEvidence, AttendanceOutcome, Channel
-from bot.core.playbook_distribution import distribution_allowed, item_for
+from bot.core.playbook.distribution import distribution_allowed, item_for
+from bot.core.playbook.model import AttendanceEvidence, AttendanceOutcome, Channel
 from bot.core.timeline import (
     ConferenceFacts,
     ContactChannel,

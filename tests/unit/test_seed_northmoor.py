@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
-from bot.core.playbook import Anchor, Decision
+from bot.core.playbook.model import Anchor, Decision
 from bot.core.timeline import ConferenceFacts, Step, StepKind, Timeline, compile_timeline
 from playbooks import load_bundled
 

@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
-from bot.core.playbook import Anchor, AttendanceEvidence, AttendanceOutcome, Channel, PhaseKind
+from bot.core.playbook.model import (
+    Anchor,
+    AttendanceEvidence,
+    AttendanceOutcome,
+    Channel,
+    PhaseKind,
+)
 from bot.core.timeline import (
     ConferenceFacts,
     Step,

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import simulate_cli
+from bot.cli import simulate as simulate_cli
+from bot.cli.simulate import Script, simulate
 from bot.core.conference import ConferenceType, MeetingFormat
-from bot.core.runsheet import Answer
-from bot.simulate_cli import Script, simulate
+from bot.core.runsheet.sheet import Answer
 from playbooks import load_all_bundled, load_bundled
 
 LONDON = ZoneInfo("Europe/London")

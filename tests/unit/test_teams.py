@@ -12,8 +12,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.core.conference import ConferenceType, MeetingFormat
-from bot.core.runsheet import Answer, Event, PromptKind, compile_run_sheet
-from bot.core.runsheet_model import RunSheetFacts
+from bot.core.runsheet.model import RunSheetFacts
+from bot.core.runsheet.sheet import Answer, Event, PromptKind, compile_run_sheet
 from bot.teams.agent import NO_CONFERENCE, TeamsBot
 from bot.teams.cards import ANSWER_VERB, CARD_CONTENT_TYPE
 from bot.teams.channel import TeamsPromptChannel

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.calendar import is_working_day
 from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.timeline import (
     ConferenceFacts,
@@ -18,6 +17,7 @@ from bot.core.timeline import (
     held_back_roles,
     join_link_allowed,
 )
+from bot.core.workdays import is_working_day
 from playbooks import load_bundled
 
 LONDON = ZoneInfo("Europe/London")

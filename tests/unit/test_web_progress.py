@@ -16,7 +16,7 @@ from bot.web.progress import (
     report_risks,
     step_views,
 )
-from bot.web.security import Role
+from bot.web.security import UserRole as Role
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # a Tuesday
 

@@ -2,16 +2,15 @@
 
 The runtime fills a ``MinutesInput`` from its records; ``assemble_minutes`` checks it
 against the playbook and returns a ``Minutes`` document model, which
-``bot.runtime.minutes_word`` and ``bot.runtime.minutes_html`` render. No I/O.
+``bot.runtime.aftercare.word`` and ``bot.runtime.minutes_html`` render. No I/O.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core.calendar import WorkingCalendar, to_london
 from bot.core.conference import Role
-from bot.core.minutes_model import (
+from bot.core.minutes.model import (
     AbuseCategory,
     AgencyContribution,
     AttendanceLine,
@@ -31,7 +30,7 @@ from bot.core.minutes_model import (
     Table,
     YoungPersonPart,
 )
-from bot.core.minutes_sections import (
+from bot.core.minutes.sections import (
     agencies_section,
     confidential_section,
     consent_section,
@@ -40,7 +39,7 @@ from bot.core.minutes_sections import (
     parents_section,
     young_people_section,
 )
-from bot.core.minutes_text import (
+from bot.core.minutes.text import (
     APOLOGIES,
     ATTENDED,
     CONFERENCE_TITLES,
@@ -53,8 +52,9 @@ from bot.core.minutes_text import (
     long_date,
     role_name,
 )
-from bot.core.playbook import ConferenceRules, Playbook, render_minutes_statement
-from bot.core.playbook_terms import AttendanceEvidence, AttendanceOutcome
+from bot.core.playbook.model import ConferenceRules, Playbook, render_minutes_statement
+from bot.core.playbook.terms import AttendanceEvidence, AttendanceOutcome
+from bot.core.workdays import WorkingCalendar, to_london
 
 __all__ = [
     "AbuseCategory",

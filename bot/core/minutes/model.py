@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.consent import ConsentStatus
-from bot.core.playbook_terms import AttendanceEvidence, AttendanceOutcome
+from bot.core.playbook.terms import AttendanceEvidence, AttendanceOutcome
 
 
 class MinutesError(ValueError):

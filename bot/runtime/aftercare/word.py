@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from docx.oxml.table import CT_Row
 from docx.table import Table as DocxTable
 
-from bot.core.minutes_model import Minutes, Paragraph, Table
+from bot.core.minutes.model import Minutes, Paragraph, Table
 
 LANGUAGE = "en-GB"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.core.calendar import to_london
 from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.consent import ConsentStatus
-from bot.core.minutes_model import AbuseCategory, ParentJoin, PlanType, PlanView
-from bot.core.playbook_terms import AttendanceEvidence, AttendanceOutcome, FollowUpKind
-from bot.core.timeline_text import ROLE_WORDS
+from bot.core.minutes.model import AbuseCategory, ParentJoin, PlanType, PlanView
+from bot.core.playbook.terms import AttendanceEvidence, AttendanceOutcome, FollowUpKind
+from bot.core.timeline.text import ROLE_WORDS
+from bot.core.workdays import to_london
 
 CONFERENCE_TITLES: dict[ConferenceType, str] = {
     ConferenceType.ICPC: "Initial child protection conference",

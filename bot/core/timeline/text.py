@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.core.conference import Role
-from bot.core.playbook import FollowUpKind, PhaseKind, TaskKind
+from bot.core.playbook.model import FollowUpKind, PhaseKind, TaskKind
 
 # How each role reads in a sentence; the minutes reuse it.
 ROLE_WORDS: dict[Role, str] = {

@@ -1,13 +1,12 @@
-"""The sections of the minutes, one builder each; ``bot.core.minutes`` puts them in order."""
+"""The sections of the minutes, one builder each; ``assembly`` puts them in order."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.core.calendar import WorkingCalendar, to_london
 from bot.core.conference import Role
 from bot.core.consent import ConsentStatus
-from bot.core.minutes_model import (
+from bot.core.minutes.model import (
     AgencyContribution,
     Block,
     MinutesError,
@@ -18,7 +17,7 @@ from bot.core.minutes_model import (
     Section,
     Table,
 )
-from bot.core.minutes_text import (
+from bot.core.minutes.text import (
     CATEGORY_WORDS,
     CONFIDENTIAL_SUMMARY,
     CONSENT_WORDS,
@@ -35,7 +34,8 @@ from bot.core.minutes_text import (
     roles_phrase,
     sentence,
 )
-from bot.core.playbook import ConferenceRules, Decision, FollowUpKind, PhaseKind, TaskKind
+from bot.core.playbook.model import ConferenceRules, Decision, FollowUpKind, PhaseKind, TaskKind
+from bot.core.workdays import WorkingCalendar, to_london
 
 # A parent who did not take part in any of these ways gets the update call (seed 003).
 _TOOK_PART = frozenset({ParentJoin.JOINED, ParentJoin.NOT_HELD_BACK, ParentJoin.PHONE_CALL})

@@ -8,17 +8,17 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.cli_args import fixed_duration, moment
-from bot.core.calendar import to_london
+from bot.cli.args import fixed_duration, moment
 from bot.core.conference import ConferenceType, MeetingFormat
-from bot.core.playbook import Anchor, PhaseKind, Playbook
-from bot.core.playbook_loader import (
+from bot.core.playbook.loader import (
     PlaybookError,
     Problem,
     load_playbook_text,
     playbook_schema_text,
 )
+from bot.core.playbook.model import Anchor, PhaseKind, Playbook
 from bot.core.timeline import ConferenceFacts, Timeline, TimelineError, compile_timeline
+from bot.core.workdays import to_london
 
 # argparse passes a string const through ``type``; an object sentinel stays as it is.
 _DEFAULT_CONFIDENTIAL = object()

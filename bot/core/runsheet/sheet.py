@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.conference import Role
-from bot.core.playbook import Playbook
-from bot.core.playbook_terms import PhaseKind
-from bot.core.runsheet_journal import Entry
-from bot.core.runsheet_model import (
+from bot.core.playbook.model import Playbook
+from bot.core.playbook.terms import PhaseKind
+from bot.core.runsheet.journal import Entry
+from bot.core.runsheet.model import (
     Answer,
     AnswerNotAllowed,
     AnswerOption,
@@ -29,7 +29,7 @@ from bot.core.runsheet_model import (
     RunSheetFacts,
     UnknownPrompt,
 )
-from bot.core.runsheet_state import (
+from bot.core.runsheet.state import (
     CHAIR,
     CONFBOT,
     CONFIDENTIAL_END_JOB,
@@ -38,7 +38,7 @@ from bot.core.runsheet_state import (
     allowed_answers,
     as_utc,
 )
-from bot.core.runsheet_text import HELP_TEXT, PHASE_TITLES, clock
+from bot.core.runsheet.text import HELP_TEXT, PHASE_TITLES, clock
 
 __all__ = [
     "Answer",

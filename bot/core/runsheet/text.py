@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.core.calendar import to_london
-from bot.core.playbook_terms import PhaseKind
-from bot.core.runsheet_model import Answer, AnswerOption
-from bot.core.timeline_text import capitalise
+from bot.core.playbook.terms import PhaseKind
+from bot.core.runsheet.model import Answer, AnswerOption
+from bot.core.timeline.text import capitalise
+from bot.core.workdays import to_london
 
 PHASE_TITLES: dict[PhaseKind, str] = {
     PhaseKind.RECORDING_CONSENT: "Recording consent",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from bot.core.calendar import WorkingCalendar, to_london
 from bot.core.conference import MeetingFormat, Role
 from bot.core.durations import Duration, DurationUnit
-from bot.core.playbook import (
+from bot.core.playbook.distribution import distribution_allowed, item_for
+from bot.core.playbook.model import (
     AGENCY_ROLES,
     Anchor,
     Channel,
@@ -19,8 +19,7 @@ from bot.core.playbook import (
     Playbook,
     TimescaleTarget,
 )
-from bot.core.playbook_distribution import distribution_allowed, item_for
-from bot.core.timeline_model import (
+from bot.core.timeline.model import (
     ConferenceFacts,
     ContactChannel,
     DeadlineCheck,
@@ -30,7 +29,7 @@ from bot.core.timeline_model import (
     TimelineError,
     Withheld,
 )
-from bot.core.timeline_text import (
+from bot.core.timeline.text import (
     FOLLOW_UP_PROMPTS,
     PHASE_PROMPTS,
     TASK_PROMPTS,
@@ -38,6 +37,7 @@ from bot.core.timeline_text import (
     role_words,
     roles_words,
 )
+from bot.core.workdays import WorkingCalendar, to_london
 
 # Staff are always there to act, whoever else the facts list.
 _STAFF: frozenset[Role] = frozenset({Role.CHAIR, Role.ADMIN, Role.MINUTE_TAKER})

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from bot.core.conference import MeetingFormat, Role
-from bot.core.playbook_distribution import PARENT_OR_GP
-from bot.core.playbook_terms import AGENCY_ROLES, MINUTES_PLACEHOLDERS, Channel, PhaseKind
+from bot.core.playbook.distribution import PARENT_OR_GP
+from bot.core.playbook.terms import AGENCY_ROLES, MINUTES_PLACEHOLDERS, Channel, PhaseKind
 
 if TYPE_CHECKING:
-    from bot.core.playbook import ConferenceRules, Loc, Playbook
+    from bot.core.playbook.model import ConferenceRules, Loc, Playbook
 
 
 def _listing(names: Iterable[str]) -> str:
@@ -36,7 +36,7 @@ def _duplicates(ids: Iterable[str]) -> set[str]:
 
 def playbook_problems(playbook: Playbook) -> list[tuple[Loc, str]]:
     """Every unresolved reference or unsafe rule in ``playbook``, in file order."""
-    from bot.core.playbook import minutes_placeholders  # playbook.py imports this module
+    from bot.core.playbook.model import minutes_placeholders  # playbook.py imports this module
 
     found: list[tuple[Loc, str]] = []
     doc_ids = [d.id for d in playbook.documents]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.conference import Role
-from bot.core.playbook import Channel, DistributionPolicy, Playbook
+from bot.core.playbook.model import Channel, DistributionPolicy, Playbook
 
 # Restricted (police or third-party) material never reaches the family or a GP practice.
 PARENT_OR_GP: frozenset[Role] = frozenset({Role.PARENT, Role.YOUNG_PERSON, Role.GP})

@@ -1,4 +1,4 @@
-"""The run sheet's state and workings; ``bot.core.runsheet`` is its public face."""
+"""The run sheet's state and workings; ``bot.core.runsheet.sheet`` is its public face."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from bot.core.conference import Role
 from bot.core.consent import ConsentLedger, ConsentStatus
-from bot.core.playbook import Decision, Phase, Playbook
-from bot.core.playbook_terms import AGENCY_ROLES, PhaseKind
-from bot.core.runsheet_journal import Journal
-from bot.core.runsheet_model import (
+from bot.core.playbook.model import Decision, Phase, Playbook
+from bot.core.playbook.terms import AGENCY_ROLES, PhaseKind
+from bot.core.runsheet.journal import Journal
+from bot.core.runsheet.model import (
     Answer,
     AnswerOption,
     Event,
@@ -20,7 +20,7 @@ from bot.core.runsheet_model import (
     RunSheetError,
     RunSheetFacts,
 )
-from bot.core.runsheet_text import (
+from bot.core.runsheet.text import (
     CONSENT_ANSWERS,
     DONE_ANSWERS,
     END_NOW_ANSWERS,
@@ -36,7 +36,7 @@ from bot.core.runsheet_text import (
     span_words,
     stop_text,
 )
-from bot.core.timeline_text import PHASE_PROMPTS
+from bot.core.timeline.text import PHASE_PROMPTS
 
 START_JOB = "start"
 CONFIDENTIAL_END_JOB = "confidential_end"

@@ -19,7 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bot.core.conference import Role
-from bot.core.playbook import Loc, Playbook
+from bot.core.playbook.model import Loc, Playbook
 
 
 @dataclass(frozen=True, slots=True)

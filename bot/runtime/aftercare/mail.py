@@ -6,7 +6,7 @@ from datetime import date
 from html import escape
 
 from bot.core.conference import Conference
-from bot.core.minutes_model import Decisions
+from bot.core.minutes.model import Decisions
 from bot.runtime.letters import when
 
 

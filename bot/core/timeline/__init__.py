@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
-from bot.core.playbook import Playbook
-from bot.core.timeline_compiler import Compiler
-from bot.core.timeline_model import (
+from bot.core.playbook.model import Playbook
+from bot.core.timeline.compiler import Compiler
+from bot.core.timeline.model import (
     ConferenceFacts,
     ContactChannel,
     DeadlineCheck,

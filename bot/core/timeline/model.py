@@ -10,7 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
-from bot.core.playbook import Anchor, Channel
+from bot.core.playbook.model import Anchor, Channel
 
 
 class TimelineError(ValueError):

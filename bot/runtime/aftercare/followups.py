@@ -11,12 +11,12 @@ from collections.abc import Callable
 
 from bot.core.conference import Conference, Role
 from bot.core.mailbox import OutgoingMail
-from bot.core.minutes import attendance_lines
-from bot.core.playbook_terms import AttendanceOutcome, Channel, FollowUpKind, PhaseKind
-from bot.core.timeline_model import Step, StepKind
-from bot.runtime import aftercare_mail
-from bot.runtime.aftercare_records import minutes_input, participant_key, party_index
-from bot.runtime.aftercare_review import ReviewRequests
+from bot.core.minutes.assembly import attendance_lines
+from bot.core.playbook.terms import AttendanceOutcome, Channel, FollowUpKind, PhaseKind
+from bot.core.timeline.model import Step, StepKind
+from bot.runtime.aftercare import mail as aftercare_mail
+from bot.runtime.aftercare.records import minutes_input, participant_key, party_index
+from bot.runtime.aftercare.review import ReviewRequests
 from bot.runtime.conferences import SYSTEM, ActionRefused, ConferenceService, rule_role
 from bot.runtime.deadlines import SETTLED
 from bot.runtime.scheduler import Job

@@ -2,7 +2,7 @@
 
 A playbook is data, not code. ``Playbook.problems()`` checks what one field cannot check
 alone (a rule naming a phase, document or role that the playbook never defines); the
-loader in ``bot.core.playbook_loader`` maps each problem to a file and line.
+loader in ``bot.core.playbook.loader`` maps each problem to a file and line.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pydantic import (
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.durations import Duration, hours, working_days
-from bot.core.playbook_terms import (
+from bot.core.playbook.terms import (
     AGENCY_ROLES,
     FAMILY_ROLES,
     MINUTES_PLACEHOLDERS,
@@ -379,7 +379,7 @@ class Playbook(Rule):
 
     def problems(self) -> list[tuple[Loc, str]]:
         """Every reference that does not resolve, as (location, message) pairs."""
-        from bot.core.playbook_checks import playbook_problems
+        from bot.core.playbook.checks import playbook_problems
 
         return playbook_problems(self)
 

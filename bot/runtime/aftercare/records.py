@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from bot.core.conference import Conference, Participant, Role, TimelineEntry
 from bot.core.consent import ConsentStatus
-from bot.core.minutes_model import (
+from bot.core.minutes.model import (
     AbuseCategory,
     AgencyContribution,
     ConfidentialSection,
@@ -27,8 +27,8 @@ from bot.core.minutes_model import (
     PlanView,
     YoungPersonPart,
 )
-from bot.core.playbook_terms import AttendanceEvidence
-from bot.core.timeline_model import StepKind, Timeline
+from bot.core.playbook.terms import AttendanceEvidence
+from bot.core.timeline.model import StepKind, Timeline
 from bot.runtime.runsheet_facts import party_id
 
 CHAIR_KEY = "chair"

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from pydantic_core import PydanticCustomError
 
-from bot.core.calendar import LONDON
 from bot.core.durations import parse_duration
+from bot.core.workdays import LONDON
 
 
 def moment(text: str) -> datetime:

@@ -136,7 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--seed", type=Path, default=None, help="YAML of fictional users")
     sandbox.set_defaults(func=cmd_sandbox)
 
-    from bot import playbook_cli, simulate_cli, teams_package
+    from bot.cli import playbook as playbook_cli
+    from bot.cli import simulate as simulate_cli
+    from bot.cli import teams_package
 
     playbook_cli.register(commands)
     simulate_cli.register(commands)

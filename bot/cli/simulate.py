@@ -15,12 +15,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.cli_args import fixed_duration, moment
-from bot.core.calendar import LONDON, is_working_day, to_london
+from bot.cli.args import fixed_duration, moment
 from bot.core.conference import ConferenceType, MeetingFormat, Role
-from bot.core.playbook import AGENCY_ROLES, PhaseKind, Playbook
-from bot.core.playbook_loader import PlaybookError, load_playbook_text
-from bot.core.runsheet import (
+from bot.core.playbook.loader import PlaybookError, load_playbook_text
+from bot.core.playbook.model import AGENCY_ROLES, PhaseKind, Playbook
+from bot.core.runsheet.sheet import (
     Answer,
     Party,
     Prompt,
@@ -30,7 +29,8 @@ from bot.core.runsheet import (
     RunSheetFacts,
     compile_run_sheet,
 )
-from bot.core.runsheet_text import clock
+from bot.core.runsheet.text import clock
+from bot.core.workdays import LONDON, is_working_day, to_london
 
 # argparse passes a string const through ``type``; an object sentinel stays as it is.
 _PLAYBOOK_DEFAULT = object()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.core.calendar import WorkingCalendar, to_london
 from bot.core.conference import Conference, ConferenceState, ConferenceType
 from bot.core.durations import parse_duration
-from bot.core.minutes_model import Decisions
-from bot.core.playbook import FollowUp
-from bot.runtime.aftercare_records import minutes_input
+from bot.core.minutes.model import Decisions
+from bot.core.playbook.model import FollowUp
+from bot.core.workdays import WorkingCalendar, to_london
+from bot.runtime.aftercare.records import minutes_input
 from bot.runtime.conferences import SYSTEM, ConferenceService
 from bot.store.repository import NewParticipant
 

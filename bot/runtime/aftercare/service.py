@@ -15,22 +15,22 @@ from dataclasses import dataclass
 
 from bot.core.conference import Conference, ConferenceState, Participant, Role
 from bot.core.mailbox import Attachment, OutgoingMail
-from bot.core.minutes import Minutes, MinutesError, assemble_minutes
-from bot.core.playbook import FollowUp
-from bot.core.playbook_distribution import DistributionItem
-from bot.core.playbook_terms import FollowUpKind
-from bot.core.timeline_model import Timeline
-from bot.runtime import aftercare_mail
-from bot.runtime.aftercare_followups import FEEDBACK, FOLLOW_UP, SENT, FollowUps, in_audience
-from bot.runtime.aftercare_records import (
+from bot.core.minutes.assembly import Minutes, MinutesError, assemble_minutes
+from bot.core.playbook.distribution import DistributionItem
+from bot.core.playbook.model import FollowUp
+from bot.core.playbook.terms import FollowUpKind
+from bot.core.timeline.model import Timeline
+from bot.runtime.aftercare import mail as aftercare_mail
+from bot.runtime.aftercare.followups import FEEDBACK, FOLLOW_UP, SENT, FollowUps, in_audience
+from bot.runtime.aftercare.records import (
     DECISIONS_RECORDED,
     checked_decisions,
     minutes_input,
 )
+from bot.runtime.aftercare.word import minutes_docx
 from bot.runtime.conferences import SYSTEM, ActionRefused, ConferenceService
 from bot.runtime.deadlines import DeadlineRunner
 from bot.runtime.guard import DistributionRefused
-from bot.runtime.minutes_word import minutes_docx
 from bot.runtime.scheduler import Job
 
 logger = logging.getLogger(__name__)

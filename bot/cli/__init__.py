@@ -1,0 +1,1 @@
+"""Cli: see the modules of this package."""

@@ -1,0 +1,1 @@
+"""Minutes: see the modules of this package."""

@@ -1,0 +1,1 @@
+"""Playbook: see the modules of this package."""

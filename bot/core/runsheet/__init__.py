@@ -1,0 +1,1 @@
+"""Runsheet: see the modules of this package."""

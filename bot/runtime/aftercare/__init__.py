@@ -1,0 +1,1 @@
+"""Aftercare: see the modules of this package."""
