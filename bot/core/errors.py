@@ -5,3 +5,18 @@ from __future__ import annotations
 
 class RemoteServiceError(Exception):
     """A service outside confbot (Microsoft Graph, Teams) failed; the action can be retried."""
+
+
+class ActionRefused(Exception):
+    """An action the conference's state or its playbook does not allow; the message says why.
+
+    The one refusal every layer raises and the web maps to HTTP 409. The message is plain
+    English a person can act on, and names steps in words, never by their internal ids.
+    """
+
+
+class NotFound(LookupError):
+    """No record with that id or reference."""
+
+    def __init__(self, what: str, key: object) -> None:
+        super().__init__(f"no {what} {key!r}")

@@ -67,3 +67,32 @@ class Subscription:
     notification_url: str
     expires_at: datetime  # UTC; renew well before this
     client_state: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestMailbox:
+    """One request mailbox and the playbook its requests are booked under.
+
+    ``playbook`` takes every request; ``by_type`` picks one by conference type instead
+    (child protection types to one playbook, looked-after reviews to another), falling
+    back to ``playbook`` for a type it does not name.
+    """
+
+    address: str
+    playbook: str | None = None
+    by_type: tuple[tuple[str, str], ...] = ()  # (conference type, playbook name)
+
+    def playbook_for(self, conference_type: str) -> str | None:
+        """The playbook a request of ``conference_type`` goes to, or None if none takes it."""
+        for kind, name in self.by_type:
+            if kind == conference_type:
+                return name
+        return self.playbook
+
+    @property
+    def playbooks(self) -> tuple[str, ...]:
+        """Every playbook this mailbox can book under, each once."""
+        names = [name for _kind, name in self.by_type]
+        if self.playbook:
+            names.append(self.playbook)
+        return tuple(dict.fromkeys(names))

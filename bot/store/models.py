@@ -62,6 +62,10 @@ class ConferenceRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     playbook: Mapped[str] = mapped_column(String(128))
+    # The content hash of the playbook text it was booked under (see PlaybookVersionRow).
+    playbook_version: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The request mailbox it came in by, and sends from.
+    mailbox: Mapped[str | None] = mapped_column(String(320), default=None)
     conference_type: Mapped[str] = mapped_column(String(8))
     state: Mapped[str] = mapped_column(String(32), index=True)
     chair: Mapped[str | None] = mapped_column(String(320), default=None, index=True)
@@ -162,3 +166,32 @@ class DocumentRow(Base):
     kind: Mapped[str] = mapped_column(String(32), default="report")
     from_role: Mapped[str | None] = mapped_column(String(32), default=None)
     received_at: Mapped[datetime]
+
+
+class PlaybookVersionRow(Base):
+    """One version of a playbook, by the hash of its text: conferences keep the one booked."""
+
+    __tablename__ = "playbook_version"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime]
+
+
+class OutboxRow(Base):
+    """One message that left confbot (or failed to): the record the outbox keeps of every send."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_conference_purpose", "conference_id", "purpose"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conference_id: Mapped[int | None] = mapped_column(ForeignKey("conference.id"), default=None)
+    channel: Mapped[str] = mapped_column(String(16))  # email, teams, ...
+    sender: Mapped[str] = mapped_column(String(320))
+    purpose: Mapped[str] = mapped_column(String(256))
+    recipients: Mapped[list[str]] = mapped_column(JSON)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16))  # sent | failed | refused
+    detail: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]

@@ -21,6 +21,7 @@ from bot.core.conference import (
     TimelineEntry,
     TriageItem,
 )
+from bot.core.errors import NotFound
 from bot.core.reference import format_reference
 from bot.store.database import Database
 from bot.store.models import (
@@ -47,13 +48,6 @@ def _aware(value: datetime | None) -> datetime | None:
 
 def _minutes(value: timedelta | None) -> int | None:
     return None if value is None else int(value.total_seconds() // 60)
-
-
-class NotFound(LookupError):
-    """No record with that id."""
-
-    def __init__(self, what: str, key: object) -> None:
-        super().__init__(f"no {what} {key!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.core.conference import Conference, ConferenceState, MeetingFormat
-from bot.core.errors import RemoteServiceError
+from bot.core.errors import NotFound, RemoteServiceError
 from bot.runtime.conferences import ActionRefused, ConferenceService
-from bot.store.repository import NotFound
 from bot.web.auth import Identity, current_identity
 
 CONFERENCES_KEY: web.AppKey[ConferenceService] = web.AppKey("conferences", ConferenceService)

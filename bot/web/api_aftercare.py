@@ -7,11 +7,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.core.errors import RemoteServiceError
+from bot.core.errors import NotFound, RemoteServiceError
 from bot.runtime.aftercare.records import checked_decisions
 from bot.runtime.aftercare.service import Aftercare
 from bot.runtime.conferences import ActionRefused
-from bot.store.repository import NotFound
 from bot.web.api import BadRequest, _body, _id, endpoint
 from bot.web.auth import Identity, current_identity
 

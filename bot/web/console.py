@@ -18,11 +18,11 @@ from aiohttp import web
 
 from bot.core.conference import Conference, Role
 from bot.core.consent import ConsentStatus
+from bot.core.errors import NotFound
 from bot.core.playbook.terms import PhaseKind
 from bot.core.runsheet.sheet import Answer, Party, Prompt, RunSheet, RunSheetError
 from bot.core.runsheet.text import PHASE_TITLES
 from bot.runtime.runsheets import RunSheetService
-from bot.store.repository import NotFound
 from bot.web.auth import Identity
 from bot.web.console_events import CONSOLE_HUB_KEY, ConsoleHub
 from bot.web.pages import now_utc

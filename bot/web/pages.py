@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.core.conference import Conference, ConferenceState, ConferenceType, MeetingFormat
+from bot.core.errors import NotFound
 from bot.core.timeline import StepKind, Timeline
 from bot.core.workdays import LONDON
 from bot.store.queries import FAILED_KIND, ConferenceFilter, ConferenceLine
-from bot.store.repository import NotFound
 from bot.web import forms
 from bot.web.auth import Identity
 from bot.web.progress import StepProgress, StepStatus, split_step_id, step_views

@@ -8,8 +8,9 @@ from aiohttp import web
 from markupsafe import Markup
 
 from bot.core.conference import ConferenceState, ConferenceType, Role, TriageItem
+from bot.core.errors import NotFound
 from bot.core.reference import find_references
-from bot.store.repository import NewParticipant, NotFound, StoredRequest
+from bot.store.repository import NewParticipant, StoredRequest
 from bot.web.progress import bundled_playbooks
 from bot.web.sanitise import clean_html, plain_text
 from bot.web.security import STAFF, require

@@ -8,9 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, Role
+from bot.core.errors import NotFound
 from bot.core.reference import REFERENCE_PATTERN
 from bot.store.database import Database
-from bot.store.repository import NewParticipant, NotFound, Repository
+from bot.store.repository import NewParticipant, Repository
 
 RECEIVED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
