@@ -9,30 +9,36 @@ import os
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from bot.core.playbook.model import Playbook
+from bot.core.mailbox import InboundMessage, RequestMailbox
 from bot.intake import webhook
+from bot.runtime import deadlines
+from bot.runtime.actions import RuntimeActions
 from bot.runtime.aftercare.service import Aftercare
-from bot.runtime.conferences import ConferenceService, RuntimeConfig
-from bot.runtime.deadlines import DeadlineRunner
+from bot.runtime.context import People, Runtime
 from bot.runtime.durable import DurableScheduler
+from bot.runtime.intake import handle_message
+from bot.runtime.jobs import JobDispatcher
 from bot.runtime.leading import LeaderDuties
 from bot.runtime.mailbox import MailboxSweep, MailSubscription, client_state_for
-from bot.runtime.requests import RequestIntake
+from bot.runtime.outbox import Outbox
+from bot.runtime.playbooks import PlaybookRegistry, PlaybookSource
 from bot.runtime.runsheets import RunSheetService
-from bot.settings import Settings
+from bot.settings import ConfigError, Settings
 from bot.store.database import Database
 from bot.store.leader import leadership_for
+from bot.store.outbox import OutboxRecords
+from bot.store.playbooks import PlaybookVersions
 from bot.store.repository import Repository
 from bot.web import about, api, api_aftercare, auth, console, health, snapshot, status
 from bot.web import actions as web_actions
 from bot.web.config import CONFIG_KEY, WebConfig
-from bot.web.progress import TimelineCache, bundled_playbooks
-from bot.web.runtime_actions import RuntimeActions
+from bot.web.progress import TimelineCache
 from bot.web.service_health import ServiceHealth
 
 if TYPE_CHECKING:
@@ -51,15 +57,15 @@ class Services:
     database: Database
     repository: Repository
     admin_token: str
-    playbook: Playbook
+    playbooks: PlaybookRegistry
+    mailboxes: tuple[RequestMailbox, ...]
     gateway: GraphGateway | None = None
     sandbox_url: str | None = None
-    conferences: ConferenceService | None = None
+    runtime: Runtime | None = None
     scheduler: DurableScheduler | None = None
-    runner: DeadlineRunner | None = None
+    runner: JobDispatcher | None = None
     aftercare: Aftercare | None = None
     runsheets: RunSheetService | None = None
-    intake: RequestIntake | None = None
     sweep: MailboxSweep | None = None
     duties: LeaderDuties | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -73,14 +79,49 @@ def open_database(settings: Settings) -> Database:
     return database
 
 
-def load_configured_playbook(settings: Settings) -> Playbook:
-    """The council's playbook: a bundled name, or a path to a YAML file."""
-    from playbooks import load_bundled, load_playbook_file
+def request_mailboxes(settings: Settings) -> tuple[RequestMailbox, ...]:
+    """The request mailboxes and the playbook each books under."""
+    return (
+        RequestMailbox(
+            settings.graph.request_mailbox, _playbook_name(settings.conference.playbook)
+        ),
+    )
 
-    name = settings.conference.playbook
-    if name.endswith((".yaml", ".yml")):
-        return load_playbook_file(Path(name))
-    return load_bundled(name)
+
+def _playbook_name(configured: str) -> str:
+    # A path to a council's own file is known by its file name without the extension.
+    return Path(configured).stem if configured.endswith((".yaml", ".yml")) else configured
+
+
+def playbook_sources(settings: Settings, wanted: tuple[str, ...]) -> dict[str, PlaybookSource]:
+    """The texts of the council's playbooks: those the mailboxes name, and the playbook folder's.
+
+    A name is a bundled playbook, a file in ``CONFBOT_PLAYBOOK_DIR``, or (for the single
+    mailbox setting) a path to a YAML file.
+    """
+    from playbooks import DIRECTORY
+
+    found: dict[str, Path] = {}
+    if settings.playbook_dir is not None:
+        for path in sorted(settings.playbook_dir.glob("*.y*ml")):
+            found[path.stem] = path
+    configured = settings.conference.playbook
+    if configured.endswith((".yaml", ".yml")):
+        found[Path(configured).stem] = Path(configured)
+    for name in wanted:
+        if name not in found:
+            bundled = DIRECTORY / f"{name}.yaml"
+            if not bundled.is_file():
+                known = sorted({*found, *(p.stem for p in DIRECTORY.glob("*.yaml"))})
+                raise ConfigError(
+                    f"{settings.model_config.get('env_prefix', '')}CONFERENCE__PLAYBOOK: "
+                    f"no playbook {name!r} (known: {', '.join(known)})"
+                )
+            found[name] = bundled
+    return {
+        name: PlaybookSource(name, path.read_text(encoding="utf-8"), str(path))
+        for name, path in found.items()
+    }
 
 
 def sandbox_people(settings: Settings, role: str) -> tuple[str, ...]:
@@ -104,24 +145,17 @@ def build_app(services: Services) -> web.Application:
     )
     settings = services.settings
     app[CONFIG_KEY] = WebConfig.from_settings(settings)
-    playbook_name, playbook = settings.conference.playbook, services.playbook
-    app[status.TIMELINES_KEY] = TimelineCache(
-        lambda: {**bundled_playbooks(), playbook_name: playbook}
-    )
+    # The status page reads each conference's own playbook from the same registry.
+    registry = services.playbooks
+    app[status.TIMELINES_KEY] = TimelineCache(registry.all_current)
     metrics = services.gateway.metrics if services.gateway is not None else None
     if metrics is not None:
         app[snapshot.GRAPH_COUNTERS_KEY] = metrics
     app[snapshot.HEALTH_KEY] = ServiceHealth(services.database, sweep=services.sweep, graph=metrics)
-    if services.conferences is not None and services.runner is not None:
-        aftercare = services.aftercare
+    if services.runtime and services.runner and services.aftercare:
+        # The one facade the pages and the API act through.
         app[web_actions.ACTIONS_KEY] = RuntimeActions(
-            services.conferences,
-            services.runner,
-            approve=(
-                (lambda cid, user, role: aftercare.approve_distribution(cid, user=user, role=role))
-                if aftercare is not None
-                else None
-            ),
+            services.runtime, services.runner, services.aftercare
         )
     health.add_routes(app)
     auth.add_routes(app)
@@ -130,16 +164,12 @@ def build_app(services: Services) -> web.Application:
     if services.runsheets is not None:
         console.add_routes(app, services.runsheets)  # the chair console is a prompt channel too
         add_teams(app, services)
-    if services.conferences is not None:
-        app[api.CONFERENCES_KEY] = services.conferences
-        api.add_routes(app)
-    if services.aftercare is not None:
-        app[api_aftercare.AFTERCARE_KEY] = services.aftercare
-        api_aftercare.add_routes(app)
+    api.add_routes(app)
+    api_aftercare.add_routes(app)
     if services.sweep is not None:
         app[webhook.NOTIFIED_KEY] = services.sweep.notified
         app[webhook.CLIENT_STATE_KEY] = client_state_for(
-            services.repository, services.settings.graph.request_mailbox
+            services.repository, services.mailboxes[0].address
         )
         webhook.add_routes(app)
     return app
@@ -147,24 +177,33 @@ def build_app(services: Services) -> web.Application:
 
 def add_teams(app: web.Application, services: Services) -> None:
     """Mount the Teams bot at /api/messages and make Teams a prompt channel for chairs."""
+    from bot.store.conversations import ConversationRepository
+    from bot.teams.agent import TeamsBot
+    from bot.teams.channel import TeamsPromptChannel
+    from bot.teams.config import agents_configuration
+    from bot.teams.lookup import JoinUrlLookup
     from bot.teams.routes import add_routes as add_teams_routes
-    from bot.teams.wiring import build_teams_adapter
 
     assert services.runsheets is not None
     repository = services.repository
     settings = services.settings
     anonymous = settings.teams.anonymous_allowed
-    teams = build_teams_adapter(
+    bot = TeamsBot(
         services.runsheets,
-        services.database,
-        lambda: [(c.id, c.join_url) for c in repository.list_conferences(limit=500) if c.join_url],
+        ConversationRepository(services.database),
+        JoinUrlLookup(
+            lambda: [
+                (c.id, c.join_url) for c in repository.list_conferences(limit=500) if c.join_url
+            ]
+        ),
         # The Agents SDK reads its own CONNECTIONS__... variables; they are passed through as is.
-        os.environ,
-        anonymous=settings.sandbox_mode if anonymous is None else anonymous,
-        resolve=services.gateway.user_object_id if services.gateway is not None else None,
+        agents_configuration(
+            os.environ, anonymous=settings.sandbox_mode if anonymous is None else anonymous
+        ),
     )
-    services.runsheets.add_channel(teams.channel)
-    add_teams_routes(app, teams.bot)
+    resolve = services.gateway.user_object_id if services.gateway is not None else None
+    services.runsheets.add_channel(TeamsPromptChannel(bot, resolve))
+    add_teams_routes(app, bot)
 
 
 def build_graph_gateway(settings: Settings, sandbox_url: str | None) -> GraphGateway:
@@ -201,27 +240,37 @@ def _wire_runtime(services: Services) -> None:
         chairs = chairs or sandbox_people(settings, "chair")
         minute_takers = minute_takers or sandbox_people(settings, "minute_taker")
     scheduler = DurableScheduler(services.database.engine, settings.conference.misfire_grace)
-    conferences = ConferenceService(
-        services.repository,
-        services.gateway,
-        scheduler,
-        services.playbook,
-        RuntimeConfig(settings.graph.request_mailbox, chairs, minute_takers),
+    registry = services.playbooks
+    runtime = Runtime(
+        store=services.repository,
+        graph=services.gateway,
+        scheduler=scheduler,
+        playbooks=registry,
+        outbox=Outbox(
+            services.gateway,
+            OutboxRecords(services.database),
+            registry.for_conference,
+            services.mailboxes[0].address,
+        ),
+        mailboxes=services.mailboxes,
+        people=People(chairs, minute_takers),
+        clock=lambda: datetime.now(UTC),
     )
-    intake = RequestIntake(
-        conferences, settings.graph.request_mailbox, settings.conference.playbook
-    )
+    dispatcher = JobDispatcher(runtime)
+    deadlines.register(dispatcher)
+    services.runtime = runtime
     services.scheduler = scheduler
-    services.conferences = conferences
-    services.runner = DeadlineRunner(conferences)
-    services.aftercare = Aftercare(conferences, services.runner)
+    services.runner = dispatcher
+    services.aftercare = Aftercare(runtime, dispatcher)
     services.aftercare.register()
-    services.runsheets = RunSheetService(conferences)
-    services.runsheets.register(services.runner)
-    services.intake = intake
-    services.sweep = MailboxSweep(
-        services.gateway, services.repository, intake, settings.graph.request_mailbox
-    )
+    services.runsheets = RunSheetService(runtime)
+    services.runsheets.register(dispatcher)
+    mailbox = services.mailboxes[0]
+
+    async def handle(message: InboundMessage) -> object:
+        return await handle_message(runtime, message, mailbox)
+
+    services.sweep = MailboxSweep(services.gateway, services.repository, handle, mailbox.address)
 
 
 @contextlib.asynccontextmanager
@@ -232,12 +281,17 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
     async with contextlib.AsyncExitStack() as stack:
         database = await asyncio.to_thread(open_database, settings)
         stack.callback(database.dispose)
+        mailboxes = request_mailboxes(settings)
+        wanted = tuple(dict.fromkeys(n for m in mailboxes for n in m.playbooks))
         services = Services(
             settings=settings,
             database=database,
             repository=Repository(database),
             admin_token=auth.read_or_create_secret(settings.data_dir / "admin-token", 24),
-            playbook=load_configured_playbook(settings),
+            playbooks=PlaybookRegistry(
+                playbook_sources(settings, wanted), PlaybookVersions(database)
+            ),
+            mailboxes=mailboxes,
         )
         if settings.sandbox_mode and settings.graph.base_url:
             # A sandbox run separately (`confbot sandbox`), e.g. so it outlives restarts.
@@ -265,7 +319,7 @@ async def start_background(services: Services, base_url: str) -> None:
     subscription = MailSubscription(
         gateway,
         services.repository,
-        settings.graph.request_mailbox,
+        services.mailboxes[0].address,
         f"{base_url}/graph/notifications",
     )
     services.duties = LeaderDuties(

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from bot import __version__
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "infra" / "teams"
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "infra" / "teams"
 ICONS = ("color.png", "outline.png")
 PLACEHOLDER = re.compile(r"\$\{\{([A-Z_]+)\}\}")
 # A fixed namespace, so one bot id always gives the same Teams app id: re-uploading a package

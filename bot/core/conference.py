@@ -58,6 +58,10 @@ class Role(StrEnum):
     ADMIN = "admin"  # MTS, business support, SQT admin or IRS
 
 
+# Roles the playbooks' rules treat as "agency": each is an agency with its own name.
+AGENCY_ROLES_FOR_RULES = frozenset({Role.POLICE, Role.HEALTH, Role.GP, Role.SCHOOL, Role.AGENCY})
+
+
 @dataclass(frozen=True, slots=True)
 class Participant:
     """Someone taking part, as stored. ``held_back`` keeps a parent off the invite for now."""
@@ -82,6 +86,8 @@ class Conference:
     state: ConferenceState
     created_at: datetime
     updated_at: datetime
+    playbook_version: str | None = None  # hash of the playbook text it was booked under
+    mailbox: str | None = None  # the request mailbox it came in by, and sends from
     chair: str | None = None
     meeting_format: MeetingFormat | None = None
     start_at: datetime | None = None

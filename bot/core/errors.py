@@ -20,3 +20,14 @@ class NotFound(LookupError):
 
     def __init__(self, what: str, key: object) -> None:
         super().__init__(f"no {what} {key!r}")
+
+
+class NotCompleted(ActionRefused):
+    """Microsoft 365 failed part-way; every step is idempotent, so the action can be repeated."""
+
+    def __init__(self) -> None:
+        super().__init__("Microsoft 365 did not complete this. Nothing was lost: please try again.")
+
+
+class InvalidInput(ValueError):
+    """What a person sent is malformed (HTTP 400); the message names the field."""

@@ -13,8 +13,8 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
-from bot.runtime.deadlines import DeadlineRunner
 from bot.runtime.durable import DurableScheduler
+from bot.runtime.jobs import JobDispatcher
 from bot.store.leader import Leadership
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ class LeaderDuties:
         self,
         leadership: Leadership,
         scheduler: DurableScheduler,
-        runner: DeadlineRunner,
+        runner: JobDispatcher,
         grace: timedelta,
         duties: list[tuple[str, Callable[[], Coroutine[Any, Any, None]]]],
     ) -> None:

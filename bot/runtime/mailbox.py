@@ -10,11 +10,11 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from bot.core.mailbox import InboundMessage
 from bot.runtime.ports import GraphPort
-from bot.runtime.requests import RequestIntake
 from bot.store.repository import Repository
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ class MailboxSweep:
         self,
         graph: GraphPort,
         repository: Repository,
-        intake: RequestIntake,
+        intake: Callable[[InboundMessage], Awaitable[object]],
         mailbox: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -56,7 +56,7 @@ class MailboxSweep:
             link = self.repo.get_state(self._key)
             result = await self.graph.read_inbox_delta(self.mailbox, link)
             for message in sorted(result.messages, key=lambda m: (m.received_at, m.id)):
-                await self.intake.handle(message)
+                await self.intake(message)
             self.repo.set_state(self._key, result.delta_link)
             self.last_sweep = self.clock()
             self.last_error = None

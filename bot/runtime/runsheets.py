@@ -30,8 +30,8 @@ from bot.core.runsheet.sheet import (
     compile_run_sheet,
     restore_run_sheet,
 )
-from bot.runtime.conferences import SYSTEM, ConferenceService
-from bot.runtime.deadlines import DeadlineRunner
+from bot.runtime.context import SYSTEM, Runtime
+from bot.runtime.jobs import JobDispatcher
 from bot.runtime.prompt_channel import PromptChannel, PromptChannelError
 from bot.runtime.runsheet_facts import run_sheet_facts
 from bot.runtime.scheduler import Job
@@ -53,13 +53,10 @@ def state_key(conference_id: int) -> str:
 class RunSheetService:
     """Run sheets by conference, restored from their journals on demand; a RunSheetInbox."""
 
-    def __init__(
-        self, conferences: ConferenceService, channels: Sequence[PromptChannel] = ()
-    ) -> None:
-        self.conferences = conferences
-        self.repo = conferences.repo
-        self.playbook = conferences.playbook
-        self.clock = conferences.clock
+    def __init__(self, runtime: Runtime, channels: Sequence[PromptChannel] = ()) -> None:
+        self.rt = runtime
+        self.repo = runtime.store
+        self.clock = runtime.clock
         self.channels: list[PromptChannel] = list(channels)
         self._locks: dict[int, asyncio.Lock] = {}
         # The last run sheet built per conference, with the journal text it matches.
@@ -69,7 +66,7 @@ class RunSheetService:
         """Send prompts through ``channel`` too (Teams, the chair console)."""
         self.channels.append(channel)
 
-    def register(self, runner: DeadlineRunner) -> None:
+    def register(self, runner: JobDispatcher) -> None:
         """Let the deadline runner hand run-sheet jobs to this service."""
         runner.register(RUNSHEET_ACTION, self.run_job)
         runner.register(START_ACTION, self.start_job)
@@ -162,9 +159,9 @@ class RunSheetService:
         facts = run_sheet_facts(conference)
         if stored:
             journal: list[Entry] = json.loads(stored)
-            sheet = restore_run_sheet(self.playbook, facts, journal)
+            sheet = restore_run_sheet(self.rt.playbook(conference), facts, journal)
         else:
-            sheet = compile_run_sheet(self.playbook, facts)
+            sheet = compile_run_sheet(self.rt.playbook(conference), facts)
         self._cache[conference.id] = (sheet, stored)
         return sheet
 
@@ -206,7 +203,7 @@ class RunSheetService:
                 continue
             # A wake-up already past (a late answer, a restart) runs at once rather than never.
             when = max(now, job.due)
-            self.conferences.scheduler.add(Job(when, conference_id, job.id, RUNSHEET_ACTION))
+            self.rt.scheduler.add(Job(when, conference_id, job.id, RUNSHEET_ACTION))
             added += 1
         return added
 

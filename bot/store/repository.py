@@ -75,6 +75,7 @@ class StoredRequest:
     body_type: str
     outcome: str
     conference_id: int | None
+    mailbox: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,8 @@ def _conference(row: ConferenceRow, with_participants: bool = True) -> Conferenc
         state=ConferenceState(row.state),
         created_at=_aware(row.created_at) or _utcnow(),
         updated_at=_aware(row.updated_at) or _utcnow(),
+        playbook_version=row.playbook_version,
+        mailbox=row.mailbox,
         chair=row.chair,
         meeting_format=MeetingFormat(row.meeting_format) if row.meeting_format else None,
         start_at=_aware(row.start_at),
@@ -245,6 +248,7 @@ class Repository:
             body_type=row.body_type,
             outcome=row.outcome,
             conference_id=row.conference_id,
+            mailbox=row.mailbox,
         )
 
     # -- conferences ----------------------------------------------------------------------
@@ -260,6 +264,8 @@ class Repository:
         chair: str | None = None,
         facts: dict[str, Any] | None = None,
         request_id: int | None = None,
+        playbook_version: str | None = None,
+        mailbox: str | None = None,
     ) -> Conference:
         """Create a conference with its participants and give it a reference.
 
@@ -281,6 +287,8 @@ class Repository:
             row = ConferenceRow(
                 reference=f"pending-{uuid.uuid4().hex[:20]}",  # replaced below
                 playbook=playbook,
+                playbook_version=playbook_version,
+                mailbox=mailbox,
                 conference_type=conference_type.value,
                 state=state.value,
                 chair=chair,

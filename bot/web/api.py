@@ -10,45 +10,52 @@ from typing import Any
 from aiohttp import web
 
 from bot.core.conference import Conference, ConferenceState, MeetingFormat
-from bot.core.errors import NotFound, RemoteServiceError
-from bot.runtime.conferences import ActionRefused, ConferenceService
+from bot.web.actions import ACTIONS_KEY, Actions, BadRequest, http_error
 from bot.web.auth import Identity, current_identity
+from bot.web.status import REPOSITORY_KEY
 
-CONFERENCES_KEY: web.AppKey[ConferenceService] = web.AppKey("conferences", ConferenceService)
+__all__ = ["BadRequest", "add_routes", "endpoint"]
+
 Handler = Callable[[web.Request, Identity], Awaitable[web.StreamResponse]]
-
-
-class BadRequest(Exception):
-    """The request body is wrong; the message names the field."""
+STAFF_ROLES = ("admin", "mts")
+ROLE_NAMES = {"mts": "MTS"}
 
 
 def _error(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-def endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+def endpoint(
+    handler: Handler, roles: tuple[str, ...] = STAFF_ROLES
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """Authenticate, then turn domain errors into JSON answers with a clear message."""
 
     async def wrapped(request: web.Request) -> web.StreamResponse:
         identity = current_identity(request)
         if identity is None:
             return _error(401, "sign in, or send the admin token as a Bearer token")
-        if identity.role not in ("admin", "mts"):
-            return _error(403, "this needs the admin or MTS role")
+        if identity.role not in roles:
+            names = " or ".join(ROLE_NAMES.get(r, r) for r in roles)
+            return _error(403, f"this needs the {names} role")
         try:
             return await handler(request, identity)
-        except NotFound as err:
-            return _error(404, str(err))
-        except BadRequest as err:
-            return _error(400, str(err))
-        except ActionRefused as err:
-            return _error(409, str(err))
-        except RemoteServiceError as err:
-            # Nothing is lost: every step is idempotent, so the same request can be repeated.
-            return _error(503, f"Microsoft 365 did not complete the action ({err}); try again")
+        except Exception as err:
+            # The one error-to-HTTP mapping, shared with the pages' forms.
+            answer = http_error(err)
+            if answer is None:
+                raise
+            return _error(*answer)
 
     wrapped.__doc__ = handler.__doc__
     return wrapped
+
+
+def actions(request: web.Request) -> Actions:
+    """The runtime's actions, as wired by bot.app."""
+    found = request.app.get(ACTIONS_KEY)
+    if found is None:
+        raise web.HTTPServiceUnavailable(text="confbot is still starting")
+    return found
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -113,7 +120,7 @@ def summary(c: Conference) -> dict[str, Any]:
 @endpoint
 async def list_conferences(request: web.Request, _who: Identity) -> web.StreamResponse:
     """Conferences, newest first; filter by ?state= and ?chair=."""
-    service = request.app[CONFERENCES_KEY]
+    repository = request.app[REPOSITORY_KEY]
     state_text = request.query.get("state")
     try:
         state = ConferenceState(state_text) if state_text else None
@@ -121,7 +128,7 @@ async def list_conferences(request: web.Request, _who: Identity) -> web.StreamRe
         raise BadRequest(f"unknown state {state_text!r}") from err
     limit = min(int(request.query.get("limit", "50")), 500)
     offset = int(request.query.get("offset", "0"))
-    rows = service.repo.list_conferences(
+    rows = repository.list_conferences(
         state=state, chair=request.query.get("chair"), limit=limit, offset=offset
     )
     return web.json_response({"conferences": [summary(c) for c in rows]})
@@ -130,8 +137,8 @@ async def list_conferences(request: web.Request, _who: Identity) -> web.StreamRe
 @endpoint
 async def get_conference(request: web.Request, _who: Identity) -> web.StreamResponse:
     """One conference with its participants, meeting and timeline."""
-    service = request.app[CONFERENCES_KEY]
-    conference = service.repo.get_conference(_id(request))
+    repository = request.app[REPOSITORY_KEY]
+    conference = repository.get_conference(_id(request))
     body = summary(conference)
     body.update(
         meeting={"event_id": conference.event_id, "join_url": conference.join_url},
@@ -156,11 +163,11 @@ async def get_conference(request: web.Request, _who: Identity) -> web.StreamResp
                 "step_id": e.step_id,
                 "detail": e.detail,
             }
-            for e in service.repo.timeline(conference.id)
+            for e in repository.timeline(conference.id)
         ],
         jobs=[
-            {"step_id": j.step_id, "action": j.action, "run_at": j.run_at.isoformat()}
-            for j in service.scheduler.pending(conference.id)
+            {"step_id": step_id, "action": action, "run_at": run_at.isoformat()}
+            for step_id, action, run_at in await actions(request).pending_jobs(conference.id)
         ],
     )
     return web.json_response(body)
@@ -169,7 +176,7 @@ async def get_conference(request: web.Request, _who: Identity) -> web.StreamResp
 @endpoint
 async def suggestions(request: web.Request, _who: Identity) -> web.StreamResponse:
     """Chairs ranked by earliest free slot in the statutory window, then workload."""
-    ranked = await request.app[CONFERENCES_KEY].suggest(_id(request))
+    ranked = await actions(request).suggest(_id(request))
     return web.json_response(
         {
             "chairs": [
@@ -188,7 +195,7 @@ async def suggestions(request: web.Request, _who: Identity) -> web.StreamRespons
 async def allocate(request: web.Request, who: Identity) -> web.StreamResponse:
     """Allocate a chair: {"chair": address}."""
     body = await _body(request)
-    conference = await request.app[CONFERENCES_KEY].allocate(
+    conference = await actions(request).allocate(
         _id(request), str(_field(body, "chair")), by=who.user
     )
     return web.json_response(summary(conference))
@@ -197,21 +204,28 @@ async def allocate(request: web.Request, who: Identity) -> web.StreamResponse:
 @endpoint
 async def set_format(request: web.Request, who: Identity) -> web.StreamResponse:
     """Record the format: {"format", "start", "length_minutes"?, "confidential_minutes"?,
-    "venue"? (needed for hybrid and face to face)}."""
+    "venue"? (needed for hybrid and face to face), "late_reason"? and "late_agreed_by"?
+    (a booking that misses a deadline), "format_agreed_by"? [names], "risk_assessed"?}."""
     body = await _body(request)
     try:
         fmt = MeetingFormat(str(_field(body, "format")))
     except ValueError as err:
         names = ", ".join(f.value for f in MeetingFormat)
         raise BadRequest(f"'format' must be one of {names}") from err
-    conference = await request.app[CONFERENCES_KEY].set_format(
+    agreed = _field(body, "format_agreed_by", required=False) or []
+    if not isinstance(agreed, list) or not all(isinstance(a, str) for a in agreed):
+        raise BadRequest("'format_agreed_by' must be a list of names")
+    conference = await actions(request).set_format(
         _id(request),
         meeting_format=fmt,
         start=_moment(body, "start"),
         length=_minutes(body, "length_minutes"),
         confidential=_minutes(body, "confidential_minutes"),
         late_reason=_field(body, "late_reason", required=False),
+        late_agreed_by=_field(body, "late_agreed_by", required=False),
         venue=_field(body, "venue", required=False),
+        format_agreed_by=tuple(agreed),
+        risk_assessed=bool(body.get("risk_assessed", False)),
         by=who.user,
     )
     return web.json_response(summary(conference))
@@ -221,11 +235,8 @@ async def set_format(request: web.Request, who: Identity) -> web.StreamResponse:
 async def reschedule(request: web.Request, who: Identity) -> web.StreamResponse:
     """Move a booked conference: {"start", "length_minutes"?}."""
     body = await _body(request)
-    conference = await request.app[CONFERENCES_KEY].reschedule(
-        _id(request),
-        start=_moment(body, "start"),
-        length=_minutes(body, "length_minutes"),
-        by=who.user,
+    conference = await actions(request).reschedule(
+        _id(request), _moment(body, "start"), _minutes(body, "length_minutes"), who.user
     )
     return web.json_response(summary(conference))
 
@@ -234,11 +245,11 @@ async def reschedule(request: web.Request, who: Identity) -> web.StreamResponse:
 async def cancel(request: web.Request, who: Identity) -> web.StreamResponse:
     """Cancel: {"rationale", "approved_by"}, as the playbook's cancellation rule requires."""
     body = await _body(request)
-    conference = await request.app[CONFERENCES_KEY].cancel(
+    conference = await actions(request).cancel(
         _id(request),
-        rationale=str(_field(body, "rationale", required=False) or ""),
-        approved_by=_field(body, "approved_by", required=False),
-        by=who.user,
+        str(_field(body, "rationale", required=False) or ""),
+        str(_field(body, "approved_by", required=False) or ""),
+        who.user,
     )
     return web.json_response(summary(conference))
 
@@ -246,7 +257,7 @@ async def cancel(request: web.Request, who: Identity) -> web.StreamResponse:
 @endpoint
 async def list_triage(request: web.Request, _who: Identity) -> web.StreamResponse:
     """Open triage items with the reasons confbot could not read them."""
-    items = request.app[CONFERENCES_KEY].repo.list_triage()
+    items = request.app[REPOSITORY_KEY].list_triage()
     return web.json_response(
         {
             "triage": [
@@ -267,10 +278,9 @@ async def list_triage(request: web.Request, _who: Identity) -> web.StreamRespons
 async def resolve_triage(request: web.Request, who: Identity) -> web.StreamResponse:
     """Close a triage item: {"resolution": what was done}."""
     body = await _body(request)
-    item = request.app[CONFERENCES_KEY].repo.resolve_triage(
-        _id(request), by=who.user, resolution=str(_field(body, "resolution"))
-    )
-    return web.json_response({"id": item.id, "state": item.state})
+    item_id = _id(request)
+    await actions(request).resolve_triage(item_id, who.user, str(_field(body, "resolution")))
+    return web.json_response({"id": item_id, "state": "resolved"})
 
 
 ROUTES: list[tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]] = [

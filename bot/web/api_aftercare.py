@@ -7,14 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.core.errors import NotFound, RemoteServiceError
-from bot.runtime.aftercare.records import checked_decisions
-from bot.runtime.aftercare.service import Aftercare
-from bot.runtime.conferences import ActionRefused
-from bot.web.api import BadRequest, _body, _id, endpoint
-from bot.web.auth import Identity, current_identity
-
-AFTERCARE_KEY: web.AppKey[Aftercare] = web.AppKey("aftercare", Aftercare)
+from bot.web.api import BadRequest, _body, _id, actions, endpoint
+from bot.web.auth import Identity
 
 
 def _decisions(body: dict[str, Any]) -> dict[str, object] | None:
@@ -23,51 +17,33 @@ def _decisions(body: dict[str, Any]) -> dict[str, object] | None:
         return None
     if not isinstance(raw, dict):
         raise BadRequest("'decisions' must be an object")
-    try:
-        return checked_decisions(raw)
-    except ValueError as err:
-        raise BadRequest(f"decisions: {err}") from err
+    return raw  # the runtime checks each decision and names the one that is wrong
 
 
 @endpoint
 async def conclude(request: web.Request, who: Identity) -> web.StreamResponse:
     """Conclude: draft the minutes and ask for approval; {"decisions"?: {plan, review, ...}}."""
     body = await _body(request)
-    url = await request.app[AFTERCARE_KEY].conference_concluded(
-        _id(request), by=who.user, decisions=_decisions(body)
-    )
+    url = await actions(request).conclude(_id(request), who.user, _decisions(body))
     return web.json_response({"minutes_url": url})
 
 
-async def approve_minutes(request: web.Request) -> web.StreamResponse:
+async def _approve_minutes(request: web.Request, who: Identity) -> web.StreamResponse:
     """Approve the minutes, as the conference's chair or an admin."""
-    # Not `endpoint`: that admits admins only, and the chair may approve their own minutes.
-    who = current_identity(request)
-    if who is None:
-        return web.json_response({"error": "sign in first"}, status=401)
-    if who.role not in ("admin", "mts", "chair"):
-        return web.json_response({"error": "this needs the chair or an admin"}, status=403)
-    try:
-        result = await request.app[AFTERCARE_KEY].approve_minutes(
-            _id(request), user=who.user, role=who.role
-        )
-    except NotFound as err:
-        return web.json_response({"error": str(err)}, status=404)
-    except BadRequest as err:
-        return web.json_response({"error": str(err)}, status=400)
-    except ActionRefused as err:
-        return web.json_response({"error": str(err)}, status=409)
-    except RemoteServiceError as err:
-        message = f"Microsoft 365 did not complete the action ({err}); try again"
-        return web.json_response({"error": message}, status=503)
-    return web.json_response(result)
+    return web.json_response(
+        await actions(request).approve_minutes(_id(request), who.user, who.role)
+    )
+
+
+# Not the staff-only default: the chair may approve their own conference's minutes.
+approve_minutes = endpoint(_approve_minutes, roles=("admin", "mts", "chair"))
 
 
 @endpoint
 async def approve_distribution(request: web.Request, who: Identity) -> web.StreamResponse:
     """A second admin checks and approves the minutes' distribution list."""
-    result = await request.app[AFTERCARE_KEY].approve_distribution(
-        _id(request), user=who.user, role=who.role
+    result = await actions(request).approve_distribution(
+        _id(request), "minutes", who.user, who.role
     )
     return web.json_response(result)
 
@@ -75,7 +51,7 @@ async def approve_distribution(request: web.Request, who: Identity) -> web.Strea
 @endpoint
 async def distribution(request: web.Request, _who: Identity) -> web.StreamResponse:
     """The minutes' distribution list, for the second admin to check before approving it."""
-    return web.json_response(request.app[AFTERCARE_KEY].distribution_status(_id(request)))
+    return web.json_response(await actions(request).distribution_status(_id(request)))
 
 
 ROUTES: list[tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]] = [

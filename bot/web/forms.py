@@ -111,7 +111,15 @@ async def _format(
     length = _minutes(form, "length", "length", 15, 480)
     confidential = _minutes(form, "confidential", "confidential section", 0, 240)
     venue = form.get("venue", "").strip() or None
-    await actions.set_format(cid, chosen, start, who.user, length, confidential or None, venue)
+    await actions.set_format(
+        cid,
+        meeting_format=chosen,
+        start=start,
+        by=who.user,
+        length=length,
+        confidential=confidential or None,
+        venue=venue,
+    )
 
 
 async def _reschedule(

@@ -7,18 +7,16 @@ import logging
 from aiohttp import web
 from markupsafe import Markup
 
-from bot.core.conference import ConferenceState, ConferenceType, Role, TriageItem
+from bot.core.conference import ConferenceType, TriageItem
 from bot.core.errors import NotFound
 from bot.core.reference import find_references
-from bot.store.repository import NewParticipant, StoredRequest
-from bot.web.progress import bundled_playbooks
+from bot.store.repository import StoredRequest
+from bot.web.actions import ACTIONS_KEY, ActionRefused, Actions
 from bot.web.sanitise import clean_html, plain_text
 from bot.web.security import STAFF, require
 from bot.web.status import REPOSITORY_KEY, in_thread, queries, render
 
 logger = logging.getLogger(__name__)
-
-MAX_RESOLUTION = 2000
 
 
 async def triage_list(request: web.Request) -> web.StreamResponse:
@@ -65,9 +63,14 @@ async def triage_detail(
         references=find_references(subject + " " + body),
         types=list(ConferenceType),
         guess=guess,
-        playbooks=sorted(bundled_playbooks()),
+        # Only the council's own playbooks: the ones this service runs.
+        playbooks=actions.playbook_names() if (actions := _actions(request)) else [],
         error=error,
     )
+
+
+def _actions(request: web.Request) -> Actions | None:
+    return request.app.get(ACTIONS_KEY)
 
 
 async def resolve(request: web.Request) -> web.StreamResponse:
@@ -75,17 +78,18 @@ async def resolve(request: web.Request) -> web.StreamResponse:
     identity = require(request, STAFF)
     item, _mail = await _item(request)
     form = await request.post()
-    note = str(form.get("resolution", "")).strip()
-    if not note:
-        return await triage_detail(request, error="Say what you did with this request.", status=400)
-    await in_thread(
-        request.app[REPOSITORY_KEY].resolve_triage,
-        item.id,
-        by=identity.user,
-        resolution=note[:MAX_RESOLUTION],
-    )
-    logger.info("triage item resolved", extra={"triage_id": item.id})
+    actions = _actions(request)
+    if actions is None:
+        return await triage_detail(request, error="confbot is still starting.", status=503)
+    try:
+        await actions.resolve_triage(item.id, identity.user, str(form.get("resolution", "")))
+    except ActionRefused as err:
+        return await triage_detail(request, error=_sentence(str(err)), status=400)
     raise web.HTTPSeeOther("/triage?resolved=1")
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 async def create_conference(request: web.Request) -> web.StreamResponse:
@@ -93,39 +97,26 @@ async def create_conference(request: web.Request) -> web.StreamResponse:
     identity = require(request, STAFF)
     item, _mail = await _item(request)
     form = await request.post()
+    actions = _actions(request)
+    if actions is None:
+        return await triage_detail(request, error="confbot is still starting.", status=503)
     try:
         kind = ConferenceType(str(form.get("type", "")))
     except ValueError:
         return await triage_detail(request, error="Choose the type of conference.", status=400)
     playbook = str(form.get("playbook", ""))
-    if playbook not in bundled_playbooks():
+    if playbook not in actions.playbook_names():
         return await triage_detail(request, error="Choose the council's playbook.", status=400)
-    worker = str(form.get("social_worker", "")).strip()
-    participants = [NewParticipant(role=Role.SOCIAL_WORKER, name=worker)] if worker else []
-    repository = request.app[REPOSITORY_KEY]
-    conference = await in_thread(
-        lambda: repository.create_conference(
-            playbook=playbook,
+    try:
+        conference = await actions.create_from_triage(
+            item.id,
             conference_type=kind,
-            participants=participants,
-            state=ConferenceState.REQUESTED,
+            playbook=playbook,
+            social_worker=str(form.get("social_worker", "")),
+            by=identity.user,
         )
-    )
-    request_id = item.request_id
-    await in_thread(repository.set_request_outcome, request_id, "parsed", conference.id)
-    await in_thread(
-        repository.append_timeline,
-        conference.id,
-        actor=identity.user,
-        kind="created_from_triage",
-        detail={"triage_id": item.id},
-    )
-    await in_thread(
-        repository.resolve_triage,
-        item.id,
-        by=identity.user,
-        resolution=f"Conference {conference.reference} created.",
-    )
+    except ActionRefused as err:
+        return await triage_detail(request, error=_sentence(str(err)), status=409)
     raise web.HTTPSeeOther(f"/conferences/{conference.id}")
 
 

@@ -42,7 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.core.conference import ConferenceState, MeetingFormat, Role
 from bot.core.playbook.model import PhaseKind
-from bot.runtime.requests import Handled, RequestIntake
+from bot.runtime.intake import Handled
+from bot.runtime.mailbox import MailboxSweep
 from bot.settings import Settings
 from bot.store.repository import Repository
 from playbooks import load_all_bundled
@@ -100,17 +101,18 @@ def endpoint(method: str, path: str) -> str:
 class HandledWatch:
     """Wakes the benchmark when the intake has finished with a message."""
 
-    def __init__(self, intake: RequestIntake) -> None:
+    def __init__(self, sweep: MailboxSweep | None) -> None:
+        assert sweep is not None
         self.done: asyncio.Queue[Handled] = asyncio.Queue()
-        original = intake.handle
+        original = sweep.intake
 
-        async def handle(msg: Any) -> Handled:
+        async def handle(msg: Any) -> object:
             handled = await original(msg)
-            if handled.outcome != "replay":
+            if isinstance(handled, Handled) and handled.outcome != "replay":
                 self.done.put_nowait(handled)
             return handled
 
-        intake.handle = handle  # type: ignore[method-assign]
+        sweep.intake = handle
 
     async def next(self) -> Handled:
         """The next message handled for the first time."""
@@ -171,8 +173,7 @@ async def lifecycle(data_dir: Path, playbook: str) -> list[dict[str, Any]]:
     conference_settings = settings.conference.model_copy(update={"playbook": playbook})
     settings = settings.model_copy(update={"conference": conference_settings})
     async with running_aftercare(settings) as bot:
-        assert bot.services.intake is not None
-        watch = HandledWatch(bot.services.intake)
+        watch = HandledWatch(bot.services.sweep)
         await started(bot)
         await graph_log(bot, clear=True)
         handled = await settle(bot, watch, case=1)
@@ -200,7 +201,7 @@ async def book(bot: AftercareRunning, conference_id: int) -> None:
     a confidential section where the playbook holds one.
     """
     conference = bot.services.repository.get_conference(conference_id)
-    rules = bot.services.playbook.rules(conference.conference_type)
+    rules = bot.services.playbooks.for_conference(conference).rules(conference.conference_type)
     offered = rules.formats.offered
     fmt = MeetingFormat.TEAMS if MeetingFormat.TEAMS in offered else rules.formats.default
     confidential = any(p.kind is PhaseKind.CONFIDENTIAL_SECTION for p in rules.phases(fmt))
@@ -242,8 +243,7 @@ async def run() -> dict[str, Any]:
     """One request measured alone, then several in a row; then one whole lifecycle."""
     with tempfile.TemporaryDirectory(prefix="confbot-bench-") as tmp:
         async with running(settings_for(Path(tmp))) as bot:
-            assert bot.services.intake is not None
-            watch = HandledWatch(bot.services.intake)
+            watch = HandledWatch(bot.services.sweep)
             # Start-up (subscription, first sweep) is not part of any conference's set-up.
             await started(bot)
             await graph_log(bot, clear=True)

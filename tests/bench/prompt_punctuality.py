@@ -6,7 +6,7 @@ repository root. ``CONFBOT_BENCH_SMALL=1`` runs 100 jobs across 10 conferences i
 over (default 300 s; 20 s in small mode).
 
 What runs is the real path: APScheduler's AsyncIOScheduler with its SQLAlchemy job store on
-a SQLite file, the DeadlineRunner (once-only check, failure recording), the RunSheetService
+a SQLite file, the JobDispatcher (once-only check, failure recording), the RunSheetService
 (journal restore, timeline, journal save) and the chair console's hub. Each conference has
 ten held-back parents and carers (fictional), and each of them has a "no answer - try
 again" callback waiting, so each conference holds ten pending prompt jobs, and each job
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import statistics
@@ -33,21 +34,20 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, Role
 from bot.core.runsheet.model import Answer, PromptKind
-from bot.runtime.conferences import ConferenceService, RuntimeConfig
-from bot.runtime.deadlines import DeadlineRunner
 from bot.runtime.durable import DurableScheduler
-from bot.runtime.ports import GraphPort
+from bot.runtime.jobs import JobDispatcher
 from bot.runtime.runsheets import RUNSHEET_ACTION, RunSheetService
 from bot.runtime.scheduler import Job, VirtualScheduler
 from bot.store.database import Database
 from bot.store.repository import NewParticipant, Repository
 from bot.web.console_events import ConsoleHub, ConsoleMessage
+from tests.runtime_kit import make_runtime
 
 SMALL = os.environ.get("CONFBOT_BENCH_SMALL") == "1"
 CONFERENCES = 10 if SMALL else 1_000
@@ -117,14 +117,15 @@ async def measure(data_dir: Path) -> dict[str, Any]:
     database.upgrade()
     repository = Repository(database)
     staging = VirtualScheduler()
-    conferences = ConferenceService(
+    conferences = make_runtime(
         repository,
-        cast(GraphPort, cast(Any, object())),  # the run sheet never calls Graph
+        object(),  # the run sheet never calls Graph
         staging,
-        load_bundled("lancashire"),
-        RuntimeConfig("cp.requests@council.example", (CHAIR,)),
+        {"lancashire": load_bundled("lancashire")},
+        mailbox="cp.requests@council.example",
+        chairs=(CHAIR,),
     )
-    runner = DeadlineRunner(conferences)
+    runner = JobDispatcher(conferences)
     service = RunSheetService(conferences)
     service.register(runner)
     hub = ConsoleHub()
@@ -142,7 +143,9 @@ async def measure(data_dir: Path) -> dict[str, Any]:
     setup_s = time.monotonic() - setup_began
 
     durable = DurableScheduler(database.engine, timedelta(hours=1))
-    conferences.scheduler = durable
+    # The same runtime, now holding its jobs in the durable store.
+    durable_runtime = dataclasses.replace(conferences, scheduler=durable)
+    service.rt = runner.rt = durable_runtime
     handed: dict[tuple[int, str], float] = {}
     lateness: list[float] = []
     delivery: list[float] = []

@@ -86,6 +86,49 @@ class FakeActions:
     ) -> None:
         self._check("approve_distribution", conference_id, step_id, by)
 
+    def playbook_names(self) -> list[str]:
+        return sorted(self._playbooks)
+
+    @property
+    def _playbooks(self) -> dict[str, Any]:
+        from playbooks import load_all_bundled
+
+        return load_all_bundled()
+
+    def _runtime(self) -> Any:
+        # Triage is store work only: the real use cases, over a runtime with no Graph.
+        from bot.runtime.scheduler import VirtualScheduler
+        from tests.runtime_kit import make_runtime
+
+        return make_runtime(self.repository, object(), VirtualScheduler(), self._playbooks)
+
+    async def resolve_triage(self, item_id: int, by: str, note: str) -> None:
+        from bot.runtime import triage
+
+        self._check("resolve_triage", item_id, by)
+        triage.resolve(self._runtime(), item_id, by=by, note=note)
+
+    async def create_from_triage(
+        self,
+        item_id: int,
+        *,
+        conference_type: Any,
+        playbook: str,
+        social_worker: str,
+        by: str,
+    ) -> Any:
+        from bot.runtime import triage
+
+        self._check("create_from_triage", item_id, playbook, by)
+        return triage.create_conference(
+            self._runtime(),
+            item_id,
+            conference_type=conference_type,
+            playbook=playbook,
+            social_worker=social_worker,
+            by=by,
+        )
+
 
 class FixedHealth:
     """A health source with known readings."""

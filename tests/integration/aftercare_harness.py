@@ -24,7 +24,7 @@ from bot.runtime.aftercare.service import Aftercare
 from bot.runtime.runsheet_facts import party_id
 from bot.runtime.runsheets import RunSheetService
 from bot.settings import Settings
-from bot.web import api_aftercare, auth
+from bot.web import auth
 from tests.integration.runtime_harness import Running
 
 
@@ -102,12 +102,9 @@ def by_endpoint(requests: list[dict[str, Any]]) -> Counter[str]:
 async def running_aftercare(settings: Settings) -> AsyncIterator[AftercareRunning]:
     """Start confbot with aftercare routes and handlers; stop it afterwards."""
     async with running_services(settings) as services:
-        assert services.conferences is not None and services.runner is not None
-        aftercare = Aftercare(services.conferences, services.runner)
-        aftercare.register()
+        assert services.aftercare is not None
+        aftercare = services.aftercare
         app = build_app(services)
-        app[api_aftercare.AFTERCARE_KEY] = aftercare
-        api_aftercare.add_routes(app)
         runner = web.AppRunner(app)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -145,10 +142,9 @@ async def drive_meeting(
     section); prompts about anyone else are left for the chair to move past with "next",
     as a chair does for someone who never came. The service records every event.
     """
-    assert services.conferences is not None and services.runner is not None
+    assert services.runsheets is not None
     assert conference.start_at is not None
-    sheets = RunSheetService(services.conferences)
-    sheets.register(services.runner)
+    sheets = services.runsheets
     present = {party_id(p) for p in conference.participants if p.role in joining}
     now = conference.start_at
     await sheets.meeting_started(conference.id, now)

@@ -8,17 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
 
 from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, Role
 from bot.core.runsheet.model import Prompt
-from bot.runtime.conferences import ConferenceService, RuntimeConfig, planned_jobs
-from bot.runtime.deadlines import DeadlineRunner
-from bot.runtime.ports import GraphPort
+from bot.runtime.context import Runtime
+from bot.runtime.jobs import JobDispatcher
+from bot.runtime.planning import planned_jobs
 from bot.runtime.runsheets import RunSheetService
 from bot.runtime.scheduler import VirtualScheduler
 from bot.store.database import Database
 from bot.store.repository import NewParticipant, Repository
+from tests.runtime_kit import make_runtime
 
 CHAIR = "chair.one@council.example"
 OTHER_CHAIR = "chair.two@council.example"
@@ -64,8 +64,8 @@ class World:
     database: Database
     repository: Repository
     scheduler: VirtualScheduler
-    conferences: ConferenceService
-    runner: DeadlineRunner
+    conferences: Runtime
+    runner: JobDispatcher
     runsheets: RunSheetService
     clock: VirtualClock
 
@@ -132,15 +132,16 @@ def build_world(
 
     repository = Repository(database, clock=clock)
     scheduler = scheduler or VirtualScheduler()
-    conferences = ConferenceService(
+    conferences = make_runtime(
         repository,
-        cast(GraphPort, cast(Any, object())),  # the run sheet never calls Graph
+        object(),  # the run sheet never calls Graph
         scheduler,
-        load_bundled("lancashire"),
-        RuntimeConfig("cp.requests@council.example", (CHAIR, OTHER_CHAIR)),
+        {"lancashire": load_bundled("lancashire")},
+        mailbox="cp.requests@council.example",
+        chairs=(CHAIR, OTHER_CHAIR),
         clock=clock,
     )
-    runner = DeadlineRunner(conferences)
+    runner = JobDispatcher(conferences)
     runsheets = RunSheetService(conferences)
     runsheets.register(runner)
     scheduler.runner = runner.run

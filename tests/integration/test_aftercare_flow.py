@@ -21,7 +21,7 @@ from bot.core.playbook.model import Channel, FollowUpKind, PhaseKind
 from bot.core.playbook.terms import AttendanceEvidence, AttendanceOutcome
 from bot.core.timeline.model import StepKind
 from bot.runtime.aftercare.service import Aftercare
-from bot.runtime.conferences import rule_role
+from bot.runtime.context import rule_role
 from playbooks import load_all_bundled
 from tests.integration.aftercare_harness import (
     AftercareRunning,
@@ -59,7 +59,7 @@ async def _booked(bot: AftercareRunning) -> Conference:
     assert bot.services.sweep is not None
     assert await bot.services.sweep.sweep() == 1
     [listed] = bot.services.repository.list_conferences()
-    rules = bot.services.playbook.rules(ConferenceType.ICPC)
+    rules = bot.services.playbooks.current(listed.playbook).rules(ConferenceType.ICPC)
     fmt = (
         MeetingFormat.TEAMS
         if MeetingFormat.TEAMS in rules.formats.offered
@@ -132,8 +132,9 @@ async def test_conference_ends_with_minutes_follow_ups_and_the_next_review_reque
     await _hold_meeting(bot, conference)
     review = (working_days_ahead(6) + timedelta(days=90)).date().isoformat()
     url = await _conclude(bot, conference, review)
-    repo, playbook = bot.services.repository, bot.services.playbook
+    repo = bot.services.repository
     conference = repo.get_conference(conference.id)
+    playbook = bot.services.playbooks.for_conference(conference)
     assert conference.state is ConferenceState.CONCLUDED
     rules = playbook.rules(conference.conference_type)
 
@@ -249,7 +250,7 @@ async def test_review_defaults_to_the_playbooks_timescale_when_no_date_was_agree
 async def test_peer_check_holds_minutes_until_a_second_admin_approves_the_list(
     bot: AftercareRunning, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(Aftercare, "peer_check", property(lambda self: True))
+    monkeypatch.setattr(Aftercare, "peer_check", lambda self, conference: True)
     conference = await _booked(bot)
     await _hold_meeting(bot, conference)
     await _conclude(bot, conference, None)

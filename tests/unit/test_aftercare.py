@@ -10,6 +10,7 @@ import pytest
 
 from bot.core.conference import Conference, Role, TimelineEntry
 from bot.core.consent import ConsentStatus
+from bot.core.errors import ActionRefused, InvalidInput
 from bot.core.minutes.model import Decisions, ParentJoin, PlanView
 from bot.core.playbook.terms import AttendanceEvidence
 from bot.runtime.aftercare.mail import decision_email, plan_email
@@ -19,7 +20,6 @@ from bot.runtime.aftercare.records import (
     participant_key,
     party_index,
 )
-from bot.runtime.conferences import ActionRefused
 from bot.store.database import Database
 from playbooks import load_bundled
 from tests.unit.test_aftercare_support import World, held_conference, make_database, world
@@ -195,9 +195,11 @@ def test_decisions_that_would_break_the_minutes_are_refused_before_they_are_reco
         checked_decisions(bad)
 
 
-async def test_a_refused_decision_leaves_nothing_on_the_timeline(database: Database) -> None:
+async def test_a_malformed_decision_is_bad_input_and_leaves_nothing_on_the_timeline(
+    database: Database,
+) -> None:
     w, conference = _conference(database)
-    with pytest.raises(ActionRefused):
+    with pytest.raises(InvalidInput, match="category"):
         await w.aftercare.conference_concluded(conference.id, decisions={"category": "x"})
     assert "decisions_recorded" not in [e.kind for e in w.repo.timeline(conference.id)]
 

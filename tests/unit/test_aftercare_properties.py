@@ -18,7 +18,7 @@ from bot.core.conference import ConferenceType, Role
 from bot.core.playbook.distribution import PARENT_OR_GP, DistributionItem, distribution_allowed
 from bot.core.playbook.model import Channel, Playbook
 from bot.runtime.aftercare.service import Aftercare
-from bot.runtime.conferences import rule_role
+from bot.runtime.context import rule_role
 from bot.store.database import Database
 from playbooks import load_all_bundled
 from tests.unit.test_aftercare_support import (
@@ -111,7 +111,7 @@ def test_no_restricted_material_or_excluded_pack_ever_leaves_after_a_conference(
         await w.run_jobs()
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Aftercare, "peer_check", property(lambda self: peer_check))
+        patch.setattr(Aftercare, "peer_check", lambda self, conference: peer_check)
         asyncio.run(lifecycle())
     conference = w.repo.get_conference(conference.id)
     roles = {p.email: p.role for p in conference.participants if p.email}

@@ -10,12 +10,14 @@ from pathlib import Path
 from bot.core.conference import Conference, ConferenceState, ConferenceType, MeetingFormat, Role
 from bot.core.mailbox import OutgoingMail
 from bot.core.playbook.model import PhaseKind, Playbook
+from bot.runtime import deadlines
 from bot.runtime.aftercare.service import Aftercare
-from bot.runtime.conferences import ConferenceService, RuntimeConfig
-from bot.runtime.deadlines import DeadlineRunner
+from bot.runtime.context import Runtime
+from bot.runtime.jobs import JobDispatcher
 from bot.runtime.scheduler import VirtualScheduler
 from bot.store.database import Database
 from bot.store.repository import NewParticipant, Repository
+from tests.runtime_kit import make_runtime
 
 CHAIR = "chair.one@example.org"
 MINUTE_TAKER = "minutes.one@example.org"
@@ -49,8 +51,8 @@ class World:
     repo: Repository
     graph: CapturingGraph
     scheduler: VirtualScheduler
-    conferences: ConferenceService
-    runner: DeadlineRunner
+    conferences: Runtime
+    runner: JobDispatcher
     aftercare: Aftercare
 
     async def run_jobs(self) -> None:
@@ -69,14 +71,17 @@ def world(database: Database, playbook: Playbook) -> World:
     repo = Repository(database)
     graph = CapturingGraph()
     scheduler = VirtualScheduler()
-    conferences = ConferenceService(
+    conferences = make_runtime(
         repo,
-        graph,  # type: ignore[arg-type]  # only the calls aftercare makes
+        graph,  # only the calls aftercare makes
         scheduler,
-        playbook,
-        RuntimeConfig(MAILBOX, (CHAIR,), (MINUTE_TAKER,)),
+        {"test": playbook},
+        mailbox=MAILBOX,
+        chairs=(CHAIR,),
+        minute_takers=(MINUTE_TAKER,),
     )
-    runner = DeadlineRunner(conferences)
+    runner = JobDispatcher(conferences)
+    deadlines.register(runner)
     aftercare = Aftercare(conferences, runner)
     aftercare.register()
     return World(repo, graph, scheduler, conferences, runner, aftercare)
@@ -90,7 +95,7 @@ def held_conference(
     meeting_format: MeetingFormat | None = None,
 ) -> Conference:
     """A conference booked for yesterday, with these people, ready to conclude."""
-    rules = w.conferences.playbook.rules(conference_type)
+    rules = w.conferences.playbooks.current("test").rules(conference_type)
     fmt = meeting_format or rules.formats.default
     confidential = any(p.kind is PhaseKind.CONFIDENTIAL_SECTION for p in rules.phases(fmt))
     created = w.repo.create_conference(

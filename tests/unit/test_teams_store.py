@@ -76,16 +76,22 @@ async def test_first_contact_through_the_wired_adapter_lands_in_the_database(
     from aiohttp import web
     from aiohttp.test_utils import TestClient, TestServer
 
+    from bot.teams.agent import TeamsBot
+    from bot.teams.config import agents_configuration
     from bot.teams.local_inbox import LocalRunSheets
+    from bot.teams.lookup import JoinUrlLookup
     from bot.teams.routes import add_routes
-    from bot.teams.wiring import build_teams_adapter
     from tests.unit.test_teams_support import activity
 
-    adapter = build_teams_adapter(
-        LocalRunSheets(lambda conference, event: None), repo.db, list, {}, anonymous=True
+    # Built as bot.app builds it: the bot, its conversation store and the SDK's configuration.
+    bot = TeamsBot(
+        LocalRunSheets(lambda conference, event: None),
+        ConversationRepository(repo.db),
+        JoinUrlLookup(list),
+        agents_configuration({}, anonymous=True),
     )
     app = web.Application()
-    add_routes(app, adapter.bot)
+    add_routes(app, bot)
     async with TestClient(TestServer(app, host="127.0.0.1", port=0)) as client:
         body = activity("http://127.0.0.1:9/", "a:chat-9", text="help")
         response = await client.post("/api/messages", json=body)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.core.conference import Conference, Role
+from bot.core.errors import ActionRefused
 from bot.core.mailbox import OutgoingMail
 from bot.core.minutes.assembly import attendance_lines
 from bot.core.playbook.terms import AttendanceOutcome, Channel, FollowUpKind, PhaseKind
@@ -17,8 +18,8 @@ from bot.core.timeline.model import Step, StepKind
 from bot.runtime.aftercare import mail as aftercare_mail
 from bot.runtime.aftercare.records import minutes_input, participant_key, party_index
 from bot.runtime.aftercare.review import ReviewRequests
-from bot.runtime.conferences import SYSTEM, ActionRefused, ConferenceService, rule_role
-from bot.runtime.deadlines import SETTLED
+from bot.runtime.context import SYSTEM, Runtime, rule_role
+from bot.runtime.jobs import SETTLED
 from bot.runtime.scheduler import Job
 
 FOLLOW_UP = "aftercare.follow_up"  # job action: one follow-up step of the compiled timeline
@@ -38,10 +39,10 @@ def in_audience(role: Role, audience: tuple[Role, ...]) -> bool:
 class FollowUps:
     """Plans the follow-up jobs at conclusion and runs each one when it fires."""
 
-    def __init__(self, conferences: ConferenceService) -> None:
-        self.conferences = conferences
-        self.repo = conferences.repo
-        self.reviews = ReviewRequests(conferences)
+    def __init__(self, runtime: Runtime) -> None:
+        self.rt = runtime
+        self.repo = runtime.store
+        self.reviews = ReviewRequests(runtime)
 
     def _record(self, conference_id: int, kind: str, step_id: str, **detail: object) -> None:
         self.repo.append_timeline(
@@ -58,9 +59,9 @@ class FollowUps:
 
     def jobs(self, conference: Conference) -> list[Job]:
         """The follow-up jobs not yet settled, due now: well inside every playbook's limit."""
-        now = self.conferences.clock()
-        plan = self.conferences.timeline(conference)
-        rules = self.conferences.rules(conference)
+        now = self.rt.clock()
+        plan = self.rt.timeline(conference)
+        rules = self.rt.rules(conference)
         jobs = [
             Job(now, conference.id, step.id, FOLLOW_UP)
             for step in plan.steps
@@ -79,14 +80,12 @@ class FollowUps:
         if job.step_id == REVIEW_STEP:
             await self.reviews.request_review(conference, job.step_id, None)
             return
-        step = next(
-            (s for s in self.conferences.timeline(conference).steps if s.id == job.step_id), None
-        )
+        step = next((s for s in self.rt.timeline(conference).steps if s.id == job.step_id), None)
         if step is None:
             raise ActionRefused("the follow-up is no longer in the timeline")
         kind = FollowUpKind(step.template.removeprefix("follow_up."))
         if kind is FollowUpKind.REVIEW_DATE:
-            rules = self.conferences.rules(conference)
+            rules = self.rt.rules(conference)
             rule = next(f for f in rules.follow_ups if step.id.endswith(f".{f.id}"))
             await self.reviews.request_review(conference, step.id, rule)
         elif kind is FollowUpKind.UPDATE_FAMILY:
@@ -100,7 +99,7 @@ class FollowUps:
             self._record(conference.id, "prompt_due", step.id, actor=actor, channel=channel)
 
     async def _send(self, conference: Conference, step: Step, kind: FollowUpKind) -> None:
-        plan = self.conferences.timeline(conference)
+        plan = self.rt.timeline(conference)
         decisions = minutes_input(conference, self.repo.timeline(conference.id), plan).decisions
         if kind is FollowUpKind.DECISION_EMAIL:
             subject, body = aftercare_mail.decision_email(conference, decisions)
@@ -108,7 +107,7 @@ class FollowUps:
             outline = kind is FollowUpKind.OUTLINE_PLAN
             subject, body = aftercare_mail.plan_email(conference, decisions, outline=outline)
         done = self.repo.step_ids(conference.id, [SENT, NEEDS_POST])
-        async with self.conferences.collecting():
+        async with self.rt.outbox.collecting():
             for person in conference.participants:
                 key = f"{step.id}:{person.id}"
                 if not in_audience(person.role, step.audience) or key in done:
@@ -120,7 +119,7 @@ class FollowUps:
                 mail = OutgoingMail(
                     to=(person.email,), subject=subject, html_body=body, purpose=key
                 )
-                await self.conferences.send(
+                await self.rt.outbox.send(
                     conference,
                     mail,
                     {person.email: person.role},
@@ -132,9 +131,9 @@ class FollowUps:
     def _prompt_absent_parents(self, conference: Conference, step: Step) -> None:
         # Seed 003: "The IRO will update parents after the meeting by phone if they have been
         # unable or unwilling to attend the meeting."
-        plan = self.conferences.timeline(conference)
+        plan = self.rt.timeline(conference)
         data = minutes_input(conference, self.repo.timeline(conference.id), plan)
-        lines = attendance_lines(self.conferences.rules(conference), data)
+        lines = attendance_lines(self.rt.rules(conference), data)
         absent = {
             line.participant for line in lines if line.outcome is not AttendanceOutcome.ATTENDED
         }

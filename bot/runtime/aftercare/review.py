@@ -10,7 +10,7 @@ from bot.core.minutes.model import Decisions
 from bot.core.playbook.model import FollowUp
 from bot.core.workdays import WorkingCalendar, to_london
 from bot.runtime.aftercare.records import minutes_input
-from bot.runtime.conferences import SYSTEM, ConferenceService
+from bot.runtime.context import SYSTEM, Runtime
 from bot.store.repository import NewParticipant
 
 REVIEW_REQUESTED = "review_requested"
@@ -26,9 +26,9 @@ LATER = parse_duration("6 months")
 class ReviewRequests:
     """Creates the review conference's request once, and notes it on both timelines."""
 
-    def __init__(self, conferences: ConferenceService) -> None:
-        self.conferences = conferences
-        self.repo = conferences.repo
+    def __init__(self, runtime: Runtime) -> None:
+        self.rt = runtime
+        self.repo = runtime.store
 
     def review_date(
         self, conference: Conference, decisions: Decisions, rule: FollowUp | None
@@ -37,7 +37,7 @@ class ReviewRequests:
         if decisions.review is not None:
             return decisions.review, "agreed"
         assert conference.start_at is not None
-        playbook = self.conferences.playbook
+        playbook = self.rt.playbook(conference)
         calendar = WorkingCalendar(
             playbook.calendar.end_of_working_day, playbook.calendar.roll_back_off_working_days
         )
@@ -60,7 +60,7 @@ class ReviewRequests:
         """Create the RCPC request, unless the conference decided no plan is needed."""
         if self.repo.has_step(conference.id, step_id, REVIEW_REQUESTED):
             return None
-        plan = self.conferences.timeline(conference)
+        plan = self.rt.timeline(conference)
         decisions = minutes_input(conference, self.repo.timeline(conference.id), plan).decisions
         if decisions.plan is False:
             # No child protection plan, so nothing to review.
@@ -69,7 +69,7 @@ class ReviewRequests:
                     conference.id, actor=SYSTEM, kind="review_not_needed", step_id=step_id
                 )
             return None
-        if ConferenceType.RCPC not in self.conferences.playbook.conferences:
+        if ConferenceType.RCPC not in self.rt.playbook(conference).conferences:
             self.repo.append_timeline(
                 conference.id,
                 actor=SYSTEM,
@@ -81,6 +81,9 @@ class ReviewRequests:
         due, basis = self.review_date(conference, decisions, rule)
         review = self.existing(conference) or self.repo.create_conference(
             playbook=conference.playbook,
+            # The review runs under the playbook now in force, recorded as its own version.
+            playbook_version=self.rt.playbooks.version(conference.playbook),
+            mailbox=conference.mailbox,
             conference_type=ConferenceType.RCPC,
             participants=[
                 NewParticipant(p.role, p.name, p.organisation, p.email, p.phone)

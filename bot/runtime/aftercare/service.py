@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.core.conference import Conference, ConferenceState, Participant, Role
+from bot.core.errors import ActionRefused, InvalidInput
 from bot.core.mailbox import Attachment, OutgoingMail
 from bot.core.minutes.assembly import Minutes, MinutesError, assemble_minutes
 from bot.core.playbook.distribution import DistributionItem
@@ -28,9 +29,9 @@ from bot.runtime.aftercare.records import (
     minutes_input,
 )
 from bot.runtime.aftercare.word import minutes_docx
-from bot.runtime.conferences import SYSTEM, ActionRefused, ConferenceService
-from bot.runtime.deadlines import DeadlineRunner
+from bot.runtime.context import SYSTEM, Runtime
 from bot.runtime.guard import DistributionRefused
+from bot.runtime.jobs import JobDispatcher
 from bot.runtime.scheduler import Job
 
 logger = logging.getLogger(__name__)
@@ -56,16 +57,15 @@ class Aftercare:
 
     def __init__(
         self,
-        conferences: ConferenceService,
-        runner: DeadlineRunner,
+        runtime: Runtime,
+        dispatcher: JobDispatcher,
         config: AftercareConfig | None = None,
     ) -> None:
-        self.conferences = conferences
-        self.runner = runner
-        self.repo = conferences.repo
-        self.playbook = conferences.playbook
-        self.config = config or AftercareConfig(conferences.config.request_mailbox)
-        self.follow_ups = FollowUps(conferences)
+        self.rt = runtime
+        self.runner = dispatcher
+        self.repo = runtime.store
+        self.config = config or AftercareConfig(runtime.default_mailbox)
+        self.follow_ups = FollowUps(runtime)
 
     def register(self) -> None:
         """Let the deadline runner run the follow-up jobs, after the conference has ended."""
@@ -73,14 +73,13 @@ class Aftercare:
         self.runner.register(FEEDBACK, self.follow_ups.feedback_prompt, after_conclusion=True)
         self.runner.register(MINUTES, self.distribute_minutes, after_conclusion=True)
 
-    @property
-    def peer_check(self) -> bool:
-        """Whether the playbook asks a second admin to check each distribution list.
+    def peer_check(self, conference: Conference) -> bool:
+        """Whether the conference's playbook asks a second admin to check each distribution list.
 
-        Seed 002 speaks of "test emails peer checking"; no bundled playbook models it yet,
-        so this is False unless the playbook's distribution policy carries ``peer_check``.
+        Seed 002 speaks of "test emails peer checking": the playbook's distribution policy
+        says whether a council does this.
         """
-        return bool(getattr(self.playbook.distribution, "peer_check", False))
+        return bool(getattr(self.rt.playbook(conference).distribution, "peer_check", False))
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -96,13 +95,13 @@ class Aftercare:
 
     def plan(self, conference: Conference) -> Timeline:
         """The compiled timeline of a conference that has been held."""
-        return self.conferences.timeline(conference)
+        return self.rt.timeline(conference)
 
     def minutes(self, conference: Conference) -> Minutes:
         """The minutes as the records stand now."""
         data = minutes_input(conference, self.repo.timeline(conference.id), self.plan(conference))
         try:
-            return assemble_minutes(self.playbook, data)
+            return assemble_minutes(self.rt.playbook(conference), data)
         except MinutesError as err:
             raise ActionRefused(f"the minutes cannot be drafted: {err}") from err
 
@@ -132,7 +131,7 @@ class Aftercare:
             try:
                 checked = checked_decisions(decisions)
             except ValueError as err:
-                raise ActionRefused(str(err)) from err
+                raise InvalidInput(f"decisions: {err}") from err
             # The same decisions again change nothing, so a retried call is harmless.
             if checked != self._last(conference_id, DECISIONS_RECORDED):
                 if self.repo.has_step(conference_id, MINUTES_STEP, "minutes_approved"):
@@ -141,7 +140,7 @@ class Aftercare:
         if conference.state is not ConferenceState.CONCLUDED:
             # The run-sheet service concludes a conference when its meeting ends; an admin
             # may conclude one held by phone. Either way no reminder or pack goes after it.
-            self.conferences.scheduler.remove_conference(conference_id)
+            self.rt.scheduler.remove_conference(conference_id)
             conference = self.repo.update_conference(conference_id, state=ConferenceState.CONCLUDED)
         if not self.repo.has_step(conference_id, MINUTES_STEP, "concluded"):
             self._record(conference_id, "concluded", MINUTES_STEP, by=by)
@@ -161,9 +160,7 @@ class Aftercare:
         # A first draft, or the records changed before approval: the draft is replaced.
         content = minutes_docx(minutes)
         folder, name = self._file_name(conference)
-        url = await self.conferences.graph.upload_file(
-            self.config.minutes_owner, folder, name, content
-        )
+        url = await self.rt.graph.upload_file(self.config.minutes_owner, folder, name, content)
         self._record(
             conference.id,
             "minutes_uploaded",
@@ -179,16 +176,14 @@ class Aftercare:
         step = f"{MINUTES_STEP}.approval"
         if self.repo.has_step(conference.id, step, "minutes_approval_requested"):
             return
-        roles: dict[str, Role] = {
-            a: Role.MINUTE_TAKER for a in self.conferences.config.minute_takers
-        }
+        roles: dict[str, Role] = {a: Role.MINUTE_TAKER for a in self.rt.people.minute_takers}
         if conference.chair:
             roles[conference.chair] = Role.CHAIR
         if not roles:
             return
         subject, body = aftercare_mail.approval_request(conference, url)
         mail = OutgoingMail(to=tuple(roles), subject=subject, html_body=body, purpose=step)
-        await self.conferences.send(
+        await self.rt.outbox.send(
             conference,
             mail,
             roles,
@@ -203,7 +198,7 @@ class Aftercare:
         # Adds only jobs not yet settled: concluding again re-queues a lost or failed one.
         jobs = self.follow_ups.jobs(conference)
         for job in jobs:
-            self.conferences.scheduler.add(job)
+            self.rt.scheduler.add(job)
         if not self.repo.has_step(conference.id, MINUTES_STEP, "followups_scheduled"):
             self._record(conference.id, "followups_scheduled", MINUTES_STEP, jobs=len(jobs))
 
@@ -221,7 +216,7 @@ class Aftercare:
         if not self.repo.has_step(conference_id, MINUTES_STEP, "minutes_approved"):
             self._record(conference_id, "minutes_approved", MINUTES_STEP, by=user, role=role)
         recipients = len(self.distribution_list(conference))
-        if self.peer_check and not self._peer_checked(conference_id):
+        if self.peer_check(conference) and not self._peer_checked(conference_id):
             if not self.repo.has_step(conference_id, MINUTES_STEP, "distribution_held"):
                 self._record(
                     conference_id, "distribution_held", MINUTES_STEP, recipients=recipients
@@ -253,7 +248,7 @@ class Aftercare:
         if user in self._approvers(conference_id):
             raise ActionRefused("a different admin must check the distribution list")
         self._record(conference_id, "distribution_approved", MINUTES_STEP, by=user)
-        if self.peer_check and not self._peer_checked(conference_id):
+        if self.peer_check(conference) and not self._peer_checked(conference_id):
             return {"state": "held for a second admin"}
         self._queue_minutes(conference)
         return {"state": "queued"}
@@ -279,17 +274,17 @@ class Aftercare:
             }
             for address, role in self.distribution_list(conference).items()
         ]
-        return {"state": state, "peer_check": self.peer_check, "recipients": recipients}
+        return {"state": state, "peer_check": self.peer_check(conference), "recipients": recipients}
 
     def _queue_minutes(self, conference: Conference) -> None:
         if self.repo.has_step(conference.id, MINUTES_STEP, "minutes_queued"):
             return
-        now = self.conferences.clock()
-        self.conferences.scheduler.add(Job(now, conference.id, MINUTES_STEP, MINUTES))
+        now = self.rt.clock()
+        self.rt.scheduler.add(Job(now, conference.id, MINUTES_STEP, MINUTES))
         self._record(conference.id, "minutes_queued", MINUTES_STEP)
 
     def _minutes_rule(self, conference: Conference) -> FollowUp | None:
-        rules = self.conferences.rules(conference)
+        rules = self.rt.rules(conference)
         assert conference.meeting_format is not None
         return next(
             (
@@ -312,7 +307,7 @@ class Aftercare:
         if Role.CHAIR in audience and conference.chair:
             out[conference.chair] = Role.CHAIR
         if Role.MINUTE_TAKER in audience:
-            out.update({a: Role.MINUTE_TAKER for a in self.conferences.config.minute_takers})
+            out.update({a: Role.MINUTE_TAKER for a in self.rt.people.minute_takers})
         for person in self._people(conference, audience):
             assert person.email is not None
             out[person.email] = person.role
@@ -338,7 +333,7 @@ class Aftercare:
         sent = self.repo.step_ids(conference.id, [SENT])
         _, name = self._file_name(conference)
         subject, body = aftercare_mail.minutes_email(conference)
-        async with self.conferences.collecting():
+        async with self.rt.outbox.collecting():
             for address, role in roles.items():
                 key = f"{MINUTES_STEP}:{_recipient_id(conference, address)}"
                 if key in sent:
@@ -350,7 +345,7 @@ class Aftercare:
                     attachments=(Attachment(name, DOCX, content),),
                     purpose=key,
                 )
-                await self.conferences.send(
+                await self.rt.outbox.send(
                     conference,
                     mail,
                     {address: role},

@@ -1,0 +1,299 @@
+"""From a request email to a conference, a triage item, or a document on an existing conference.
+
+Each mailbox routes its requests to a playbook (by conference type where it says so).
+
+Each message is recorded first, by its immutable Graph id, so a replay or a crash never
+loses it and never handles it twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.core.conference import Conference, ConferenceState, MeetingFormat, Role
+from bot.core.errors import ActionRefused
+from bot.core.mailbox import InboundMessage, OutgoingMail, RequestMailbox
+from bot.core.playbook.model import Playbook
+from bot.core.request import ConferenceRequest
+from bot.intake.outcome import AttachToConference, Parsed
+from bot.intake.parser import parse_message
+from bot.runtime import letters
+from bot.runtime.allocation import allocate
+from bot.runtime.booking import FormatDecision, send_letters_due, set_format
+from bot.runtime.context import SYSTEM, Runtime, rule_role
+from bot.store.repository import NewParticipant, StoredRequest
+
+logger = logging.getLogger(__name__)
+
+PROCESSED = "confbot: processed"
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """What became of one message: ``conference``, ``triage``, ``attached`` or ``replay``."""
+
+    outcome: str
+    request_id: int
+    conference_id: int | None = None
+
+
+def participants_of(request: ConferenceRequest) -> list[NewParticipant]:
+    """The people a request names, with their roles and contact details."""
+    people = [
+        NewParticipant(
+            Role.SOCIAL_WORKER,
+            request.social_worker.name,
+            email=request.social_worker.email or None,
+            phone=request.social_worker.phone or None,
+        ),
+        NewParticipant(
+            Role.TEAM_MANAGER,
+            request.team_manager.name,
+            email=request.team_manager.email or None,
+            phone=request.team_manager.phone or None,
+        ),
+    ]
+    for parent in request.parents:
+        people.append(
+            NewParticipant(
+                Role.PARENT,
+                parent.name,
+                organisation=parent.relationship,
+                email=parent.email or None,
+                phone=parent.phones[0] if parent.phones else None,
+            )
+        )
+    for agency in request.agencies:
+        people.append(
+            NewParticipant(
+                agency.role,
+                agency.contact_name or agency.organisation,
+                organisation=agency.organisation,
+                email=agency.email or None,
+                phone=agency.phone or None,
+            )
+        )
+    return people
+
+
+def facts_of(request: ConferenceRequest) -> dict[str, object]:
+    """What the request says beyond people and dates, kept with the conference."""
+    return {
+        "children": [
+            {
+                "case_reference": c.case_reference,
+                "initials": c.initials,
+                "unborn": c.unborn,
+            }
+            for c in request.children
+        ],
+        "other_numbers": {
+            parent.email or parent.name: list(parent.phones[1:])
+            for parent in request.parents
+            if len(parent.phones) > 1
+        },
+        "preferred_format": request.preferred_format.value if request.preferred_format else None,
+        "confidential_requested": request.confidential_section_requested,
+        "access_needs": request.access_needs,
+        "previous_reference": request.previous_reference,
+    }
+
+
+def books_from_request(playbook: Playbook) -> bool:
+    """Whether a request that names chair, format and start is booked as it arrives."""
+    rule = getattr(playbook, "book_from_request", "when_chair_and_format_given")
+    return str(rule) == "when_chair_and_format_given"
+
+
+async def handle_message(rt: Runtime, msg: InboundMessage, mailbox: RequestMailbox) -> Handled:
+    """Handle one message of ``mailbox`` exactly once, however often it is delivered."""
+    store = rt.store
+    if PROCESSED in msg.categories and store.find_request(msg.id) is not None:
+        # Our own category change brings the message back through delta: nothing to do.
+        return Handled("replay", 0)
+    stored, _created = store.record_request(
+        message_id=msg.id,
+        mailbox=mailbox.address,
+        received_at=msg.received_at,
+        sender=msg.sender,
+        subject=msg.subject,
+        body=msg.body,
+        body_type=msg.body_type,
+        internet_message_id=msg.internet_message_id,
+    )
+    outcome = parse_message(msg)
+    if stored.outcome == "parsed" and stored.conference_id and isinstance(outcome, Parsed):
+        # Handled before, perhaps only in part (a crash, a Graph outage): finish the rest.
+        conference = store.get_conference(stored.conference_id)
+        await _finish(rt, conference, stored, outcome.request)
+        await _mark(rt, msg, mailbox)
+        return Handled("replay", stored.id, stored.conference_id)
+    if stored.outcome != "pending":
+        await _mark(rt, msg, mailbox)
+        return Handled("replay", stored.id, stored.conference_id)
+    if isinstance(outcome, Parsed):
+        handled = await _create(rt, stored, mailbox, outcome.request, outcome.warnings)
+    elif isinstance(outcome, AttachToConference):
+        handled = _attach(rt, stored, msg, outcome)
+    else:
+        handled = _triage(rt, stored, outcome.reasons)
+    await _mark(rt, msg, mailbox)
+    return handled
+
+
+async def _mark(rt: Runtime, msg: InboundMessage, mailbox: RequestMailbox) -> None:
+    # A category, not isRead: people read this mailbox too.
+    await rt.graph.mark_processed(
+        mailbox.address, msg.id, category=PROCESSED, known_categories=msg.categories
+    )
+
+
+async def _create(
+    rt: Runtime,
+    stored: StoredRequest,
+    mailbox: RequestMailbox,
+    request: ConferenceRequest,
+    warnings: tuple[str, ...],
+) -> Handled:
+    name = mailbox.playbook_for(request.conference_type.value)
+    if name is None:
+        takes = ", ".join(kind for kind, _ in mailbox.by_type) or "none"
+        return _triage(
+            rt,
+            stored,
+            (
+                f"this mailbox takes no {request.conference_type.value} requests "
+                f"(it takes: {takes}); forward it to the right mailbox or create it by hand",
+            ),
+        )
+    playbook = rt.playbooks.current(name)
+    if request.conference_type not in playbook.conferences:
+        return _triage(
+            rt,
+            stored,
+            (
+                f"the {name} playbook has no {request.conference_type.value} process; "
+                "check the conference type",
+            ),
+        )
+    conference = rt.store.create_conference(
+        playbook=name,
+        playbook_version=rt.playbooks.version(name),
+        mailbox=mailbox.address,
+        conference_type=request.conference_type,
+        participants=participants_of(request),
+        strategy_discussion=request.strategy_discussion_date,
+        facts=facts_of(request),
+        request_id=stored.id,
+    )
+    rt.record(conference.id, SYSTEM, "requested", request_id=stored.id, warnings=list(warnings))
+    await _finish(rt, conference, stored, request)
+    return Handled("conference", stored.id, conference.id)
+
+
+async def _finish(
+    rt: Runtime, conference: Conference, stored: StoredRequest, request: ConferenceRequest
+) -> None:
+    # Both steps check the timeline or the state first, so running them again is safe.
+    # The acknowledgement and any letters travel together in one $batch.
+    async with rt.outbox.collecting():
+        await _acknowledge(rt, conference, stored.sender)
+        await _preset(rt, rt.store.get_conference(conference.id), request)
+
+
+async def _acknowledge(rt: Runtime, conference: Conference, sender: str) -> None:
+    if rt.store.has_step(conference.id, "acknowledgement", "acknowledged"):
+        return
+    subject, body = letters.acknowledgement(conference)
+    mail = OutgoingMail(to=(sender,), subject=subject, html_body=body, purpose="acknowledge")
+    await rt.outbox.send(
+        conference,
+        mail,
+        {sender: Role.SOCIAL_WORKER},
+        may_carry_link=False,
+        after=lambda: rt.record(conference.id, SYSTEM, "acknowledged", step_id="acknowledgement"),
+    )
+
+
+async def _preset(rt: Runtime, conference: Conference, request: ConferenceRequest) -> None:
+    """Where the playbook lets a request book itself, and it names chair, format and time."""
+    chair, fmt, start = request.preferred_chair, request.preferred_format, request.preferred_start
+    if not (chair and fmt and start):
+        return
+    if not books_from_request(rt.playbook(conference)):
+        # The chair decides: the request's preferences wait for MTS and the chair.
+        if not rt.store.has_step(conference.id, "preset", "preset_held"):
+            rt.record(
+                conference.id,
+                SYSTEM,
+                "preset_held",
+                step_id="preset",
+                reason="the playbook says the chair decides the format",
+            )
+        return
+    if conference.state is ConferenceState.SCHEDULED:
+        # Booked on an earlier pass whose letters may never have gone (they travel in
+        # this request's batch, sent after the booking is saved): send what is missing.
+        await send_letters_due(rt, conference.id)
+        return
+    if conference.state not in (ConferenceState.REQUESTED, ConferenceState.AWAITING_FORMAT):
+        return
+    try:
+        if conference.chair != chair:
+            await allocate(rt, conference.id, chair, by="request")
+        await set_format(rt, conference.id, FormatDecision(MeetingFormat(fmt), start), by="request")
+    except ActionRefused as err:
+        # Not an error in the request: the admin team finishes the booking by hand.
+        rt.record(conference.id, SYSTEM, "preset_not_applied", reason=str(err))
+
+
+def _attach(
+    rt: Runtime, stored: StoredRequest, msg: InboundMessage, found: AttachToConference
+) -> Handled:
+    store = rt.store
+    conference = store.find_conference(found.reference)
+    if conference is None or conference.state is ConferenceState.CANCELLED:
+        reason = (
+            f"it quotes {found.reference}, which is not a conference"
+            if conference is None
+            else f"it quotes {found.reference}, which has been cancelled"
+        )
+        store.open_triage(stored.id, [reason])
+        return Handled("triage", stored.id)
+    sender = next(
+        (p for p in conference.participants if p.email and p.email.lower() == msg.sender.lower()),
+        None,
+    )
+    role = rule_role(sender.role) if sender else None
+    if sender is not None and sender.role is Role.POLICE:
+        role = Role.POLICE
+    for attachment in msg.attachments:
+        store.add_document(
+            conference.id,
+            name=attachment.name,
+            content_type=attachment.content_type,
+            content=attachment.content,
+            # Police material is restricted whatever the parser thought of the file.
+            restricted=found.restricted or attachment.restricted or role is Role.POLICE,
+            kind=found.kind,
+            from_role=sender.role if sender else None,
+            request_id=stored.id,
+        )
+    rt.record(
+        conference.id,
+        f"participant:{sender.id}" if sender else "unknown sender",
+        "report_received" if found.kind == "agency_report" else found.kind,
+        request_id=stored.id,
+        attachments=len(msg.attachments),
+        restricted=found.restricted,
+        from_role=sender.role.value if sender else None,
+    )
+    store.set_request_outcome(stored.id, "attached", conference.id)
+    return Handled("attached", stored.id, conference.id)
+
+
+def _triage(rt: Runtime, stored: StoredRequest, reasons: tuple[str, ...]) -> Handled:
+    rt.store.open_triage(stored.id, list(reasons))
+    logger.info("request sent to triage", extra={"request_id": stored.id})
+    return Handled("triage", stored.id)

@@ -1,0 +1,132 @@
+"""One job dispatcher: every durable job is run by the handler registered for its action.
+
+A handler gets the conference and the job. The dispatcher runs each job at most once
+(a "done" line on the timeline closes it), records every failure for a person to retry,
+and on taking the lead makes the job store match every live conference's timeline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from bot.core.conference import Conference, ConferenceState
+from bot.runtime.context import SYSTEM, Runtime
+from bot.runtime.guard import DistributionRefused
+from bot.runtime.planning import planned_jobs
+from bot.runtime.scheduler import Job
+
+logger = logging.getLogger(__name__)
+
+# Timeline kinds that close a job for good: reconciling never runs it again.
+SETTLED = ("done", "missed", "failed", "blocked")
+LATE_AFTER = timedelta(seconds=60)  # a job this far past its time is marked late
+
+Handler = Callable[[Conference, Job], Awaitable[None]]
+
+
+class UnknownJob(LookupError):
+    """No handler is registered for a job's action."""
+
+
+class JobDispatcher:
+    """Runs the jobs the use cases scheduled, through a registry of handlers."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.rt = runtime
+        self.handlers: dict[str, Handler] = {}
+        self._after_conclusion: set[str] = set()
+
+    def register(self, action: str, handler: Handler, *, after_conclusion: bool = False) -> None:
+        """Let ``handler`` run jobs with ``action``; some run after the conference has ended."""
+        if action in self.handlers:
+            raise ValueError(f"a handler for job action {action!r} is already registered")
+        self.handlers[action] = handler
+        if after_conclusion:
+            self._after_conclusion.add(action)
+
+    async def run(self, job: Job) -> None:
+        """Run one job at most once; failures land on the timeline, never silently."""
+        store = self.rt.store
+        if store.has_step(job.conference_id, job.id, "done"):
+            return
+        conference = store.get_conference(job.conference_id)
+        if conference.state is ConferenceState.CANCELLED or (
+            conference.state is ConferenceState.CONCLUDED
+            and job.action not in self._after_conclusion
+        ):
+            return
+        lateness = self.rt.clock() - job.run_at
+        if lateness > LATE_AFTER:
+            self._record(job, "late_job", seconds=int(lateness.total_seconds()))
+        handler = self.handlers.get(job.action)
+        if handler is None:
+            self._record(job, "failed", reason=f"no handler for {job.action}", action=job.action)
+            return
+        try:
+            await handler(conference, job)
+        except DistributionRefused as err:
+            self._record(job, "blocked", reason=str(err))
+            return
+        except Exception as err:  # record every failure for a person to retry
+            logger.exception(
+                "job failed", extra={"conference_id": job.conference_id, "step_id": job.step_id}
+            )
+            self._record(job, "failed", reason=type(err).__name__, action=job.action)
+            return
+        self._record(job, "done", action=job.action)
+
+    async def reconcile(self, grace: timedelta) -> int:
+        """Make the job store match every live conference's timeline; returns jobs run now.
+
+        Run when this replica becomes the leader. APScheduler drops a date job from its
+        store as it hands the job over, so a crash at that moment loses it; here such a job
+        is found by its missing "done" and run (within the grace period) or raised as missed.
+        Planning every conference is CPU work, so it runs off the event loop.
+        """
+        add, due, missed = await asyncio.to_thread(self._differences, grace)
+        for job in add:
+            self.rt.scheduler.add(job)
+        for job in due:
+            await self.run(job)
+        for job in missed:
+            self.missed(job)
+        return len(due)
+
+    def _differences(self, grace: timedelta) -> tuple[list[Job], list[Job], list[Job]]:
+        now = self.rt.clock()
+        store = self.rt.store
+        stored = {j.id for j in self.rt.scheduler.pending()}
+        add: list[Job] = []
+        due: list[Job] = []
+        missed: list[Job] = []
+        live = [
+            *store.list_conferences(state=ConferenceState.SCHEDULED, limit=100_000),
+            *store.list_conferences(state=ConferenceState.IN_MEETING, limit=100_000),
+        ]
+        for listed in live:
+            try:
+                plan = self.rt.timeline(listed)
+            except Exception:  # a conference the playbook can no longer plan: leave it be
+                logger.warning("cannot plan conference", extra={"conference_id": listed.id})
+                continue
+            settled = store.step_ids(listed.id, SETTLED)
+            for job in planned_jobs(listed.id, plan):
+                if job.id in stored or job.id in settled:
+                    continue
+                if job.run_at > now:
+                    add.append(job)
+                elif now - job.run_at <= grace:
+                    due.append(job)
+                else:
+                    missed.append(job)
+        return add, due, missed
+
+    def missed(self, job: Job) -> None:
+        """A job past its grace period: an alert on the timeline, never a silent drop."""
+        self._record(job, "missed", action=job.action, due=job.run_at.isoformat())
+
+    def _record(self, job: Job, kind: str, **detail: object) -> None:
+        self.rt.record(job.conference_id, SYSTEM, kind, step_id=job.id, **detail)

@@ -1,0 +1,183 @@
+"""The outbox: the only way anything leaves confbot.
+
+Every message passes the distribution guard of its conference's playbook, goes out from
+the conference's own request mailbox, and leaves a record: sent, failed, or refused by
+the guard. ``collecting()`` gathers the messages of one use case so they travel together
+in one Graph ``$batch``; each message's ``after`` runs only once it has really gone, so
+the timeline never claims an unsent message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.conference import Conference, Role
+from bot.core.errors import RemoteServiceError
+from bot.core.mailbox import OutgoingMail
+from bot.core.playbook.distribution import DistributionItem
+from bot.core.playbook.model import Playbook
+from bot.runtime.guard import DistributionGuard, DistributionRefused
+from bot.runtime.ports import GraphPort
+
+logger = logging.getLogger(__name__)
+
+EMAIL = "email"
+
+
+class MailNotSent(RemoteServiceError):
+    """Some mails of a batch did not go; the ones that did are on the timeline."""
+
+    def __init__(self, failed: int, total: int) -> None:
+        super().__init__(f"{failed} of {total} emails were not sent")
+
+
+class OutboxLog(Protocol):
+    """Where the outbox writes what it did (``bot.store.outbox.OutboxRecords``)."""
+
+    def record(
+        self,
+        *,
+        conference_id: int | None,
+        channel: str,
+        sender: str,
+        purpose: str,
+        recipients: Sequence[str],
+        subject: str,
+        state: str,
+        detail: str = "",
+    ) -> None:
+        """Append one record."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    conference_id: int | None
+    sender: str
+    mail: OutgoingMail
+    after: Callable[[], object] | None
+
+
+_batch: ContextVar[list[_Queued] | None] = ContextVar("confbot_outbox_batch", default=None)
+
+
+class Outbox:
+    """Guards, sends and records every outgoing email."""
+
+    def __init__(
+        self,
+        graph: GraphPort,
+        log: OutboxLog,
+        playbook_of: Callable[[Conference], Playbook],
+        default_sender: str,
+    ) -> None:
+        self.graph = graph
+        self.log = log
+        self.playbook_of = playbook_of
+        self.default_sender = default_sender
+
+    def sender_of(self, conference: Conference) -> str:
+        """The mailbox a conference's mail comes from: the one its request came in by."""
+        return conference.mailbox or self.default_sender
+
+    async def send(
+        self,
+        conference: Conference,
+        mail: OutgoingMail,
+        roles: Mapping[str, Role],
+        *,
+        may_carry_link: bool,
+        items: Sequence[DistributionItem] | None = None,
+        after: Callable[[], object] | None = None,
+    ) -> None:
+        """Send one email about ``conference`` to people whose roles the guard checks."""
+        sender = self.sender_of(conference)
+        guard = DistributionGuard(self.playbook_of(conference))
+        try:
+            guard.check(conference, mail, roles, may_carry_link=may_carry_link, items=items)
+        except DistributionRefused as err:
+            self._record(conference.id, sender, mail, "refused", str(err))
+            raise
+        queued = _Queued(conference.id, sender, mail, after)
+        batch = _batch.get()
+        if batch is not None:
+            batch.append(queued)
+            return
+        await self._send_one(queued)
+
+    async def _send_one(self, queued: _Queued) -> None:
+        try:
+            await self.graph.send_mail(queued.sender, queued.mail)
+        except Exception as err:
+            self._record(
+                queued.conference_id, queued.sender, queued.mail, "failed", type(err).__name__
+            )
+            raise
+        self._sent(queued)
+
+    def _sent(self, queued: _Queued) -> None:
+        self._record(queued.conference_id, queued.sender, queued.mail, "sent")
+        if queued.after is not None:
+            queued.after()
+
+    def _record(
+        self,
+        conference_id: int | None,
+        sender: str,
+        mail: OutgoingMail,
+        state: str,
+        detail: str = "",
+    ) -> None:
+        self.log.record(
+            conference_id=conference_id,
+            channel=EMAIL,
+            sender=sender,
+            purpose=mail.purpose,
+            recipients=(*mail.to, *mail.cc),
+            subject=mail.subject,
+            state=state,
+            detail=detail,
+        )
+
+    @contextlib.asynccontextmanager
+    async def collecting(self) -> AsyncIterator[None]:
+        """Send every mail of the block together, in as few Graph requests as possible."""
+        if _batch.get() is not None:  # already collecting: the outer block sends
+            yield
+            return
+        batch: list[_Queued] = []
+        token = _batch.set(batch)
+        try:
+            yield
+        finally:
+            _batch.reset(token)
+        if len(batch) == 1:
+            await self._send_one(batch[0])
+        elif batch:
+            await self._send_batch(batch)
+
+    async def _send_batch(self, batch: list[_Queued]) -> None:
+        failed = 0
+        # One $batch per sending mailbox: Graph sends each from its own mailbox.
+        for sender in dict.fromkeys(q.sender for q in batch):
+            group = [q for q in batch if q.sender == sender]
+            try:
+                statuses = await self.graph.send_mails(sender, [q.mail for q in group])
+            except Exception as err:
+                for queued in group:
+                    self._record(
+                        queued.conference_id, sender, queued.mail, "failed", type(err).__name__
+                    )
+                raise
+            for queued, status in zip(group, statuses, strict=True):
+                if 200 <= status < 300:
+                    self._sent(queued)
+                else:
+                    failed += 1
+                    self._record(queued.conference_id, sender, queued.mail, "failed", str(status))
+        if failed:
+            raise MailNotSent(failed, len(batch))

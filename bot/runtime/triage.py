@@ -1,0 +1,70 @@
+"""Triage: a person turns a request confbot could not read into a conference, or closes it."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.core.conference import Conference, ConferenceState, ConferenceType, Role
+from bot.core.errors import ActionRefused, NotFound
+from bot.runtime.context import Runtime
+from bot.store.repository import NewParticipant
+
+logger = logging.getLogger(__name__)
+
+MAX_RESOLUTION = 2000
+
+
+def _item(rt: Runtime, item_id: int, *, open_only: bool) -> int:
+    """The request id of a triage item (an open one, where ``open_only``)."""
+    item = next((i for i in rt.store.list_triage(state=None) if i.id == item_id), None)
+    if item is None:
+        raise NotFound("triage item", item_id)
+    if open_only and item.state != "open":
+        raise ActionRefused("this triage item has already been resolved")
+    return item.request_id
+
+
+def resolve(rt: Runtime, item_id: int, *, by: str, note: str) -> None:
+    """Close an item with a note of what was done (a later note replaces an earlier one)."""
+    _item(rt, item_id, open_only=False)
+    text = note.strip()
+    if not text:
+        raise ActionRefused("say what you did with this request")
+    rt.store.resolve_triage(item_id, by=by, resolution=text[:MAX_RESOLUTION])
+    logger.info("triage item resolved", extra={"triage_id": item_id})
+
+
+def create_conference(
+    rt: Runtime,
+    item_id: int,
+    *,
+    conference_type: ConferenceType,
+    playbook: str,
+    social_worker: str,
+    by: str,
+) -> Conference:
+    """Make a conference from an item, with what a person checked, and close the item."""
+    request_id = _item(rt, item_id, open_only=True)
+    if playbook not in rt.playbooks:
+        raise ActionRefused(
+            f"choose one of the council's playbooks ({', '.join(rt.playbooks.names())})"
+        )
+    if conference_type not in rt.playbooks.current(playbook).conferences:
+        raise ActionRefused(f"the {playbook} playbook has no {conference_type.value} process")
+    mail = rt.store.get_request(request_id)
+    worker = social_worker.strip()
+    participants = [NewParticipant(role=Role.SOCIAL_WORKER, name=worker)] if worker else []
+    conference = rt.store.create_conference(
+        playbook=playbook,
+        playbook_version=rt.playbooks.version(playbook),
+        mailbox=mail.mailbox or None,
+        conference_type=conference_type,
+        participants=participants,
+        state=ConferenceState.REQUESTED,
+    )
+    rt.store.set_request_outcome(request_id, "parsed", conference.id)
+    rt.record(conference.id, by, "created_from_triage", triage_id=item_id)
+    rt.store.resolve_triage(
+        item_id, by=by, resolution=f"Conference {conference.reference} created."
+    )
+    return conference
