@@ -90,17 +90,6 @@ def reminder(conference: Conference, step_text: str, due: datetime) -> tuple[str
     )
 
 
-def late_notice(conference: Conference, step_text: str, due: datetime) -> tuple[str, str]:
-    """A note to the admin team that a deadline passed without the step being done."""
-    return (
-        f"Late for conference {conference.reference}",
-        _page(
-            f"This was due by {when(due)} and confbot has no record of it being done:",
-            escape(step_text),
-        ),
-    )
-
-
 def pack_body(conference: Conference, count: int, parent_pack: bool) -> str:
     """The covering note of a report pack."""
     paragraphs = [

@@ -13,10 +13,7 @@ from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
-from microsoft_agents.activity import (
-    AdaptiveCardInvokeResponse,
-    ConversationReference,
-)
+from microsoft_agents.activity import AdaptiveCardInvokeResponse
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import (
@@ -233,9 +230,3 @@ def _error_response(message: str) -> AdaptiveCardInvokeResponse:
         type="application/vnd.microsoft.error",
         value={"code": "BadRequest", "message": message},
     )
-
-
-def reference_conversation_id(reference: dict[str, Any]) -> str:
-    """The conversation id inside a stored reference."""
-    parsed = ConversationReference.model_validate(reference.get("conversation_reference", {}))
-    return parsed.conversation.id

@@ -12,7 +12,7 @@ import asyncio
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,6 +33,7 @@ STEPS = (
     "icpc.report_sharing.sw_report_to_parents.discussion",
 )
 TAKEOVER_WITHIN_S = 30.0
+POLL_S = 0.1  # how often a wait looks again: short, so a wait ends soon after its condition
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -58,8 +59,8 @@ def _replica(tmp_path: Path, name: str, url: str, box: Sandbox) -> Process:
     return process
 
 
-def _leader_pid(engine: object) -> int | None:
-    with engine.connect() as connection:  # type: ignore[attr-defined]
+def _leader_pid(engine: Engine) -> int | None:
+    with engine.connect() as connection:
         name = connection.execute(
             text(
                 "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a "
@@ -82,13 +83,20 @@ async def _store(engine: Engine, jobs: list[Job]) -> None:
     scheduler.shutdown()
 
 
-def _wait_for(check: object, within: float, what: str) -> None:
+def _wait_for(
+    check: Callable[[], object],
+    within: float,
+    what: str,
+    progress: Callable[[], object] | None = None,
+) -> None:
+    """Poll ``check`` until it is true; on timeout fail naming ``what`` and the progress made."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
+        if check():
             return
-        time.sleep(0.2)  # another process does the work: there is nothing to await here
-    pytest.fail(f"timed out waiting for {what}")
+        time.sleep(POLL_S)  # another process does the work: there is nothing to await here
+    made = f" (so far: {progress()!r})" if progress is not None else ""
+    pytest.fail(f"timed out after {within} s waiting for {what}{made}")
 
 
 def test_leader_killed_mid_way_every_job_fires_exactly_once(
@@ -103,18 +111,19 @@ def test_leader_killed_mid_way_every_job_fires_exactly_once(
         for case in range(CONFERENCES):
             sandbox.mail(preset_body(working_days_ahead(6), case=case), subject=f"Request {case}")
 
-        def booked() -> bool:
+        def booked() -> int:
             with engine.connect() as connection:
-                return (
+                return int(
                     connection.execute(
                         text("SELECT count(*) FROM conference WHERE state = 'scheduled'")
                     ).scalar_one()
-                    == CONFERENCES
                 )
 
-        _wait_for(booked, 60, "every conference to be booked")
+        _wait_for(
+            lambda: booked() == CONFERENCES, 60, "every conference to be booked", progress=booked
+        )
         with engine.connect() as connection:
-            conferences = dict(
+            conferences: dict[int, str] = dict(
                 connection.execute(text("SELECT id, reference FROM conference")).all()
             )
 
@@ -136,18 +145,27 @@ def test_leader_killed_mid_way_every_job_fires_exactly_once(
                 ).scalars()
                 return Counter(r for r in rows if r and r.endswith(":remind"))
 
+        def fired() -> int:
+            counts = done()
+            return sum(counts[job.id] for job in jobs)
+
         leader = _leader_pid(engine)
         assert leader in replicas
-        time.sleep(8)  # let about a third of the jobs fire, then kill the leader mid-way
+        # Kill the leader mid-way: once about a third of the jobs have fired.
+        _wait_for(
+            lambda: fired() >= len(jobs) // 3, 60, "a third of the jobs to fire", progress=fired
+        )
         killed_at = time.monotonic()
         replicas[leader].kill()
-        fired_before_kill = sum(done()[job.id] for job in jobs)
+        fired_before_kill = fired()
         assert 0 < fired_before_kill < len(jobs), "the kill must land while jobs are firing"
         survivor = next(pid for pid in replicas if pid != leader)
         _wait_for(lambda: _leader_pid(engine) == survivor, TAKEOVER_WITHIN_S, "the takeover")
         assert time.monotonic() - killed_at <= TAKEOVER_WITHIN_S
 
-        _wait_for(lambda: {j.id for j in jobs} <= set(done()), 60, "every job to fire")
+        _wait_for(
+            lambda: {j.id for j in jobs} <= set(done()), 60, "every job to fire", progress=fired
+        )
         counts = done()
         assert {job.id: counts[job.id] for job in jobs} == {job.id: 1 for job in jobs}
         state = sandbox.call("GET", "/_sandbox/state")

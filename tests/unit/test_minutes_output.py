@@ -1,10 +1,9 @@
-"""The minutes rendered: a Word file with real headings and header rows, and escaped HTML."""
+"""The minutes rendered as Word: real headings, marked header rows, and people's words as text."""
 
 from __future__ import annotations
 
-import re
+import zipfile
 from dataclasses import replace
-from html.parser import HTMLParser
 from io import BytesIO
 
 import docx
@@ -22,7 +21,6 @@ from bot.core.minutes.assembly import (
     assemble_minutes,
 )
 from bot.runtime.aftercare.word import minutes_docx
-from bot.runtime.minutes_html import minutes_html
 from tests.unit.test_minutes_support import PLAYBOOKS, E, records
 
 CASES = [
@@ -106,58 +104,26 @@ def test_word_minutes_carry_attendance_and_consent() -> None:
     assert {"Attended", "Apologies", "Did not attend", "Agreed"} <= cells
 
 
-# -- HTML -----------------------------------------------------------------------------------
-
-
-class Outline(HTMLParser):
-    """Headings, header-cell scopes and text of an HTML fragment."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.headings: list[tuple[str, str]] = []
-        self.scopes: list[str | None] = []
-        self.tags: list[str] = []
-        self._heading: str | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        if tag in ("h2", "h3"):
-            self._heading, self._text = tag, []
-        if tag == "th":
-            self.scopes.append(dict(attrs).get("scope"))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == self._heading:
-            self.headings.append((tag, "".join(self._text)))
-            self._heading = None
-
-    def handle_data(self, data: str) -> None:
-        self._text.append(data)
-
-
 @pytest.mark.parametrize(("name", "kind", "fmt"), CASES)
-def test_html_minutes_have_headings_and_scoped_header_cells(
+def test_only_the_row_header_cell_of_each_word_row_is_bold(
     name: str, kind: ConferenceType, fmt: MeetingFormat
 ) -> None:
     minutes = minutes_for(name, kind, fmt)
-    outline = Outline()
-    outline.feed(minutes_html(minutes))
-    assert outline.headings[0] == ("h2", minutes.title)
-    sections = [h for h in outline.headings if h[0] == "h3"]
-    assert [text for _, text in sections][-len(minutes.sections) :] == [
-        s.heading for s in minutes.sections
-    ]
-    assert outline.scopes
-    assert set(outline.scopes) <= {"col", "row"}
-    tables = all_tables(minutes)
-    assert outline.scopes.count("col") == sum(len(t.header) for t in tables)
-    assert outline.tags.count("thead") == len(tables)
-    assert outline.tags.count("caption") == len(tables)
-    assert "h1" not in outline.tags  # a fragment under the status page's own h1
+    document = docx.Document(BytesIO(minutes_docx(minutes)))
+    for grid, table in zip(document.tables, all_tables(minutes), strict=True):
+        for row in grid.rows[1:]:
+            bold = [any(run.bold for run in c.paragraphs[0].runs) for c in row.cells]
+            assert bold == [table.row_headers and i == 0 for i in range(len(bold))], table.caption
 
 
-def test_html_minutes_escape_everything_people_wrote() -> None:
+def word_text(minutes: Minutes) -> str:
+    document = docx.Document(BytesIO(minutes_docx(minutes)))
+    texts = [p.text for p in document.paragraphs]
+    texts += [c.text for t in document.tables for r in t.rows for c in r.cells]
+    return "\n".join(texts)
+
+
+def test_word_minutes_keep_everything_people_wrote_as_plain_text() -> None:
     nasty = "<script>alert(\"x\")</script> & <b onmouseover='y'>"
     playbook = PLAYBOOKS["leeds"]
     data = records(playbook)
@@ -174,27 +140,28 @@ def test_html_minutes_escape_everything_people_wrote() -> None:
             AgencyContribution("agency-x", summary=nasty, view=PlanView.PLAN, rationale=nasty),
         ),
     )
-    html = minutes_html(assemble_minutes(playbook, data))
-    assert "<script" not in html
-    assert "<b " not in html
-    assert "onmouseover='" not in html
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp;" in html
-    # Every tag left is one the template wrote.
-    assert set(re.findall(r"<([a-z0-9]+)", html)) <= {
-        "article", "h2", "h3", "div", "ul", "li", "table", "caption", "thead", "tbody",
-        "tr", "th", "td", "section", "p",
-    }  # fmt: skip
+    minutes = assemble_minutes(playbook, data)
+    text = word_text(minutes)
+    # The words come back exactly as written: text, never markup.
+    assert f"Chair {nasty}" in text
+    assert f"Evander {nasty}" in text
+    with zipfile.ZipFile(BytesIO(minutes_docx(minutes))) as archive:
+        body = archive.read("word/document.xml").decode()
+    assert "<script" not in body
+    assert "<b " not in body
+    assert "&lt;script&gt;" in body
 
 
-def test_html_lists_what_the_minute_taker_must_still_complete() -> None:
+def test_the_minute_takers_to_do_list_is_never_part_of_the_word_minutes() -> None:
     playbook = PLAYBOOKS["northmoor"]
     minutes = assemble_minutes(playbook, records(playbook, parents=()))
-    html = minutes_html(minutes)
-    assert "Still to complete before approval" in html
     assert minutes.missing
-    # The list is for the draft on the status page only, never a section of the minutes.
+    # The list is for the minute taker before approval, never a section of the minutes.
     assert all(
         not isinstance(b, Paragraph) or "Still to" not in b.text
         for s in minutes.sections
         for b in s.blocks
     )
+    text = word_text(minutes)
+    assert "Still to complete" not in text
+    assert not [item for item in minutes.missing if item in text]

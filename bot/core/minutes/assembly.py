@@ -2,7 +2,7 @@
 
 The runtime fills a ``MinutesInput`` from its records; ``assemble_minutes`` checks it
 against the playbook and returns a ``Minutes`` document model, which
-``bot.runtime.aftercare.word`` and ``bot.runtime.minutes_html`` render. No I/O.
+``bot.runtime.aftercare.word`` renders. No I/O.
 """
 
 from __future__ import annotations
