@@ -15,20 +15,29 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.core.playbook.model import Playbook
-from bot.intake import webhook
 from bot.runtime.aftercare.service import Aftercare
 from bot.runtime.conferences import ConferenceService, RuntimeConfig
 from bot.runtime.deadlines import DeadlineRunner
 from bot.runtime.durable import DurableScheduler
 from bot.runtime.leading import LeaderDuties
-from bot.runtime.mailbox import MailboxSweep, MailSubscription, client_state_for
+from bot.runtime.mailbox import Mailboxes, MailboxSweep
 from bot.runtime.requests import RequestIntake
 from bot.runtime.runsheets import RunSheetService
 from bot.settings import Settings
 from bot.store.database import Database
 from bot.store.leader import leadership_for
 from bot.store.repository import Repository
-from bot.web import about, api, api_aftercare, auth, console, health, snapshot, status
+from bot.web import (
+    about,
+    api,
+    api_aftercare,
+    auth,
+    console,
+    graph_webhook,
+    health,
+    snapshot,
+    status,
+)
 from bot.web import actions as web_actions
 from bot.web.config import CONFIG_KEY, WebConfig
 from bot.web.progress import TimelineCache, bundled_playbooks
@@ -60,7 +69,8 @@ class Services:
     aftercare: Aftercare | None = None
     runsheets: RunSheetService | None = None
     intake: RequestIntake | None = None
-    sweep: MailboxSweep | None = None
+    mailboxes: Mailboxes | None = None
+    sweep: MailboxSweep | None = None  # the first mailbox's, for tests that sweep by hand
     duties: LeaderDuties | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -111,7 +121,9 @@ def build_app(services: Services) -> web.Application:
     metrics = services.gateway.metrics if services.gateway is not None else None
     if metrics is not None:
         app[snapshot.GRAPH_COUNTERS_KEY] = metrics
-    app[snapshot.HEALTH_KEY] = ServiceHealth(services.database, sweep=services.sweep, graph=metrics)
+    app[snapshot.HEALTH_KEY] = ServiceHealth(
+        services.database, sweep=services.mailboxes, graph=metrics
+    )
     if services.conferences is not None and services.runner is not None:
         aftercare = services.aftercare
         app[web_actions.ACTIONS_KEY] = RuntimeActions(
@@ -136,12 +148,9 @@ def build_app(services: Services) -> web.Application:
     if services.aftercare is not None:
         app[api_aftercare.AFTERCARE_KEY] = services.aftercare
         api_aftercare.add_routes(app)
-    if services.sweep is not None:
-        app[webhook.NOTIFIED_KEY] = services.sweep.notified
-        app[webhook.CLIENT_STATE_KEY] = client_state_for(
-            services.repository, services.settings.graph.request_mailbox
-        )
-        webhook.add_routes(app)
+    if services.mailboxes is not None:
+        app[graph_webhook.NOTIFY_KEY] = services.mailboxes.notify
+        graph_webhook.add_routes(app)
     return app
 
 
@@ -206,11 +215,11 @@ def _wire_runtime(services: Services) -> None:
         services.gateway,
         scheduler,
         services.playbook,
-        RuntimeConfig(settings.graph.request_mailbox, chairs, minute_takers),
+        RuntimeConfig(settings.default_mailbox, chairs, minute_takers),
     )
-    intake = RequestIntake(
-        conferences, settings.graph.request_mailbox, settings.conference.playbook
-    )
+    # Until intake routes by mailbox, this service reads only the first mailbox.
+    first = settings.request_mailboxes()[0]
+    intake = RequestIntake(conferences, first.address, settings.conference.playbook)
     services.scheduler = scheduler
     services.conferences = conferences
     services.runner = DeadlineRunner(conferences)
@@ -219,9 +228,10 @@ def _wire_runtime(services: Services) -> None:
     services.runsheets = RunSheetService(conferences)
     services.runsheets.register(services.runner)
     services.intake = intake
-    services.sweep = MailboxSweep(
-        services.gateway, services.repository, intake, settings.graph.request_mailbox
+    services.mailboxes = Mailboxes(
+        services.gateway, services.repository, (first,), lambda message, _: intake.handle(message)
     )
+    services.sweep = services.mailboxes.sweeps[0]
 
 
 @contextlib.asynccontextmanager
@@ -259,24 +269,16 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
 
 async def start_background(services: Services, base_url: str) -> None:
     """Contend for the lead; the leader runs the scheduler, the sweep and the subscription."""
-    assert services.scheduler and services.runner and services.sweep and services.gateway
+    assert services.scheduler and services.runner and services.mailboxes
     settings = services.settings
-    sweep, gateway = services.sweep, services.gateway
-    subscription = MailSubscription(
-        gateway,
-        services.repository,
-        settings.graph.request_mailbox,
-        f"{base_url}/graph/notifications",
-    )
     services.duties = LeaderDuties(
         leadership_for(services.database, settings.data_dir),
         services.scheduler,
         services.runner,
         settings.conference.misfire_grace,
-        [
-            ("mailbox-sweep", lambda: sweep.run(settings.conference.sweep_interval)),
-            ("mail-subscription", subscription.run),
-        ],
+        services.mailboxes.duties(
+            settings.conference.sweep_interval, base_url + graph_webhook.ROUTE
+        ),
     )
     if services.runsheets is not None:
         await services.runsheets.resume()  # puts back wake-ups a crash took out of the job store
