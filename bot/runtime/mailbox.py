@@ -110,15 +110,20 @@ class MailboxSweep:
         self.last_notification = self.clock()
         self.wake.set()
 
+    async def attempt(self) -> int | None:
+        """Sweep once; a failure is kept in ``last_error`` for the status page, not raised."""
+        try:
+            return await self.sweep()
+        except Exception as err:  # Graph down, throttled, ...: try again next round
+            self.last_error = type(err).__name__
+            logger.warning("mailbox sweep failed: %s", type(err).__name__)
+            return None
+
     async def run(self, interval: timedelta) -> None:
         """Sweep at start, on every notification, and every ``interval`` as the safety net."""
         while True:
             self.wake.clear()
-            try:
-                await self.sweep()
-            except Exception as err:  # Graph down, throttled, ...: try again next round
-                self.last_error = type(err).__name__
-                logger.warning("mailbox sweep failed: %s", type(err).__name__)
+            await self.attempt()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), interval.total_seconds())
 
