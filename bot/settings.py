@@ -219,12 +219,12 @@ class Settings(BaseSettings):
     playbook_dir: Path | None = Field(None, description="Extra folder of council playbooks.")
     mailboxes: list[MailboxSettings] = Field(
         default_factory=list,
-        description="The request mailboxes, as JSON: "
-        '[{"address": "cp.requests@example.org", "playbook": "northmoor"}, '
-        '{"address": "lac.reviews@example.org", "by_type": {"LAC": "northmoor-lac"}}]. '
-        "by_type picks the playbook by conference type (ICPC, RCPC, TI, LAC); playbook takes "
-        "the rest. The first mailbox sends mail that belongs to no conference. Unset: "
-        f"{ENV_PREFIX}GRAPH__REQUEST_MAILBOX with {ENV_PREFIX}CONFERENCE__PLAYBOOK.",
+        description="The request mailboxes, as JSON, e.g. "
+        '`[{"address": "cp.requests@example.org", "playbook": "northmoor"}, '
+        '{"address": "lac.reviews@example.org", "by_type": {"LAC": "northmoor-lac"}}]`. '
+        "`by_type` picks the playbook by conference type (ICPC, RCPC, TI, LAC); `playbook` "
+        "takes the rest. The first mailbox sends mail that belongs to no conference. Unset: "
+        f"one mailbox, {ENV_PREFIX}GRAPH__REQUEST_MAILBOX with {ENV_PREFIX}CONFERENCE__PLAYBOOK.",
     )
     conference: ConferenceSettings = Field(default_factory=ConferenceSettings)
     graph: GraphSettings = Field(default_factory=GraphSettings)
