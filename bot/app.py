@@ -218,7 +218,9 @@ def _wire_runtime(services: Services) -> None:
         RuntimeConfig(settings.default_mailbox, chairs, minute_takers),
     )
     # Until intake routes by mailbox, this service reads only the first mailbox.
-    first = settings.request_mailboxes()[0]
+    first, *others = settings.request_mailboxes()
+    if others:
+        logger.warning("only the first of %d request mailboxes is read", len(others) + 1)
     intake = RequestIntake(conferences, first.address, settings.conference.playbook)
     services.scheduler = scheduler
     services.conferences = conferences

@@ -222,6 +222,9 @@ class Mailboxes:
         handle: Handler,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
+        addresses = [m.address.casefold() for m in mailboxes]
+        if len(set(addresses)) != len(addresses):  # they would share one delta link
+            raise ValueError("each request mailbox may be read by one sweep only")
         self.graph = graph
         self.state = state
         self.clock = clock

@@ -178,3 +178,9 @@ async def test_health_gives_the_stalest_sweep_and_the_latest_notification() -> N
     assert boxes.last_sweep == NOW
     assert boxes.last_notification == NOW + timedelta(minutes=3)
     assert [h.address for h in boxes.health()] == [CP, LAC]
+
+
+def test_a_mailbox_is_never_given_two_sweeps() -> None:
+    twice = (CP_BOX, RequestMailbox(CP.upper(), playbook="leeds"))
+    with pytest.raises(ValueError, match="one sweep"):
+        Mailboxes(FakeGraph(), FakeState(), twice, Handled())
