@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.core.mailbox import InboundMessage, RequestMailbox
-from bot.intake import webhook
 from bot.runtime import deadlines
 from bot.runtime.actions import RuntimeActions
 from bot.runtime.aftercare.service import Aftercare
@@ -25,7 +24,7 @@ from bot.runtime.durable import DurableScheduler
 from bot.runtime.intake import handle_message
 from bot.runtime.jobs import JobDispatcher
 from bot.runtime.leading import LeaderDuties
-from bot.runtime.mailbox import MailboxSweep, MailSubscription, client_state_for
+from bot.runtime.mailbox import Mailboxes, MailboxSweep
 from bot.runtime.outbox import Outbox
 from bot.runtime.playbooks import PlaybookRegistry, PlaybookSource
 from bot.runtime.runsheets import RunSheetService
@@ -35,7 +34,17 @@ from bot.store.leader import leadership_for
 from bot.store.outbox import OutboxRecords
 from bot.store.playbooks import PlaybookVersions
 from bot.store.repository import Repository
-from bot.web import about, api, api_aftercare, auth, console, health, snapshot, status
+from bot.web import (
+    about,
+    api,
+    api_aftercare,
+    auth,
+    console,
+    graph_webhook,
+    health,
+    snapshot,
+    status,
+)
 from bot.web import actions as web_actions
 from bot.web.config import CONFIG_KEY, WebConfig
 from bot.web.progress import TimelineCache
@@ -66,7 +75,8 @@ class Services:
     runner: JobDispatcher | None = None
     aftercare: Aftercare | None = None
     runsheets: RunSheetService | None = None
-    sweep: MailboxSweep | None = None
+    mail: Mailboxes | None = None  # one sweep and one subscription per request mailbox
+    sweep: MailboxSweep | None = None  # the first mailbox's, for tests that sweep by hand
     duties: LeaderDuties | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -80,11 +90,14 @@ def open_database(settings: Settings) -> Database:
 
 
 def request_mailboxes(settings: Settings) -> tuple[RequestMailbox, ...]:
-    """The request mailboxes and the playbook each books under."""
-    return (
+    """The request mailboxes, each with the playbook names it books under."""
+    return tuple(
         RequestMailbox(
-            settings.graph.request_mailbox, _playbook_name(settings.conference.playbook)
-        ),
+            m.address,
+            _playbook_name(m.playbook) if m.playbook else None,
+            tuple((kind, _playbook_name(name)) for kind, name in m.by_type),
+        )
+        for m in settings.request_mailboxes()
     )
 
 
@@ -97,7 +110,8 @@ def playbook_sources(settings: Settings, wanted: tuple[str, ...]) -> dict[str, P
     """The texts of the council's playbooks: those the mailboxes name, and the playbook folder's.
 
     A name is a bundled playbook, a file in ``CONFBOT_PLAYBOOK_DIR``, or (for the single
-    mailbox setting) a path to a YAML file.
+    mailbox setting) a path to a YAML file. A mailbox naming any other playbook stops
+    start-up with one line naming its setting.
     """
     from playbooks import DIRECTORY
 
@@ -106,18 +120,15 @@ def playbook_sources(settings: Settings, wanted: tuple[str, ...]) -> dict[str, P
         for path in sorted(settings.playbook_dir.glob("*.y*ml")):
             found[path.stem] = path
     configured = settings.conference.playbook
-    if configured.endswith((".yaml", ".yml")):
-        found[Path(configured).stem] = Path(configured)
+    paths = {configured} if configured.endswith((".yaml", ".yml")) else set()
+    for given in paths:
+        if not Path(given).is_file():
+            raise ConfigError(f"CONFBOT_CONFERENCE__PLAYBOOK: there is no file {given}")
+        found[Path(given).stem] = Path(given)
+    bundled = {path.stem: path for path in DIRECTORY.glob("*.yaml")}
+    settings.check_playbooks({*found, *bundled, *paths})
     for name in wanted:
-        if name not in found:
-            bundled = DIRECTORY / f"{name}.yaml"
-            if not bundled.is_file():
-                known = sorted({*found, *(p.stem for p in DIRECTORY.glob("*.yaml"))})
-                raise ConfigError(
-                    f"{settings.model_config.get('env_prefix', '')}CONFERENCE__PLAYBOOK: "
-                    f"no playbook {name!r} (known: {', '.join(known)})"
-                )
-            found[name] = bundled
+        found.setdefault(name, bundled[name])
     return {
         name: PlaybookSource(name, path.read_text(encoding="utf-8"), str(path))
         for name, path in found.items()
@@ -151,7 +162,7 @@ def build_app(services: Services) -> web.Application:
     metrics = services.gateway.metrics if services.gateway is not None else None
     if metrics is not None:
         app[snapshot.GRAPH_COUNTERS_KEY] = metrics
-    app[snapshot.HEALTH_KEY] = ServiceHealth(services.database, sweep=services.sweep, graph=metrics)
+    app[snapshot.HEALTH_KEY] = ServiceHealth(services.database, sweep=services.mail, graph=metrics)
     if services.runtime and services.runner and services.aftercare:
         # The one facade the pages and the API act through.
         app[web_actions.ACTIONS_KEY] = RuntimeActions(
@@ -166,12 +177,10 @@ def build_app(services: Services) -> web.Application:
         add_teams(app, services)
     api.add_routes(app)
     api_aftercare.add_routes(app)
-    if services.sweep is not None:
-        app[webhook.NOTIFIED_KEY] = services.sweep.notified
-        app[webhook.CLIENT_STATE_KEY] = client_state_for(
-            services.repository, services.mailboxes[0].address
-        )
-        webhook.add_routes(app)
+    if services.mail is not None:
+        # Graph's notifications are routed to their mailbox's sweep by clientState.
+        app[graph_webhook.NOTIFY_KEY] = services.mail.notify
+        graph_webhook.add_routes(app)
     return app
 
 
@@ -265,12 +274,12 @@ def _wire_runtime(services: Services) -> None:
     services.aftercare.register()
     services.runsheets = RunSheetService(runtime)
     services.runsheets.register(dispatcher)
-    mailbox = services.mailboxes[0]
 
-    async def handle(message: InboundMessage) -> object:
+    async def handle(message: InboundMessage, mailbox: RequestMailbox) -> object:
         return await handle_message(runtime, message, mailbox)
 
-    services.sweep = MailboxSweep(services.gateway, services.repository, handle, mailbox.address)
+    services.mail = Mailboxes(services.gateway, services.repository, services.mailboxes, handle)
+    services.sweep = services.mail.sweeps[0]
 
 
 @contextlib.asynccontextmanager
@@ -313,24 +322,14 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
 
 async def start_background(services: Services, base_url: str) -> None:
     """Contend for the lead; the leader runs the scheduler, the sweep and the subscription."""
-    assert services.scheduler and services.runner and services.sweep and services.gateway
+    assert services.scheduler and services.runner and services.mail
     settings = services.settings
-    sweep, gateway = services.sweep, services.gateway
-    subscription = MailSubscription(
-        gateway,
-        services.repository,
-        services.mailboxes[0].address,
-        f"{base_url}/graph/notifications",
-    )
     services.duties = LeaderDuties(
         leadership_for(services.database, settings.data_dir),
         services.scheduler,
         services.runner,
         settings.conference.misfire_grace,
-        [
-            ("mailbox-sweep", lambda: sweep.run(settings.conference.sweep_interval)),
-            ("mail-subscription", subscription.run),
-        ],
+        services.mail.duties(settings.conference.sweep_interval, base_url + graph_webhook.ROUTE),
     )
     if services.runsheets is not None:
         await services.runsheets.resume()  # puts back wake-ups a crash took out of the job store

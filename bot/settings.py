@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
+from bot.core.conference import ConferenceType
+from bot.core.mailbox import RequestMailbox
+
 ENV_PREFIX = "CONFBOT_"
 NESTED_DELIMITER = "__"
+MAILBOXES_VAR = f"{ENV_PREFIX}MAILBOXES"
+# Enough to catch a typo or a display name pasted in; Graph is the judge of the rest.
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ConfigError(Exception):
@@ -32,7 +48,8 @@ class GraphSettings(BaseModel):
     managed_identity_client_id: str = Field("", description="User-assigned identity's client id.")
     request_mailbox: str = Field(
         "cp.requests@example.org",
-        description="The shared mailbox that receives conference requests.",
+        description="The shared mailbox that receives conference requests "
+        f"(when {MAILBOXES_VAR} is unset).",
     )
     base_url: str = Field(
         "",
@@ -80,7 +97,9 @@ class ConferenceSettings(BaseModel):
     """The council's process and people."""
 
     playbook: str = Field(
-        "lancashire", description="The playbook to run: a bundled name or a path to a YAML file."
+        "lancashire",
+        description="The playbook to run: a bundled name or a path to a YAML file "
+        f"(when {MAILBOXES_VAR} is unset).",
     )
     chairs: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -165,6 +184,24 @@ class WebSettings(BaseModel):
     )
 
 
+class MailboxSettings(BaseModel):
+    """One request mailbox, as written in ``CONFBOT_MAILBOXES``."""
+
+    model_config = ConfigDict(extra="forbid")  # a misspelt "by_typ" must not vanish silently
+
+    address: str
+    playbook: str | None = None
+    by_type: dict[str, str] = Field(default_factory=dict)
+
+    def as_mailbox(self) -> RequestMailbox:
+        """The core value the runtime routes requests with."""
+        return RequestMailbox(
+            address=self.address.strip(),
+            playbook=(self.playbook or "").strip() or None,
+            by_type=tuple((kind, name.strip()) for kind, name in self.by_type.items()),
+        )
+
+
 class Settings(BaseSettings):
     """Every setting confbot reads. Nested sections use ``__``: ``CONFBOT_STORE__URL``."""
 
@@ -180,6 +217,15 @@ class Settings(BaseSettings):
         "INFO", description="Log level."
     )
     playbook_dir: Path | None = Field(None, description="Extra folder of council playbooks.")
+    mailboxes: list[MailboxSettings] = Field(
+        default_factory=list,
+        description="The request mailboxes, as JSON, e.g. "
+        '`[{"address": "cp.requests@example.org", "playbook": "northmoor"}, '
+        '{"address": "lac.reviews@example.org", "by_type": {"LAC": "northmoor-lac"}}]`. '
+        "`by_type` picks the playbook by conference type (ICPC, RCPC, TI, LAC); `playbook` "
+        "takes the rest. The first mailbox sends mail that belongs to no conference. Unset: "
+        f"one mailbox, {ENV_PREFIX}GRAPH__REQUEST_MAILBOX with {ENV_PREFIX}CONFERENCE__PLAYBOOK.",
+    )
     conference: ConferenceSettings = Field(default_factory=ConferenceSettings)
     graph: GraphSettings = Field(default_factory=GraphSettings)
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
@@ -189,12 +235,105 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         self.graph.check()
+        self._check_mailbox_sources()
+        check_mailboxes(self.request_mailboxes(), self._mailbox_names())
         return self
+
+    def _check_mailbox_sources(self) -> None:
+        """Refuse the old single-mailbox settings beside the list, rather than ignore them."""
+        if not self.mailboxes:
+            return
+        for section, field, variable in (
+            (self.graph, "request_mailbox", "GRAPH__REQUEST_MAILBOX"),
+            (self.conference, "playbook", "CONFERENCE__PLAYBOOK"),
+        ):
+            if field in section.model_fields_set:
+                raise ConfigError(
+                    f"{ENV_PREFIX}{variable}: not used when {MAILBOXES_VAR} is set; "
+                    f"put it in {MAILBOXES_VAR} and unset it"
+                )
+
+    def _mailbox_names(self) -> list[str]:
+        if self.mailboxes:
+            return [f"{MAILBOXES_VAR}[{n}]" for n in range(len(self.mailboxes))]
+        return [f"{ENV_PREFIX}GRAPH__REQUEST_MAILBOX"]
 
     @property
     def sandbox_mode(self) -> bool:
         """True when no tenant is configured: Graph calls go to the local sandbox tenant."""
         return not self.graph.has_credentials
+
+    def request_mailboxes(self) -> tuple[RequestMailbox, ...]:
+        """Every request mailbox; today's single-mailbox settings make a list of one."""
+        if self.mailboxes:
+            return tuple(m.as_mailbox() for m in self.mailboxes)
+        return (
+            RequestMailbox(
+                address=self.graph.request_mailbox.strip(),
+                playbook=self.conference.playbook.strip() or None,
+            ),
+        )
+
+    @property
+    def default_mailbox(self) -> str:
+        """The first mailbox's address: it sends the mail that belongs to no conference."""
+        return self.request_mailboxes()[0].address
+
+    def check_playbooks(self, known: Collection[str]) -> None:
+        """Refuse start-up when a mailbox names a playbook not in ``known``, naming the setting."""
+        names = None if self.mailboxes else [f"{ENV_PREFIX}CONFERENCE__PLAYBOOK"]
+        check_playbooks(self.request_mailboxes(), known, names)
+
+    def playbook_names(self) -> tuple[str, ...]:
+        """Every playbook the mailboxes book under, each once, in the order configured."""
+        names = [name for mailbox in self.request_mailboxes() for name in mailbox.playbooks]
+        return tuple(dict.fromkeys(names))
+
+
+def check_mailboxes(mailboxes: Sequence[RequestMailbox], names: Sequence[str]) -> None:
+    """Refuse a mailbox list that cannot work; ``names[n]`` is how mailbox ``n`` was set."""
+    known_types = [kind.value for kind in ConferenceType]
+    seen: dict[str, str] = {}
+    for mailbox, name in zip(mailboxes, names, strict=True):
+        if not _ADDRESS.match(mailbox.address):
+            raise ConfigError(f"{name}: {mailbox.address!r} is not an email address")
+        first = seen.setdefault(mailbox.address.casefold(), name)
+        if first != name:
+            raise ConfigError(f"{name}: {mailbox.address} is already set in {first}")
+        for kind, _playbook in mailbox.by_type:
+            if kind not in known_types:
+                raise ConfigError(
+                    f"{name}.by_type.{kind}: not a conference type "
+                    f"(known: {', '.join(known_types)})"
+                )
+        if any(not playbook for _kind, playbook in mailbox.by_type):
+            raise ConfigError(f"{name}.by_type: a conference type has no playbook")
+        if not mailbox.playbooks:
+            raise ConfigError(f"{name}: give it a playbook, or by_type, or both")
+
+
+def check_playbooks(
+    mailboxes: Sequence[RequestMailbox],
+    known: Collection[str],
+    names: Sequence[str] | None = None,
+) -> None:
+    """Refuse a mailbox that names a playbook the service does not have, in one line.
+
+    ``names[n]`` is the setting that holds mailbox ``n``: ``CONFBOT_MAILBOXES[n]`` unless
+    given (``Settings.check_playbooks`` gives the single-mailbox setting's name).
+    """
+    listed = ", ".join(sorted(known)) or "none"
+    for n, mailbox in enumerate(mailboxes):
+        base = names[n] if names is not None else f"{MAILBOXES_VAR}[{n}]"
+        in_list = base.startswith(MAILBOXES_VAR)
+        for kind, playbook in mailbox.by_type:
+            if playbook not in known:
+                raise ConfigError(
+                    f"{base}.by_type.{kind}: no playbook {playbook!r} (known: {listed})"
+                )
+        if mailbox.playbook is not None and mailbox.playbook not in known:
+            name = f"{base}.playbook" if in_list else base
+            raise ConfigError(f"{name}: no playbook {mailbox.playbook!r} (known: {listed})")
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -203,11 +342,29 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as err:
         first = err.errors()[0]
-        loc = [str(part) for part in first["loc"]]
-        name = ENV_PREFIX + NESTED_DELIMITER.join(loc).upper()
-        raise ConfigError(f"{name}: {first['msg']}") from err
+        raise ConfigError(f"{_variable(first['loc'])}: {first['msg']}") from err
     except SettingsError as err:
-        raise ConfigError(str(err)) from err
+        # pydantic-settings could not decode a complex value (CONFBOT_MAILBOXES is JSON).
+        field = re.search(r'field "(\w+)"', str(err))
+        if field is None:
+            raise ConfigError(str(err)) from err
+        raise ConfigError(f"{_variable((field[1],))}: is not valid JSON") from err
+
+
+def _variable(loc: Sequence[int | str]) -> str:
+    """``("web", "port")`` -> ``CONFBOT_WEB__PORT``; ``("mailboxes", 1, "address")`` ->
+    ``CONFBOT_MAILBOXES[1].address``: inside a JSON value, the path within it."""
+    name = ENV_PREFIX.rstrip("_")
+    in_json = False
+    for part in loc:
+        if isinstance(part, int):
+            name += f"[{part}]"
+            in_json = True
+        elif in_json:
+            name += f".{part}"
+        else:
+            name += ("_" if name == ENV_PREFIX.rstrip("_") else NESTED_DELIMITER) + part.upper()
+    return name
 
 
 def masked(settings: Settings) -> dict[str, Any]:

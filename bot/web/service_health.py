@@ -22,10 +22,15 @@ LATE_AFTER = timedelta(minutes=1)  # a job this far past its run time counts as 
 
 
 class MailboxClock(Protocol):
-    """When the request mailbox was last read, and last notified (the sweep has these)."""
+    """When the request mailboxes were last read, and last notified (``Mailboxes`` has these)."""
 
-    last_sweep: datetime | None
-    last_notification: datetime | None
+    @property
+    def last_sweep(self) -> datetime | None:
+        """The stalest mailbox's last sweep."""
+
+    @property
+    def last_notification(self) -> datetime | None:
+        """The latest notification."""
 
 
 def _utcnow() -> datetime:

@@ -104,15 +104,15 @@ class HandledWatch:
     def __init__(self, sweep: MailboxSweep | None) -> None:
         assert sweep is not None
         self.done: asyncio.Queue[Handled] = asyncio.Queue()
-        original = sweep.intake
+        original = sweep.handle
 
-        async def handle(msg: Any) -> object:
-            handled = await original(msg)
+        async def handle(msg: Any, mailbox: Any) -> object:
+            handled = await original(msg, mailbox)
             if isinstance(handled, Handled) and handled.outcome != "replay":
                 self.done.put_nowait(handled)
             return handled
 
-        sweep.intake = handle
+        sweep.handle = handle
 
     async def next(self) -> Handled:
         """The next message handled for the first time."""
