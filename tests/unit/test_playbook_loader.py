@@ -168,7 +168,7 @@ def test_typo_inside_a_shared_yaml_anchor_points_at_the_line_where_it_is_written
     # TI reuses the ICPC rules through a merge key; both errors name the written line.
     assert caught.value.lines == [
         f"portsmouth.yaml:{line}: conferences.{kind}.formats.decided_bye: unknown field "
-        "'decided_bye' (did you mean 'decided_by'? expected one of: consulted, decided_by, "
-        "default, hold_invites_until_decided, offered)"
+        "'decided_bye' (did you mean 'decided_by'? expected one of: agreed_by, consulted, "
+        "decided_by, default, hold_invites_until_decided, offered, risk_assessment)"
         for kind in ("ICPC", "TI")
     ]

@@ -29,6 +29,7 @@ from bot.core.timeline.model import (
     TimelineError,
     Withheld,
 )
+from bot.core.timeline.process import mark_process, reminder_steps
 from bot.core.timeline.text import (
     FOLLOW_UP_PROMPTS,
     PHASE_PROMPTS,
@@ -37,6 +38,7 @@ from bot.core.timeline.text import (
     role_words,
     roles_words,
 )
+from bot.core.timeline.timescales import applies, fact_anchors, review_stage
 from bot.core.workdays import WorkingCalendar, to_london
 
 # Staff are always there to act, whoever else the facts list.
@@ -108,8 +110,13 @@ class Compiler:
         self._preparation()
         self._run_sheet()
         self._follow_ups()
+        self.steps.extend(
+            reminder_steps(self.rules, self.prefix, self.start, self.calendar, self._audience)
+        )
         self._check_not_past()
-        ordered = sorted(enumerate(self.steps), key=lambda pair: (pair[1].due, pair[0]))
+        marked = mark_process(self.steps, self.playbook.process, self.calendar)
+        ordered = sorted(enumerate(marked), key=lambda pair: (pair[1].due, pair[0]))
+        late = any(not d.met for d in self.deadlines) or self._late_steps()
         return Timeline(
             council=self.playbook.council,
             conference_type=self.facts.conference_type,
@@ -121,6 +128,15 @@ class Compiler:
             deadlines=tuple(self.deadlines),
             warnings=tuple(self.warnings),
             steps=tuple(step for _, step in ordered),
+            late_reason=self.facts.late_reason if late else None,
+            late_agreed_by=self.facts.late_agreed_by if late else None,
+        )
+
+    def _late_steps(self) -> bool:
+        now = self.facts.now
+        return now is not None and any(
+            s.kind in (StepKind.SHARE_DOCUMENTS, StepKind.SHARE_VERBALLY) and s.due < now
+            for s in self.steps
         )
 
     # -- who is there -------------------------------------------------------------------
@@ -150,12 +166,13 @@ class Compiler:
 
     # -- sections -----------------------------------------------------------------------
     def _timescales(self) -> None:
-        anchors = dict(self.facts.anchors)
-        if self.facts.strategy_discussion is not None:
-            anchors[Anchor.STRATEGY_DISCUSSION] = self.facts.strategy_discussion
+        anchors = fact_anchors(self.facts)
+        stage = review_stage(self.facts.previous_reviews, self.facts.anchors)
         start_day = to_london(self.facts.start).date()
         for i, scale in enumerate(self.rules.timescales):
             rule = f"{self.prefix}.timescales[{i}]"
+            if not applies(scale, stage):
+                continue
             if scale.target is TimescaleTarget.CORE_GROUP:
                 due = self.calendar.due_after(self.facts.start + self._length(), scale.within)
                 self._add(
@@ -186,17 +203,12 @@ class Compiler:
             anchor_words = scale.after.value.replace("_", " ")
             note = f"{scale.within} after the {anchor_words} on {_day(anchor_day)}"
             self.deadlines.append(DeadlineCheck(rule=rule, last_day=last_day, met=met, note=note))
-            if met:
-                continue
-            if not self.facts.late_reason:
-                raise TimelineError(
-                    f"the {self.facts.conference_type} on {_day(start_day)} is after its last "
-                    f"allowed day, {_day(last_day)} ({note}); choose an earlier date or record "
-                    "the reason for the delay"
+            if not met:
+                self._allow_late(
+                    f"The {self.facts.conference_type} on {_day(start_day)} is after its last "
+                    f"allowed day, {_day(last_day)} ({note})",
+                    otherwise="choose an earlier date",
                 )
-            self.warnings.append(
-                f"The conference is after its last allowed day, {_day(last_day)}. Reason recorded."
-            )
 
     def _length(self) -> timedelta:
         return self.facts.length or self.rules.default_length.as_timedelta()
@@ -439,17 +451,34 @@ class Compiler:
 
     def _check_not_past(self) -> None:
         now = self.facts.now
-        # A recorded late reason is the exception the chair agreed: the late steps are then
-        # chased at once instead of refusing the booking.
-        if now is None or self.facts.late_reason:
+        if now is None:
             return
         for step in self.steps:
             if step.kind in (StepKind.SHARE_DOCUMENTS, StepKind.SHARE_VERBALLY) and step.due < now:
-                raise TimelineError(
-                    f"the deadline for {step.id} ({_moment(step.due)}) has already passed; "
-                    "move the conference, or agree a late exception with the chair and record "
-                    "its reason"
+                # An agreed late booking chases the late steps at once instead of refusing.
+                self._allow_late(
+                    f'The deadline for "{step.text.rstrip(".")}" ({_moment(step.due)}) '
+                    "has already passed",
+                    otherwise="move the conference",
                 )
+                return
+
+    def _allow_late(self, missed: str, otherwise: str) -> None:
+        """Let a booking that misses a deadline go ahead as the playbook allows, or refuse it."""
+        policy = self.playbook.late_booking
+        if not policy.allowed:
+            raise TimelineError(
+                f"{missed}. This playbook does not allow late bookings, so {otherwise}."
+            )
+        reason, agreed_by = self.facts.late_reason, self.facts.late_agreed_by
+        if not reason or not agreed_by:
+            raise TimelineError(
+                f"{missed}. To go ahead anyway, record the reason for the delay and who agreed "
+                f"it ({policy.agreed_by} must agree); otherwise {otherwise}."
+            )
+        warning = f"{missed}. Reason recorded: {reason} (agreed by {agreed_by})."
+        if warning not in self.warnings:
+            self.warnings.append(warning)
 
 
 def _verb(role: Role, verb: str) -> str:
