@@ -1,4 +1,4 @@
-"""Loading playbooks: the bundled five pass, and broken ones fail on one useful line."""
+"""Loading playbooks: every bundled one passes, and broken ones fail on one useful line."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ SEEDS = {
     "portsmouth": "001_e05c15085565f16c.txt",
     "leeds": "002_29ea25d516f8a6f2.txt",
     "northmoor": "003_0e65343e1ddb43b1.txt",
+    "northmoor-lac": "003_0e65343e1ddb43b1.txt",
     "eastmoor": "004_bdf844f15018d5af.txt",
 }
 
