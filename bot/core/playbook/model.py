@@ -114,7 +114,7 @@ class DistributionPolicy(Rule):
     parents_get_parent_pack_only: bool = False
     peer_check: bool = Field(
         default=False,
-        description="A second person checks each outgoing pack before it is sent (seed 002).",
+        description="A second admin checks who the minutes go to before they are sent.",
     )
 
 
