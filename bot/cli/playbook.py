@@ -50,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         if anchor is not Anchor.MEETING_END:
             plan.add_argument(f"--{anchor.value.replace('_', '-')}", type=date.fromisoformat)
     plan.add_argument("--late-reason", help="why the conference is outside its timescale")
+    plan.add_argument("--late-agreed-by", help="who agreed to hold it late, e.g. 'the chair'")
     plan.add_argument("--now", type=moment, help="refuse deadlines already past at this time")
     plan.add_argument("--json", action="store_true", help="print JSON instead of text")
     plan.set_defaults(func=plan_command)
@@ -197,6 +198,7 @@ def _facts(playbook: Playbook, args: argparse.Namespace) -> ConferenceFacts:
         confidential=confidential,
         anchors=anchors,
         late_reason=args.late_reason,
+        late_agreed_by=args.late_agreed_by,
         now=args.now,
     )
 

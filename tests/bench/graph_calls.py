@@ -40,7 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bot.core.conference import ConferenceState, MeetingFormat, Role
+from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, Role
 from bot.core.playbook.model import PhaseKind
 from bot.runtime.intake import Handled
 from bot.runtime.mailbox import MailboxSweep
@@ -68,7 +68,8 @@ _SEGMENT_ID = re.compile(r"^[A-Za-z0-9_\-=]{20,}$")
 _QUOTED_ID = re.compile(r"\('[^']*'\)")
 # As in the aftercare flow tests: who takes part in the meeting.
 JOINING = {Role.SOCIAL_WORKER, Role.TEAM_MANAGER, Role.PARENT, Role.SCHOOL}
-PLAYBOOKS = sorted(load_all_bundled())
+# Each lifecycle starts from an ICPC request: a LAC-only playbook (northmoor-lac) takes none.
+PLAYBOOKS = sorted(n for n, p in load_all_bundled().items() if ConferenceType.ICPC in p.conferences)
 EXCLUDED = ["POST /v1.0/subscriptions (once at start-up, not per conference)"]
 
 
@@ -188,6 +189,10 @@ async def lifecycle(data_dir: Path, playbook: str) -> list[dict[str, Any]]:
         await bot.run_jobs(conference.id)
         status, body = await bot.api("POST", f"/api/conferences/{conference.id}/minutes/approve")
         assert status == 200, body
+        if bot.services.playbook.distribution.peer_check:  # seed 002: a second admin checks
+            await bot.aftercare.approve_distribution(
+                conference.id, user="jody.farrant@example.org", role="admin"
+            )
         await bot.run_jobs(conference.id)
         kinds = {e.kind for e in bot.services.repository.timeline(conference.id)}
         assert "followup_sent" in kinds and not kinds & {"failed", "blocked"}, kinds

@@ -126,7 +126,7 @@ ATTENDANCE = [
     ("portsmouth", "RCPC", "phone_series", {E.REPORT_ONLY}, True, APOLOGIES),
     # Seed 003: joining the Teams meeting is attending; a reply to an email is not.
     ("northmoor", "ICPC", "teams", {E.JOINED_MEETING}, False, ATTENDED),
-    ("northmoor", "LAC", "teams", {E.REPLIED_TO_PACK_EMAIL}, False, DNA),
+    ("northmoor-lac", "LAC", "teams", {E.REPLIED_TO_PACK_EMAIL}, False, DNA),
     # Seed 004: every conference is a consultation by phone; the call is attendance.
     ("eastmoor", "ICPC", "phone_series", {E.PHONE_CONVERSATION}, False, ATTENDED),
     ("eastmoor", "RCPC", "phone_series", {E.REPORT_ONLY}, False, DNA),
@@ -341,7 +341,7 @@ def test_young_persons_absence_reason_is_recorded() -> None:
         participation="the chair decided a phone call was not right for her at 7",
     )
     minutes = minutes_for(
-        "northmoor", ConferenceType.LAC, MeetingFormat.TEAMS, young_people=(young,)
+        "northmoor-lac", ConferenceType.LAC, MeetingFormat.TEAMS, young_people=(young,)
     )
     text = paragraphs(minutes, "young_person")
     assert text[0].startswith("How Tamsin Vellacott is taking part: The chair decided")

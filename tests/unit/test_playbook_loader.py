@@ -1,4 +1,4 @@
-"""Loading playbooks: the bundled five pass, and broken ones fail on one useful line."""
+"""Loading playbooks: every bundled one passes, and broken ones fail on one useful line."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ SEEDS = {
     "portsmouth": "001_e05c15085565f16c.txt",
     "leeds": "002_29ea25d516f8a6f2.txt",
     "northmoor": "003_0e65343e1ddb43b1.txt",
+    "northmoor-lac": "003_0e65343e1ddb43b1.txt",
     "eastmoor": "004_bdf844f15018d5af.txt",
 }
 
@@ -168,7 +169,34 @@ def test_typo_inside_a_shared_yaml_anchor_points_at_the_line_where_it_is_written
     # TI reuses the ICPC rules through a merge key; both errors name the written line.
     assert caught.value.lines == [
         f"portsmouth.yaml:{line}: conferences.{kind}.formats.decided_bye: unknown field "
-        "'decided_bye' (did you mean 'decided_by'? expected one of: consulted, decided_by, "
-        "default, hold_invites_until_decided, offered)"
+        "'decided_bye' (did you mean 'decided_by'? expected one of: agreed_by, consulted, "
+        "decided_by, default, hold_invites_until_decided, offered, risk_assessment)"
         for kind in ("ICPC", "TI")
     ]
+
+
+def test_bad_value_in_a_new_process_field_names_file_line_and_field() -> None:
+    text = (DIRECTORY / "lancashire.yaml").read_text(encoding="utf-8")
+    broken = text.replace("book_from_request: never\n", "book_from_request: sometimes\n", 1)
+    line = broken.splitlines().index("book_from_request: sometimes") + 1
+    with pytest.raises(PlaybookError) as caught:
+        load_playbook_text(broken, "lancashire.yaml")
+    message = str(caught.value)
+    assert message.startswith(
+        f"lancashire.yaml:{line}: book_from_request: unknown value 'sometimes'"
+    )
+    assert "'never'" in message and "'when_chair_and_format_given'" in message
+
+
+def test_unknown_field_in_the_late_booking_section_suggests_the_right_one() -> None:
+    text = (DIRECTORY / "leeds.yaml").read_text(encoding="utf-8")
+    broken = text.replace(
+        "distribution:\n", "late_booking:\n  agreed_bye: the chair\n\ndistribution:\n", 1
+    )
+    with pytest.raises(PlaybookError) as caught:
+        load_playbook_text(broken, "leeds.yaml")
+    line = broken.splitlines().index("  agreed_bye: the chair") + 1
+    assert str(caught.value).startswith(
+        f"leeds.yaml:{line}: late_booking.agreed_bye: unknown field 'agreed_bye' "
+        "(did you mean 'agreed_by'?"
+    )

@@ -54,6 +54,7 @@ def conferences(draw: st.DrawFn) -> tuple[Playbook, ConferenceFacts]:
         confidential=confidential,
         participants=participants,
         late_reason="Testing",
+        late_agreed_by="the chair",
     )
     return playbook, facts
 
@@ -125,6 +126,7 @@ def test_compiler_is_deterministic_whatever_the_order_of_participants(
         confidential=facts.confidential,
         participants=tuple(reversed(facts.participants)),
         late_reason=facts.late_reason,
+        late_agreed_by=facts.late_agreed_by,
     )
     assert compiled(playbook, reordered) == first
     assert compiled(playbook, facts) == first

@@ -1,4 +1,4 @@
-"""Seed 003 (Northmoor, CP conferences and LAC reviews): one test per rule."""
+"""Seed 003 (Northmoor, CP conferences; its LAC reviews are northmoor-lac): one test per rule."""
 
 from __future__ import annotations
 
@@ -8,29 +8,41 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
-from bot.core.playbook.model import Anchor, Decision
+from bot.core.playbook.model import Decision
 from bot.core.timeline import ConferenceFacts, Step, StepKind, Timeline, compile_timeline
 from playbooks import load_bundled
 
 LONDON = ZoneInfo("Europe/London")
 PLAYBOOK = load_bundled("northmoor")
 ICPC, RCPC, LAC = ConferenceType.ICPC, ConferenceType.RCPC, ConferenceType.LAC
+LAC_PLAYBOOK = load_bundled("northmoor-lac")
 TEAMS = MeetingFormat.TEAMS
 START = datetime(2027, 2, 10, 10, 0, tzinfo=LONDON)  # a Wednesday
 
 
 def plan(kind: ConferenceType = ICPC, **extra: object) -> Timeline:
-    return compile_timeline(PLAYBOOK, ConferenceFacts(kind, TEAMS, START, **extra))  # type: ignore[arg-type]
+    playbook = LAC_PLAYBOOK if kind is LAC else PLAYBOOK
+    return compile_timeline(playbook, ConferenceFacts(kind, TEAMS, START, **extra))  # type: ignore[arg-type]
 
 
 def step(timeline: Timeline, step_id: str) -> Step:
     return next(s for s in timeline.steps if s.id == step_id)
 
 
+def test_northmoor_cp_conferences_and_lac_reviews_are_separate_playbooks() -> None:
+    # One service takes CP requests from one mailbox and LAC requests from another.
+    assert set(PLAYBOOK.conferences) == {ICPC, RCPC}
+    assert set(LAC_PLAYBOOK.conferences) == {LAC}
+    assert PLAYBOOK.seed == LAC_PLAYBOOK.seed
+    assert PLAYBOOK.council == LAC_PLAYBOOK.council
+
+
 def test_northmoor_runs_cp_conferences_and_lac_reviews_the_same_way() -> None:
-    assert set(PLAYBOOK.conferences) == {ICPC, RCPC, LAC}
-    for kind in PLAYBOOK.conferences:
-        assert PLAYBOOK.rules(kind).formats.offered == (TEAMS,)
+    for playbook in (PLAYBOOK, LAC_PLAYBOOK):
+        for kind in playbook.conferences:
+            assert playbook.rules(kind).formats.offered == (TEAMS,)
+    assert PLAYBOOK.cancellation == LAC_PLAYBOOK.cancellation
+    assert PLAYBOOK.minutes_statement == LAC_PLAYBOOK.minutes_statement
 
 
 @pytest.mark.parametrize("kind", [ICPC, RCPC, LAC])
@@ -90,9 +102,3 @@ def test_northmoor_clerk_dials_in_to_take_the_record() -> None:
 def test_northmoor_consent_is_asked_before_any_recording() -> None:
     phases = [s for s in plan().steps if s.kind is StepKind.PHASE]
     assert phases[0].template == "phase.recording_consent"
-
-
-def test_northmoor_first_lac_review_within_20_working_days_of_coming_into_care() -> None:
-    timeline = plan(LAC, anchors={Anchor.BECAME_LOOKED_AFTER: date(2027, 1, 13)})
-    assert timeline.deadlines[0].last_day == date(2027, 2, 10)
-    assert timeline.deadlines[0].met

@@ -63,10 +63,16 @@ def test_icpc_a_day_after_the_christmas_window_is_refused_without_a_reason() -> 
 def test_icpc_outside_its_window_with_a_recorded_reason_compiles_with_a_warning() -> None:
     timeline = compile_timeline(
         LANCASHIRE,
-        facts(datetime(2027, 1, 8, 10, tzinfo=LONDON), late_reason="Parent in hospital"),
+        facts(
+            datetime(2027, 1, 8, 10, tzinfo=LONDON),
+            late_reason="Parent in hospital",
+            late_agreed_by="the chair",
+        ),
     )
     assert not timeline.deadlines[0].met
-    assert any("Reason recorded" in w for w in timeline.warnings)
+    assert any("Reason recorded: Parent in hospital" in w for w in timeline.warnings)
+    assert timeline.late_reason == "Parent in hospital"
+    assert timeline.late_agreed_by == "the chair"
 
 
 def test_missing_strategy_discussion_is_a_warning_not_a_guess() -> None:
@@ -79,14 +85,16 @@ def test_missing_strategy_discussion_is_a_warning_not_a_guess() -> None:
 def test_report_deadline_already_past_is_refused() -> None:
     start = datetime(2027, 1, 7, 10, tzinfo=LONDON)
     now = datetime(2027, 1, 6, 9, tzinfo=LONDON)  # the 48-hour report deadline has gone
-    with pytest.raises(TimelineError, match=r"sw_report_to_parents .* has already passed"):
+    with pytest.raises(TimelineError, match=r"report with the parents.* has already passed"):
         compile_timeline(LANCASHIRE, facts(start, now=now))
 
 
 def test_report_deadline_already_past_is_allowed_with_a_recorded_late_reason() -> None:
     start = datetime(2027, 1, 7, 10, tzinfo=LONDON)
     now = datetime(2027, 1, 6, 9, tzinfo=LONDON)
-    late = dataclasses.replace(facts(start, now=now), late_reason="urgent: chair agreed")
+    late = dataclasses.replace(
+        facts(start, now=now), late_reason="urgent", late_agreed_by="the chair"
+    )
     timeline = compile_timeline(LANCASHIRE, late)
     assert any(s.id == "icpc.report_sharing.sw_report_to_parents" for s in timeline.steps)
 

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 
 from bot.core.conference import MeetingFormat, Role
 from bot.core.playbook.distribution import PARENT_OR_GP
-from bot.core.playbook.terms import AGENCY_ROLES, MINUTES_PLACEHOLDERS, Channel, PhaseKind
+from bot.core.playbook.terms import (
+    AGENCY_ROLES,
+    MINUTES_PLACEHOLDERS,
+    Channel,
+    PhaseKind,
+    TimescaleTarget,
+)
 
 if TYPE_CHECKING:
     from bot.core.playbook.model import ConferenceRules, Loc, Playbook
@@ -117,6 +123,8 @@ def _conference_problems(
     role(("formats", "decided_by"), rules.formats.decided_by)
     for j, value in enumerate(rules.formats.consulted):
         role(("formats", "consulted", j), value)
+    for j, value in enumerate(rules.formats.agreed_by):
+        role(("formats", "agreed_by", j), value)
     role(("invitations", "sent_by"), rules.invitations.sent_by)
 
     for section, items in (
@@ -125,6 +133,7 @@ def _conference_problems(
         ("run_sheet", rules.run_sheet),
         ("follow_ups", rules.follow_ups),
         ("timescales", rules.timescales),
+        ("reminders", rules.reminders),
     ):
         for twice in sorted(_duplicates(item.id for item in items)):
             found.append(((*at, section), f"id {twice!r} is used twice in {section}"))
@@ -231,4 +240,17 @@ def _conference_problems(
         role(("follow_ups", i, "by"), follow.by)
         for j, value in enumerate(follow.to):
             role(("follow_ups", i, "to", j), value)
+
+    for i, reminder in enumerate(rules.reminders):
+        for j, value in enumerate(reminder.to):
+            role(("reminders", i, "to", j), value)
+
+    for i, scale in enumerate(rules.timescales):
+        if scale.review is not None and scale.target is not TimescaleTarget.CONFERENCE:
+            found.append(
+                (
+                    (*at, "timescales", i, "review"),
+                    "only a timescale for the conference itself can name which review it limits",
+                )
+            )
     return found

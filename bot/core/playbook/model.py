@@ -7,22 +7,17 @@ loader in ``bot.core.playbook.loader`` maps each problem to a file and line.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable, Mapping
 from datetime import time
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationInfo,
-    model_validator,
-)
+from pydantic import Field, ValidationInfo, model_validator
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.durations import Duration, hours, working_days
+from bot.core.playbook.base import FormatScoped, Identifier, Loc, Rule
+from bot.core.playbook.process import ConferenceReminder, LateBooking, ProcessRules
+from bot.core.playbook.statements import minutes_placeholders, render_minutes_statement
 from bot.core.playbook.terms import (
     AGENCY_ROLES,
     FAMILY_ROLES,
@@ -31,11 +26,14 @@ from bot.core.playbook.terms import (
     Anchor,
     AttendanceEvidence,
     AttendanceOutcome,
+    BookFromRequest,
     Channel,
     Decision,
     FollowUpKind,
     JoinMethod,
     PhaseKind,
+    ReviewStage,
+    StepKind,
     TaskKind,
     TimescaleTarget,
 )
@@ -49,9 +47,11 @@ __all__ = [
     "AttendanceEvidence",
     "AttendanceOutcome",
     "AttendanceRule",
+    "BookFromRequest",
     "CalendarRules",
     "Cancellation",
     "Channel",
+    "ConferenceReminder",
     "ConferenceRules",
     "Decision",
     "DistributionPolicy",
@@ -63,14 +63,18 @@ __all__ = [
     "Identifier",
     "InvitationRules",
     "JoinMethod",
+    "LateBooking",
     "LetterSpec",
     "Loc",
     "ParticipantRule",
     "Phase",
     "PhaseKind",
     "Playbook",
+    "ProcessRules",
+    "ReviewStage",
     "Rule",
     "ShareRule",
+    "StepKind",
     "Task",
     "TaskKind",
     "Timescale",
@@ -78,27 +82,6 @@ __all__ = [
     "minutes_placeholders",
     "render_minutes_statement",
 ]
-
-Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
-Loc = tuple[str | int, ...]
-
-
-class Rule(BaseModel):
-    """Base for every playbook model: unknown fields are errors and values never change."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FormatScoped(Rule):
-    """A rule that may apply to some formats only."""
-
-    formats: tuple[MeetingFormat, ...] = Field(
-        default=(), description="Only for these formats; leave out for every format."
-    )
-
-    def applies_to(self, meeting_format: MeetingFormat) -> bool:
-        """True when this rule holds for ``meeting_format``."""
-        return not self.formats or meeting_format in self.formats
 
 
 class DocumentSpec(Rule):
@@ -129,6 +112,10 @@ class DistributionPolicy(Rule):
 
     no_packs_to_gp: bool = False
     parents_get_parent_pack_only: bool = False
+    peer_check: bool = Field(
+        default=False,
+        description="A second admin checks who the minutes go to before they are sent.",
+    )
 
 
 class LetterSpec(Rule):
@@ -148,6 +135,10 @@ class Timescale(Rule):
     within: Duration
     after: Anchor
     statutory: bool = True
+    review: ReviewStage | None = Field(
+        default=None,
+        description="Only for this review in a series: first, second or later; leave out for all.",
+    )
     note: str = ""
 
 
@@ -159,6 +150,12 @@ class FormatRules(Rule):
     decided_by: Role = Role.CHAIR
     consulted: tuple[Role, ...] = ()
     hold_invites_until_decided: bool = True
+    agreed_by: tuple[Role, ...] = Field(
+        default=(), description="Everyone who must agree the format before it is set."
+    )
+    risk_assessment: bool = Field(
+        default=False, description="A risk assessment must be done before the format is set."
+    )
 
 
 class ParticipantRule(FormatScoped):
@@ -271,6 +268,10 @@ class ConferenceRules(Rule):
     run_sheet: tuple[Phase, ...] = Field(min_length=1)
     attendance: tuple[AttendanceRule, ...] = ()
     follow_ups: tuple[FollowUp, ...] = ()
+    reminders: tuple[ConferenceReminder, ...] = ()
+    book_from_request: BookFromRequest | None = Field(
+        default=None, description="Overrides the playbook's book_from_request for this type."
+    )
     minutes_statement: str | None = Field(
         default=None, description="Overrides the playbook's statement."
     )
@@ -338,6 +339,12 @@ class Playbook(Rule):
     seed: str = Field(default="", description="The written process this playbook follows.")
     calendar: CalendarRules = CalendarRules()
     distribution: DistributionPolicy = DistributionPolicy()
+    process: ProcessRules = ProcessRules()
+    late_booking: LateBooking = LateBooking()
+    book_from_request: BookFromRequest = Field(
+        default=BookFromRequest.WHEN_CHAIR_AND_FORMAT_GIVEN,
+        description="'never': a person always books, even when the request names chair and format.",
+    )
     documents: tuple[DocumentSpec, ...] = Field(min_length=1)
     letters: tuple[LetterSpec, ...] = ()
     minutes_statement: str = Field(
@@ -364,6 +371,13 @@ class Playbook(Rule):
             have = ", ".join(self.conferences)
             raise KeyError(f"this playbook has no {conference_type} (it has {have})") from None
 
+    def book_from_request_for(self, conference_type: ConferenceType) -> BookFromRequest:
+        """The auto-booking rule for ``conference_type``: its own, else the playbook's."""
+        own = self.conferences.get(conference_type)
+        if own is not None and own.book_from_request is not None:
+            return own.book_from_request
+        return self.book_from_request
+
     def document(self, document_id: str) -> DocumentSpec:
         """The document with this id."""
         return next(d for d in self.documents if d.id == document_id)
@@ -382,30 +396,3 @@ class Playbook(Rule):
         from bot.core.playbook.checks import playbook_problems
 
         return playbook_problems(self)
-
-
-def minutes_placeholders(template: str) -> set[str]:
-    """The ``{names}`` a minutes statement template uses."""
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-
-
-def render_minutes_statement(
-    playbook: Playbook, conference_type: ConferenceType, meeting_format: MeetingFormat, day: str
-) -> str:
-    """The statement the minutes must carry, with the conference, format and date filled in."""
-    names = {
-        ConferenceType.ICPC: "initial child protection conference",
-        ConferenceType.RCPC: "review child protection conference",
-        ConferenceType.TI: "transfer-in child protection conference",
-        ConferenceType.LAC: "looked-after child review",
-    }
-    formats = {
-        MeetingFormat.TEAMS: "a Microsoft Teams meeting",
-        MeetingFormat.HYBRID: "a meeting at a venue with others joining on Microsoft Teams",
-        MeetingFormat.CONFERENCE_CALL: "a conference call",
-        MeetingFormat.PHONE_SERIES: "a series of phone calls",
-        MeetingFormat.FACE_TO_FACE: "a face-to-face meeting",
-    }
-    return playbook.statement_for(conference_type).format(
-        conference=names[conference_type], format=formats[meeting_format], date=day
-    )

@@ -111,6 +111,38 @@ class AttendanceEvidence(StrEnum):
     NO_CONTACT = "no_contact"
 
 
+class StepKind(StrEnum):
+    """What a compiled timeline step asks someone to do; a playbook names them in ``process``."""
+
+    SEND_INVITES = "send_invites"  # the online invite, with the join link
+    SEND_FORMAL_INVITES = "send_formal_invites"  # an invitation without a link
+    SEND_LETTER = "send_letter"
+    SHARE_DOCUMENTS = "share_documents"
+    SHARE_VERBALLY = "share_verbally"  # for someone with no safe email address
+    PHONE_DISCUSSION = "phone_discussion"
+    PREPARATION = "preparation"
+    RELEASE_HELD_BACK = "release_held_back"  # bring in someone held back: call or add to invite
+    PHASE = "phase"  # an in-meeting prompt to the chair
+    CORE_GROUP = "core_group"
+    FOLLOW_UP = "follow_up"
+    CONFERENCE_REMINDER = "conference_reminder"  # a playbook's "remind them N days before"
+
+
+class BookFromRequest(StrEnum):
+    """Whether a request that already names the chair and format books the meeting itself."""
+
+    NEVER = "never"  # a person always books; the chair decides first (seed 000)
+    WHEN_CHAIR_AND_FORMAT_GIVEN = "when_chair_and_format_given"
+
+
+class ReviewStage(StrEnum):
+    """Which review in a series a timescale limits: looked-after reviews count differently."""
+
+    FIRST = "first"  # no review has been held yet
+    SECOND = "second"  # exactly one review has been held
+    LATER = "later"  # two or more reviews have been held
+
+
 class AttendanceOutcome(StrEnum):
     """How the minutes record attendance."""
 

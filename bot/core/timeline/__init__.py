@@ -12,7 +12,9 @@ from collections.abc import Iterable
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.playbook.model import Playbook
+from bot.core.timeline.agreement import format_agreement_problems
 from bot.core.timeline.compiler import Compiler
+from bot.core.timeline.jobs import PlannedJob, planned_jobs, sent_at_format
 from bot.core.timeline.model import (
     ConferenceFacts,
     ContactChannel,
@@ -24,20 +26,26 @@ from bot.core.timeline.model import (
     TimelineError,
     Withheld,
 )
+from bot.core.timeline.timescales import next_review_due
 
 __all__ = [
     "ConferenceFacts",
     "ContactChannel",
     "DeadlineCheck",
     "FactParticipant",
+    "PlannedJob",
     "Step",
     "StepKind",
     "Timeline",
     "TimelineError",
     "Withheld",
     "compile_timeline",
+    "format_agreement_problems",
     "held_back_roles",
     "join_link_allowed",
+    "next_review_due",
+    "planned_jobs",
+    "sent_at_format",
 ]
 
 

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.core.conference import MeetingFormat, Role
 from bot.core.durations import Duration, DurationUnit
 from bot.core.playbook.distribution import distribution_allowed, item_for
 from bot.core.playbook.model import (
     AGENCY_ROLES,
-    Anchor,
     Channel,
     ConferenceRules,
     JoinMethod,
     Phase,
     PhaseKind,
     Playbook,
-    TimescaleTarget,
 )
+from bot.core.timeline.late import first_missed, late_warning
 from bot.core.timeline.model import (
     ConferenceFacts,
     ContactChannel,
@@ -29,15 +28,18 @@ from bot.core.timeline.model import (
     TimelineError,
     Withheld,
 )
+from bot.core.timeline.process import mark_process, reminder_steps
 from bot.core.timeline.text import (
     FOLLOW_UP_PROMPTS,
     PHASE_PROMPTS,
     TASK_PROMPTS,
     capitalise,
+    moment_words,
     role_words,
     roles_words,
 )
-from bot.core.workdays import WorkingCalendar, to_london
+from bot.core.timeline.timescales import check_timescales
+from bot.core.workdays import WorkingCalendar
 
 # Staff are always there to act, whoever else the facts list.
 _STAFF: frozenset[Role] = frozenset({Role.CHAIR, Role.ADMIN, Role.MINUTE_TAKER})
@@ -108,8 +110,14 @@ class Compiler:
         self._preparation()
         self._run_sheet()
         self._follow_ups()
+        self.steps.extend(
+            reminder_steps(self.rules, self.prefix, self.start, self.calendar, self._audience)
+        )
         self._check_not_past()
-        ordered = sorted(enumerate(self.steps), key=lambda pair: (pair[1].due, pair[0]))
+        marked = mark_process(self.steps, self.playbook.process, self.calendar)
+        ordered = sorted(enumerate(marked), key=lambda pair: (pair[1].due, pair[0]))
+        missed = first_missed(self.steps, self.facts.now) is not None
+        late = missed or any(not d.met for d in self.deadlines)
         return Timeline(
             council=self.playbook.council,
             conference_type=self.facts.conference_type,
@@ -121,6 +129,8 @@ class Compiler:
             deadlines=tuple(self.deadlines),
             warnings=tuple(self.warnings),
             steps=tuple(step for _, step in ordered),
+            late_reason=self.facts.late_reason if late else None,
+            late_agreed_by=self.facts.late_agreed_by if late else None,
         )
 
     # -- who is there -------------------------------------------------------------------
@@ -150,53 +160,14 @@ class Compiler:
 
     # -- sections -----------------------------------------------------------------------
     def _timescales(self) -> None:
-        anchors = dict(self.facts.anchors)
-        if self.facts.strategy_discussion is not None:
-            anchors[Anchor.STRATEGY_DISCUSSION] = self.facts.strategy_discussion
-        start_day = to_london(self.facts.start).date()
-        for i, scale in enumerate(self.rules.timescales):
-            rule = f"{self.prefix}.timescales[{i}]"
-            if scale.target is TimescaleTarget.CORE_GROUP:
-                due = self.calendar.due_after(self.facts.start + self._length(), scale.within)
-                self._add(
-                    id=f"{self.prefix}.timescales.{scale.id}",
-                    kind=StepKind.CORE_GROUP,
-                    due=due,
-                    actor=Role.SOCIAL_WORKER,
-                    audience=self._audience([Role.SOCIAL_WORKER, Role.PARENT, Role.AGENCY]),
-                    template="core_group.due",
-                    rule=rule,
-                    working_days=_in_working_days(scale.within),
-                    text=(
-                        "The first core group meeting must be held by this date "
-                        f"({scale.within} after the conference)."
-                    ),
-                )
-                continue
-            anchor_day = anchors.get(scale.after)
-            if anchor_day is None:
-                if scale.after is Anchor.STRATEGY_DISCUSSION:
-                    self.warnings.append(
-                        f"No strategy discussion date was given, so the {scale.within} limit "
-                        "cannot be checked."
-                    )
-                continue
-            last_day = self.calendar.date_after(anchor_day, scale.within)
-            met = start_day <= last_day
-            anchor_words = scale.after.value.replace("_", " ")
-            note = f"{scale.within} after the {anchor_words} on {_day(anchor_day)}"
-            self.deadlines.append(DeadlineCheck(rule=rule, last_day=last_day, met=met, note=note))
-            if met:
-                continue
-            if not self.facts.late_reason:
-                raise TimelineError(
-                    f"the {self.facts.conference_type} on {_day(start_day)} is after its last "
-                    f"allowed day, {_day(last_day)} ({note}); choose an earlier date or record "
-                    "the reason for the delay"
-                )
-            self.warnings.append(
-                f"The conference is after its last allowed day, {_day(last_day)}. Reason recorded."
-            )
+        found = check_timescales(
+            self.rules, self.facts, self.prefix, self.calendar, self._length(), self._audience
+        )
+        self.steps.extend(found.steps)
+        self.deadlines.extend(found.deadlines)
+        self.warnings.extend(found.warnings)
+        for missed in found.missed:
+            self._allow_late(missed, otherwise="choose an earlier date")
 
     def _length(self) -> timedelta:
         return self.facts.length or self.rules.default_length.as_timedelta()
@@ -438,18 +409,19 @@ class Compiler:
             )
 
     def _check_not_past(self) -> None:
-        now = self.facts.now
-        # A recorded late reason is the exception the chair agreed: the late steps are then
-        # chased at once instead of refusing the booking.
-        if now is None or self.facts.late_reason:
-            return
-        for step in self.steps:
-            if step.kind in (StepKind.SHARE_DOCUMENTS, StepKind.SHARE_VERBALLY) and step.due < now:
-                raise TimelineError(
-                    f"the deadline for {step.id} ({_moment(step.due)}) has already passed; "
-                    "move the conference, or agree a late exception with the chair and record "
-                    "its reason"
-                )
+        # An agreed late booking chases the late steps at once instead of refusing.
+        step = first_missed(self.steps, self.facts.now)
+        if step is not None:
+            self._allow_late(
+                f'The deadline for "{step.text.rstrip(".")}" ({moment_words(step.due)}) '
+                "has already passed",
+                otherwise="move the conference",
+            )
+
+    def _allow_late(self, missed: str, otherwise: str) -> None:
+        warning = late_warning(self.playbook.late_booking, self.facts, missed, otherwise)
+        if warning not in self.warnings:
+            self.warnings.append(warning)
 
 
 def _verb(role: Role, verb: str) -> str:
@@ -461,11 +433,3 @@ def _verb(role: Role, verb: str) -> str:
 
 def _in_working_days(duration: Duration) -> bool:
     return duration.unit is DurationUnit.WORKING_DAYS
-
-
-def _day(day: date) -> str:
-    return day.strftime("%a %d %B %Y")
-
-
-def _moment(moment: datetime) -> str:
-    return to_london(moment).strftime("%a %d %B %Y %H:%M")

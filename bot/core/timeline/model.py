@@ -11,26 +11,23 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.playbook.model import Anchor, Channel
+from bot.core.playbook.terms import StepKind
+
+__all__ = [
+    "ConferenceFacts",
+    "ContactChannel",
+    "DeadlineCheck",
+    "FactParticipant",
+    "Step",
+    "StepKind",
+    "Timeline",
+    "TimelineError",
+    "Withheld",
+]
 
 
 class TimelineError(ValueError):
     """Facts the playbook cannot be run with; the message says what to change."""
-
-
-class StepKind(StrEnum):
-    """What a step asks someone to do."""
-
-    SEND_INVITES = "send_invites"  # the online invite, with the join link
-    SEND_FORMAL_INVITES = "send_formal_invites"  # an invitation without a link
-    SEND_LETTER = "send_letter"
-    SHARE_DOCUMENTS = "share_documents"
-    SHARE_VERBALLY = "share_verbally"  # for someone with no safe email address
-    PHONE_DISCUSSION = "phone_discussion"
-    PREPARATION = "preparation"
-    RELEASE_HELD_BACK = "release_held_back"  # bring in someone held back: call or add to invite
-    PHASE = "phase"  # an in-meeting prompt to the chair
-    CORE_GROUP = "core_group"
-    FOLLOW_UP = "follow_up"
 
 
 class ContactChannel(StrEnum):
@@ -63,6 +60,9 @@ class ConferenceFacts:
     participants: tuple[FactParticipant, ...] = ()  # empty: everyone the playbook lists
     late_reason: str | None = None  # why the conference is outside its statutory timescale
     now: datetime | None = None  # when given, a report deadline already past is an error
+    late_agreed_by: str | None = None  # who agreed the late booking, as the playbook asks
+    looked_after_since: date | None = None  # the day the child became looked after
+    previous_reviews: tuple[date, ...] = ()  # the reviews already held, any order
 
 
 class Withheld(BaseModel):
@@ -93,6 +93,11 @@ class Step(BaseModel):
     phase: str | None = None
     working_days: bool = False  # the rule was stated in working days
     withheld: tuple[Withheld, ...] = ()
+    # Process the playbook sets, carried here so the runtime never looks the playbook up.
+    chased: bool = False  # reminded at ``remind_at``, checked at ``due``
+    remind_at: datetime | None = None  # when a reminder goes (UTC), if one does
+    remind_roles: tuple[Role, ...] = ()  # who that reminder is emailed to
+    sent_at_format: bool = False  # sent as soon as the format is decided, not at ``due``
 
 
 class DeadlineCheck(BaseModel):
@@ -121,3 +126,5 @@ class Timeline(BaseModel):
     deadlines: tuple[DeadlineCheck, ...]
     warnings: tuple[str, ...]
     steps: tuple[Step, ...]
+    late_reason: str | None = None  # set when a deadline is missed and the booking went ahead
+    late_agreed_by: str | None = None

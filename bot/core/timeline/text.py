@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
 
 from bot.core.conference import Role
 from bot.core.playbook.model import FollowUpKind, PhaseKind, TaskKind
+from bot.core.workdays import to_london
 
 # How each role reads in a sentence; the minutes reuse it.
 ROLE_WORDS: dict[Role, str] = {
@@ -88,3 +90,13 @@ def roles_words(roles: Iterable[Role]) -> str:
 def capitalise(text: str) -> str:
     """Upper-case the first letter only."""
     return text[:1].upper() + text[1:]
+
+
+def day_words(day: date) -> str:
+    """A day as the timeline writes it: "Thu 07 January 2027"."""
+    return day.strftime("%a %d %B %Y")
+
+
+def moment_words(moment: datetime) -> str:
+    """A London wall-clock time as the timeline writes it: "Thu 07 January 2027 10:00"."""
+    return to_london(moment).strftime("%a %d %B %Y %H:%M")
