@@ -16,7 +16,7 @@ from bot.core.errors import ActionRefused
 from bot.core.mailbox import OutgoingMail
 from bot.core.meeting import Attendee, MeetingOptions, MeetingRequest
 from bot.core.playbook.model import ConferenceRules
-from bot.core.timeline import compile_timeline
+from bot.core.timeline import compile_timeline, format_agreement_problems
 from bot.core.timeline.model import Step, StepKind, Timeline, TimelineError
 from bot.runtime import letters
 from bot.runtime.context import SYSTEM, Runtime, rule_role
@@ -72,6 +72,15 @@ def _check_decision(conference: Conference, rules: ConferenceRules, d: FormatDec
         raise ActionRefused(f"a {d.meeting_format.value.replace('_', ' ')} meeting needs a venue")
     if d.late_reason and not (d.late_agreed_by or "").strip():
         raise ActionRefused("say who agreed the reason for the short notice or delay")
+    agreed: list[Role] = []
+    for name in d.format_agreed_by:
+        try:
+            agreed.append(Role(name))
+        except ValueError:
+            raise ActionRefused(f"'{name}' is not a role that can agree the format") from None
+    problems = format_agreement_problems(rules.formats, agreed, d.risk_assessed)
+    if problems:
+        raise ActionRefused(" ".join(problems))
 
 
 async def set_format(
@@ -87,7 +96,7 @@ async def set_format(
         facts["late_agreed_by"] = (decision.late_agreed_by or "").strip()
     if decision.venue:
         facts["venue"] = decision.venue
-    if decision.format_agreed_by:
+    if decision.format_agreed_by or decision.risk_assessed:
         facts["format_agreed_by"] = list(decision.format_agreed_by)
         facts["risk_assessed"] = decision.risk_assessed
     before = conference

@@ -78,6 +78,7 @@ class Runtime:
             confidential=conference.confidential_length,
             strategy_discussion=conference.strategy_discussion,
             late_reason=conference.facts.get("late_reason"),
+            late_agreed_by=conference.facts.get("late_agreed_by"),
             now=self.clock() if check_now else None,
         )
 

@@ -52,10 +52,9 @@ def _step(rt: Runtime, conference: Conference, job: Job) -> Step:
 
 
 async def send_reminder(rt: Runtime, conference: Conference, step: Step) -> None:
-    """Remind the people a step waits on of its deadline."""
-    if step.actor is None:
-        return
-    people = [p for p in conference.participants if rule_role(p.role) is step.actor and p.email]
+    """Remind the people the playbook names for this step (the person it waits on, by default)."""
+    roles = set(step.remind_roles) or ({step.actor} if step.actor is not None else set())
+    people = [p for p in conference.participants if rule_role(p.role) in roles and p.email]
     if not people:
         return
     subject, body = letters.reminder(conference, step.text, step.due)

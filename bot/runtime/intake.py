@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.core.conference import Conference, ConferenceState, MeetingFormat, Role
+from bot.core.conference import Conference, ConferenceState, ConferenceType, MeetingFormat, Role
 from bot.core.errors import ActionRefused
 from bot.core.mailbox import InboundMessage, OutgoingMail, RequestMailbox
 from bot.core.playbook.model import Playbook
+from bot.core.playbook.terms import BookFromRequest
 from bot.core.request import ConferenceRequest
 from bot.intake.outcome import AttachToConference, Parsed
 from bot.intake.parser import parse_message
@@ -100,10 +101,12 @@ def facts_of(request: ConferenceRequest) -> dict[str, object]:
     }
 
 
-def books_from_request(playbook: Playbook) -> bool:
+def books_from_request(playbook: Playbook, conference_type: ConferenceType) -> bool:
     """Whether a request that names chair, format and start is booked as it arrives."""
-    rule = getattr(playbook, "book_from_request", "when_chair_and_format_given")
-    return str(rule) == "when_chair_and_format_given"
+    return (
+        playbook.book_from_request_for(conference_type)
+        is BookFromRequest.WHEN_CHAIR_AND_FORMAT_GIVEN
+    )
 
 
 async def handle_message(rt: Runtime, msg: InboundMessage, mailbox: RequestMailbox) -> Handled:
@@ -221,7 +224,7 @@ async def _preset(rt: Runtime, conference: Conference, request: ConferenceReques
     chair, fmt, start = request.preferred_chair, request.preferred_format, request.preferred_start
     if not (chair and fmt and start):
         return
-    if not books_from_request(rt.playbook(conference)):
+    if not books_from_request(rt.playbook(conference), conference.conference_type):
         # The chair decides: the request's preferences wait for MTS and the chair.
         if not rt.store.has_step(conference.id, "preset", "preset_held"):
             rt.record(

@@ -79,7 +79,7 @@ class Aftercare:
         Seed 002 speaks of "test emails peer checking": the playbook's distribution policy
         says whether a council does this.
         """
-        return bool(getattr(self.rt.playbook(conference).distribution, "peer_check", False))
+        return self.rt.playbook(conference).distribution.peer_check
 
     # -- helpers ----------------------------------------------------------------------------
 
