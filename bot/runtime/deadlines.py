@@ -53,8 +53,8 @@ def _step(rt: Runtime, conference: Conference, job: Job) -> Step:
 
 async def send_reminder(rt: Runtime, conference: Conference, step: Step) -> None:
     """Remind the people the playbook names for this step (the person it waits on, by default)."""
-    roles = set(step.remind_roles) or ({step.actor} if step.actor is not None else set())
-    people = [p for p in conference.participants if rule_role(p.role) in roles and p.email]
+    wanted = set(step.remind_roles) or ({step.actor} if step.actor is not None else set())
+    people = [p for p in conference.participants if rule_role(p.role) in wanted and p.email]
     if not people:
         return
     subject, body = letters.reminder(conference, step.text, step.due)
