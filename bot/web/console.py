@@ -13,6 +13,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from aiohttp import web
 
@@ -22,7 +23,6 @@ from bot.core.errors import NotFound
 from bot.core.playbook.terms import PhaseKind
 from bot.core.runsheet.sheet import Answer, Party, Prompt, RunSheet, RunSheetError
 from bot.core.runsheet.text import PHASE_TITLES
-from bot.runtime.runsheets import RunSheetService
 from bot.web.auth import Identity
 from bot.web.console_events import CONSOLE_HUB_KEY, ConsoleHub
 from bot.web.pages import now_utc
@@ -39,7 +39,31 @@ CONSENT_WORDS = {
     ConsentStatus.OBJECTED: "does not agree",
 }
 
-RUNSHEETS_KEY: web.AppKey[RunSheetService] = web.AppKey("runsheets", RunSheetService)
+
+class RunSheets(Protocol):
+    """What the console asks of the run sheets: the runtime's service, wired by bot.app."""
+
+    def add_channel(self, channel: ConsoleHub) -> None:
+        """Send prompts to the open consoles too."""
+
+    async def sheet(self, conference_id: int) -> RunSheet:
+        """The conference's run sheet as it stands."""
+
+    async def answer(
+        self,
+        conference_id: int,
+        prompt_id: str,
+        answer: Answer,
+        at: datetime,
+        note: str | None = None,
+    ) -> Prompt:
+        """Record the chair's answer."""
+
+    async def next(self, conference_id: int, at: datetime) -> list[Prompt]:
+        """Finish this step, or end the confidential section now."""
+
+
+RUNSHEETS_KEY: web.AppKey[RunSheets] = web.AppKey("runsheets", RunSheets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +255,7 @@ async def console_events(request: web.Request) -> web.StreamResponse:
 
 
 def add_routes(
-    app: web.Application, runsheets: RunSheetService, hub: ConsoleHub | None = None
+    app: web.Application, runsheets: RunSheets, hub: ConsoleHub | None = None
 ) -> ConsoleHub:
     """Mount the console under the conference and under Teams' /console path; returns the hub.
 
