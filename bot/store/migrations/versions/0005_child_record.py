@@ -45,14 +45,16 @@ _participant = sa.table(
     sa.column("relationship", sa.String),
     sa.column("extra_phones", sa.JSON),
 )
-_child = sa.table(
+# A Table, not a lightweight table(): inserted_primary_key needs to know the key.
+_child = sa.Table(
     "child",
-    sa.column("id", sa.Integer),
-    sa.column("conference_id", sa.Integer),
-    sa.column("initials", sa.String),
-    sa.column("date_of_birth", sa.Date),
-    sa.column("unborn", sa.Boolean),
-    sa.column("expected_date", sa.Date),
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("conference_id", sa.Integer),
+    sa.Column("initials", sa.String),
+    sa.Column("date_of_birth", sa.Date),
+    sa.Column("unborn", sa.Boolean),
+    sa.Column("expected_date", sa.Date),
 )
 _reference = sa.table(
     "child_case_reference",
