@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.store.database import Database
-from bot.store.records import utcnow
+from bot.store.mapping import utcnow
 
 
 class Store:

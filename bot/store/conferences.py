@@ -13,14 +13,9 @@ from bot.core.conference import Conference, ConferenceState, ConferenceType, Mee
 from bot.core.errors import NotFound
 from bot.core.reference import format_reference
 from bot.store.base import Store
+from bot.store.mapping import child_row, conference_of, participant_row
 from bot.store.models import ConferenceRequestRow, ConferenceRow, ParticipantRow
-from bot.store.records import (
-    NewChild,
-    NewParticipant,
-    child_row,
-    conference_of,
-    participant_row,
-)
+from bot.store.records import NewChild, NewParticipant
 
 
 def _minutes(value: timedelta | None) -> int | None:

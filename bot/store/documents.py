@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from bot.core.conference import Role
 from bot.store.base import Store
+from bot.store.mapping import document_of
 from bot.store.models import DocumentRow
-from bot.store.records import StoredDocument, document_of
+from bot.store.records import StoredDocument
 
 
 class DocumentStore(Store):

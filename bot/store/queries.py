@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, TriageItem
+from bot.store.mapping import aware, triage_item
 from bot.store.models import (
     ConferenceRequestRow,
     ConferenceRow,
@@ -18,7 +19,7 @@ from bot.store.models import (
     TriageItemRow,
 )
 from bot.store.reads import RecordQueries
-from bot.store.records import DocumentInfo, StoredRequest, aware, triage_item
+from bot.store.records import DocumentInfo, StoredRequest
 
 __all__ = [
     "ACTIVE_STATES",

@@ -13,16 +13,7 @@ from sqlalchemy import func, select
 from bot.core.conference import Conference, ConferenceState, Role, TimelineEntry, TriageItem
 from bot.core.errors import NotFound
 from bot.store.database import Database
-from bot.store.models import (
-    ConferenceRequestRow,
-    ConferenceRow,
-    DocumentRow,
-    TimelineEntryRow,
-    TriageItemRow,
-)
-from bot.store.records import (
-    DocumentInfo,
-    StoredRequest,
+from bot.store.mapping import (
     aware,
     conference_of,
     entry_of,
@@ -30,6 +21,14 @@ from bot.store.records import (
     triage_item,
     utcnow,
 )
+from bot.store.models import (
+    ConferenceRequestRow,
+    ConferenceRow,
+    DocumentRow,
+    TimelineEntryRow,
+    TriageItemRow,
+)
+from bot.store.records import DocumentInfo, StoredRequest
 
 
 class RecordQueries:

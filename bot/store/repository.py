@@ -8,13 +8,8 @@ from __future__ import annotations
 
 from bot.store.conferences import ConferenceStore
 from bot.store.documents import DocumentStore
-from bot.store.records import (
-    NewChild,
-    NewParticipant,
-    StoredDocument,
-    StoredRequest,
-    triage_item,
-)
+from bot.store.mapping import triage_item
+from bot.store.records import NewChild, NewParticipant, StoredDocument, StoredRequest
 from bot.store.requests import RequestStore
 from bot.store.state import StateStore
 from bot.store.timeline import TimelineStore

@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.conference import TriageItem
 from bot.core.errors import NotFound
 from bot.store.base import Store
+from bot.store.mapping import request_of, triage_item
 from bot.store.models import ConferenceRequestRow, TriageItemRow
-from bot.store.records import StoredRequest, request_of, triage_item
+from bot.store.records import StoredRequest
 
 
 class RequestStore(Store):

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.core.conference import TimelineEntry
 from bot.store.base import Store
+from bot.store.mapping import entry_of
 from bot.store.models import TimelineEntryRow
-from bot.store.records import entry_of
 
 
 class TimelineStore(Store):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -299,3 +300,43 @@ def test_participant_keeps_relationship_address_and_every_email_and_phone(
     assert parent.phones == ("+447700900101", "+447700900102")
     assert parent.phone == "+447700900101"
     assert worker.emails == ("sam@sandbox.test",) and worker.phones == ()
+
+
+def test_a_follow_on_conference_copies_every_child_and_participant_fact(
+    repo: Repository,
+) -> None:
+    first = repo.create_conference(
+        playbook="p",
+        conference_type=ConferenceType.ICPC,
+        participants=[
+            NewParticipant(
+                Role.PARENT,
+                "Alex Example",
+                relationship="mother",
+                postal_address="1 Example Row",
+                emails=("a@sandbox.test", "b@sandbox.test"),
+                phones=("+447700900101", "+447700900102"),
+            )
+        ],
+        children=[
+            NewChild(
+                "T.R.",
+                date_of_birth=date(2018, 3, 2),
+                case_references=(CaseReference("LCS", "123456", primary=True),),
+                advocate="Northshire Advocacy",
+            )
+        ],
+    )
+    review = repo.create_conference(
+        playbook="p",
+        conference_type=ConferenceType.RCPC,
+        participants=[NewParticipant.copy_of(p) for p in first.participants],
+        children=[NewChild.copy_of(c) for c in first.children],
+    )
+    strip = {"id": 0}
+    assert [replace(c, **strip) for c in review.children] == [
+        replace(c, **strip) for c in first.children
+    ]
+    assert [replace(p, **strip) for p in review.participants] == [
+        replace(p, **strip) for p in first.participants
+    ]
