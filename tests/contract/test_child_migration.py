@@ -155,3 +155,20 @@ def test_downgrade_puts_children_back_in_facts(database_url: str) -> None:
     database.dispose()
     assert facts["children"] == held
     assert "Maternal grandmother" in organisations
+
+
+def test_only_family_words_count_as_a_relationship() -> None:
+    import importlib.util
+
+    from bot.store.database import MIGRATIONS
+
+    spec = importlib.util.spec_from_file_location(
+        "child_record", MIGRATIONS / "versions" / "0005_child_record.py"
+    )
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    family = ["Step-father", "Mum's partner", "mother-in-law", "Foster carer", "Family friend"]
+    assert all(migration.is_relationship(words) for words in family)
+    others = ["Northshire Housing", "Police", "St Example's Primary School", ""]
+    assert not any(migration.is_relationship(words) for words in others)

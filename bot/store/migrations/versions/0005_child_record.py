@@ -29,7 +29,7 @@ grandmother grandfather grandparent grandparents grandma grandad granddad gran n
 grandpa aunt auntie aunty uncle sister brother sibling stepmother stepfather stepmum stepdad
 stepparent partner friend"""
 _MODIFIERS = """foster kinship special birth adoptive maternal paternal great step corporate
-connected family of to the and"""
+connected family in law s of to the and"""  # "mother-in-law", "mum's partner"
 _KIN_NOUNS = frozenset(_NOUNS.split())
 _KIN_WORDS = _KIN_NOUNS | frozenset(_MODIFIERS.split())
 
