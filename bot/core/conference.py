@@ -64,7 +64,11 @@ AGENCY_ROLES_FOR_RULES = frozenset({Role.POLICE, Role.HEALTH, Role.GP, Role.SCHO
 
 @dataclass(frozen=True, slots=True)
 class Participant:
-    """Someone taking part, as stored. ``held_back`` keeps a parent off the invite for now."""
+    """Someone taking part, as stored. ``held_back`` keeps a parent off the invite for now.
+
+    ``email`` and ``phone`` are the first of ``emails`` and ``phones``; either form may be
+    given and the other is filled in, so code that knows only one address keeps working.
+    """
 
     id: int
     role: Role
@@ -73,6 +77,61 @@ class Participant:
     email: str | None = None
     phone: str | None = None
     held_back: bool = False
+    relationship: str = ""  # to the child, for family: "mother", "maternal grandmother"...
+    postal_address: str = ""  # for letters by post, where the family has no email
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        emails, email = _first_and_all(self.email, self.emails)
+        phones, phone = _first_and_all(self.phone, self.phones)
+        # Frozen, so the normalised pair is set the way dataclasses do it themselves.
+        object.__setattr__(self, "emails", emails)
+        object.__setattr__(self, "email", email)
+        object.__setattr__(self, "phones", phones)
+        object.__setattr__(self, "phone", phone)
+
+
+def _first_and_all(first: str | None, every: tuple[str, ...]) -> tuple[tuple[str, ...], str | None]:
+    """Every value, the first one leading and none twice, and that first value."""
+    values = tuple(dict.fromkeys(v for v in (first, *every) if v))
+    return values, (values[0] if values else None)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseReference:
+    """A child's reference in one of the council's systems (LCS, Mosaic, a local id)."""
+
+    system: str  # "" when the request did not name the system
+    reference: str
+    primary: bool = False  # the case-management system's own reference
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """A child the conference is about, by initials only: confbot never holds the full name."""
+
+    id: int
+    initials: str
+    date_of_birth: date | None = None
+    unborn: bool = False
+    expected_date: date | None = None  # an unborn child's expected date of delivery
+    case_references: tuple[CaseReference, ...] = ()
+    gender: str = ""
+    legal_status: str = ""  # "child protection plan", "section 20", "interim care order"...
+    # The young person's own contact, used only where the parent's permission is noted.
+    own_email: str | None = None
+    own_phone: str | None = None
+    contact_permission_noted: bool = False
+    advocate: str = ""
+
+    @property
+    def case_reference(self) -> str | None:
+        """The case system's reference, else the first one given, else None."""
+        for ref in self.case_references:
+            if ref.primary:
+                return ref.reference
+        return self.case_references[0].reference if self.case_references else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +157,7 @@ class Conference:
     join_url: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
     participants: tuple[Participant, ...] = ()
+    children: tuple[Child, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,1 +1,1 @@
-"""Persistence: SQLAlchemy 2 models, the repository and Alembic migrations."""
+"""Persistence: models, a store per aggregate behind one Repository, the read side, migrations."""

@@ -102,12 +102,12 @@ class Database:
         config.attributes["engine"] = engine or self.engine
         return config
 
-    def upgrade(self) -> None:
-        """Apply every migration not yet applied."""
+    def upgrade(self, revision: str = "head") -> None:
+        """Apply every migration not yet applied, up to ``revision`` (tests stop earlier)."""
         from alembic import command
 
         if not self.is_sqlite:
-            command.upgrade(self._alembic_config(), "head")
+            command.upgrade(self._alembic_config(), revision)
             return
         # A separate engine whose transactions we begin ourselves, so the whole upgrade is
         # one transaction. Everyday sessions keep pysqlite's own handling, which lets reads
@@ -117,7 +117,7 @@ class Database:
         event.listen(engine, "connect", _sqlite_manual_transactions)
         event.listen(engine, "begin", _sqlite_begin)
         try:
-            command.upgrade(self._alembic_config(engine), "head")
+            command.upgrade(self._alembic_config(engine), revision)
         finally:
             engine.dispose()
 

@@ -1,4 +1,4 @@
-"""Tables. Times are stored in UTC; personal data lives only in participant and request rows."""
+"""Tables. Times are stored in UTC; personal data lives only in people, child and request rows."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    orm,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -83,6 +84,9 @@ class ConferenceRow(Base):
     participants: Mapped[list[ParticipantRow]] = relationship(
         back_populates="conference", cascade="all, delete-orphan", order_by="ParticipantRow.id"
     )
+    children: Mapped[list[ChildRow]] = relationship(
+        back_populates="conference", cascade="all, delete-orphan", order_by="ChildRow.id"
+    )
 
 
 class ParticipantRow(Base):
@@ -98,8 +102,55 @@ class ParticipantRow(Base):
     email: Mapped[str | None] = mapped_column(String(320), default=None)
     phone: Mapped[str | None] = mapped_column(String(32), default=None)
     held_back: Mapped[bool] = mapped_column(Boolean, default=False)
+    # To the child, for family ("mother", "foster carer"); never kept in organisation.
+    relationship: Mapped[str] = mapped_column(String(128), default="")
+    postal_address: Mapped[str] = mapped_column(Text, default="")
+    # Addresses and numbers after the first, which stay in email and phone.
+    extra_emails: Mapped[list[str]] = mapped_column(JSON, default=list)
+    extra_phones: Mapped[list[str]] = mapped_column(JSON, default=list)
 
-    conference: Mapped[ConferenceRow] = relationship(back_populates="participants")
+    # orm.relationship: the column above shadows the bare name inside this class body.
+    conference: Mapped[ConferenceRow] = orm.relationship(back_populates="participants")
+
+
+class ChildRow(Base):
+    """A child a conference is about, by initials only: never the full name."""
+
+    __tablename__ = "child"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conference.id"), index=True)
+    initials: Mapped[str] = mapped_column(String(32))
+    date_of_birth: Mapped[date | None] = mapped_column(Date, default=None)
+    unborn: Mapped[bool] = mapped_column(Boolean, default=False)
+    expected_date: Mapped[date | None] = mapped_column(Date, default=None)
+    gender: Mapped[str] = mapped_column(String(64), default="")
+    legal_status: Mapped[str] = mapped_column(String(128), default="")
+    own_email: Mapped[str | None] = mapped_column(String(320), default=None)
+    own_phone: Mapped[str | None] = mapped_column(String(32), default=None)
+    contact_permission_noted: Mapped[bool] = mapped_column(Boolean, default=False)
+    advocate: Mapped[str] = mapped_column(String(256), default="")
+
+    conference: Mapped[ConferenceRow] = relationship(back_populates="children")
+    case_references: Mapped[list[ChildCaseReferenceRow]] = relationship(
+        back_populates="child", cascade="all, delete-orphan", order_by="ChildCaseReferenceRow.id"
+    )
+
+
+class ChildCaseReferenceRow(Base):
+    """A child's reference in one of the council's systems; one may be the case system's."""
+
+    __tablename__ = "child_case_reference"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    system: Mapped[str] = mapped_column(String(64), default="")
+    # Indexed: an RCPC request is matched to its child's earlier conference by reference.
+    reference: Mapped[str] = mapped_column(String(128), index=True)
+    # "is_primary", not "primary": PRIMARY is a reserved word in SQL.
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    child: Mapped[ChildRow] = relationship(back_populates="case_references")
 
 
 class TimelineEntryRow(Base):

@@ -1,4 +1,4 @@
-"""Read-only queries behind the status pages, shaped for speed at tens of thousands of rows."""
+"""The web's read side: every query behind its pages and API, fast at tens of thousands of rows."""
 
 from __future__ import annotations
 
@@ -11,14 +11,29 @@ from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, TriageItem
-from bot.store.database import Database
+from bot.store.mapping import aware, triage_item
 from bot.store.models import (
     ConferenceRequestRow,
     ConferenceRow,
     TimelineEntryRow,
     TriageItemRow,
 )
-from bot.store.repository import triage_item
+from bot.store.reads import RecordQueries
+from bot.store.records import DocumentInfo, StoredRequest
+
+__all__ = [
+    "ACTIVE_STATES",
+    "DONE_KINDS",
+    "FAILED_KIND",
+    "LATE_KIND",
+    "ConferenceFilter",
+    "ConferenceLine",
+    "DocumentInfo",
+    "FailedAction",
+    "Page",
+    "StatusQueries",
+    "StoredRequest",
+]
 
 # States in which a conference still needs someone to act.
 ACTIVE_STATES: tuple[str, ...] = (
@@ -32,13 +47,6 @@ ACTIVE_STATES: tuple[str, ...] = (
 DONE_KINDS: tuple[str, ...] = ("done", "step_done", "completed", "sent")
 FAILED_KIND = "failed"
 LATE_KIND = "step_late"  # a deadline check found the step not done
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +128,9 @@ def _line(row: Sequence[Any]) -> ConferenceLine:
         state=ConferenceState(row[4]),
         chair=row[5],
         meeting_format=MeetingFormat(row[6]) if row[6] else None,
-        start_at=_aware(row[7]),
+        start_at=aware(row[7]),
         strategy_discussion=row[8],
-        updated_at=_aware(row[9]) or datetime.now(UTC),
+        updated_at=aware(row[9]) or datetime.now(UTC),
         length_minutes=row[10],
         confidential_minutes=row[11],
     )
@@ -149,11 +157,8 @@ def _filtered(query: AnySelect, where: ConferenceFilter) -> AnySelect:
     return query
 
 
-class StatusQueries:
-    """Every read the status pages make. Methods are synchronous: call them in a thread."""
-
-    def __init__(self, database: Database) -> None:
-        self.db = database
+class StatusQueries(RecordQueries):
+    """Every read the web makes. Methods are synchronous: call them in a thread."""
 
     def counts_by_state(self, chair: str | None = None) -> dict[ConferenceState, int]:
         """How many conferences are in each state, for one chair when given."""
@@ -212,7 +217,7 @@ class StatusQueries:
         )
         with self.db.session() as session:
             return [
-                (cid, reference, day, _aware(start))
+                (cid, reference, day, aware(start))
                 for cid, reference, day, start in session.execute(query.limit(limit)).all()
                 if day is not None
             ]
@@ -282,7 +287,7 @@ class StatusQueries:
                     conference_id=entry.conference_id,
                     reference=reference,
                     step_id=entry.step_id,
-                    at=_aware(entry.at) or entry.at,
+                    at=aware(entry.at) or entry.at,
                     detail=dict(entry.detail or {}),
                 )
                 for entry, reference in session.execute(query.limit(limit)).all()
@@ -330,7 +335,7 @@ class StatusQueries:
         )
         with self.db.session() as session:
             rows = session.execute(query).all()
-        return [(chair, at) for chair, start in rows if chair and (at := _aware(start)) is not None]
+        return [(chair, at) for chair, start in rows if chair and (at := aware(start)) is not None]
 
     def chairs(self) -> list[str]:
         """Every chair named on a conference, for the filter list."""

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, Role
+from bot.core.conference import (
+    CaseReference,
+    ConferenceState,
+    ConferenceType,
+    MeetingFormat,
+    Role,
+)
 from bot.core.errors import NotFound
 from bot.core.reference import REFERENCE_PATTERN
 from bot.store.database import Database
-from bot.store.repository import NewParticipant, Repository
+from bot.store.repository import NewChild, NewParticipant, Repository
 
 RECEIVED = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
@@ -228,3 +235,108 @@ def test_a_request_becomes_at_most_one_conference(repo: Repository) -> None:
     assert len(repo.list_conferences()) == 1
     stored = repo.get_request(request_id)
     assert stored.outcome == "parsed" and stored.conference_id == first.id
+
+
+def test_children_are_kept_by_initials_with_dates_and_case_references(repo: Repository) -> None:
+    conference = repo.create_conference(
+        playbook="p",
+        conference_type=ConferenceType.ICPC,
+        children=[
+            NewChild(
+                "T.R.",
+                date_of_birth=date(2018, 3, 2),
+                case_references=(
+                    CaseReference("LCS", "123456", primary=True),
+                    CaseReference("EHM", "EH-77"),
+                ),
+                gender="female",
+                legal_status="child protection plan",
+                own_email="tr@sandbox.test",
+                contact_permission_noted=True,
+                advocate="Northshire Advocacy",
+            ),
+            NewChild("U.B.", unborn=True, expected_date=date(2027, 1, 20)),
+        ],
+    )
+    first, unborn = repo.get_conference(conference.id).children
+    assert conference.children == (first, unborn)
+    assert first.date_of_birth == date(2018, 3, 2)
+    assert first.case_reference == "123456"
+    assert [r.system for r in first.case_references] == ["LCS", "EHM"]
+    assert first.own_email == "tr@sandbox.test" and first.contact_permission_noted
+    assert (first.gender, first.legal_status, first.advocate) == (
+        "female",
+        "child protection plan",
+        "Northshire Advocacy",
+    )
+    assert unborn.unborn and unborn.expected_date == date(2027, 1, 20)
+    assert unborn.date_of_birth is None and unborn.case_reference is None
+    assert repo.list_conferences()[0].children == ()  # no personal data in lists
+
+
+def test_participant_keeps_relationship_address_and_every_email_and_phone(
+    repo: Repository,
+) -> None:
+    conference = repo.create_conference(
+        playbook="p",
+        conference_type=ConferenceType.ICPC,
+        participants=[
+            NewParticipant(
+                Role.PARENT,
+                "Alex Example",
+                relationship="maternal grandmother",
+                postal_address="1 Example Row, Northshire, NS1 1AA",
+                emails=("alex@sandbox.test", "alex.safe@sandbox.test"),
+                phones=("+447700900101", "+447700900102"),
+            ),
+            NewParticipant(Role.SOCIAL_WORKER, "Sam Sample", email="sam@sandbox.test"),
+        ],
+    )
+    parent, worker = repo.get_conference(conference.id).participants
+    assert parent.relationship == "maternal grandmother" and parent.organisation == ""
+    assert parent.postal_address.startswith("1 Example Row")
+    assert parent.emails == ("alex@sandbox.test", "alex.safe@sandbox.test")
+    assert parent.email == "alex@sandbox.test"
+    assert parent.phones == ("+447700900101", "+447700900102")
+    assert parent.phone == "+447700900101"
+    assert worker.emails == ("sam@sandbox.test",) and worker.phones == ()
+
+
+def test_a_follow_on_conference_copies_every_child_and_participant_fact(
+    repo: Repository,
+) -> None:
+    first = repo.create_conference(
+        playbook="p",
+        conference_type=ConferenceType.ICPC,
+        participants=[
+            NewParticipant(
+                Role.PARENT,
+                "Alex Example",
+                relationship="mother",
+                postal_address="1 Example Row",
+                emails=("a@sandbox.test", "b@sandbox.test"),
+                phones=("+447700900101", "+447700900102"),
+            )
+        ],
+        children=[
+            NewChild(
+                "T.R.",
+                date_of_birth=date(2018, 3, 2),
+                case_references=(CaseReference("LCS", "123456", primary=True),),
+                advocate="Northshire Advocacy",
+            )
+        ],
+    )
+    review = repo.create_conference(
+        playbook="p",
+        conference_type=ConferenceType.RCPC,
+        participants=[NewParticipant.copy_of(p) for p in first.participants],
+        children=[NewChild.copy_of(c) for c in first.children],
+    )
+    strip = {"id": 0}
+    assert [replace(c, **strip) for c in review.children] == [
+        replace(c, **strip) for c in first.children
+    ]
+    assert [replace(p, **strip) for p in review.participants] == [
+        replace(p, **strip) for p in first.participants
+    ]

@@ -1,0 +1,158 @@
+"""The conference aggregate: a conference with its participants and children."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.core.conference import Conference, ConferenceState, ConferenceType, MeetingFormat
+from bot.core.errors import NotFound
+from bot.core.reference import format_reference
+from bot.store.base import Store
+from bot.store.mapping import child_row, conference_of, participant_row
+from bot.store.models import ConferenceRequestRow, ConferenceRow, ParticipantRow
+from bot.store.records import NewChild, NewParticipant
+
+
+def _minutes(value: timedelta | None) -> int | None:
+    return None if value is None else int(value.total_seconds() // 60)
+
+
+class ConferenceStore(Store):
+    """Conferences, their participants and their children."""
+
+    def create_conference(
+        self,
+        *,
+        playbook: str,
+        conference_type: ConferenceType,
+        participants: Iterable[NewParticipant] = (),
+        state: ConferenceState = ConferenceState.REQUESTED,
+        strategy_discussion: date | None = None,
+        chair: str | None = None,
+        facts: dict[str, Any] | None = None,
+        request_id: int | None = None,
+        children: Sequence[NewChild] = (),
+        playbook_version: str | None = None,
+        mailbox: str | None = None,
+    ) -> Conference:
+        """Create a conference with its participants and children, and give it a reference.
+
+        With ``request_id``, the request is marked parsed in the same transaction, and a
+        request that already became a conference returns that one: a crash between the
+        two can never leave a request with two conferences, or none.
+        """
+        now = self.clock()
+        with self.db.session() as session:
+            request: ConferenceRequestRow | None = None
+            if request_id is not None:
+                request = session.get(ConferenceRequestRow, request_id, with_for_update=True)
+                if request is None:
+                    raise NotFound("request", request_id)
+                if request.conference_id is not None:
+                    existing = session.get(ConferenceRow, request.conference_id)
+                    if existing is not None:
+                        return conference_of(existing)
+            row = ConferenceRow(
+                reference=f"pending-{uuid.uuid4().hex[:20]}",  # replaced below
+                playbook=playbook,
+                playbook_version=playbook_version,
+                mailbox=mailbox,
+                conference_type=conference_type.value,
+                state=state.value,
+                chair=chair,
+                strategy_discussion=strategy_discussion,
+                facts=facts or {},
+                created_at=now,
+                updated_at=now,
+            )
+            row.participants = [participant_row(p) for p in participants]
+            row.children = [child_row(c) for c in children]
+            session.add(row)
+            session.flush()
+            # The id is unique across replicas, so the reference is too.
+            row.reference = format_reference(now.year, row.id)
+            if request is not None:
+                request.outcome = "parsed"
+                request.conference_id = row.id
+            return conference_of(row)
+
+    def get_conference(self, conference_id: int) -> Conference:
+        """One conference with its participants and children."""
+        with self.db.session() as session:
+            row = session.get(ConferenceRow, conference_id)
+            if row is None:
+                raise NotFound("conference", conference_id)
+            return conference_of(row)
+
+    def find_conference(self, reference: str) -> Conference | None:
+        """The conference with this reference, if any."""
+        with self.db.session() as session:
+            row = session.scalar(select(ConferenceRow).where(ConferenceRow.reference == reference))
+            return None if row is None else conference_of(row)
+
+    def list_conferences(
+        self,
+        *,
+        state: ConferenceState | None = None,
+        chair: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Conference]:
+        """Conferences, newest first, without people (no personal data in lists)."""
+        query = select(ConferenceRow).order_by(ConferenceRow.id.desc())
+        if state is not None:
+            query = query.where(ConferenceRow.state == state.value)
+        if chair is not None:
+            query = query.where(ConferenceRow.chair == chair)
+        with self.db.session() as session:
+            rows = session.scalars(query.limit(limit).offset(offset)).all()
+            return [conference_of(row, with_people=False) for row in rows]
+
+    def count_by_state(self) -> dict[ConferenceState, int]:
+        """How many conferences are in each state."""
+        with self.db.session() as session:
+            rows = session.execute(
+                select(ConferenceRow.state, func.count()).group_by(ConferenceRow.state)
+            ).all()
+        return {ConferenceState(state): count for state, count in rows}
+
+    _PLAIN_FIELDS = frozenset(
+        {"chair", "start_at", "strategy_discussion", "event_id", "join_url", "facts"}
+    )
+
+    def update_conference(self, conference_id: int, **changes: Any) -> Conference:
+        """Change a conference's fields; enums and timedeltas are stored in plain form."""
+        with self.db.session() as session:
+            row = session.get(ConferenceRow, conference_id)
+            if row is None:
+                raise NotFound("conference", conference_id)
+            for name, value in changes.items():
+                if name in self._PLAIN_FIELDS:
+                    setattr(row, name, value)
+                elif name == "state":
+                    row.state = ConferenceState(value).value
+                elif name == "meeting_format":
+                    row.meeting_format = None if value is None else MeetingFormat(value).value
+                elif name == "length":
+                    row.length_minutes = _minutes(value)
+                elif name == "confidential_length":
+                    row.confidential_minutes = _minutes(value)
+                else:
+                    raise TypeError(f"cannot update conference field {name!r}")
+            row.updated_at = self.clock()
+            session.flush()
+            return conference_of(row)
+
+    def set_held_back(self, participant_ids: Sequence[int], held_back: bool) -> None:
+        """Hold participants back from the invite, or release them."""
+        with self.db.session() as session:
+            for pid in participant_ids:
+                row = session.get(ParticipantRow, pid)
+                if row is None:
+                    raise NotFound("participant", pid)
+                row.held_back = held_back

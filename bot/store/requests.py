@@ -1,0 +1,128 @@
+"""Request emails, recorded once each, and the triage queue of those confbot could not read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.core.conference import TriageItem
+from bot.core.errors import NotFound
+from bot.store.base import Store
+from bot.store.mapping import request_of, triage_item
+from bot.store.models import ConferenceRequestRow, TriageItemRow
+from bot.store.records import StoredRequest
+
+
+class RequestStore(Store):
+    """Request emails and their triage items."""
+
+    def record_request(
+        self,
+        *,
+        message_id: str,
+        mailbox: str,
+        received_at: datetime,
+        sender: str,
+        subject: str,
+        body: str,
+        body_type: str = "text",
+        internet_message_id: str = "",
+    ) -> tuple[StoredRequest, bool]:
+        """Record a request email once; a replay returns the first record and ``False``."""
+        existing = self.find_request(message_id)
+        if existing is not None:
+            return existing, False
+        row = ConferenceRequestRow(
+            message_id=message_id,
+            internet_message_id=internet_message_id,
+            mailbox=mailbox,
+            received_at=received_at,
+            sender=sender,
+            subject=subject,
+            body=body,
+            body_type=body_type,
+            created_at=self.clock(),
+        )
+        try:
+            with self.db.session() as session:
+                session.add(row)
+        except IntegrityError:
+            # Another replica or a replayed notification recorded it first.
+            again = self.find_request(message_id)
+            if again is None:
+                raise
+            return again, False
+        return request_of(row), True
+
+    def find_request(self, message_id: str) -> StoredRequest | None:
+        """The request recorded for a Graph message id, if any."""
+        with self.db.session() as session:
+            row = session.scalar(
+                select(ConferenceRequestRow).where(ConferenceRequestRow.message_id == message_id)
+            )
+            return None if row is None else request_of(row)
+
+    def get_request(self, request_id: int) -> StoredRequest:
+        """One request by id."""
+        with self.db.session() as session:
+            row = session.get(ConferenceRequestRow, request_id)
+            if row is None:
+                raise NotFound("request", request_id)
+            return request_of(row)
+
+    def set_request_outcome(
+        self, request_id: int, outcome: str, conference_id: int | None = None
+    ) -> None:
+        """Record what became of a request: parsed, triage or attached."""
+        with self.db.session() as session:
+            row = session.get(ConferenceRequestRow, request_id)
+            if row is None:
+                raise NotFound("request", request_id)
+            row.outcome = outcome
+            row.conference_id = conference_id
+
+    def open_triage(self, request_id: int, reasons: Sequence[str]) -> TriageItem:
+        """Put a request in the triage queue with the reasons it could not be read."""
+        with self.db.session() as session:
+            existing = session.scalar(
+                select(TriageItemRow).where(TriageItemRow.request_id == request_id)
+            )
+            if existing is not None:
+                return triage_item(existing, "")
+            row = TriageItemRow(
+                request_id=request_id, reasons=list(reasons), created_at=self.clock()
+            )
+            session.add(row)
+            request = session.get(ConferenceRequestRow, request_id)
+            if request is not None:
+                request.outcome = "triage"
+            session.flush()
+            return triage_item(row, request.subject if request else "")
+
+    def list_triage(self, state: str | None = "open") -> list[TriageItem]:
+        """Triage items, oldest first, with the subject of their email."""
+        query = (
+            select(TriageItemRow, ConferenceRequestRow.subject)
+            .join(ConferenceRequestRow, TriageItemRow.request_id == ConferenceRequestRow.id)
+            .order_by(TriageItemRow.id)
+        )
+        if state is not None:
+            query = query.where(TriageItemRow.state == state)
+        with self.db.session() as session:
+            return [triage_item(row, subject) for row, subject in session.execute(query).all()]
+
+    def resolve_triage(self, item_id: int, *, by: str, resolution: str) -> TriageItem:
+        """Close a triage item, recording who did it and how."""
+        with self.db.session() as session:
+            row = session.get(TriageItemRow, item_id)
+            if row is None:
+                raise NotFound("triage item", item_id)
+            row.state = "resolved"
+            row.resolved_by = by
+            row.resolution = resolution
+            row.resolved_at = self.clock()
+            session.flush()
+            return triage_item(row, "")
