@@ -33,6 +33,7 @@ from bot.store.database import Database
 from bot.store.leader import leadership_for
 from bot.store.outbox import OutboxRecords
 from bot.store.playbooks import PlaybookVersions
+from bot.store.queries import StatusQueries
 from bot.store.repository import Repository
 from bot.web import (
     about,
@@ -146,7 +147,7 @@ def build_app(services: Services) -> web.Application:
     """The aiohttp application: probes, sign-in, pages, API and webhooks, wired to services."""
     app = web.Application()
     app[health.DATABASE_KEY] = services.database
-    app[status.REPOSITORY_KEY] = services.repository
+    app[status.QUERIES_KEY] = StatusQueries(services.database)
     app[auth.ADMIN_TOKEN_KEY] = services.admin_token
     secret = services.settings.web.session_secret
     app[auth.SIGNER_KEY] = auth.SessionSigner(

@@ -23,7 +23,8 @@ from bot.runtime import letters
 from bot.runtime.allocation import allocate
 from bot.runtime.booking import FormatDecision, send_letters_due, set_format
 from bot.runtime.context import SYSTEM, Runtime, rule_role
-from bot.store.repository import NewParticipant, StoredRequest
+from bot.runtime.request_records import children_of, facts_of, participants_of
+from bot.store.repository import StoredRequest
 
 logger = logging.getLogger(__name__)
 
@@ -37,68 +38,6 @@ class Handled:
     outcome: str
     request_id: int
     conference_id: int | None = None
-
-
-def participants_of(request: ConferenceRequest) -> list[NewParticipant]:
-    """The people a request names, with their roles and contact details."""
-    people = [
-        NewParticipant(
-            Role.SOCIAL_WORKER,
-            request.social_worker.name,
-            email=request.social_worker.email or None,
-            phone=request.social_worker.phone or None,
-        ),
-        NewParticipant(
-            Role.TEAM_MANAGER,
-            request.team_manager.name,
-            email=request.team_manager.email or None,
-            phone=request.team_manager.phone or None,
-        ),
-    ]
-    for parent in request.parents:
-        people.append(
-            NewParticipant(
-                Role.PARENT,
-                parent.name,
-                organisation=parent.relationship,
-                email=parent.email or None,
-                phone=parent.phones[0] if parent.phones else None,
-            )
-        )
-    for agency in request.agencies:
-        people.append(
-            NewParticipant(
-                agency.role,
-                agency.contact_name or agency.organisation,
-                organisation=agency.organisation,
-                email=agency.email or None,
-                phone=agency.phone or None,
-            )
-        )
-    return people
-
-
-def facts_of(request: ConferenceRequest) -> dict[str, object]:
-    """What the request says beyond people and dates, kept with the conference."""
-    return {
-        "children": [
-            {
-                "case_reference": c.case_reference,
-                "initials": c.initials,
-                "unborn": c.unborn,
-            }
-            for c in request.children
-        ],
-        "other_numbers": {
-            parent.email or parent.name: list(parent.phones[1:])
-            for parent in request.parents
-            if len(parent.phones) > 1
-        },
-        "preferred_format": request.preferred_format.value if request.preferred_format else None,
-        "confidential_requested": request.confidential_section_requested,
-        "access_needs": request.access_needs,
-        "previous_reference": request.previous_reference,
-    }
 
 
 def books_from_request(playbook: Playbook, conference_type: ConferenceType) -> bool:
@@ -186,6 +125,7 @@ async def _create(
         mailbox=mailbox.address,
         conference_type=request.conference_type,
         participants=participants_of(request),
+        children=children_of(request),
         strategy_discussion=request.strategy_discussion_date,
         facts=facts_of(request),
         request_id=stored.id,

@@ -133,7 +133,8 @@ def call_sheet(conference: Conference) -> tuple[str, str]:
     )
     rows = "".join(
         f"<tr><td>{escape(p.role.value.replace('_', ' '))}</td><td>{escape(p.name)}</td>"
-        f"<td>{escape(p.organisation)}</td><td>{escape(p.phone or NO_NUMBER)}</td></tr>"
+        f"<td>{escape(p.relationship or p.organisation)}</td>"
+        f"<td>{escape(p.phone or NO_NUMBER)}</td></tr>"
         for p in people
     )
     fmt = conference.meeting_format or MeetingFormat.PHONE_SERIES

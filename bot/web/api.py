@@ -12,7 +12,8 @@ from aiohttp import web
 from bot.core.conference import Conference, ConferenceState, MeetingFormat
 from bot.web.actions import ACTIONS_KEY, Actions, BadRequest, http_error
 from bot.web.auth import Identity, current_identity
-from bot.web.status import REPOSITORY_KEY
+from bot.web.records import child_json, participant_json
+from bot.web.status import in_thread, queries
 
 __all__ = ["BadRequest", "add_routes", "endpoint"]
 
@@ -120,7 +121,7 @@ def summary(c: Conference) -> dict[str, Any]:
 @endpoint
 async def list_conferences(request: web.Request, _who: Identity) -> web.StreamResponse:
     """Conferences, newest first; filter by ?state= and ?chair=."""
-    repository = request.app[REPOSITORY_KEY]
+    reads = queries(request)
     state_text = request.query.get("state")
     try:
         state = ConferenceState(state_text) if state_text else None
@@ -128,33 +129,34 @@ async def list_conferences(request: web.Request, _who: Identity) -> web.StreamRe
         raise BadRequest(f"unknown state {state_text!r}") from err
     limit = min(int(request.query.get("limit", "50")), 500)
     offset = int(request.query.get("offset", "0"))
-    rows = repository.list_conferences(
-        state=state, chair=request.query.get("chair"), limit=limit, offset=offset
+    rows = await in_thread(
+        reads.conferences, state=state, chair=request.query.get("chair"), limit=limit, offset=offset
     )
     return web.json_response({"conferences": [summary(c) for c in rows]})
 
 
 @endpoint
 async def get_conference(request: web.Request, _who: Identity) -> web.StreamResponse:
-    """One conference with its participants, meeting and timeline."""
-    repository = request.app[REPOSITORY_KEY]
-    conference = repository.get_conference(_id(request))
+    """One conference with its children, participants, facts, meeting, timeline and jobs."""
+    reads = queries(request)
+    conference = await in_thread(reads.conference, _id(request))
     body = summary(conference)
     body.update(
         meeting={"event_id": conference.event_id, "join_url": conference.join_url},
         length_minutes=int(conference.length.total_seconds() // 60) if conference.length else None,
-        participants=[
-            {
-                "id": p.id,
-                "role": p.role.value,
-                "name": p.name,
-                "organisation": p.organisation,
-                "email": p.email,
-                "phone": p.phone,
-                "held_back": p.held_back,
-            }
-            for p in conference.participants
-        ],
+        children=[child_json(c) for c in conference.children],
+        participants=[participant_json(p) for p in conference.participants],
+        # Every other fact the request gave (strategy discussion, preferences, needs, ...).
+        facts={
+            "strategy_discussion": (
+                conference.strategy_discussion.isoformat()
+                if conference.strategy_discussion
+                else None
+            ),
+            **{k: v for k, v in conference.facts.items() if k != "other_numbers"},
+        },
+        mailbox=conference.mailbox,
+        playbook_version=conference.playbook_version,
         timeline=[
             {
                 "at": e.at.isoformat(),
@@ -163,7 +165,7 @@ async def get_conference(request: web.Request, _who: Identity) -> web.StreamResp
                 "step_id": e.step_id,
                 "detail": e.detail,
             }
-            for e in repository.timeline(conference.id)
+            for e in await in_thread(reads.timeline, conference.id)
         ],
         jobs=[
             {"step_id": step_id, "action": action, "run_at": run_at.isoformat()}
@@ -257,7 +259,7 @@ async def cancel(request: web.Request, who: Identity) -> web.StreamResponse:
 @endpoint
 async def list_triage(request: web.Request, _who: Identity) -> web.StreamResponse:
     """Open triage items with the reasons confbot could not read them."""
-    items = request.app[REPOSITORY_KEY].list_triage()
+    items = await in_thread(queries(request).triage_items)
     return web.json_response(
         {
             "triage": [

@@ -27,7 +27,7 @@ from bot.web.auth import Identity
 from bot.web.console_events import CONSOLE_HUB_KEY, ConsoleHub
 from bot.web.pages import now_utc
 from bot.web.security import EVERYONE, UserRole, prepare_headers, require, role_of
-from bot.web.status import LIVE_HEADER, REPOSITORY_KEY, in_thread, render
+from bot.web.status import LIVE_HEADER, in_thread, queries, render
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ async def load_console(request: web.Request) -> tuple[Identity, Conference]:
     identity = require(request, EVERYONE)
     try:
         conference_id = int(request.match_info["conference_id"])
-        conference = await in_thread(request.app[REPOSITORY_KEY].get_conference, conference_id)
+        conference = await in_thread(queries(request).conference, conference_id)
     except (ValueError, NotFound):
         raise web.HTTPNotFound(text="There is no such conference.") from None
     role = role_of(identity)

@@ -18,7 +18,7 @@ from bot.web.auth import Identity
 from bot.web.progress import StepProgress, StepStatus, split_step_id, step_views
 from bot.web.security import EVERYONE, STAFF, VIEWERS, UserRole, require, role_of
 from bot.web.snapshot import read_health
-from bot.web.status import REPOSITORY_KEY, RISKS_KEY, in_thread, queries, render, timelines
+from bot.web.status import RISKS_KEY, in_thread, queries, render, timelines
 
 PAGE_SIZE = 50
 RISKS_SHOWN = 50
@@ -28,7 +28,7 @@ PERSONAL_DATA_ROLES = frozenset({UserRole.ADMIN, UserRole.MTS, UserRole.CHAIR})
 
 def now_utc(request: web.Request) -> datetime:
     """The time now; tests can fix it with ``app["clock"]``-style wiring in the repository."""
-    return request.app[REPOSITORY_KEY].clock()
+    return queries(request).clock()
 
 
 def london_day(moment: datetime) -> tuple[datetime, datetime]:
@@ -189,7 +189,7 @@ async def load_visible(request: web.Request, identity: Identity) -> Conference:
     """The conference in the URL, if this person may see it; otherwise 404."""
     try:
         conference_id = int(request.match_info["conference_id"])
-        conference = await in_thread(request.app[REPOSITORY_KEY].get_conference, conference_id)
+        conference = await in_thread(queries(request).conference, conference_id)
     except (ValueError, NotFound):
         raise web.HTTPNotFound(text="There is no such conference.") from None
     if role_of(identity) is UserRole.CHAIR and (conference.chair or "").lower() != (
@@ -206,9 +206,9 @@ async def conference_detail(
     """One conference: facts, participants, meeting, timeline, consent, minutes and actions."""
     identity = require(request, EVERYONE)
     conference = await load_visible(request, identity)
-    repository, now = request.app[REPOSITORY_KEY], now_utc(request)
+    reads, now = queries(request), now_utc(request)
     entries, request_id = await asyncio.gather(
-        in_thread(repository.timeline, conference.id),
+        in_thread(reads.timeline, conference.id),
         in_thread(queries(request).request_for_conference, conference.id),
     )
     timeline = await in_thread(timelines(request).compile, line_of(conference))

@@ -13,8 +13,8 @@ import jinja2
 from aiohttp import web
 
 from bot.store.queries import StatusQueries
-from bot.store.repository import Repository
 from bot.web.auth import Identity
+from bot.web.health import DATABASE_KEY
 from bot.web.progress import RiskMemo, TimelineCache, split_step_id
 from bot.web.security import UserRole, csrf_token, role_of
 
@@ -56,7 +56,6 @@ def step_name(recorded: str) -> str:
     return f"{step} ({words(action)})" if action else step
 
 
-REPOSITORY_KEY: web.AppKey[Repository] = web.AppKey("repository", Repository)
 QUERIES_KEY: web.AppKey[StatusQueries] = web.AppKey("status_queries", StatusQueries)
 TIMELINES_KEY: web.AppKey[TimelineCache] = web.AppKey("timeline_cache", TimelineCache)
 RISKS_KEY: web.AppKey[RiskMemo] = web.AppKey("risk_memo", RiskMemo)
@@ -80,10 +79,10 @@ NAV: tuple[tuple[str, str, frozenset[UserRole]], ...] = (
 
 
 def queries(request: web.Request) -> StatusQueries:
-    """The status queries, built over the repository's database if none were wired."""
+    """The read side: the status queries bot.app wired, or ones over the probed database."""
     app = request.app
     found = app.get(QUERIES_KEY)
-    return found if found is not None else StatusQueries(app[REPOSITORY_KEY].db)
+    return found if found is not None else StatusQueries(app[DATABASE_KEY])
 
 
 def timelines(request: web.Request) -> TimelineCache:

@@ -10,11 +10,11 @@ from markupsafe import Markup
 from bot.core.conference import ConferenceType, TriageItem
 from bot.core.errors import NotFound
 from bot.core.reference import find_references
-from bot.store.repository import StoredRequest
+from bot.store.queries import StoredRequest
 from bot.web.actions import ACTIONS_KEY, ActionRefused, Actions
 from bot.web.sanitise import clean_html, plain_text
 from bot.web.security import STAFF, require
-from bot.web.status import REPOSITORY_KEY, in_thread, queries, render
+from bot.web.status import in_thread, queries, render
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 async def triage_list(request: web.Request) -> web.StreamResponse:
     """Open triage items, oldest first, with their reasons."""
     identity = require(request, STAFF)
-    items = await in_thread(request.app[REPOSITORY_KEY].list_triage)
+    items = await in_thread(queries(request).triage_items)
     return render(request, "triage_list.html", identity, items=items)
 
 
@@ -35,7 +35,7 @@ async def _item(request: web.Request) -> tuple[TriageItem, StoredRequest]:
     if item is None:
         raise web.HTTPNotFound(text="There is no such triage item.")
     try:
-        mail = await in_thread(request.app[REPOSITORY_KEY].get_request, item.request_id)
+        mail = await in_thread(queries(request).request_email, item.request_id)
     except NotFound:
         raise web.HTTPNotFound(text="The request email for this item is missing.") from None
     return item, mail

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, Role
 from bot.store.database import Database
+from bot.store.queries import StatusQueries
 from bot.store.repository import NewParticipant, Repository
 from bot.web import auth, health, sse, status
 from bot.web.actions import ACTIONS_KEY, ActionRefused
@@ -154,7 +155,7 @@ def build_web_app(
     fake = FakeActions(repository)
     app = web.Application()
     app[health.DATABASE_KEY] = database
-    app[status.REPOSITORY_KEY] = repository
+    app[status.QUERIES_KEY] = StatusQueries(database, clock=clock)
     app[auth.ADMIN_TOKEN_KEY] = ADMIN_TOKEN
     app[auth.SIGNER_KEY] = SessionSigner(SECRET)
     app[CONFIG_KEY] = config or WebConfig()

@@ -220,7 +220,7 @@ def minutes_input(
                 key,
                 person.role,
                 person.name,
-                person.organisation,
+                person.relationship or person.organisation,
                 frozenset(r.evidence.get(key, set())),
             )
         )

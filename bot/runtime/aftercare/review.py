@@ -11,7 +11,7 @@ from bot.core.playbook.model import FollowUp
 from bot.core.workdays import WorkingCalendar, to_london
 from bot.runtime.aftercare.records import minutes_input
 from bot.runtime.context import SYSTEM, Runtime
-from bot.store.repository import NewParticipant
+from bot.store.repository import NewChild, NewParticipant
 
 REVIEW_REQUESTED = "review_requested"
 # Working Together to Safeguard Children: the first review within 3 months of the initial
@@ -85,10 +85,8 @@ class ReviewRequests:
             playbook_version=self.rt.playbooks.version(conference.playbook),
             mailbox=conference.mailbox,
             conference_type=ConferenceType.RCPC,
-            participants=[
-                NewParticipant(p.role, p.name, p.organisation, p.email, p.phone)
-                for p in conference.participants
-            ],
+            participants=[NewParticipant.copy_of(p) for p in conference.participants],
+            children=[NewChild.copy_of(c) for c in conference.children],
             state=ConferenceState.REQUESTED,
             chair=conference.chair,
             facts={
