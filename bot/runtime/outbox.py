@@ -36,6 +36,13 @@ class MailNotSent(RemoteServiceError):
         super().__init__(f"{failed} of {total} emails were not sent")
 
 
+class MessageChannel(Protocol):
+    """A way out other than Graph mail (a text-message service, say); registered by name."""
+
+    async def send_message(self, sender: str, mail: OutgoingMail) -> None:
+        """Deliver one message; raise on failure (the outbox records it)."""
+
+
 class OutboxLog(Protocol):
     """Where the outbox writes what it did (``bot.store.outbox.OutboxRecords``)."""
 
@@ -60,6 +67,7 @@ class _Queued:
     sender: str
     mail: OutgoingMail
     after: Callable[[], object] | None
+    channel: str = EMAIL
 
 
 _batch: ContextVar[list[_Queued] | None] = ContextVar("confbot_outbox_batch", default=None)
@@ -74,11 +82,14 @@ class Outbox:
         log: OutboxLog,
         playbook_of: Callable[[Conference], Playbook],
         default_sender: str,
+        channels: Mapping[str, MessageChannel] | None = None,
     ) -> None:
         self.graph = graph
         self.log = log
         self.playbook_of = playbook_of
         self.default_sender = default_sender
+        # Email goes through Graph (and may travel in a $batch); any other channel is named here.
+        self.channels = dict(channels or {})
 
     def sender_of(self, conference: Conference) -> str:
         """The mailbox a conference's mail comes from: the one its request came in by."""
@@ -93,34 +104,45 @@ class Outbox:
         may_carry_link: bool,
         items: Sequence[DistributionItem] | None = None,
         after: Callable[[], object] | None = None,
+        channel: str = EMAIL,
     ) -> None:
-        """Send one email about ``conference`` to people whose roles the guard checks."""
+        """Send one message about ``conference`` to people whose roles the guard checks."""
+        if channel != EMAIL and channel not in self.channels:
+            raise ValueError(f"no message channel {channel!r} is configured")
         sender = self.sender_of(conference)
         guard = DistributionGuard(self.playbook_of(conference))
         try:
             guard.check(conference, mail, roles, may_carry_link=may_carry_link, items=items)
         except DistributionRefused as err:
-            self._record(conference.id, sender, mail, "refused", str(err))
+            self._record(conference.id, sender, mail, "refused", str(err), channel)
             raise
-        queued = _Queued(conference.id, sender, mail, after)
+        queued = _Queued(conference.id, sender, mail, after, channel)
         batch = _batch.get()
-        if batch is not None:
+        if batch is not None and channel == EMAIL:
             batch.append(queued)
             return
         await self._send_one(queued)
 
     async def _send_one(self, queued: _Queued) -> None:
         try:
-            await self.graph.send_mail(queued.sender, queued.mail)
+            if queued.channel == EMAIL:
+                await self.graph.send_mail(queued.sender, queued.mail)
+            else:
+                await self.channels[queued.channel].send_message(queued.sender, queued.mail)
         except Exception as err:
             self._record(
-                queued.conference_id, queued.sender, queued.mail, "failed", type(err).__name__
+                queued.conference_id,
+                queued.sender,
+                queued.mail,
+                "failed",
+                type(err).__name__,
+                queued.channel,
             )
             raise
         self._sent(queued)
 
     def _sent(self, queued: _Queued) -> None:
-        self._record(queued.conference_id, queued.sender, queued.mail, "sent")
+        self._record(queued.conference_id, queued.sender, queued.mail, "sent", "", queued.channel)
         if queued.after is not None:
             queued.after()
 
@@ -131,10 +153,11 @@ class Outbox:
         mail: OutgoingMail,
         state: str,
         detail: str = "",
+        channel: str = EMAIL,
     ) -> None:
         self.log.record(
             conference_id=conference_id,
-            channel=EMAIL,
+            channel=channel,
             sender=sender,
             purpose=mail.purpose,
             recipients=(*mail.to, *mail.cc),

@@ -189,7 +189,7 @@ async def lifecycle(data_dir: Path, playbook: str) -> list[dict[str, Any]]:
         await bot.run_jobs(conference.id)
         status, body = await bot.api("POST", f"/api/conferences/{conference.id}/minutes/approve")
         assert status == 200, body
-        if bot.services.playbook.distribution.peer_check:  # seed 002: a second admin checks
+        if bot.services.playbooks.for_conference(conference).distribution.peer_check:  # seed 002
             await bot.aftercare.approve_distribution(
                 conference.id, user="jody.farrant@example.org", role="admin"
             )
