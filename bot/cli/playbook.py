@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.cli.args import fixed_duration, moment
+from bot.cli.booked import booked_changes, store_path_exists
 from bot.core.conference import ConferenceType, MeetingFormat
 from bot.core.playbook.loader import (
     PlaybookError,
@@ -31,6 +32,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     check = commands.add_parser("check", help="check playbook files for errors")
     check.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    check.add_argument(
+        "--store",
+        metavar="URL",
+        help="warn about conferences booked in this store whose timeline the file would change "
+        "(default: CONFBOT_STORE__URL, when that database exists)",
+    )
+    check.add_argument(
+        "--no-store", action="store_true", help="check the files alone, without the store"
+    )
     check.set_defaults(func=check_command)
 
     plan = commands.add_parser("plan", help="print the dated timeline for one conference")
@@ -76,7 +86,26 @@ def check_command(
             continue
         kinds = ", ".join(playbook.conferences)
         print(f"{path}: ok ({playbook.council}: {kinds})", file=out)
+        url = _store_url(args)
+        if url is not None:
+            for line in booked_changes(url, path.stem, playbook):
+                print(f"{path}: {line}", file=out)
     return 1 if failed else 0
+
+
+def _store_url(args: argparse.Namespace) -> str | None:
+    """The store to compare with, or None when there is none to read."""
+    if args.no_store:
+        return None
+    if args.store:
+        return str(args.store)
+    from bot.settings import ConfigError, load_settings
+
+    try:
+        url = load_settings().store.url
+    except ConfigError:
+        return None
+    return url if store_path_exists(url) else None
 
 
 def plan_command(

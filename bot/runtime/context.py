@@ -15,6 +15,7 @@ from bot.core.errors import ActionRefused
 from bot.core.mailbox import RequestMailbox
 from bot.core.playbook.model import ConferenceRules, Playbook
 from bot.core.timeline import compile_timeline
+from bot.core.timeline.facts import conference_facts
 from bot.core.timeline.model import ConferenceFacts, Timeline
 from bot.runtime.outbox import Outbox
 from bot.runtime.playbooks import PlaybookRegistry
@@ -68,19 +69,10 @@ class Runtime:
 
     def facts(self, conference: Conference, *, check_now: bool = False) -> ConferenceFacts:
         """What the compiler needs to know about a conference."""
-        if conference.meeting_format is None or conference.start_at is None:
+        facts = conference_facts(conference, self.clock() if check_now else None)
+        if facts is None:
             raise ActionRefused("the format and start time have not been set")
-        return ConferenceFacts(
-            conference_type=conference.conference_type,
-            meeting_format=conference.meeting_format,
-            start=conference.start_at,
-            length=conference.length,
-            confidential=conference.confidential_length,
-            strategy_discussion=conference.strategy_discussion,
-            late_reason=conference.facts.get("late_reason"),
-            late_agreed_by=conference.facts.get("late_agreed_by"),
-            now=self.clock() if check_now else None,
-        )
+        return facts
 
     def timeline(self, conference: Conference) -> Timeline:
         """The compiled plan of a conference whose format and start are set."""

@@ -159,3 +159,62 @@ def test_schema_check_fails_on_a_stale_file_and_writing_fixes_it(tmp_path: Path)
     assert run("schema", "--output", str(target))[0] == 0
     assert run("schema", "--check", "--output", str(target))[0] == 0
     assert json.loads(target.read_text(encoding="utf-8"))["title"] == "confbot playbook"
+
+
+@pytest.fixture(autouse=True)
+def _no_configured_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # The checks below never read a developer's own ./var store by accident.
+    monkeypatch.setenv("CONFBOT_STORE__URL", f"sqlite:///{tmp_path / 'absent.sqlite3'}")
+
+
+def _booked_portsmouth(tmp_path: Path) -> tuple[str, str]:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat
+    from bot.runtime.playbooks import text_hash
+    from bot.store.database import Database
+    from bot.store.playbooks import PlaybookVersions
+    from bot.store.repository import Repository
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    database = Database(url)
+    database.upgrade()
+    text = (DIRECTORY / "portsmouth.yaml").read_text(encoding="utf-8")
+    PlaybookVersions(database).save("portsmouth", text_hash(text), text)
+    repo = Repository(database)
+    created = repo.create_conference(
+        playbook="portsmouth",
+        playbook_version=text_hash(text),
+        conference_type=ConferenceType.ICPC,
+        state=ConferenceState.SCHEDULED,
+    )
+    repo.update_conference(
+        created.id,
+        meeting_format=MeetingFormat.CONFERENCE_CALL,
+        start_at=datetime(2027, 3, 10, 10, 0, tzinfo=UTC),
+        length=timedelta(hours=2),
+    )
+    database.dispose()
+    return url, created.reference
+
+
+def test_check_warns_when_a_change_would_move_a_booked_conferences_deadlines(
+    tmp_path: Path,
+) -> None:
+    url, reference = _booked_portsmouth(tmp_path)
+    text = (DIRECTORY / "portsmouth.yaml").read_text(encoding="utf-8")
+    edited = tmp_path / "portsmouth.yaml"
+    edited.write_text(text.replace("before: 48 hours", "before: 72 hours", 1), encoding="utf-8")
+    code, out, err = run("check", str(edited), "--store", url)
+    assert code == 0, err
+    [warning] = [line for line in out.splitlines() if "warning" in line]
+    assert reference in warning and "keeps the version it was booked with" in warning
+    assert "would be" in warning
+
+
+def test_check_is_quiet_when_the_booked_conferences_would_not_change(tmp_path: Path) -> None:
+    url, _reference = _booked_portsmouth(tmp_path)
+    same = tmp_path / "portsmouth.yaml"
+    same.write_text((DIRECTORY / "portsmouth.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    code, out, _err = run("check", str(same), "--store", url)
+    assert code == 0 and "warning" not in out
