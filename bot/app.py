@@ -129,7 +129,8 @@ def playbook_sources(settings: Settings, wanted: tuple[str, ...]) -> dict[str, P
     bundled = {path.stem: path for path in DIRECTORY.glob("*.yaml")}
     settings.check_playbooks({*found, *bundled, *paths})
     for name in wanted:
-        found.setdefault(name, bundled[name])
+        if name not in found:
+            found[name] = bundled[name]
     return {
         name: PlaybookSource(name, path.read_text(encoding="utf-8"), str(path))
         for name, path in found.items()

@@ -57,6 +57,7 @@ from tests.integration.runtime_harness import (
     Running,
     preset_body,
     running,
+    self_booking_playbook,
     working_days_ahead,
 )
 
@@ -74,13 +75,20 @@ EXCLUDED = ["POST /v1.0/subscriptions (once at start-up, not per conference)"]
 
 
 def settings_for(data_dir: Path) -> Settings:
-    """Sandbox-mode settings under ``data_dir``; only notifications wake the sweep."""
+    """Sandbox-mode settings under ``data_dir``; only notifications wake the sweep.
+
+    The set-up count books from the request itself, so it runs Lancashire's process with
+    the self-booking rule the other councils have (Lancashire's own chair decides first).
+    """
     return Settings.model_validate(
         {
             "data_dir": data_dir,
             "store": {"url": f"sqlite:///{data_dir / 'confbot.sqlite3'}"},
             "web": {"port": 0},
-            "conference": {"sweep_interval": timedelta(hours=1)},
+            "conference": {
+                "sweep_interval": timedelta(hours=1),
+                "playbook": str(self_booking_playbook(data_dir)),
+            },
         }
     )
 

@@ -28,7 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.settings import Settings
 from bot.store.repository import Repository
-from tests.integration.runtime_harness import Running, preset_body, running, working_days_ahead
+from tests.integration.runtime_harness import (
+    Running,
+    preset_body,
+    running,
+    self_booking_playbook,
+    working_days_ahead,
+)
 
 SMALL = os.environ.get("CONFBOT_BENCH_SMALL") == "1"
 REQUESTS = 10 if SMALL else 200
@@ -44,7 +50,11 @@ def settings_for(data_dir: Path) -> Settings:
             "data_dir": data_dir,
             "store": {"url": f"sqlite:///{data_dir / 'confbot.sqlite3'}"},
             "web": {"port": 0},
-            "conference": {"sweep_interval": SWEEP_INTERVAL},
+            # Requests that name chair, format and start book themselves (not Lancashire's rule).
+            "conference": {
+                "sweep_interval": SWEEP_INTERVAL,
+                "playbook": str(self_booking_playbook(data_dir)),
+            },
         }
     )
 

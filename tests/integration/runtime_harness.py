@@ -131,15 +131,38 @@ def preset_body(start: datetime, *, case: int = 1) -> str:
     ).replace("NS-100234", f"NS-{100000 + case}")
 
 
-def settings_for(data_dir: Path) -> Settings:
+def self_booking_playbook(data_dir: Path) -> Path:
+    """Lancashire's process, but a request naming chair, format and start books itself.
+
+    Lancashire's chair decides the format (``book_from_request: never``); every other
+    bundled council lets an agreed request book itself. The preset, fault and crash tests
+    keep Lancashire's held-back parents and letters and use this one rule of the others.
+    """
+    from playbooks import DIRECTORY
+
+    text = (DIRECTORY / "lancashire.yaml").read_text(encoding="utf-8")
+    changed = text.replace(
+        "book_from_request: never", "book_from_request: when_chair_and_format_given"
+    )
+    assert changed != text
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "lancashire-self-booking.yaml"
+    path.write_text(changed, encoding="utf-8")
+    return path
+
+
+def settings_for(data_dir: Path, *, self_booking: bool = False) -> Settings:
     """Sandbox-mode settings with everything under ``data_dir``."""
+    conference: dict[str, object] = {"sweep_interval": timedelta(hours=1)}
+    if self_booking:
+        conference["playbook"] = str(self_booking_playbook(data_dir))
     return Settings.model_validate(
         {
             "data_dir": data_dir,
             "store": {"url": f"sqlite:///{data_dir / 'confbot.sqlite3'}"},
             "web": {"port": 0},
             # The sweep is driven by the tests; the interval only matters as a safety net.
-            "conference": {"sweep_interval": timedelta(hours=1)},
+            "conference": conference,
         }
     )
 

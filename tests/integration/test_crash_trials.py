@@ -43,6 +43,7 @@ from tests.integration.runtime_harness import (
     preset_body,
     request_body,
     running,
+    self_booking_playbook,
     settings_for,
     working_days_ahead,
 )
@@ -181,6 +182,7 @@ def serve_env(tmp_path: Path, sandbox: Sandbox) -> dict[str, str]:
         CONFBOT_WEB__PORT="0",
         CONFBOT_GRAPH__BASE_URL=f"{sandbox.url}/v1.0",
         CONFBOT_CONFERENCE__SWEEP_INTERVAL="PT1S",
+        CONFBOT_CONFERENCE__PLAYBOOK=str(self_booking_playbook(data)),
     )
     return env
 
@@ -319,8 +321,9 @@ def test_every_request_is_one_conference_or_triage_item_after_20_sigkills(
     )
     conferences = store_rows(
         database,
-        "SELECT id, reference, state, event_id, json_extract(facts, '$.children[0].case_reference')"
-        " FROM conference ORDER BY id",
+        "SELECT c.id, c.reference, c.state, c.event_id, r.reference FROM conference c"
+        " JOIN child ch ON ch.conference_id = c.id"
+        " JOIN child_case_reference r ON r.child_id = ch.id ORDER BY c.id",
     )
     triage = store_rows(database, "SELECT request_id FROM triage_item")
 
@@ -409,7 +412,7 @@ def test_a_kill_during_the_first_migration_leaves_a_store_that_still_starts(
 async def test_a_parent_letter_whose_batch_never_went_is_sent_on_the_replay(
     tmp_path: Path,
 ) -> None:
-    async with running(settings_for(tmp_path)) as bot:
+    async with running(settings_for(tmp_path, self_booking=True)) as bot:
         sweep = bot.services.sweep
         assert sweep is not None
         # Every email fails, as if the process died just before the $batch went out.

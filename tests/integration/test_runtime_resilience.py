@@ -29,11 +29,11 @@ from tests.integration.runtime_harness import (
 
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Running]:
-    async with running(settings_for(tmp_path)) as app:
+    async with running(settings_for(tmp_path, self_booking=True)) as app:
         yield app
 
 
-async def test_preset_request_is_booked_straight_away(bot: Running) -> None:
+async def test_a_preset_request_books_itself_where_the_playbook_allows_it(bot: Running) -> None:
     await bot.mail(preset_body(working_days_ahead(6)))
     await bot.services.sweep.sweep()  # type: ignore[union-attr]
     [conference] = bot.services.repository.list_conferences()
