@@ -29,6 +29,15 @@ from bot.web.snapshot import read_health
 from bot.web.status import RISKS_KEY, in_thread, queries, render, timelines
 
 PAGE_SIZE = 50
+JOB_WORDS = {
+    "remind": "reminder",
+    "check": "deadline check",
+    "pack": "reports pack",
+    "runsheet_start": "run sheet start",
+    "aftercare.follow_up": "follow-up",
+    "aftercare.feedback": "feedback call prompt",
+    "aftercare.minutes": "minutes",
+}
 RISKS_SHOWN = 50
 # Roles that need to see participants' names and contact details to do their job.
 PERSONAL_DATA_ROLES = frozenset({UserRole.ADMIN, UserRole.MTS, UserRole.CHAIR})
@@ -210,11 +219,14 @@ async def load_visible(request: web.Request, identity: Identity) -> Conference:
 
 def step_words(recorded: str, texts: Mapping[str, str]) -> str:
     """A recorded step id as words: the step's own text, never its internal id."""
-    text = texts.get(parse_recorded(recorded).step)
+    found = parse_recorded(recorded)
+    text = texts.get(found.step)
     if text is None:
         return "a step no longer in the timeline"
     first = text.split(". ")[0].rstrip(".")
-    return first if len(first) <= 90 else first[:87].rstrip() + "..."
+    first = first if len(first) <= 90 else first[:87].rstrip() + "..."
+    # A job's outcome says which part of the step ran: a reminder is not the step itself.
+    return f"{JOB_WORDS.get(found.action, found.action)}: {first}" if found.action else first
 
 
 def _options(
@@ -289,6 +301,8 @@ async def conference_detail(
         formats=list(facts.formats) or list(MeetingFormat),
         actions_wired=offered.wired,
         error=error,
+        # A refused format decision may need a late exception: the page points to its fields.
+        late_hint=status == 409 and bool(form and form.get("date")),
         form=form or {},
         notice=forms.NOTICES.get(request.query.get("done", "")),
         viewer=role in VIEWERS,

@@ -216,7 +216,7 @@ async def test_a_letter_to_a_parent_without_email_is_skipped_with_the_reason(
     finally:
         await client.close()
     row = _row(body, letter.text[:30])
-    assert "tag-skipped" in row and "no email address: sent by post" in row
+    assert "tag-skipped" in row and "No email address: sent by post" in row
 
 
 async def test_approve_distribution_appears_only_when_a_list_waits_for_its_check(
