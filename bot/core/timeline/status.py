@@ -266,6 +266,11 @@ def _step_view(step: Step, evidence: _Evidence, context: _Context) -> StepView:
     entries = context.entries
     if evidence.skipped:
         return StepView(step, StepStatus.SKIPPED, reason=evidence.skipped)
+    if step.kind is StepKind.SEND_INVITES and context.meeting_format in BY_PHONE:
+        # The compiler lists a joining link for a conference call; the runtime books no
+        # meeting for a phone format and sends the chair a call sheet instead.
+        words = context.meeting_format.value.replace("_", " ")
+        return StepView(step, StepStatus.SKIPPED, reason=f"not needed for a {words}")
     done = _completion(step, evidence)
     done = (
         done
