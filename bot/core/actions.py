@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.conference import Conference, ConferenceState, MeetingFormat, TimelineEntry
+from bot.core.conference import Conference, ConferenceState, MeetingFormat, Role, TimelineEntry
 from bot.core.playbook.model import Playbook
 from bot.core.timeline.status import parse_recorded
 
@@ -67,17 +67,24 @@ class PlaybookFacts:
     missing_rules: str = ""  # why not, in words
     formats: tuple[MeetingFormat, ...] = ()
     peer_check: bool = False  # a second admin checks each distribution list
+    agreed_by: tuple[Role, ...] = ()  # who must agree the format before it is set
+    risk_assessment: bool = False  # a risk assessment must come before the format
 
     @classmethod
     def of(cls, playbook: Playbook, conference: Conference) -> PlaybookFacts:
         """The facts from a loaded playbook."""
-        # The peer check is a distribution policy field no bundled playbook sets yet.
-        peer_check = bool(getattr(playbook.distribution, "peer_check", False))
+        peer_check = playbook.distribution.peer_check
         try:
             rules = playbook.rules(conference.conference_type)
         except KeyError as err:
             return cls(False, missing_rules=str(err.args[0]), peer_check=peer_check)
-        return cls(True, formats=rules.formats.offered, peer_check=peer_check)
+        return cls(
+            True,
+            formats=rules.formats.offered,
+            peer_check=peer_check,
+            agreed_by=rules.formats.agreed_by,
+            risk_assessment=rules.formats.risk_assessment,
+        )
 
 
 @dataclass(frozen=True, slots=True)

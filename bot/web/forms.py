@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -22,7 +21,7 @@ from bot.core.actions import (
     allowed_names,
     refusal,
 )
-from bot.core.conference import MeetingFormat
+from bot.core.conference import MeetingFormat, Role
 from bot.core.workdays import LONDON
 from bot.web.actions import ACTIONS_KEY, ActionRefused, ConferenceActions
 from bot.web.auth import Identity
@@ -180,7 +179,7 @@ async def _format(
         venue=venue,
         late_reason=late_reason,
         late_agreed_by=late_agreed_by,
-        format_agreed_by=_names(form.get("format_agreed_by", "")),
+        format_agreed_by=_roles(form.get("format_agreed_by", "")),
         risk_assessed=form.get("risk_assessed", "") in ("yes", "on", "true"),
     )
 
@@ -200,11 +199,13 @@ def _late(form: dict[str, str]) -> tuple[str | None, str | None]:
     return reason, agreed
 
 
-def _names(text: str) -> tuple[str, ...]:
-    """Names typed one a line or separated by commas, in the order given."""
-    if len(text) > NAMES_LIMIT:
-        raise Invalid(f"Keep who agreed the format under {NAMES_LIMIT} letters.")
-    return tuple(name.strip() for name in re.split(r"[,\n;]", text) if name.strip())
+def _roles(text: str) -> tuple[str, ...]:
+    """The roles ticked as having agreed the format (one a line, as the form posts them)."""
+    chosen = [name.strip() for name in text.split("\n") if name.strip()]
+    try:
+        return tuple(Role(name).value for name in chosen)
+    except ValueError:
+        raise Invalid("Tick who agreed the format from the list.") from None
 
 
 async def _reschedule(
@@ -257,7 +258,9 @@ def _handler(
             return await detail(
                 request, error="This action is not available yet. Try again later.", status=503
             )
-        form = {k: str(v) for k, v in (await request.post()).items()}
+        posted = await request.post()
+        # A field ticked more than once (who agreed the format) arrives one value a line.
+        form = {k: "\n".join(str(v) for v in posted.getall(k)) for k in set(posted.keys())}
         try:
             await perform(actions, conference.id, form, identity)
         except Invalid as err:

@@ -299,6 +299,7 @@ async def conference_detail(
         allowed=offered.names,
         hints=offered.hints,
         formats=list(facts.formats) or list(MeetingFormat),
+        agreement=facts,
         actions_wired=offered.wired,
         error=error,
         # A refused format decision may need a late exception: the page points to its fields.

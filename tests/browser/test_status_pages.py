@@ -120,7 +120,12 @@ def test_a_late_booking_refused_by_the_runtime_goes_ahead_with_its_reason_and_wh
 ) -> None:
     actions = app_server.actions
     assert actions is not None
-    cid = add_conference(app_server.repository, chair=CHAIR, state=ConferenceState.AWAITING_FORMAT)
+    cid = add_conference(
+        app_server.repository,
+        kind=ConferenceType.RCPC,  # Lancashire asks who agreed an RCPC's format
+        chair=CHAIR,
+        state=ConferenceState.AWAITING_FORMAT,
+    )
     page = _page(browser)
     page.goto(app_server.signin)
     page.goto(f"{app_server.base}/conferences/{cid}")
@@ -136,10 +141,11 @@ def test_a_late_booking_refused_by_the_runtime_goes_ahead_with_its_reason_and_wh
     actions.refuse = None
     page.get_by_label("Reason for the short notice or delay").fill("The family asked for it soon.")
     page.get_by_label("Who agreed it").fill("Pat Testmanager")
+    page.get_by_label("chair", exact=True).check()
     page.get_by_label("A risk assessment was done").check()
     page.get_by_role("button", name="Set format").click()
     page.get_by_text("The format is recorded.").wait_for()
-    assert actions.late == ("The family asked for it soon.", "Pat Testmanager", (), True)
+    assert actions.late == ("The family asked for it soon.", "Pat Testmanager", ("chair",), True)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "conference-booked-late.png"), full_page=True)
     _no_csp_violations(page)

@@ -296,12 +296,7 @@ async def test_set_format_passes_the_late_reason_and_who_agreed_it_to_the_runtim
         half = {**form, "late_reason": "The family asked for an early date."}
         missing = await client.post(f"/conferences/{cid}/format", data=half, headers=headers)
         assert missing.status == 400 and "who agreed" in await missing.text()
-        full = {
-            **half,
-            "late_agreed_by": "Pat Testmanager, practice manager",
-            "format_agreed_by": "social worker, practice manager, chair",
-            "risk_assessed": "yes",
-        }
+        full = {**half, "late_agreed_by": "Pat Testmanager, practice manager"}
         done = await client.post(
             f"/conferences/{cid}/format", data=full, headers=headers, allow_redirects=False
         )
@@ -311,9 +306,48 @@ async def test_set_format_passes_the_late_reason_and_who_agreed_it_to_the_runtim
     assert fake.late == (
         "The family asked for an early date.",
         "Pat Testmanager, practice manager",
-        ("social worker", "practice manager", "chair"),
-        True,
+        (),
+        False,
     )
+
+
+async def test_who_agreed_the_format_is_asked_only_where_the_playbook_asks_for_it(
+    database: Database,
+) -> None:
+    # Lancashire's RCPC format is agreed by the social worker, the practice manager and the
+    # chair, after a risk assessment; its ICPC asks for neither.
+    app, repo, fake = build_web_app(database)
+    icpc = add_conference(repo, chair=CHAIR, state=ConferenceState.AWAITING_FORMAT)
+    rcpc = add_conference(
+        repo, kind=ConferenceType.RCPC, chair=CHAIR, state=ConferenceState.AWAITING_FORMAT
+    )
+    headers = headers_for("chair")
+    client = await client_for(app)
+    try:
+        plain = await (await client.get(f"/conferences/{icpc}", headers=headers)).text()
+        assert "How the format was agreed" not in plain
+        asked = await (await client.get(f"/conferences/{rcpc}", headers=headers)).text()
+        assert "How the format was agreed" in asked and "A risk assessment was done" in asked
+        assert 'value="team_manager"' in asked
+        form = [
+            ("format", "teams"),
+            ("date", "2026-12-14"),
+            ("time", "10:00"),
+            ("format_agreed_by", "social_worker"),
+            ("format_agreed_by", "chair"),
+            ("risk_assessed", "yes"),
+            ("csrf", csrf_for(headers)),
+        ]
+        done = await client.post(
+            f"/conferences/{rcpc}/format", data=form, headers=headers, allow_redirects=False
+        )
+        assert done.status == 303
+        bad = [*form[:3], ("format_agreed_by", "the cat"), ("csrf", csrf_for(headers))]
+        refused = await client.post(f"/conferences/{rcpc}/format", data=bad, headers=headers)
+        assert refused.status == 400 and "Tick who agreed the format" in await refused.text()
+    finally:
+        await client.close()
+    assert fake.late == (None, None, ("social_worker", "chair"), True)
 
 
 async def test_actions_call_the_runtime_and_report_refusals_in_plain_words(

@@ -27,11 +27,19 @@ from bot.core.actions import (
     refusal,
 )
 from bot.core.conference import Conference, ConferenceState, MeetingFormat, Role
+from bot.core.errors import ActionRefused
 from bot.core.meeting import MeetingOptions, MeetingRef, MeetingRequest
-from bot.runtime.conferences import ActionRefused
+from bot.runtime import allocation, booking, changes, deadlines
+from bot.runtime.aftercare.service import Aftercare
+from bot.runtime.booking import FormatDecision
+from bot.runtime.jobs import JobDispatcher
+from bot.runtime.scheduler import VirtualScheduler
+from bot.store.repository import Repository
 from playbooks import load_all_bundled
+from tests.runtime_kit import make_runtime
 from tests.unit.test_aftercare_support import (
     CHAIR,
+    MINUTE_TAKER,
     CapturingGraph,
     World,
     held_conference,
@@ -61,13 +69,17 @@ Attempt = Callable[[World, Conference], Awaitable[object]]
 def _attempts() -> dict[str, Attempt]:
     start = datetime.now(UTC) + timedelta(days=30)
     return {
-        ALLOCATE: lambda w, c: w.conferences.allocate(c.id, CHAIR, "mts"),
-        SET_FORMAT: lambda w, c: w.conferences.set_format(
-            c.id, meeting_format=MeetingFormat.TEAMS, start=start, by="mts"
+        ALLOCATE: lambda w, c: allocation.allocate(w.conferences, c.id, CHAIR, "mts"),
+        SET_FORMAT: lambda w, c: booking.set_format(
+            w.conferences, c.id, FormatDecision(MeetingFormat.TEAMS, start), by="mts"
         ),
-        RESCHEDULE: lambda w, c: w.conferences.reschedule(c.id, start=start, by="mts"),
-        CANCEL: lambda w, c: w.conferences.cancel(
-            c.id, by="mts", rationale="Family moved away.", approved_by="Service Manager"
+        RESCHEDULE: lambda w, c: changes.reschedule(w.conferences, c.id, start=start, by="mts"),
+        CANCEL: lambda w, c: changes.cancel(
+            w.conferences,
+            c.id,
+            by="mts",
+            rationale="Family moved away.",
+            approved_by="Service Manager",
         ),
         CONCLUDE: lambda w, c: w.aftercare.conference_concluded(c.id),
         APPROVE_MINUTES: lambda w, c: w.aftercare.approve_minutes(
@@ -77,10 +89,17 @@ def _attempts() -> dict[str, Attempt]:
 
 
 def _world(tmp_path: Path) -> World:
-    w = world(make_database(tmp_path), PLAYBOOK)
-    graph = MeetingGraph()
-    w.graph, w.conferences.graph = graph, graph  # type: ignore[assignment]
-    return w
+    """The aftercare tests' world, over a Graph that can book a meeting too."""
+    repo = Repository(make_database(tmp_path))
+    graph, scheduler = MeetingGraph(), VirtualScheduler()
+    rt = make_runtime(
+        repo, graph, scheduler, {"test": PLAYBOOK}, chairs=(CHAIR,), minute_takers=(MINUTE_TAKER,)
+    )
+    dispatcher = JobDispatcher(rt)
+    deadlines.register(dispatcher)
+    aftercare = Aftercare(rt, dispatcher)
+    aftercare.register()
+    return World(repo, graph, scheduler, rt, dispatcher, aftercare)
 
 
 def _conference(w: World, state: ConferenceState, *, booked: bool, chair: bool) -> Conference:

@@ -1,8 +1,8 @@
 """The step status reads what today's runtime really writes: a booked conference's letters and
 invites show done (or skipped, with the reason), never late, for every bundled playbook.
 
-This ties ``bot.core.timeline.status`` to ``ConferenceService.set_format``; when the runtime is
-split by use case, build the booking through the new use case instead.
+This ties ``bot.core.timeline.status`` to the booking use case (``bot.runtime.booking``) and
+the aftercare service, over a real store.
 """
 
 from __future__ import annotations
@@ -15,17 +15,25 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.actions import APPROVE_DISTRIBUTION, PlaybookFacts, allowed_actions, refusal
+from bot.core.actions import (
+    APPROVE_DISTRIBUTION,
+    Actor,
+    PlaybookFacts,
+    allowed_actions,
+    refusal,
+)
 from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, Role
 from bot.core.mailbox import OutgoingMail
 from bot.core.meeting import MeetingOptions, MeetingRef, MeetingRequest
 from bot.core.timeline import StepKind
-from bot.core.timeline.status import StepStatus, conference_step_views
-from bot.runtime.conferences import ConferenceService, RuntimeConfig
+from bot.core.timeline.status import StepStatus, StepView, conference_step_views
+from bot.runtime import booking
+from bot.runtime.booking import FormatDecision
 from bot.runtime.scheduler import VirtualScheduler
 from bot.store.database import Database
 from bot.store.repository import NewParticipant, Repository
 from playbooks import load_all_bundled
+from tests.runtime_kit import make_runtime
 from tests.unit.test_aftercare_support import held_conference, make_database, world
 
 PLAYBOOKS = load_all_bundled()
@@ -72,13 +80,8 @@ def test_what_a_booking_sends_shows_done_or_skipped_never_late(
     clock = lambda: NOW  # noqa: E731
     repo = Repository(database, clock=clock)
     playbook = PLAYBOOKS[name]
-    service = ConferenceService(
-        repo,
-        BookingGraph(),  # type: ignore[arg-type]  # only the calls a booking makes
-        VirtualScheduler(),
-        playbook,
-        RuntimeConfig("cp.requests@example.org", (CHAIR,)),
-        clock=clock,
+    rt = make_runtime(
+        repo, BookingGraph(), VirtualScheduler(), {name: playbook}, chairs=(CHAIR,), clock=clock
     )
     created = repo.create_conference(
         playbook=name,
@@ -94,18 +97,18 @@ def test_what_a_booking_sends_shows_done_or_skipped_never_late(
     )
     rules = playbook.rules(kind)
     confidential = timedelta(minutes=20) if rules.held_back(meeting_format) else None
-    asyncio.run(
-        service.set_format(
-            created.id,
-            meeting_format=meeting_format,
-            start=NOW + timedelta(days=21),
-            by="mts@example.org",
-            confidential=confidential,
-            late_reason="Booked for the test.",
-        )
+    decision = FormatDecision(
+        meeting_format,
+        NOW + timedelta(days=21),
+        confidential=confidential,
+        late_reason="Booked for the test.",
+        late_agreed_by="Pat Testmanager",
+        format_agreed_by=tuple(role.value for role in rules.formats.agreed_by),
+        risk_assessed=rules.formats.risk_assessment,
     )
+    asyncio.run(booking.set_format(rt, created.id, decision, by="mts@example.org"))
     conference = repo.get_conference(created.id)
-    timeline = service.timeline(conference)
+    timeline = rt.timeline(conference)
     # A week after booking, what booking sent must not read as late.
     views = conference_step_views(
         timeline, conference, repo.timeline(created.id), NOW + timedelta(days=20)
@@ -121,10 +124,22 @@ def test_after_the_conference_follow_ups_sent_show_done_and_none_shows_failed(
     tmp_path: Path, name: str
 ) -> None:
     database = make_database(tmp_path)
-    w = world(database, PLAYBOOKS[name])
+    playbook = PLAYBOOKS[name]
+    w = world(database, playbook)
     held = held_conference(
-        w, [(Role.PARENT, "parent@family.example.net"), (Role.POLICE, "police@example.org")]
+        w,
+        [(Role.PARENT, "parent@family.example.net"), (Role.POLICE, "police@example.org")],
+        conference_type=next(iter(playbook.conferences)),
     )
+
+    def views() -> tuple[StepView, ...]:
+        conference = w.repo.get_conference(held.id)
+        entries = w.repo.timeline(held.id)
+        timeline = w.conferences.timeline(conference)
+        return conference_step_views(timeline, conference, entries, datetime.now(UTC))
+
+    def minutes() -> StepView:
+        return next(v for v in views() if v.step.template == "follow_up.minutes")
 
     async def conclude() -> None:
         await w.aftercare.conference_concluded(held.id, decisions={"plan": True})
@@ -132,19 +147,30 @@ def test_after_the_conference_follow_ups_sent_show_done_and_none_shows_failed(
         await w.run_jobs()
 
     asyncio.run(conclude())
-    conference = w.repo.get_conference(held.id)
-    entries = w.repo.timeline(held.id)
-    views = conference_step_views(
-        w.conferences.timeline(conference), conference, entries, datetime.now(UTC)
-    )
-    follow_ups = [v for v in views if v.step.kind is StepKind.FOLLOW_UP]
+    if playbook.distribution.peer_check:
+        assert minutes().status is StepStatus.DUE
+        assert "second admin" in minutes().reason
+        second = Actor("second.admin@example.org", "admin")
+        conference, entries = w.repo.get_conference(held.id), w.repo.timeline(held.id)
+        facts = PlaybookFacts.of(playbook, conference)
+        options = allowed_actions(conference, facts, entries, NOW, actor=second)
+        assert refusal(options, APPROVE_DISTRIBUTION) is None
+
+        async def check() -> None:
+            # The chair's approval is not an admin's: two admins check the list.
+            for admin in (second.user, "third.admin@example.org"):
+                await w.aftercare.approve_distribution(held.id, user=admin, role="admin")
+            await w.run_jobs()
+
+        asyncio.run(check())
+    follow_ups = [v for v in views() if v.step.kind is StepKind.FOLLOW_UP]
     assert all(v.status is not StepStatus.FAILED for v in follow_ups), follow_ups
-    emailed = [v for v in follow_ups if v.step.template == "follow_up.minutes"]
-    assert all(v.status is StepStatus.DONE for v in emailed), emailed
+    assert minutes().status is StepStatus.DONE, minutes()
     # What only prompted a person says so rather than claiming it done.
     for view in follow_ups:
         if view.status is not StepStatus.DONE:
             assert view.reason, view
+    conference, entries = w.repo.get_conference(held.id), w.repo.timeline(held.id)
     options = allowed_actions(
         conference, PlaybookFacts.of(PLAYBOOKS[name], conference), entries, NOW
     )

@@ -66,6 +66,13 @@ STEP_DONE = frozenset({"done", "step_done", "completed", "sent", "review_request
 STEP_SKIPPED = {
     "review_not_needed": "no child protection plan, so no review conference is needed",
 }
+# Where the minutes stand before they are sent, recorded under the runtime's minutes id.
+MINUTES_NOTES = {
+    "minutes_uploaded": "drafted; waiting for the chair's approval",
+    "minutes_approved": "approved; about to be sent",
+    "distribution_held": "approved; waiting for a second admin to check who they go to",
+    "minutes_queued": "approved; being sent",
+}
 SKIPPED_KIND = "step_skipped"  # a person or the runtime says a step is not needed; detail: reason
 # Job actions whose "done" does not mean the step is done: a reminder, or a prompt to a person.
 NOT_COMPLETING = frozenset({"remind", "prompt"})
@@ -164,6 +171,8 @@ def _whole(evidence: _Evidence, action: str | None, entry: TimelineEntry) -> Non
         evidence.failed = None
     elif kind == "prompt_due":
         _prompted(evidence, entry)
+    elif kind in MINUTES_NOTES:
+        evidence.noted = MINUTES_NOTES[kind]
     elif kind in STEP_DONE:
         evidence.failed = None
         if action in NOT_COMPLETING:
