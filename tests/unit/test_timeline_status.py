@@ -244,3 +244,13 @@ def test_a_review_not_needed_is_skipped_with_the_reason() -> None:
     skipped = _entry("review_not_needed", follow.id, follow.due)
     view = _view(step_views(timeline, [skipped], follow.due), follow)
     assert view.status is StepStatus.SKIPPED and "no child protection plan" in view.reason
+
+
+def test_a_step_done_after_its_deadline_is_done_and_says_it_was_late() -> None:
+    timeline = _timeline()
+    share = _of(timeline, StepKind.SHARE_DOCUMENTS)
+    on_time = _entry("done", f"c1:{share.id}:pack", share.due - timedelta(hours=1))
+    after = _entry("done", f"c1:{share.id}:pack", share.due + timedelta(hours=1))
+    assert _view(step_views(timeline, [on_time], START), share).reason == ""
+    view = _view(step_views(timeline, [after], START), share)
+    assert view.status is StepStatus.DONE and view.reason == "after its deadline"

@@ -83,6 +83,8 @@ BY_PHONE = frozenset({MeetingFormat.CONFERENCE_CALL, MeetingFormat.PHONE_SERIES}
 CALL_SHEET = "call_sheet"
 MINUTES_STEP = "aftercare.minutes"  # the runtime records the minutes under this id
 MINUTES_TEMPLATE = "follow_up.minutes"
+# Steps with a deadline to meet, rather than a moment in the meeting.
+DEADLINES = frozenset(set(StepKind) - {StepKind.PHASE, StepKind.RELEASE_HELD_BACK})
 # Kinds whose per-person parts make up the step (a letter to each parent).
 PER_PERSON = frozenset({StepKind.SEND_LETTER})
 
@@ -229,7 +231,11 @@ def _from_parts(
         return StepView(step, StepStatus.SKIPPED, reason="; ".join(skipped))
     last = max(done, key=lambda entry: entry.at)
     by = ", ".join(sorted({entry.actor for entry in done}))
-    note = f"for some: {'; '.join(skipped)}" if skipped else ""
+    note = "; ".join(
+        n
+        for n in (f"for some: {'; '.join(skipped)}" if skipped else "", _lateness(step, last))
+        if n
+    )
     return StepView(step, StepStatus.DONE, at=last.at, by=by, reason=note)
 
 
@@ -287,7 +293,9 @@ def _step_view(step: Step, evidence: _Evidence, context: _Context) -> StepView:
         or _phase_evidence(step, entries)
     )
     if done is not None and (evidence.failed is None or evidence.failed.at <= done.at):
-        return StepView(step, StepStatus.DONE, at=done.at, by=done.actor)
+        return StepView(
+            step, StepStatus.DONE, at=done.at, by=done.actor, reason=_lateness(step, done)
+        )
     cancelled = context.cancelled
     if step.kind in PER_PERSON:
         found = _from_parts(step, evidence, context.participants)
@@ -301,6 +309,13 @@ def _step_view(step: Step, evidence: _Evidence, context: _Context) -> StepView:
     if evidence.late or step.due < context.now:
         return StepView(step, StepStatus.LATE, reason=evidence.noted)
     return StepView(step, StepStatus.DUE, reason=evidence.noted)
+
+
+def _lateness(step: Step, done: TimelineEntry) -> str:
+    """A deadline met late says so: short notice, or a step done after its time."""
+    if step.kind not in DEADLINES or done.at <= step.due:
+        return ""
+    return "after its deadline"
 
 
 def _completion(step: Step, evidence: _Evidence) -> TimelineEntry | None:
