@@ -350,6 +350,30 @@ async def test_who_agreed_the_format_is_asked_only_where_the_playbook_asks_for_i
     assert fake.late == (None, None, ("social_worker", "chair"), True)
 
 
+async def test_the_page_shows_why_a_booking_was_late_and_who_agreed_it_and_the_format(
+    database: Database,
+) -> None:
+    app, repo, _ = build_web_app(database)
+    cid = add_conference(repo, chair=CHAIR, state=ConferenceState.SCHEDULED)
+    repo.update_conference(
+        cid,
+        facts={
+            "late_reason": "The family asked for an early date.",
+            "late_agreed_by": "Pat Testmanager",
+            "format_agreed_by": ["social_worker", "team_manager", "chair"],
+            "risk_assessed": True,
+        },
+    )
+    client = await client_for(app)
+    try:
+        body = await (await client.get(f"/conferences/{cid}", headers=headers_for("mts"))).text()
+    finally:
+        await client.close()
+    facts = body.split('class="facts"')[1].split("</dl>")[0]
+    assert "The family asked for an early date. (agreed by Pat Testmanager)" in facts
+    assert "by social worker, team manager, chair, after a risk assessment" in facts
+
+
 async def test_actions_call_the_runtime_and_report_refusals_in_plain_words(
     database: Database,
 ) -> None:
