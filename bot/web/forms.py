@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
 from aiohttp import web
 
-from bot.core.conference import MeetingFormat
+from bot.core.actions import (
+    ALLOCATE,
+    APPROVE_DISTRIBUTION,
+    CANCEL,
+    RESCHEDULE,
+    RETRY,
+    SET_FORMAT,
+    ActionOption,
+    allowed_names,
+    refusal,
+)
+from bot.core.conference import MeetingFormat, Role
 from bot.core.workdays import LONDON
 from bot.web.actions import ACTIONS_KEY, ActionRefused, ConferenceActions
 from bot.web.auth import Identity
@@ -17,7 +29,7 @@ from bot.web.security import STAFF, UserRole, require, role_of
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["NOTICES", "add_routes", "allowed_actions"]
+__all__ = ["NOTICES", "Offered", "add_routes", "offered_actions"]
 
 # Which roles may ask for each action. The chair decides the format (every seed says so).
 ACTION_ROLES: dict[str, frozenset[UserRole]] = {
@@ -38,6 +50,26 @@ NOTICES = {
 }
 
 
+# Each form and the action (``bot.core.actions``) it asks for.
+FORM_ACTIONS = {
+    "allocate": ALLOCATE,
+    "format": SET_FORMAT,
+    "reschedule": RESCHEDULE,
+    "cancel": CANCEL,
+    "retry": RETRY,
+    "approve": APPROVE_DISTRIBUTION,
+}
+# The forms whose refusal is worth a hint; the others only appear when something needs doing.
+HINTED = {
+    "allocate": "Allocate a chair",
+    "format": "Set the format",
+    "reschedule": "Reschedule",
+    "cancel": "Cancel the conference",
+}
+TEXT_LIMIT = 500
+NAMES_LIMIT = 300
+
+
 class Invalid(ValueError):
     """A form field is missing or wrong; the message says which, in plain words."""
 
@@ -46,19 +78,44 @@ class DetailPage(Protocol):
     """The detail page handler, re-rendered with an error when an action fails."""
 
     def __call__(
-        self, request: web.Request, *, error: str | None = None, status: int = 200
+        self,
+        request: web.Request,
+        *,
+        error: str | None = None,
+        status: int = 200,
+        form: Mapping[str, str] | None = None,
     ) -> Awaitable[web.StreamResponse]:
-        """Render the conference page."""
+        """Render the conference page, keeping what was typed into ``form``."""
 
 
 Perform = Callable[[ConferenceActions, int, dict[str, str], Identity], Awaitable[None]]
 
 
-def allowed_actions(request: web.Request, role: UserRole) -> frozenset[str]:
-    """The actions this role may use here; none when the runtime is not wired yet."""
+@dataclass(frozen=True, slots=True)
+class Offered:
+    """The forms the page shows, and why the others this person could use are not shown."""
+
+    names: frozenset[str]
+    hints: tuple[tuple[str, str], ...] = ()
+    wired: bool = True  # the runtime is there to do them
+
+
+def offered_actions(
+    request: web.Request, role: UserRole, options: Iterable[ActionOption]
+) -> Offered:
+    """The forms this role may use that apply to the conference now; none before wiring."""
     if ACTIONS_KEY not in request.app:
-        return frozenset()
-    return frozenset(name for name, roles in ACTION_ROLES.items() if role in roles)
+        return Offered(frozenset(), wired=False)
+    options = tuple(options)
+    allowed = allowed_names(options)
+    permitted = [name for name, roles in ACTION_ROLES.items() if role in roles]
+    names = frozenset(name for name in permitted if FORM_ACTIONS[name] in allowed)
+    hints = []
+    for name in permitted:
+        reason = refusal(options, FORM_ACTIONS[name]) if name in HINTED else None
+        if name not in names and reason:
+            hints.append((HINTED[name], reason[:1].upper() + reason[1:] + "."))
+    return Offered(names, tuple(hints))
 
 
 def _field(form: dict[str, str], name: str, label: str) -> str:
@@ -111,6 +168,7 @@ async def _format(
     length = _minutes(form, "length", "length", 15, 480)
     confidential = _minutes(form, "confidential", "confidential section", 0, 240)
     venue = form.get("venue", "").strip() or None
+    late_reason, late_agreed_by = _late(form)
     await actions.set_format(
         cid,
         meeting_format=chosen,
@@ -119,7 +177,35 @@ async def _format(
         length=length,
         confidential=confidential or None,
         venue=venue,
+        late_reason=late_reason,
+        late_agreed_by=late_agreed_by,
+        format_agreed_by=_roles(form.get("format_agreed_by", "")),
+        risk_assessed=form.get("risk_assessed", "") in ("yes", "on", "true"),
     )
+
+
+def _late(form: dict[str, str]) -> tuple[str | None, str | None]:
+    """The reason for a short-notice or late booking and who agreed it: both, or neither."""
+    reason = form.get("late_reason", "").strip() or None
+    agreed = form.get("late_agreed_by", "").strip() or None
+    if reason and len(reason) > TEXT_LIMIT:
+        raise Invalid(f"Keep the reason for the short notice or delay under {TEXT_LIMIT} letters.")
+    if agreed and len(agreed) > NAMES_LIMIT:
+        raise Invalid(f"Keep who agreed the short notice or delay under {NAMES_LIMIT} letters.")
+    if agreed and not reason:
+        raise Invalid("Enter the reason for the short notice or delay, as well as who agreed it.")
+    if reason and not agreed:
+        raise Invalid("Enter who agreed the short notice or delay, as well as the reason.")
+    return reason, agreed
+
+
+def _roles(text: str) -> tuple[str, ...]:
+    """The roles ticked as having agreed the format (one a line, as the form posts them)."""
+    chosen = [name.strip() for name in text.split("\n") if name.strip()]
+    try:
+        return tuple(Role(name).value for name in chosen)
+    except ValueError:
+        raise Invalid("Tick who agreed the format from the list.") from None
 
 
 async def _reschedule(
@@ -172,13 +258,15 @@ def _handler(
             return await detail(
                 request, error="This action is not available yet. Try again later.", status=503
             )
-        form = {k: str(v) for k, v in (await request.post()).items()}
+        posted = await request.post()
+        # A field ticked more than once (who agreed the format) arrives one value a line.
+        form = {k: "\n".join(str(v) for v in posted.getall(k)) for k in set(posted.keys())}
         try:
             await perform(actions, conference.id, form, identity)
         except Invalid as err:
-            return await detail(request, error=str(err), status=400)
+            return await detail(request, error=str(err), status=400, form=form)
         except ActionRefused as err:
-            return await detail(request, error=str(err), status=409)
+            return await detail(request, error=_sentence(str(err)), status=409, form=form)
         logger.info("action done", extra={"conference_id": conference.id, "action": name})
         raise web.HTTPSeeOther(f"/conferences/{conference.id}?done={name}")
 
@@ -194,6 +282,10 @@ def add_routes(app: web.Application, detail: DetailPage) -> None:
         )
 
 
-def role_may(identity: Identity, name: str) -> bool:
-    """Whether this identity's role may use the named action."""
-    return role_of(identity) in ACTION_ROLES[name]
+def _sentence(text: str) -> str:
+    """A refusal as a sentence: the runtime's reasons start lower case and have no full stop."""
+    text = text.strip()
+    if not text:
+        return "That cannot be done now."
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."

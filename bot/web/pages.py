@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.core.conference import Conference, ConferenceState, ConferenceType, MeetingFormat
+from bot.core.actions import ActionOption, Actor, PlaybookFacts, allowed_actions
+from bot.core.conference import (
+    Conference,
+    ConferenceState,
+    ConferenceType,
+    MeetingFormat,
+    TimelineEntry,
+)
 from bot.core.errors import NotFound
 from bot.core.timeline import StepKind, Timeline
+from bot.core.timeline.status import StepStatus, conference_step_views, parse_recorded
 from bot.core.workdays import LONDON
-from bot.store.queries import FAILED_KIND, ConferenceFilter, ConferenceLine
+from bot.store.queries import ConferenceFilter, ConferenceLine
 from bot.web import forms
 from bot.web.auth import Identity
-from bot.web.progress import StepProgress, StepStatus, split_step_id, step_views
 from bot.web.security import EVERYONE, STAFF, VIEWERS, UserRole, require, role_of
 from bot.web.snapshot import read_health
 from bot.web.status import RISKS_KEY, in_thread, queries, render, timelines
 
 PAGE_SIZE = 50
+JOB_WORDS = {
+    "remind": "reminder",
+    "check": "deadline check",
+    "pack": "reports pack",
+    "runsheet_start": "run sheet start",
+    "aftercare.follow_up": "follow-up",
+    "aftercare.feedback": "feedback call prompt",
+    "aftercare.minutes": "minutes",
+}
 RISKS_SHOWN = 50
 # Roles that need to see participants' names and contact details to do their job.
 PERSONAL_DATA_ROLES = frozenset({UserRole.ADMIN, UserRole.MTS, UserRole.CHAIR})
@@ -200,8 +217,42 @@ async def load_visible(request: web.Request, identity: Identity) -> Conference:
     return conference
 
 
+def step_words(recorded: str, texts: Mapping[str, str]) -> str:
+    """A recorded step id as words: the step's own text, never its internal id."""
+    found = parse_recorded(recorded)
+    text = texts.get(found.step)
+    if text is None:
+        return "a step no longer in the timeline"
+    first = text.split(". ")[0].rstrip(".")
+    first = first if len(first) <= 90 else first[:87].rstrip() + "..."
+    # A job's outcome says which part of the step ran: a reminder is not the step itself.
+    return f"{JOB_WORDS.get(found.action, found.action)}: {first}" if found.action else first
+
+
+def _options(
+    request: web.Request,
+    identity: Identity,
+    conference: Conference,
+    entries: list[TimelineEntry],
+    now: datetime,
+) -> tuple[tuple[ActionOption, ...], PlaybookFacts]:
+    """What can be done to the conference now, by this person, and its playbook's facts."""
+    playbook = timelines(request).playbook(conference.playbook)
+    facts = (
+        PlaybookFacts.of(playbook, conference)
+        if playbook is not None
+        else PlaybookFacts(False, missing_rules="its playbook is not loaded")
+    )
+    actor = Actor(identity.user, role_of(identity).value)
+    return allowed_actions(conference, facts, entries, now, actor=actor), facts
+
+
 async def conference_detail(
-    request: web.Request, *, error: str | None = None, status: int = 200
+    request: web.Request,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    form: Mapping[str, str] | None = None,
 ) -> web.StreamResponse:
     """One conference: facts, participants, meeting, timeline, consent, minutes and actions."""
     identity = require(request, EVERYONE)
@@ -212,19 +263,15 @@ async def conference_detail(
         in_thread(queries(request).request_for_conference, conference.id),
     )
     timeline = await in_thread(timelines(request).compile, line_of(conference))
-    progress = StepProgress.of((e.kind, e.step_id) for e in entries if e.step_id)
-    steps = [] if isinstance(timeline, str) else step_views(timeline, progress, now)
-    # Retry takes the id exactly as the failure recorded it (a job id, for scheduled steps).
-    failed = sorted(
-        {
-            e.step_id
-            for e in entries
-            if e.step_id
-            and e.kind == FAILED_KIND
-            and split_step_id(e.step_id)[0] in progress.failed
-        }
+    steps = (
+        []
+        if isinstance(timeline, str)
+        else list(conference_step_views(timeline, conference, entries, now))
     )
+    texts = {} if isinstance(timeline, str) else {s.id: s.text for s in timeline.steps}
+    options, facts = _options(request, identity, conference, entries, now)
     role = role_of(identity)
+    offered = forms.offered_actions(request, role, options)
     minutes_url = str(conference.facts.get("minutes_url") or "")
     return render(
         request,
@@ -236,18 +283,28 @@ async def conference_detail(
         steps=steps,
         statuses=StepStatus,
         late_count=sum(1 for s in steps if s.status is StepStatus.LATE),
-        entries=entries[-50:],
+        entries=[(e, step_words(e.step_id, texts) if e.step_id else "") for e in entries[-50:]],
         # The run sheet records consent as runsheet.consent_given / consent_refused.
         consents=[e for e in entries if e.kind.removeprefix("runsheet.").startswith("consent")],
-        failed_steps=failed,
+        retries=[
+            (o.target, step_words(o.target, texts))
+            for o in options
+            if o.name == "retry" and o.allowed
+        ],
         show_personal=role in PERSONAL_DATA_ROLES,
         show_link=role in PERSONAL_DATA_ROLES,
         minutes_url=minutes_url if minutes_url.startswith(("https://", "http://")) else "",
         request_id=request_id if role in STAFF else None,
         phase=current_phase(timeline, now),
-        allowed=forms.allowed_actions(request, role),
-        formats=list(MeetingFormat),
+        allowed=offered.names,
+        hints=offered.hints,
+        formats=list(facts.formats) or list(MeetingFormat),
+        agreement=facts,
+        actions_wired=offered.wired,
         error=error,
+        # A refused format decision may need a late exception: the page points to its fields.
+        late_hint=status == 409 and bool(form and form.get("date")),
+        form=form or {},
         notice=forms.NOTICES.get(request.query.get("done", "")),
         viewer=role in VIEWERS,
     )

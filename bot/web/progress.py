@@ -1,27 +1,44 @@
-"""Where each conference stands against its compiled timeline, and which deadlines are at risk."""
+"""Which deadlines are at risk, and the compiled timelines they are read from.
+
+Where each step stands is decided in ``bot.core.timeline.status``; this module reads the store
+for it and caches the compiled timelines.
+"""
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 from functools import lru_cache
 
+from bot.core.conference import TimelineEntry
 from bot.core.playbook.model import Playbook
 from bot.core.timeline import (
     ConferenceFacts,
-    Step,
     StepKind,
     Timeline,
     TimelineError,
     compile_timeline,
 )
+from bot.core.timeline.status import StepStatus, StepView, parse_recorded, step_views
 from bot.core.workdays import add_working_days, to_london
-from bot.store.queries import DONE_KINDS, ConferenceLine, StatusQueries
+from bot.store.queries import ConferenceLine, StatusQueries
+
+__all__ = [
+    "Risk",
+    "RiskMemo",
+    "StepStatus",
+    "StepView",
+    "TimelineCache",
+    "bundled_playbooks",
+    "entries_of",
+    "icpc_risks",
+    "report_risks",
+    "split_step_id",
+    "step_views",
+]
 
 # Working Together: an ICPC within 15 working days of the strategy discussion.
 ICPC_WORKING_DAYS = 15
@@ -29,63 +46,27 @@ ICPC_WORKING_DAYS = 15
 ICPC_WARNING_WORKING_DAYS = 3
 REPORT_STEPS = frozenset({StepKind.SHARE_DOCUMENTS, StepKind.SHARE_VERBALLY})
 REPORT_WINDOW = timedelta(hours=24)  # reports due within this are flagged before they are late
-
-
-class StepStatus(StrEnum):
-    """Where one step of the compiled timeline stands."""
-
-    DONE = "done"
-    FAILED = "failed"
-    LATE = "late"
-    DUE = "due"
-
-
-@dataclass(frozen=True, slots=True)
-class StepView:
-    """A compiled step with its status, as the detail page shows it."""
-
-    step: Step
-    status: StepStatus
-
-
-# The runtime records a job's outcome under its job id, "c<conference>:<step id>:<action>".
-_JOB_ID = re.compile(r"^c\d+:(?P<step>.+):(?P<action>[a-z_]+)$")
-# A "done" reminder does not mean the step is done; the other actions complete it.
-_NOT_COMPLETING = frozenset({"remind"})
+OPEN = frozenset({StepStatus.DUE, StepStatus.LATE, StepStatus.FAILED})
 
 
 def split_step_id(recorded: str) -> tuple[str, str | None]:
     """(step id, job action) from a timeline line's step id, which may be a job id."""
-    match = _JOB_ID.match(recorded)
-    if match is None:
-        return recorded, None
-    return match.group("step"), match.group("action")
+    found = parse_recorded(recorded)
+    return found.step, found.action
 
 
-@dataclass(slots=True)
-class StepProgress:
-    """What the timeline says about each step: done, failed (and not since done), late."""
+def entries_of(conference_id: int, lines: Iterable[tuple[str, str]]) -> list[TimelineEntry]:
+    """Timeline entries from the (kind, step id) pairs the status queries give, oldest first.
 
-    done: set[str] = field(default_factory=set)
-    failed: set[str] = field(default_factory=set)
-    late: set[str] = field(default_factory=set)
+    The pairs come in the order they happened; made-up times keep that order for the rules.
+    """
+    return [
+        TimelineEntry(i, conference_id, _EPOCH + timedelta(microseconds=i), "", kind, step_id)
+        for i, (kind, step_id) in enumerate(lines)
+    ]
 
-    @classmethod
-    def of(cls, lines: Iterable[tuple[str, str]]) -> StepProgress:
-        """From (kind, recorded step id) pairs, oldest first."""
-        progress = cls()
-        for kind, recorded in lines:
-            step, action = split_step_id(recorded)
-            if kind == "failed":
-                progress.failed.add(step)
-            elif kind == "step_late":
-                progress.late.add(step)
-            elif kind in DONE_KINDS:
-                progress.failed.discard(step)
-                # A deadline check that found what it looked for completes the step.
-                if action not in _NOT_COMPLETING and step not in progress.late:
-                    progress.done.add(step)
-        return progress
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +98,10 @@ class TimelineCache:
         self._size = size
         self._cache: OrderedDict[tuple[int, datetime], Timeline | str] = OrderedDict()
         self._lock = threading.Lock()
+
+    def playbook(self, name: str) -> Playbook | None:
+        """The loaded playbook of that name, if there is one."""
+        return self._playbooks().get(name)
 
     def compile(self, line: ConferenceLine) -> Timeline | str:
         """The conference's timeline, or a sentence saying why it cannot be compiled yet."""
@@ -157,24 +142,6 @@ class TimelineCache:
             return compile_timeline(playbook, facts)
         except TimelineError as err:
             return f"The timeline cannot be worked out: {err}."
-
-
-def step_views(timeline: Timeline, progress: StepProgress, now: datetime) -> list[StepView]:
-    """Each step with its status: done, failed, late (past due) or due."""
-    views = []
-    for step in timeline.steps:
-        if step.id in progress.failed:
-            status = StepStatus.FAILED
-        elif step.id in progress.late:
-            status = StepStatus.LATE
-        elif step.id in progress.done:
-            status = StepStatus.DONE
-        elif step.due < now:
-            status = StepStatus.LATE
-        else:
-            status = StepStatus.DUE
-        views.append(StepView(step, status))
-    return views
 
 
 @lru_cache(maxsize=4096)
@@ -223,7 +190,7 @@ def unallocated_risks(lines: Iterable[ConferenceLine], now: datetime) -> list[Ri
 
 def report_risks(
     lines: Iterable[ConferenceLine],
-    progress: Mapping[int, StepProgress],
+    progress: Mapping[int, Sequence[TimelineEntry]],
     cache: TimelineCache,
     now: datetime,
 ) -> list[Risk]:
@@ -233,13 +200,13 @@ def report_risks(
         timeline = cache.compile(line)
         if isinstance(timeline, str):
             continue
-        known = progress.get(line.id) or StepProgress()
+        views = step_views(timeline, progress.get(line.id, ()), now)
         waiting = [
-            step
-            for step in timeline.steps
-            if step.kind in REPORT_STEPS
-            and (step.id in known.late or step.id not in known.done)
-            and step.due < now + REPORT_WINDOW
+            view.step
+            for view in views
+            if view.step.kind in REPORT_STEPS
+            and view.status in OPEN
+            and view.step.due < now + REPORT_WINDOW
         ]
         if not waiting:
             continue
@@ -261,18 +228,13 @@ def report_part(queries: StatusQueries, cache: TimelineCache, now: datetime) -> 
     """Reports late or nearly due, for conferences starting around now."""
     scheduled = queries.scheduled_between(now - timedelta(days=2), now + timedelta(days=8))
     lines = queries.step_lines([line.id for line in scheduled])
-    progress = {cid: StepProgress.of(found) for cid, found in lines.items()}
+    progress = {cid: entries_of(cid, found) for cid, found in lines.items()}
     return report_risks(scheduled, progress, cache, now)
 
 
 def conference_part(queries: StatusQueries, now: datetime) -> list[Risk]:
     """Risks that depend on the conferences alone: ICPC drift and no chair."""
     return icpc_risks(queries.icpc_dates(), now) + unallocated_risks(queries.unallocated(), now)
-
-
-def at_risk(queries: StatusQueries, cache: TimelineCache, now: datetime) -> list[Risk]:
-    """Every deadline at risk, most urgent first. Synchronous: call it in a thread."""
-    return _sorted(report_part(queries, cache, now) + conference_part(queries, now))
 
 
 def _sorted(risks: list[Risk]) -> list[Risk]:

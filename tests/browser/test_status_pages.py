@@ -115,6 +115,43 @@ def test_allocate_a_chair_and_set_the_format_then_the_meeting_link_appears(
     page.context.close()
 
 
+def test_a_late_booking_refused_by_the_runtime_goes_ahead_with_its_reason_and_who_agreed(
+    browser: Any, app_server: Served, axe_source: str
+) -> None:
+    actions = app_server.actions
+    assert actions is not None
+    cid = add_conference(
+        app_server.repository,
+        kind=ConferenceType.RCPC,  # Lancashire asks who agreed an RCPC's format
+        chair=CHAIR,
+        state=ConferenceState.AWAITING_FORMAT,
+    )
+    page = _page(browser)
+    page.goto(app_server.signin)
+    page.goto(f"{app_server.base}/conferences/{cid}")
+    page.locator("#f-date").fill("2026-12-02")
+    page.locator("#f-time").fill("10:00")
+    actions.refuse = "the reports cannot be shared in time; record the reason for the short notice"
+    page.get_by_role("button", name="Set format").click()
+    page.get_by_text("The reports cannot be shared in time").wait_for()
+    # What was typed is still there, and the page points to the fields the runtime asks for.
+    assert page.locator("#f-date").input_value() == "2026-12-02"
+    assert page.get_by_role("link", name="the reason for the short notice").is_visible()
+    assert _axe(page, axe_source) == []
+    actions.refuse = None
+    page.get_by_label("Reason for the short notice or delay").fill("The family asked for it soon.")
+    page.get_by_label("Who agreed it").fill("Pat Testmanager")
+    page.get_by_label("chair", exact=True).check()
+    page.get_by_label("A risk assessment was done").check()
+    page.get_by_role("button", name="Set format").click()
+    page.get_by_text("The format is recorded.").wait_for()
+    assert actions.late == ("The family asked for it soon.", "Pat Testmanager", ("chair",), True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "conference-booked-late.png"), full_page=True)
+    _no_csp_violations(page)
+    page.context.close()
+
+
 def test_resolve_a_triage_item_through_the_page(browser: Any, app_server: Served) -> None:
     item = add_triage(
         app_server.repository,

@@ -35,6 +35,7 @@ class FakeActions:
     repository: Repository
     calls: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     refuse: str | None = None
+    late: tuple[Any, ...] = ()  # the last set_format's late and agreement fields
 
     def _check(self, name: str, *args: Any) -> None:
         self.calls.append((name, args))
@@ -57,8 +58,13 @@ class FakeActions:
         length: timedelta | None = None,
         confidential: timedelta | None = None,
         venue: str | None = None,
+        late_reason: str | None = None,
+        late_agreed_by: str | None = None,
+        format_agreed_by: tuple[str, ...] = (),
+        risk_assessed: bool = False,
     ) -> None:
         self._check("set_format", conference_id, meeting_format, start, by, length, confidential)
+        self.late = (late_reason, late_agreed_by, format_agreed_by, risk_assessed)
         self.repository.update_conference(
             conference_id,
             meeting_format=meeting_format,

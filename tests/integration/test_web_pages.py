@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat
+from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, Role
+from bot.core.timeline import StepKind
 from bot.store.database import Database
 from bot.web.config import WebConfig
+from bot.web.pages import line_of
+from bot.web.progress import TimelineCache
 from bot.web.snapshot import HealthSnapshot
 from tests.browser.webapp import (
     CHAIR,
@@ -145,7 +148,50 @@ async def test_parent_contact_details_show_to_staff_and_chair_but_not_to_a_manag
         await client.close()
 
 
-async def test_detail_shows_compiled_timeline_with_done_late_and_due_steps(
+def _row(body: str, text_start: str) -> str:
+    """The timeline row of the step whose text starts with ``text_start``."""
+    table = body.split('class="timeline"')[1].split("</table>", maxsplit=1)[0]
+    return next(row for row in table.split("<tr") if f"<td>{text_start}" in row)
+
+
+async def test_a_letter_sent_shows_done_at_its_london_time_never_late(
+    database: Database,
+) -> None:
+    # Issue 13: "a letter sent at 13:38 shows 'late, due Fri 27 Nov'".
+    app, repo, _ = build_web_app(database, clock=lambda: NOW + timedelta(days=3))
+    cid = add_conference(
+        repo,
+        chair=CHAIR,
+        state=ConferenceState.SCHEDULED,
+        start=NOW + timedelta(days=4),
+        meeting_format=MeetingFormat.TEAMS,
+        strategy_discussion=date(2026, 11, 24),
+    )
+    conference = repo.get_conference(cid)
+    timeline = TimelineCache().compile(line_of(conference))
+    assert not isinstance(timeline, str)
+    letter = next(s for s in timeline.steps if s.kind is StepKind.SEND_LETTER)
+    parent = next(p for p in conference.participants if p.role is Role.PARENT)
+    client = await client_for(app)
+    try:
+        before = await (await client.get(f"/conferences/{cid}", headers=headers_for("mts"))).text()
+        assert "tag-late" in _row(before, letter.text[:30])
+        sent_at = datetime(2026, 12, 2, 13, 38, tzinfo=UTC)
+        repo.append_timeline(
+            cid, actor="confbot", kind="letter_sent", step_id=f"{letter.id}:{parent.id}", at=sent_at
+        )
+        repo.append_timeline(cid, actor="mts@council.example", kind="meeting_created", at=sent_at)
+        after = await (await client.get(f"/conferences/{cid}", headers=headers_for("mts"))).text()
+    finally:
+        await client.close()
+    row = _row(after, letter.text[:30])
+    assert "tag-done" in row and "13:38" in row and "by confbot" in row
+    assert "tag-late" not in row and "After its deadline" in row
+    invites = _row(after, "Send the meeting invite")
+    assert "tag-done" in invites and "by mts@council.example" in invites
+
+
+async def test_a_letter_to_a_parent_without_email_is_skipped_with_the_reason(
     database: Database,
 ) -> None:
     app, repo, _ = build_web_app(database)
@@ -153,20 +199,179 @@ async def test_detail_shows_compiled_timeline_with_done_late_and_due_steps(
         repo,
         chair=CHAIR,
         state=ConferenceState.SCHEDULED,
-        start=NOW + timedelta(days=2),
+        start=NOW + timedelta(days=9),
         meeting_format=MeetingFormat.TEAMS,
-        strategy_discussion=date(2026, 11, 24),
+    )
+    conference = repo.get_conference(cid)
+    timeline = TimelineCache().compile(line_of(conference))
+    assert not isinstance(timeline, str)
+    letter = next(s for s in timeline.steps if s.kind is StepKind.SEND_LETTER)
+    parent = next(p for p in conference.participants if p.role is Role.PARENT)
+    repo.append_timeline(
+        cid, actor="confbot", kind="letter_needs_post", step_id=f"{letter.id}:{parent.id}"
     )
     client = await client_for(app)
     try:
         body = await (await client.get(f"/conferences/{cid}", headers=headers_for("mts"))).text()
-        assert "tag-due" in body
-        step = body.split('name="step_id" value="')[1].split('"')[0] if "step_id" in body else None
-        repo.append_timeline(cid, actor="runtime", kind="done", step_id=step)
-        body = await (await client.get(f"/conferences/{cid}", headers=headers_for("mts"))).text()
-        assert "tag-done" in body
     finally:
         await client.close()
+    row = _row(body, letter.text[:30])
+    assert "tag-skipped" in row and "No email address: sent by post" in row
+
+
+async def test_approve_distribution_appears_only_when_a_list_waits_for_its_check(
+    database: Database,
+) -> None:
+    app, repo, _ = build_web_app(database)
+    cid = add_conference(
+        repo,
+        chair=CHAIR,
+        state=ConferenceState.CONCLUDED,
+        start=NOW - timedelta(days=1),
+        meeting_format=MeetingFormat.TEAMS,
+    )
+    client = await client_for(app)
+    try:
+        page = f"/conferences/{cid}"
+        body = await (await client.get(page, headers=headers_for("admin"))).text()
+        assert "Approve distribution list" not in body
+        for kind, actor in (("minutes_uploaded", "confbot"), ("minutes_approved", CHAIR)):
+            repo.append_timeline(cid, actor=actor, kind=kind, step_id="aftercare.minutes")
+        body = await (await client.get(page, headers=headers_for("admin"))).text()
+        assert "Approve distribution list" not in body
+        repo.append_timeline(
+            cid, actor="confbot", kind="distribution_held", step_id="aftercare.minutes"
+        )
+        body = await (await client.get(page, headers=headers_for("admin"))).text()
+        assert body.count("Approve distribution list") == 1
+        # The admin who approved the minutes cannot be the second check.
+        repo.append_timeline(
+            cid,
+            actor="other.admin@council.example",
+            kind="distribution_approved",
+            step_id="aftercare.minutes",
+        )
+        headers = headers_for("admin", user="other.admin@council.example")
+        body = await (await client.get(page, headers=headers)).text()
+        assert "Approve distribution list" not in body
+    finally:
+        await client.close()
+
+
+async def test_only_the_actions_that_apply_are_offered_and_the_others_say_why(
+    database: Database,
+) -> None:
+    app, repo, _ = build_web_app(database)
+    cid = add_conference(repo)  # requested: no chair yet
+    client = await client_for(app)
+    try:
+        body = await (await client.get(f"/conferences/{cid}", headers=headers_for("mts"))).text()
+    finally:
+        await client.close()
+    assert f"/conferences/{cid}/allocate" in body and f"/conferences/{cid}/cancel" in body
+    assert f"/conferences/{cid}/format" not in body
+    assert f"/conferences/{cid}/reschedule" not in body
+    assert "Set the format</strong>: A chair must be allocated first." in body
+    assert "Reschedule</strong>: The conference is not booked yet" in body
+
+
+async def test_set_format_passes_the_late_reason_and_who_agreed_it_to_the_runtime(
+    database: Database,
+) -> None:
+    app, repo, fake = build_web_app(database)
+    cid = add_conference(repo, chair=CHAIR, state=ConferenceState.AWAITING_FORMAT)
+    headers = headers_for("chair")
+    csrf = csrf_for(headers)
+    form = {"format": "teams", "date": "2026-12-02", "time": "10:00", "csrf": csrf}
+    client = await client_for(app)
+    try:
+        # The runtime's own words reach the page, and what was typed is kept.
+        fake.refuse = "the reports could not be shared in time; record the reason for the delay"
+        refused = await client.post(f"/conferences/{cid}/format", data=form, headers=headers)
+        text = await refused.text()
+        assert refused.status == 409
+        assert "The reports could not be shared in time; record the reason for the delay." in text
+        assert 'value="2026-12-02"' in text and 'id="f-late-reason"' in text
+        fake.refuse = None
+        half = {**form, "late_reason": "The family asked for an early date."}
+        missing = await client.post(f"/conferences/{cid}/format", data=half, headers=headers)
+        assert missing.status == 400 and "who agreed" in await missing.text()
+        full = {**half, "late_agreed_by": "Pat Testmanager, practice manager"}
+        done = await client.post(
+            f"/conferences/{cid}/format", data=full, headers=headers, allow_redirects=False
+        )
+        assert done.status == 303
+    finally:
+        await client.close()
+    assert fake.late == (
+        "The family asked for an early date.",
+        "Pat Testmanager, practice manager",
+        (),
+        False,
+    )
+
+
+async def test_who_agreed_the_format_is_asked_only_where_the_playbook_asks_for_it(
+    database: Database,
+) -> None:
+    # Lancashire's RCPC format is agreed by the social worker, the practice manager and the
+    # chair, after a risk assessment; its ICPC asks for neither.
+    app, repo, fake = build_web_app(database)
+    icpc = add_conference(repo, chair=CHAIR, state=ConferenceState.AWAITING_FORMAT)
+    rcpc = add_conference(
+        repo, kind=ConferenceType.RCPC, chair=CHAIR, state=ConferenceState.AWAITING_FORMAT
+    )
+    headers = headers_for("chair")
+    client = await client_for(app)
+    try:
+        plain = await (await client.get(f"/conferences/{icpc}", headers=headers)).text()
+        assert "How the format was agreed" not in plain
+        asked = await (await client.get(f"/conferences/{rcpc}", headers=headers)).text()
+        assert "How the format was agreed" in asked and "A risk assessment was done" in asked
+        assert 'value="team_manager"' in asked
+        form = [
+            ("format", "teams"),
+            ("date", "2026-12-14"),
+            ("time", "10:00"),
+            ("format_agreed_by", "social_worker"),
+            ("format_agreed_by", "chair"),
+            ("risk_assessed", "yes"),
+            ("csrf", csrf_for(headers)),
+        ]
+        done = await client.post(
+            f"/conferences/{rcpc}/format", data=form, headers=headers, allow_redirects=False
+        )
+        assert done.status == 303
+        bad = [*form[:3], ("format_agreed_by", "the cat"), ("csrf", csrf_for(headers))]
+        refused = await client.post(f"/conferences/{rcpc}/format", data=bad, headers=headers)
+        assert refused.status == 400 and "Tick who agreed the format" in await refused.text()
+    finally:
+        await client.close()
+    assert fake.late == (None, None, ("social_worker", "chair"), True)
+
+
+async def test_the_page_shows_why_a_booking_was_late_and_who_agreed_it_and_the_format(
+    database: Database,
+) -> None:
+    app, repo, _ = build_web_app(database)
+    cid = add_conference(repo, chair=CHAIR, state=ConferenceState.SCHEDULED)
+    repo.update_conference(
+        cid,
+        facts={
+            "late_reason": "The family asked for an early date.",
+            "late_agreed_by": "Pat Testmanager",
+            "format_agreed_by": ["social_worker", "team_manager", "chair"],
+            "risk_assessed": True,
+        },
+    )
+    client = await client_for(app)
+    try:
+        body = await (await client.get(f"/conferences/{cid}", headers=headers_for("mts"))).text()
+    finally:
+        await client.close()
+    facts = body.split('class="facts"')[1].split("</dl>")[0]
+    assert "The family asked for an early date. (agreed by Pat Testmanager)" in facts
+    assert "by social worker, team manager, chair, after a risk assessment" in facts
 
 
 async def test_actions_call_the_runtime_and_report_refusals_in_plain_words(

@@ -8,13 +8,12 @@ from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat
 from bot.store.queries import ConferenceLine
 from bot.web.oidc import role_from_claims, user_from_claims
 from bot.web.progress import (
-    StepProgress,
-    StepStatus,
     TimelineCache,
+    entries_of,
     icpc_last_day,
     icpc_risks,
     report_risks,
-    step_views,
+    split_step_id,
 )
 from bot.web.security import UserRole as Role
 
@@ -65,28 +64,18 @@ def test_reports_not_shared_by_their_deadline_are_late_until_done() -> None:
     timeline = cache.compile(line)
     assert not isinstance(timeline, str)
     report_ids = {s.id for s in timeline.steps if s.kind.value.startswith("share")}
-    done = StepProgress.of(("done", f"c1:{step}:pack") for step in report_ids)
+    done = entries_of(1, (("done", f"c1:{step}:pack") for step in report_ids))
     assert report_risks([line], {1: done}, cache, NOW) == []
     # A deadline check that found nothing keeps the step late, even though the job ran.
-    checked = StepProgress.of(
-        pair
-        for step in report_ids
-        for pair in (("step_late", f"c1:{step}:check"), ("done", f"c1:{step}:check"))
+    checked = entries_of(
+        1,
+        (
+            pair
+            for step in report_ids
+            for pair in (("step_late", f"c1:{step}:check"), ("done", f"c1:{step}:check"))
+        ),
     )
     assert report_risks([line], {1: checked}, cache, NOW) != []
-
-
-def test_step_status_is_done_failed_late_or_due() -> None:
-    timeline = TimelineCache().compile(_line())
-    assert not isinstance(timeline, str)
-    first, second, *_ = timeline.steps
-    progress = StepProgress.of(
-        [("done", f"c1:{first.id}:prompt"), ("failed", second.id), ("done", "c1:x:remind")]
-    )
-    views = step_views(timeline, progress, now=NOW)
-    statuses = {v.step.id: v.status for v in views}
-    assert statuses[first.id] is StepStatus.DONE and statuses[second.id] is StepStatus.FAILED
-    assert StepStatus.DUE in statuses.values()
 
 
 def test_timeline_without_a_format_says_why_it_cannot_be_compiled() -> None:
@@ -111,8 +100,10 @@ def test_entra_user_is_the_lower_case_sign_in_name() -> None:
     assert user_from_claims({"preferred_username": "a|admin"}) is None
 
 
-def test_a_sent_reminder_does_not_complete_a_step_but_a_retry_clears_a_failure() -> None:
-    progress = StepProgress.of(
-        [("done", "c1:a:remind"), ("failed", "c1:b:pack"), ("done", "c1:b:pack")]
+def test_a_job_id_splits_into_its_step_and_action_even_when_the_action_has_a_dot() -> None:
+    assert split_step_id("c4:icpc.follow_ups.plan:aftercare.follow_up") == (
+        "icpc.follow_ups.plan",
+        "aftercare.follow_up",
     )
-    assert progress.done == {"b"} and progress.failed == set()
+    assert split_step_id("c4:icpc.report_sharing.sw:pack") == ("icpc.report_sharing.sw", "pack")
+    assert split_step_id("icpc.invitations.online") == ("icpc.invitations.online", None)
