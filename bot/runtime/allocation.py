@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.core.actions import ALLOCATE
 from bot.core.allocation import ChairSuggestion, suggest_chairs
 from bot.core.conference import Conference, ConferenceState
 from bot.core.errors import ActionRefused
@@ -58,8 +59,7 @@ async def suggest(rt: Runtime, conference_id: int) -> list[ChairSuggestion]:
 async def allocate(rt: Runtime, conference_id: int, chair: str, by: str) -> Conference:
     """Give the conference a chair. Invites stay held until the chair decides the format."""
     conference = rt.store.get_conference(conference_id)
-    if conference.state in CLOSED:
-        raise ActionRefused(f"{conference.reference} is {conference.state.value}")
+    rt.require(conference, ALLOCATE)
     if rt.people.chairs and chair not in rt.people.chairs:
         raise ActionRefused(f"{chair} is not one of the configured chairs")
     updated = rt.store.update_conference(

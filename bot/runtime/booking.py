@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from bot.core.actions import SET_FORMAT
 from bot.core.conference import Conference, ConferenceState, MeetingFormat, Participant, Role
 from bot.core.errors import ActionRefused
 from bot.core.mailbox import OutgoingMail
@@ -88,6 +89,7 @@ async def set_format(
 ) -> Conference:
     """Record the format decision, book the meeting, send letters, schedule deadlines."""
     conference = rt.store.get_conference(conference_id)
+    rt.require(conference, SET_FORMAT)
     rules = rt.rules(conference)
     _check_decision(conference, rules, decision)
     facts = dict(conference.facts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.core.actions import CANCEL, RESCHEDULE
 from bot.core.conference import Conference, ConferenceState
 from bot.core.errors import ActionRefused
 from bot.runtime.booking import FormatDecision, set_format
@@ -15,8 +16,7 @@ async def reschedule(
 ) -> Conference:
     """Move a booked conference: a new meeting at the new time, and every job moved with it."""
     conference = rt.store.get_conference(conference_id)
-    if conference.state is not ConferenceState.SCHEDULED:
-        raise ActionRefused(f"{conference.reference} is not scheduled")
+    rt.require(conference, RESCHEDULE)
     assert conference.meeting_format is not None
     old_event, chair = conference.event_id, conference.chair
     rt.scheduler.remove_conference(conference_id)
@@ -46,8 +46,7 @@ async def cancel(
     """Cancel, following the playbook's rule: a named post's approval and a rationale."""
     conference = rt.store.get_conference(conference_id)
     rule = rt.playbook(conference).cancellation
-    if conference.state in (ConferenceState.CANCELLED, ConferenceState.CONCLUDED):
-        raise ActionRefused(f"{conference.reference} is already {conference.state.value}")
+    rt.require(conference, CANCEL)
     if rule.rationale_required and not rationale.strip():
         raise ActionRefused("a cancellation needs a written rationale")
     if not approved_by:

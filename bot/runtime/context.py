@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.actions import ActionOption, Actor, PlaybookFacts, allowed_actions, refusal
 from bot.core.conference import AGENCY_ROLES_FOR_RULES, Conference, Role
 from bot.core.errors import ActionRefused
 from bot.core.mailbox import RequestMailbox
@@ -77,6 +78,24 @@ class Runtime:
     def timeline(self, conference: Conference) -> Timeline:
         """The compiled plan of a conference whose format and start are set."""
         return compile_timeline(self.playbook(conference), self.facts(conference))
+
+    def options(
+        self, conference: Conference, actor: Actor | None = None
+    ) -> tuple[ActionOption, ...]:
+        """Which actions apply to the conference now, and why the others do not."""
+        try:
+            facts = PlaybookFacts.of(self.playbook(conference), conference)
+        except ActionRefused as err:
+            facts = PlaybookFacts(False, missing_rules=str(err))
+        return allowed_actions(
+            conference, facts, self.store.timeline(conference.id), self.clock(), actor=actor
+        )
+
+    def require(self, conference: Conference, name: str, actor: Actor | None = None) -> None:
+        """Refuse ``name`` with the same words the pages show, where it does not apply now."""
+        reason = refusal(self.options(conference, actor), name)
+        if reason is not None:
+            raise ActionRefused(reason[:1].upper() + reason[1:])
 
     def record(self, conference_id: int, by: str, kind: str, **detail: object) -> None:
         """Append a line to the conference's timeline (``step_id`` may be given in ``detail``)."""

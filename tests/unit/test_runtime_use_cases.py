@@ -129,7 +129,7 @@ async def test_allocation_holds_invites_until_the_format_is_decided(database: Da
 async def test_setting_the_format_without_a_chair_is_refused(database: Database) -> None:
     rt = runtime(database, FakeGraph())
     decision = booking.FormatDecision(MeetingFormat.TEAMS, next_week())
-    with pytest.raises(ActionRefused, match="allocate a chair"):
+    with pytest.raises(ActionRefused, match="chair must be allocated first"):
         await booking.set_format(rt, requested(rt), decision, by="chair")
 
 

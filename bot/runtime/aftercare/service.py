@@ -13,6 +13,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 
+from bot.core.actions import APPROVE_MINUTES, CONCLUDE, Actor
 from bot.core.conference import Conference, ConferenceState, Participant, Role
 from bot.core.errors import ActionRefused, InvalidInput
 from bot.core.mailbox import Attachment, OutgoingMail
@@ -123,10 +124,7 @@ class Aftercare:
         Returns the minutes' web URL. Repeating the call repeats nothing already done.
         """
         conference = self.repo.get_conference(conference_id)
-        if conference.state is ConferenceState.CANCELLED:
-            raise ActionRefused(f"{conference.reference} was cancelled")
-        if conference.meeting_format is None or conference.start_at is None:
-            raise ActionRefused(f"{conference.reference} was never booked")
+        self.rt.require(conference, CONCLUDE)
         if decisions:
             try:
                 checked = checked_decisions(decisions)
@@ -209,10 +207,7 @@ class Aftercare:
     ) -> dict[str, object]:
         """The chair or an admin approves the minutes; distribution follows the playbook."""
         conference = self.repo.get_conference(conference_id)
-        if self._last(conference_id, "minutes_uploaded") is None:
-            raise ActionRefused("there are no draft minutes to approve yet")
-        if role not in ADMIN_ROLES and not (role == "chair" and user == conference.chair):
-            raise ActionRefused("only the conference's chair or an admin may approve its minutes")
+        self.rt.require(conference, APPROVE_MINUTES, Actor(user, role))
         if not self.repo.has_step(conference_id, MINUTES_STEP, "minutes_approved"):
             self._record(conference_id, "minutes_approved", MINUTES_STEP, by=user, role=role)
         recipients = len(self.distribution_list(conference))
