@@ -43,6 +43,7 @@ from bot.web import (
     console,
     graph_webhook,
     health,
+    site,
     snapshot,
     status,
 )
@@ -173,7 +174,7 @@ def build_app(services: Services) -> web.Application:
     health.add_routes(app)
     auth.add_routes(app)
     about.add_routes(app)
-    status.add_routes(app)
+    site.add_routes(app)
     if services.runsheets is not None:
         console.add_routes(app, services.runsheets)  # the chair console is a prompt channel too
         add_teams(app, services)

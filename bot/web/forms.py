@@ -249,7 +249,7 @@ def _handler(
     name: str, perform: Perform, detail: DetailPage
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
-        from bot.web.pages import load_visible
+        from bot.web.status import load_visible
 
         identity = require(request, ACTION_ROLES[name])
         conference = await load_visible(request, identity)

@@ -17,7 +17,6 @@ from bot.core.conference import (
     MeetingFormat,
     TimelineEntry,
 )
-from bot.core.errors import NotFound
 from bot.core.timeline import StepKind, Timeline
 from bot.core.timeline.status import StepStatus, conference_step_views, parse_recorded
 from bot.core.workdays import LONDON
@@ -26,7 +25,7 @@ from bot.web import forms
 from bot.web.auth import Identity
 from bot.web.security import EVERYONE, STAFF, VIEWERS, UserRole, require, role_of
 from bot.web.snapshot import read_health
-from bot.web.status import RISKS_KEY, in_thread, queries, render, timelines
+from bot.web.status import RISKS_KEY, in_thread, load_visible, queries, render, timelines
 
 PAGE_SIZE = 50
 JOB_WORDS = {
@@ -200,21 +199,6 @@ def line_of(conference: Conference) -> ConferenceLine:
         ),
         late_reason=str(reason) if reason else None,
     )
-
-
-async def load_visible(request: web.Request, identity: Identity) -> Conference:
-    """The conference in the URL, if this person may see it; otherwise 404."""
-    try:
-        conference_id = int(request.match_info["conference_id"])
-        conference = await in_thread(queries(request).conference, conference_id)
-    except (ValueError, NotFound):
-        raise web.HTTPNotFound(text="There is no such conference.") from None
-    if role_of(identity) is UserRole.CHAIR and (conference.chair or "").lower() != (
-        identity.user.lower()
-    ):
-        # A chair sees their own conferences only; say "not found" so nothing leaks.
-        raise web.HTTPNotFound(text="There is no such conference.")
-    return conference
 
 
 def step_words(recorded: str, texts: Mapping[str, str]) -> str:

@@ -13,9 +13,8 @@ from datetime import timedelta
 
 from aiohttp import web
 
-from bot.web.pages import load_visible
 from bot.web.security import EVERYONE, VIEWERS, prepare_headers, require
-from bot.web.status import in_thread, queries
+from bot.web.status import in_thread, load_visible, queries
 
 POLL = timedelta(seconds=1)  # how often the store is asked whether anything changed
 HEARTBEAT = timedelta(seconds=15)  # keeps proxies from closing a quiet stream

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 import jinja2
 from aiohttp import web
 
+from bot.core.conference import Conference
+from bot.core.errors import NotFound
 from bot.store.queries import StatusQueries
 from bot.web.auth import Identity
 from bot.web.health import DATABASE_KEY
@@ -122,22 +124,16 @@ def render(
     return response
 
 
-def add_routes(app: web.Application) -> None:
-    """Mount every status page, the event streams, /metrics, static files and the middlewares.
-
-    Collaborators not yet wired (actions, health) are optional: their parts say so on the page.
-    """
-    from bot.web import capacity, metrics, oidc, pages, security, sse, triage
-
-    if TIMELINES_KEY not in app:
-        app[TIMELINES_KEY] = TimelineCache()
-    app[RISKS_KEY] = RiskMemo()
-    app.middlewares.append(metrics.metrics_middleware)
-    app.middlewares.append(security.security_middleware)
-    pages.add_routes(app)
-    triage.add_routes(app)
-    capacity.add_routes(app)
-    sse.add_routes(app)
-    metrics.add_routes(app)
-    oidc.add_routes(app)
-    app.router.add_static("/static", STATIC, append_version=False)
+async def load_visible(request: web.Request, identity: Identity) -> Conference:
+    """The conference in the URL, if this person may see it; otherwise 404."""
+    try:
+        conference_id = int(request.match_info["conference_id"])
+        conference = await in_thread(queries(request).conference, conference_id)
+    except (ValueError, NotFound):
+        raise web.HTTPNotFound(text="There is no such conference.") from None
+    if role_of(identity) is UserRole.CHAIR and (conference.chair or "").lower() != (
+        identity.user.lower()
+    ):
+        # A chair sees their own conferences only; say "not found" so nothing leaks.
+        raise web.HTTPNotFound(text="There is no such conference.")
+    return conference

@@ -14,7 +14,7 @@ from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, 
 from bot.store.database import Database
 from bot.store.queries import StatusQueries
 from bot.store.repository import NewParticipant, Repository
-from bot.web import auth, health, sse, status
+from bot.web import auth, health, site, sse, status
 from bot.web.actions import ACTIONS_KEY, ActionRefused
 from bot.web.auth import COOKIE, Identity, SessionSigner
 from bot.web.config import CONFIG_KEY, WebConfig
@@ -172,7 +172,7 @@ def build_web_app(
         app[HEALTH_KEY] = FixedHealth(health_reading)
     health.add_routes(app)
     auth.add_routes(app)
-    status.add_routes(app)
+    site.add_routes(app)
     return app, repository, fake
 
 
