@@ -21,7 +21,11 @@ from sqlalchemy import Engine, create_engine, text
 
 from bot.runtime.durable import DurableScheduler
 from bot.runtime.scheduler import Job
-from tests.integration.runtime_harness import preset_body, working_days_ahead
+from tests.integration.runtime_harness import (
+    preset_body,
+    self_booking_playbook,
+    working_days_ahead,
+)
 from tests.integration.test_crash_trials import CONFBOT, Process, Sandbox, sandbox
 from tests.stores import fresh_postgres_database
 
@@ -52,6 +56,8 @@ def _replica(tmp_path: Path, name: str, url: str, box: Sandbox) -> Process:
         CONFBOT_WEB__PORT="0",
         CONFBOT_GRAPH__BASE_URL=f"{box.url}/v1.0",
         CONFBOT_CONFERENCE__SWEEP_INTERVAL="PT1S",
+        # The requests name chair, format and start and book themselves (not Lancashire's rule).
+        CONFBOT_CONFERENCE__PLAYBOOK=str(self_booking_playbook(tmp_path)),
     )
     data.mkdir()
     process = Process([CONFBOT, "serve"], env=env, cwd=data)
