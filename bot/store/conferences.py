@@ -15,6 +15,7 @@ from bot.core.reference import format_reference
 from bot.store.base import Store
 from bot.store.mapping import child_row, conference_of, participant_row
 from bot.store.models import ConferenceRequestRow, ConferenceRow, ParticipantRow
+from bot.store.reads import RecordQueries
 from bot.store.records import NewChild, NewParticipant
 
 
@@ -82,18 +83,12 @@ class ConferenceStore(Store):
             return conference_of(row)
 
     def get_conference(self, conference_id: int) -> Conference:
-        """One conference with its participants and children."""
-        with self.db.session() as session:
-            row = session.get(ConferenceRow, conference_id)
-            if row is None:
-                raise NotFound("conference", conference_id)
-            return conference_of(row)
+        """One conference with its participants and children (the read side's query)."""
+        return RecordQueries(self.db).conference(conference_id)
 
     def find_conference(self, reference: str) -> Conference | None:
         """The conference with this reference, if any."""
-        with self.db.session() as session:
-            row = session.scalar(select(ConferenceRow).where(ConferenceRow.reference == reference))
-            return None if row is None else conference_of(row)
+        return RecordQueries(self.db).conference_by_reference(reference)
 
     def list_conferences(
         self,
@@ -104,14 +99,9 @@ class ConferenceStore(Store):
         offset: int = 0,
     ) -> list[Conference]:
         """Conferences, newest first, without people (no personal data in lists)."""
-        query = select(ConferenceRow).order_by(ConferenceRow.id.desc())
-        if state is not None:
-            query = query.where(ConferenceRow.state == state.value)
-        if chair is not None:
-            query = query.where(ConferenceRow.chair == chair)
-        with self.db.session() as session:
-            rows = session.scalars(query.limit(limit).offset(offset)).all()
-            return [conference_of(row, with_people=False) for row in rows]
+        return RecordQueries(self.db).conferences(
+            state=state, chair=chair, limit=limit, offset=offset
+        )
 
     def count_by_state(self) -> dict[ConferenceState, int]:
         """How many conferences are in each state."""

@@ -13,6 +13,7 @@ from bot.core.errors import NotFound
 from bot.store.base import Store
 from bot.store.mapping import request_of, triage_item
 from bot.store.models import ConferenceRequestRow, TriageItemRow
+from bot.store.reads import RecordQueries
 from bot.store.records import StoredRequest
 
 
@@ -67,11 +68,7 @@ class RequestStore(Store):
 
     def get_request(self, request_id: int) -> StoredRequest:
         """One request by id."""
-        with self.db.session() as session:
-            row = session.get(ConferenceRequestRow, request_id)
-            if row is None:
-                raise NotFound("request", request_id)
-            return request_of(row)
+        return RecordQueries(self.db).request_email(request_id)
 
     def set_request_outcome(
         self, request_id: int, outcome: str, conference_id: int | None = None
@@ -104,15 +101,7 @@ class RequestStore(Store):
 
     def list_triage(self, state: str | None = "open") -> list[TriageItem]:
         """Triage items, oldest first, with the subject of their email."""
-        query = (
-            select(TriageItemRow, ConferenceRequestRow.subject)
-            .join(ConferenceRequestRow, TriageItemRow.request_id == ConferenceRequestRow.id)
-            .order_by(TriageItemRow.id)
-        )
-        if state is not None:
-            query = query.where(TriageItemRow.state == state)
-        with self.db.session() as session:
-            return [triage_item(row, subject) for row, subject in session.execute(query).all()]
+        return RecordQueries(self.db).triage_items(state)
 
     def resolve_triage(self, item_id: int, *, by: str, resolution: str) -> TriageItem:
         """Close a triage item, recording who did it and how."""

@@ -12,6 +12,7 @@ from bot.core.conference import TimelineEntry
 from bot.store.base import Store
 from bot.store.mapping import entry_of
 from bot.store.models import TimelineEntryRow
+from bot.store.reads import RecordQueries
 
 
 class TimelineStore(Store):
@@ -43,13 +44,7 @@ class TimelineStore(Store):
 
     def timeline(self, conference_id: int) -> list[TimelineEntry]:
         """A conference's audit trail, oldest first."""
-        with self.db.session() as session:
-            rows = session.scalars(
-                select(TimelineEntryRow)
-                .where(TimelineEntryRow.conference_id == conference_id)
-                .order_by(TimelineEntryRow.at, TimelineEntryRow.id)
-            ).all()
-            return [entry_of(row) for row in rows]
+        return RecordQueries(self.db).timeline(conference_id)
 
     def has_step(self, conference_id: int, step_id: str, kind: str) -> bool:
         """Whether the timeline already records ``kind`` for a step: the idempotency check."""
