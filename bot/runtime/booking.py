@@ -17,7 +17,7 @@ from bot.core.errors import ActionRefused
 from bot.core.mailbox import OutgoingMail
 from bot.core.meeting import Attendee, MeetingOptions, MeetingRequest
 from bot.core.playbook.model import ConferenceRules
-from bot.core.timeline import compile_timeline, format_agreement_problems
+from bot.core.timeline import compile_timeline, format_agreement_problems, sent_at_format
 from bot.core.timeline.model import Step, StepKind, Timeline, TimelineError
 from bot.runtime import letters
 from bot.runtime.context import SYSTEM, Runtime, rule_role
@@ -210,7 +210,8 @@ async def _book_meeting(rt: Runtime, conference: Conference, plan: Timeline, by:
 
 
 async def _send_letters(rt: Runtime, conference: Conference, plan: Timeline) -> None:
-    for step in plan.steps:
+    # The playbook says which steps go as soon as the format is decided (process.sent_at_format).
+    for step in sent_at_format(plan):
         if step.kind is not StepKind.SEND_LETTER:
             continue
         for person in conference.participants:
