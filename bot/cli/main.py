@@ -93,8 +93,15 @@ def cmd_serve(_args: argparse.Namespace) -> int:
     database = _open_store_or_fail(settings.store.url, upgrade=False)
     database.dispose()
     from bot.app import serve
+    from bot.core.playbook.loader import PlaybookError
+    from bot.settings import ConfigError
 
-    asyncio.run(serve(settings))
+    try:
+        asyncio.run(serve(settings))
+    except ConfigError as err:  # a mailbox naming a playbook the service does not have
+        raise CliError(str(err)) from err
+    except PlaybookError as err:  # a broken playbook: each problem names its file and line
+        raise CliError("a playbook has errors:\n" + "\n".join(err.lines)) from err
     return 0
 
 

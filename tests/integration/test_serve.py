@@ -140,3 +140,34 @@ def test_unusable_database_url_exits_with_one_line_naming_the_setting(
     assert len(lines) == 1, result.stderr
     assert "CONFBOT_STORE__URL" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "named"),
+    [
+        ("CONFBOT_CONFERENCE__PLAYBOOK", "nrthmoor", "CONFBOT_CONFERENCE__PLAYBOOK"),
+        (
+            "CONFBOT_MAILBOXES",
+            '[{"address": "cp.requests@example.org", "playbook": "northmoor"},'
+            ' {"address": "lac.reviews@example.org", "by_type": {"LAC": "nrthmoor-lac"}}]',
+            "CONFBOT_MAILBOXES[1].by_type.LAC",
+        ),
+    ],
+)
+def test_a_mailbox_naming_an_unknown_playbook_stops_start_up_with_one_line_naming_the_setting(
+    tmp_path: Path, setting: str, value: str, named: str
+) -> None:
+    result = subprocess.run(
+        [CONFBOT, "serve"],
+        cwd=tmp_path,
+        env=_env(tmp_path, **{setting: value}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.strip().splitlines() if line.startswith("confbot:")]
+    assert len(errors) == 1, result.stderr
+    assert named in errors[0] and "no playbook" in errors[0]
+    assert "Traceback" not in result.stderr
