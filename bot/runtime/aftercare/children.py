@@ -8,12 +8,14 @@ is credited to the wrong child.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Set
 
-from bot.core.conference import Conference, Participant, Role
+from bot.core.conference import Conference, MeetingFormat, Participant, Role
 from bot.core.minutes.model import MinutesChild
 from bot.core.minutes.text import EVIDENCE_ORDER, EVIDENCE_WORDS
-from bot.core.playbook.terms import AttendanceEvidence
+from bot.core.playbook.model import ConferenceRules
+from bot.core.playbook.terms import AttendanceEvidence, Decision
 
 NOT_TAKEN_PART = "They were invited but did not take part"
 
@@ -21,12 +23,43 @@ NOT_TAKEN_PART = "They were invited but did not take part"
 Evidence = Mapping[str, Set[AttendanceEvidence]]
 
 
+def chair_participation_words(
+    rules: ConferenceRules, meeting_format: MeetingFormat, journal_text: str | None
+) -> str:
+    """The chair's note at the run sheet's young-person participation step, or "".
+
+    Seed 003: the chair tells everyone how the young person is taking part, "and this goes
+    in the record". The note is kept in the run sheet's journal, not on the timeline.
+    """
+    phases = {
+        f"phase.{p.id}"
+        for p in rules.phases(meeting_format)
+        if Decision.YOUNG_PERSON_PARTICIPATION in p.decisions
+    }
+    if not phases or not journal_text:
+        return ""
+    try:
+        entries = json.loads(journal_text)
+    except ValueError:
+        return ""  # an unreadable journal is the run sheet's problem; the minutes go on
+    notes = [
+        str(e.get("note") or "").strip()
+        for e in entries
+        if isinstance(e, dict) and e.get("call") == "answer" and e.get("prompt") in phases
+    ]
+    return next((n for n in reversed(notes) if n), "")
+
+
 def minutes_children(
-    conference: Conference, evidence: Evidence, key: Callable[[Participant], str]
+    conference: Conference,
+    evidence: Evidence,
+    key: Callable[[Participant], str],
+    chair_words: str = "",
 ) -> tuple[MinutesChild, ...]:
     """Each child of the conference for its minutes, in the order they were recorded.
 
-    ``evidence`` is keyed by the minutes' participant keys, which ``key`` gives.
+    ``evidence`` is keyed by the minutes' participant keys, which ``key`` gives;
+    ``chair_words`` are the chair's own words on how the young person took part.
     """
     born = [c for c in conference.children if not c.unborn]
     sole = born[0] if len(born) == 1 else None
@@ -38,7 +71,7 @@ def minutes_children(
             out.append(
                 MinutesChild.of(
                     child,
-                    participation=_participation(young, evidence, key),
+                    participation=chair_words or _participation(young, evidence, key),
                     advocate=_advocate(advocates),
                 )
             )

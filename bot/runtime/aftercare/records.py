@@ -205,8 +205,13 @@ def minutes_input(
     plan: Timeline,
     *,
     young_people: tuple[YoungPersonPart, ...] = (),
+    participation: str = "",
 ) -> MinutesInput:
-    """What the minutes need, read from a concluded conference's records."""
+    """What the minutes need, read from a concluded conference's records.
+
+    ``participation`` is the chair's note on how the young person took part, from the run
+    sheet's journal (``chair_participation_words``).
+    """
     assert conference.meeting_format is not None and conference.start_at is not None
     r = _read(entries, party_index(conference))
     start = r.started or conference.start_at
@@ -225,7 +230,7 @@ def minutes_input(
         start=start,
         chair=conference.chair or "The chair",
         participants=_people(conference, r),
-        children=minutes_children(conference, r.evidence, participant_key),
+        children=minutes_children(conference, r.evidence, participant_key, participation),
         end=r.ended if r.ended is not None and r.ended >= start else None,
         consent=dict(r.consent),
         recorded=False,
