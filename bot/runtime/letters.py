@@ -45,8 +45,10 @@ def _a_title(conference: Conference) -> str:
     return f"{article} {title[:1].lower()}{title[1:]} ({conference.conference_type})"
 
 
-def _about(conference: Conference, *, to_parent: bool = False) -> str:
-    return escape(about(conference.children, to_parent=to_parent))
+def _about(conference: Conference, lead: str = "It is about", *, to_parent: bool = False) -> str:
+    """A sentence naming the children, with a space before it, or "" when none is recorded."""
+    text = about(conference.children, lead, to_parent=to_parent)
+    return f" {escape(text)}" if text else ""
 
 
 def acknowledgement(conference: Conference) -> tuple[str, str]:
@@ -55,8 +57,8 @@ def acknowledgement(conference: Conference) -> tuple[str, str]:
     return (
         f"Conference request received: {conference.reference}",
         _page(
-            f"Thank you. We have received your request for {escape(_a_title(conference))}"
-            f"{_about(conference)}. Its reference is <strong>{ref}</strong>.",
+            f"Thank you. We have received your request for {escape(_a_title(conference))}."
+            f"{_about(conference)} Its reference is <strong>{ref}</strong>.",
             "Please quote this reference on every email about this conference, including "
             "reports. A chair will be allocated and the format agreed with you.",
         ),
@@ -70,9 +72,9 @@ def parent_letter(conference: Conference, letter_text: str, held_back: bool) -> 
     """
     fmt = conference.meeting_format or MeetingFormat.TEAMS
     paragraphs = [
-        f"The child protection conference{_about(conference, to_parent=True)} will be held as "
-        f"{FORMAT_WORDS[fmt]}, on {when(conference.start_at)}. "
-        f"Its reference is {escape(conference.reference)}.",
+        f"The child protection conference will be held as {FORMAT_WORDS[fmt]}, on "
+        f"{when(conference.start_at)}."
+        f"{_about(conference, to_parent=True)} Its reference is {escape(conference.reference)}.",
         escape(letter_text),
     ]
     if held_back:
@@ -99,8 +101,8 @@ def reminder(conference: Conference, step_text: str, due: datetime) -> tuple[str
         f"Reminder for conference {conference.reference}: due {when(due)}",
         _page(
             escape(step_text),
-            f"This is due by {when(due)}. The conference{_about(conference)} is on "
-            f"{when(conference.start_at)}.",
+            f"This is due by {when(due)}. The conference is on {when(conference.start_at)}."
+            + _about(conference),
             f"Please quote {escape(conference.reference)} in your reply.",
         ),
     )
@@ -110,8 +112,8 @@ def pack_body(conference: Conference, count: int, parent_pack: bool) -> str:
     """The covering note of a report pack."""
     paragraphs = [
         f"Here are the {count} report{'s' if count != 1 else ''} for conference "
-        f"{escape(conference.reference)}{_about(conference, to_parent=parent_pack)}, "
-        f"on {when(conference.start_at)}.",
+        f"{escape(conference.reference)} on {when(conference.start_at)}."
+        + _about(conference, "The conference is about", to_parent=parent_pack),
     ]
     if parent_pack:
         paragraphs.append(
@@ -158,9 +160,8 @@ def call_sheet(conference: Conference) -> tuple[str, str]:
     return (
         f"Call sheet for conference {conference.reference}",
         _page(
-            f"Conference {escape(conference.reference)}{_about(conference)} is "
-            f"{FORMAT_WORDS[fmt]}, starting {when(conference.start_at)}. "
-            "These are the people to call.",
+            f"Conference {escape(conference.reference)} is {FORMAT_WORDS[fmt]}, starting "
+            f"{when(conference.start_at)}.{_about(conference)} These are the people to call.",
         )
         + "<table><thead><tr><th scope='col'>Role</th><th scope='col'>Name</th>"
         "<th scope='col'>Relationship or organisation</th><th scope='col'>Number</th>"

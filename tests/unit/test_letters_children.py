@@ -56,20 +56,19 @@ def conference(
 
 def test_the_parent_letter_names_the_child_by_initials_and_date_of_birth() -> None:
     _, body = letters.parent_letter(conference(BORN), "Please read the leaflet.", held_back=True)
-    assert "The child protection conference about T.Q. (born 4 May 2019) will be held" in body
-    assert "Its reference is CP-2026-00003." in body
+    assert "It is about T.Q. (born 4 May 2019). Its reference is CP-2026-00003." in body
 
 
 def test_the_parent_letter_about_an_unborn_baby_says_your_unborn_baby_and_the_due_date() -> None:
     _, body = letters.parent_letter(conference(UNBORN), "Leaflet.", held_back=False)
-    assert "about your unborn baby, due 3 March 2027" in body
+    assert "It is about your unborn baby, due 3 March 2027." in body
     assert "U.Q." not in body
 
 
 def test_the_acknowledgement_names_the_conference_and_its_children() -> None:
     _, body = letters.acknowledgement(conference(BORN, UNBORN))
     assert (
-        "your request for an initial child protection conference (ICPC) about T.Q. "
+        "your request for an initial child protection conference (ICPC). It is about T.Q. "
         "(born 4 May 2019) and the unborn baby U.Q., due 3 March 2027."
     ) in body
     _, review = letters.acknowledgement(conference(BORN, kind=ConferenceType.RCPC))
@@ -78,10 +77,10 @@ def test_the_acknowledgement_names_the_conference_and_its_children() -> None:
 
 def test_reminders_and_report_packs_name_the_child() -> None:
     _, reminder = letters.reminder(conference(BORN), "Send your report.", START)
-    assert "The conference about T.Q. (born 4 May 2019) is on" in reminder
+    assert "The conference is on Tuesday 15 December 2026 at 10:00. It is about T.Q." in reminder
     for parent_pack in (True, False):
         pack = letters.pack_body(conference(BORN), 2, parent_pack)
-        assert "for conference CP-2026-00003 about T.Q. (born 4 May 2019), on" in pack
+        assert "The conference is about T.Q. (born 4 May 2019)." in pack
     assert "your unborn baby" in letters.pack_body(conference(UNBORN), 1, parent_pack=True)
     assert "the unborn baby U.Q." in letters.pack_body(conference(UNBORN), 1, parent_pack=False)
 
@@ -92,25 +91,25 @@ def test_the_call_sheet_shows_a_family_members_relationship_where_the_organisati
     assert "<td>mother</td>" in body
     assert "<td>stepfather</td>" in body
     assert "<td>Children&#x27;s Services</td>" in body
-    assert "about T.Q. (born 4 May 2019)" in body
+    assert "It is about T.Q. (born 4 May 2019). These are the people to call." in body
 
 
 def test_aftercare_emails_name_the_child_and_say_who_needs_the_plan() -> None:
     decisions = Decisions(plan=True, category=AbuseCategory.NEGLECT)
     one = conference(BORN)
     _, decision = mail.decision_email(one, decisions)
-    assert "about T.Q. (born 4 May 2019) was held on" in decision
+    assert "at 10:00. It was about T.Q. (born 4 May 2019)." in decision
     assert "decided that T.Q. needs a child protection plan under the category of neglect" in (
         decision
     )
     _, plan = mail.plan_email(conference(BORN, UNBORN), decisions, outline=True)
     assert "T.Q. and U.Q. need child protection plans" in plan
     for _, body in (mail.approval_request(one, "https://x.example.org/m"), mail.minutes_email(one)):
-        assert "about T.Q. (born 4 May 2019)" in body
+        assert "The conference was about T.Q. (born 4 May 2019)." in body
 
 
 def test_letters_without_a_recorded_child_still_read_well() -> None:
     _, body = letters.parent_letter(conference(), "Leaflet.", held_back=False)
-    assert "The child protection conference will be held as" in body
+    assert "It is about" not in body and "Its reference is CP-2026-00003." in body
     _, decision = mail.decision_email(conference(), Decisions(plan=True))
     assert "decided that the child needs a child protection plan." in decision

@@ -95,10 +95,15 @@ def children_phrase(children: Sequence[NamedChild], *, to_parent: bool = False) 
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def about(children: Sequence[NamedChild], *, to_parent: bool = False) -> str:
-    """ " about T.Q. (born 4 May 2019)" to follow "the conference", or "" with no child."""
+def about(
+    children: Sequence[NamedChild], lead: str = "It is about", *, to_parent: bool = False
+) -> str:
+    """A sentence naming the children, "It is about T.Q. (born 4 May 2019).", or "" with none.
+
+    A sentence of its own, so a letter's other sentences stay short.
+    """
     phrase = children_phrase(children, to_parent=to_parent)
-    return f" about {phrase}" if phrase else ""
+    return f"{lead} {phrase}." if phrase else ""
 
 
 def case_reference_words(references: Sequence[CaseReference]) -> str:

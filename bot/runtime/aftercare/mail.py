@@ -23,8 +23,10 @@ def _day(value: date | None) -> str:
     return value.strftime("%A %-d %B %Y") if value else "a date still to be agreed"
 
 
-def _about(conference: Conference) -> str:
-    return escape(about(conference.children))
+def _about(conference: Conference, lead: str = "The conference was about") -> str:
+    """ "The conference was about T.Q. (born 4 May 2019).", with a space before it, or ""."""
+    text = about(conference.children, lead)
+    return f" {escape(text)}" if text else ""
 
 
 def _who(children: tuple[Child, ...]) -> tuple[str, str]:
@@ -58,7 +60,7 @@ def approval_request(conference: Conference, url: str) -> tuple[str, str]:
     return (
         f"Draft minutes to approve: conference {conference.reference}",
         _page(
-            f"The draft minutes of conference {ref}{_about(conference)} are ready.",
+            f"The draft minutes of conference {ref} are ready.{_about(conference)}",
             f'You can read them here: <a href="{escape(url)}">draft minutes</a>.',
             "Please check them. When they are right, approve them on the status page. "
             "They will not be sent to anyone until they are approved.",
@@ -72,8 +74,8 @@ def decision_email(conference: Conference, decisions: Decisions) -> tuple[str, s
     return (
         f"Decision of conference {conference.reference}",
         _page(
-            f"Conference {ref}{_about(conference)} was held on "
-            f"{escape(when(conference.start_at))}.",
+            f"Conference {ref} was held on {escape(when(conference.start_at))}."
+            + _about(conference, "It was about"),
             escape(_plan_words(decisions, conference.children)),
             f"The next review is planned for {escape(_day(decisions.review))}.",
             "The minutes will follow once the chair has approved them.",
@@ -93,7 +95,7 @@ def plan_email(conference: Conference, decisions: Decisions, *, outline: bool) -
     return (
         f"The {name} from conference {conference.reference}",
         _page(
-            f"This is the {name} agreed at conference {ref}{_about(conference)}.",
+            f"This is the {name} agreed at conference {ref}.{_about(conference)}",
             escape(_plan_words(decisions, conference.children)),
             core,
             f"The review conference is planned for {escape(_day(decisions.review))}.",
@@ -108,7 +110,7 @@ def minutes_email(conference: Conference) -> tuple[str, str]:
     return (
         f"Minutes of conference {conference.reference}",
         _page(
-            f"The approved minutes of conference {ref}{_about(conference)} are attached.",
+            f"The approved minutes of conference {ref} are attached.{_about(conference)}",
             "Please keep them safe and do not pass them on.",
         ),
     )
