@@ -113,7 +113,9 @@ def test_a_missing_date_of_birth_or_case_reference_is_on_the_minute_takers_list(
 def test_minutes_without_a_child_say_so_and_ask_the_minute_taker() -> None:
     playbook = PLAYBOOKS["leeds"]
     minutes = assemble_minutes(playbook, records(playbook))
-    assert minutes.section("children").blocks == (Paragraph("No child is recorded for it yet."),)
+    assert minutes.section("children").blocks == (
+        Paragraph("No child has been recorded for this conference yet."),
+    )
     assert "Which child or children the conference is about." in minutes.missing
 
 

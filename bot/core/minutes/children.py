@@ -134,7 +134,9 @@ def children_section(data: MinutesInput, missing: list[str]) -> Section:
     )
     if not children:
         missing.append("Which child or children the conference is about.")
-        return Section("children", heading, (Paragraph("No child is recorded for it yet."),))
+        return Section(
+            "children", heading, (Paragraph("No child has been recorded for this conference yet."),)
+        )
     with_status = any(c.legal_status for c in children)
     header = ("Initials", "Date of birth", "Case reference") + (
         ("Legal status",) if with_status else ()
