@@ -226,7 +226,15 @@ async def _send_letter(
     if rt.store.has_step(conference.id, key, "letter_sent"):
         return  # idempotent: a retried format decision never sends a letter twice
     if not person.email:
-        rt.record(conference.id, SYSTEM, "letter_needs_post", step_id=key, role=person.role)
+        # Whether an address is on record, never the address: the timeline is shown widely.
+        rt.record(
+            conference.id,
+            SYSTEM,
+            "letter_needs_post",
+            step_id=key,
+            role=person.role,
+            has_postal_address=bool(person.postal_address.strip()),
+        )
         return
     subject, body = letters.parent_letter(conference, step.text, held_back=person.held_back)
     mail = OutgoingMail(to=(person.email,), subject=subject, html_body=body, purpose=key)

@@ -1,7 +1,8 @@
 """The words confbot sends: acknowledgements, parent letters, reminders. Plain British English.
 
-No child's name is ever written here: emails carry the conference reference and the
-child's initials at most, as the councils' own templates do.
+No child's name is ever written here: each letter names the child by initials and date of
+birth ("the conference about T.Q. (born 4 May 2019)"), as the councils' own templates do,
+and a family member is shown by their relationship to the child.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.core.conference import Conference, MeetingFormat, Role
+from bot.core.minutes.children import about
+from bot.core.minutes.text import CONFERENCE_TITLES
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -35,14 +38,27 @@ def _page(*paragraphs: str) -> str:
     return "".join(f"<p>{p}</p>" for p in paragraphs)
 
 
+def _a_title(conference: Conference) -> str:
+    """ "an initial child protection conference (ICPC)", with the right article."""
+    title = CONFERENCE_TITLES[conference.conference_type]
+    article = "an" if title[:1].lower() in "aeiou" else "a"
+    return f"{article} {title[:1].lower()}{title[1:]} ({conference.conference_type})"
+
+
+def _about(conference: Conference, lead: str = "It is about", *, to_parent: bool = False) -> str:
+    """A sentence naming the children, with a space before it, or "" when none is recorded."""
+    text = about(conference.children, lead, to_parent=to_parent)
+    return f" {escape(text)}" if text else ""
+
+
 def acknowledgement(conference: Conference) -> tuple[str, str]:
     """Subject and body of the reply to a social worker's request."""
     ref = escape(conference.reference)
     return (
         f"Conference request received: {conference.reference}",
         _page(
-            f"Thank you. We have received your request for a {escape(conference.conference_type)}"
-            f" and its reference is <strong>{ref}</strong>.",
+            f"Thank you. We have received your request for {escape(_a_title(conference))}."
+            f"{_about(conference)} Its reference is <strong>{ref}</strong>.",
             "Please quote this reference on every email about this conference, including "
             "reports. A chair will be allocated and the format agreed with you.",
         ),
@@ -56,8 +72,9 @@ def parent_letter(conference: Conference, letter_text: str, held_back: bool) -> 
     """
     fmt = conference.meeting_format or MeetingFormat.TEAMS
     paragraphs = [
-        f"The child protection conference ({escape(conference.reference)}) will be held as "
-        f"{FORMAT_WORDS[fmt]}, on {when(conference.start_at)}.",
+        f"The child protection conference will be held as {FORMAT_WORDS[fmt]}, on "
+        f"{when(conference.start_at)}."
+        f"{_about(conference, to_parent=True)} Its reference is {escape(conference.reference)}.",
         escape(letter_text),
     ]
     if held_back:
@@ -84,7 +101,8 @@ def reminder(conference: Conference, step_text: str, due: datetime) -> tuple[str
         f"Reminder for conference {conference.reference}: due {when(due)}",
         _page(
             escape(step_text),
-            f"This is due by {when(due)}. The conference is on {when(conference.start_at)}.",
+            f"This is due by {when(due)}. The conference is on {when(conference.start_at)}."
+            + _about(conference),
             f"Please quote {escape(conference.reference)} in your reply.",
         ),
     )
@@ -94,7 +112,8 @@ def pack_body(conference: Conference, count: int, parent_pack: bool) -> str:
     """The covering note of a report pack."""
     paragraphs = [
         f"Here are the {count} report{'s' if count != 1 else ''} for conference "
-        f"{escape(conference.reference)} on {when(conference.start_at)}.",
+        f"{escape(conference.reference)} on {when(conference.start_at)}."
+        + _about(conference, "The conference is about", to_parent=parent_pack),
     ]
     if parent_pack:
         paragraphs.append(
@@ -142,9 +161,10 @@ def call_sheet(conference: Conference) -> tuple[str, str]:
         f"Call sheet for conference {conference.reference}",
         _page(
             f"Conference {escape(conference.reference)} is {FORMAT_WORDS[fmt]}, starting "
-            f"{when(conference.start_at)}. These are the people to call.",
+            f"{when(conference.start_at)}.{_about(conference)} These are the people to call.",
         )
         + "<table><thead><tr><th scope='col'>Role</th><th scope='col'>Name</th>"
-        "<th scope='col'>Organisation</th><th scope='col'>Number</th></tr></thead>"
+        "<th scope='col'>Relationship or organisation</th><th scope='col'>Number</th>"
+        "</tr></thead>"
         f"<tbody>{rows}</tbody></table>",
     )

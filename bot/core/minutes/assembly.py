@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.conference import Role
+from bot.core.minutes.children import children_section, header_row
 from bot.core.minutes.model import (
     AbuseCategory,
     AgencyContribution,
@@ -18,6 +19,7 @@ from bot.core.minutes.model import (
     ConfidentialSection,
     Decisions,
     Minutes,
+    MinutesChild,
     MinutesError,
     MinutesInput,
     MinutesParticipant,
@@ -64,6 +66,7 @@ __all__ = [
     "ConfidentialSection",
     "Decisions",
     "Minutes",
+    "MinutesChild",
     "MinutesError",
     "MinutesInput",
     "MinutesParticipant",
@@ -106,6 +109,7 @@ def assemble_minutes(playbook: Playbook, data: MinutesInput) -> Minutes:
     )
     sections = (
         Section("how_held", "How the conference was held", (Paragraph(statement),)),
+        children_section(data, missing),
         _attendance_section(rules, data, attendance),
         consent_section(data),
         confidential_section(rules, data),
@@ -149,10 +153,12 @@ def attendance_lines(rules: ConferenceRules, data: MinutesInput) -> tuple[Attend
 def _header(playbook: Playbook, data: MinutesInput, length: timedelta) -> Table:
     start = to_london(data.start)
     finish = to_london(data.start + length)
+    children = header_row(data.children)
     rows = (
         ("Council", playbook.council),
         ("Reference", data.reference),
         ("Conference", CONFERENCE_TITLES[data.conference_type]),
+        *((children,) if children else ()),
         ("Date", long_date(start.date())),
         ("Time", f"{clock(start)} to {clock(finish)}"),
         ("Chair", data.chair),
@@ -177,7 +183,7 @@ def _attendance_section(
         )
     table = Table(
         "Attendance and apologies",
-        ("Name", "Role", "Organisation", "Attendance", "How they took part"),
+        ("Name", "Role", "Organisation or relationship", "Attendance", "How they took part"),
         tuple(rows),
         row_headers=True,
     )

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar
 
-from bot.core.conference import ConferenceType, MeetingFormat, Role
+from bot.core.conference import CaseReference, Child, ConferenceType, MeetingFormat, Role
 from bot.core.consent import ConsentStatus
 from bot.core.playbook.terms import AttendanceEvidence, AttendanceOutcome
 
@@ -108,6 +108,38 @@ class YoungPersonPart:
 
 
 @dataclass(frozen=True, slots=True)
+class MinutesChild:
+    """A child the conference is about, as the minutes name them: by initials, never a name.
+
+    It holds only what the minutes print: the young person's own contact details stay in
+    the store, so they can never reach a document sent to the family and agencies.
+    """
+
+    initials: str
+    date_of_birth: date | None = None
+    unborn: bool = False
+    expected_date: date | None = None  # an unborn child's expected date of delivery
+    case_references: tuple[CaseReference, ...] = ()
+    legal_status: str = ""
+    advocate: str = ""  # who speaks for them, as the records name the advocate
+    participation: str = ""  # how they took part, as the run sheet or the records show it
+
+    @classmethod
+    def of(cls, child: Child, *, participation: str = "", advocate: str = "") -> MinutesChild:
+        """The minutes' view of a stored child; ``advocate`` stands in when the child has none."""
+        return cls(
+            initials=child.initials,
+            date_of_birth=child.date_of_birth,
+            unborn=child.unborn,
+            expected_date=child.expected_date,
+            case_references=child.case_references,
+            legal_status=child.legal_status,
+            advocate=child.advocate or advocate,
+            participation=participation,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class AgencyContribution:
     """One professional's summary and their view on a plan, with their reasons."""
 
@@ -141,6 +173,7 @@ class MinutesInput:
     start: datetime  # aware
     chair: str
     participants: tuple[MinutesParticipant, ...]
+    children: tuple[MinutesChild, ...] = ()
     end: datetime | None = None  # aware; the playbook's default length after start when None
     consent: Mapping[str, ConsentStatus] = field(default_factory=dict)  # by participant key
     recorded: bool = False
@@ -191,6 +224,9 @@ def _problems(data: MinutesInput) -> list[str]:
         out.append("confidential: a section that was held needs its start and end")
     if section.start and section.end and section.end < section.start:
         out.append("confidential: the section ends before it starts")
+    for child in data.children:
+        if not child.initials.strip():
+            out.append("children: every child needs their initials")
     for part in data.parents:
         if part.participant in known and data.participant(part.participant).role is not Role.PARENT:
             out.append(f"parents: {part.participant} is not a parent")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from bot.core.conference import Role
 from bot.core.consent import ConsentStatus
+from bot.core.minutes.children import initials_of
 from bot.core.minutes.model import (
     AgencyContribution,
     Block,
@@ -157,7 +159,9 @@ def parents_section(data: MinutesInput, missing: list[str]) -> Section:
 def young_people_section(data: MinutesInput, missing: list[str]) -> Section:
     """The young person's views, or the recorded reason they are absent."""
     blocks: list[Block] = []
-    for young in data.young_people:
+    for part in data.young_people:
+        # The young person is a child: by initials, as everywhere else confbot writes.
+        young = replace(part, name=initials_of(part.name))
         if young.participation:
             # Seed 003: the chair shares how the young person takes part; it goes in the record.
             blocks.append(

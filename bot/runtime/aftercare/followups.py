@@ -114,7 +114,13 @@ class FollowUps:
                     continue
                 if not person.email:
                     # Seed 002: without a safe email address it is shared by phone or post.
-                    self._record(conference.id, NEEDS_POST, key, role=person.role.value)
+                    self._record(
+                        conference.id,
+                        NEEDS_POST,
+                        key,
+                        role=person.role.value,
+                        has_postal_address=bool(person.postal_address.strip()),
+                    )
                     continue
                 mail = OutgoingMail(
                     to=(person.email,), subject=subject, html_body=body, purpose=key

@@ -1,11 +1,16 @@
-"""The emails sent after a conference, in plain British English, as subject and HTML body."""
+"""The emails sent after a conference, in plain British English, as subject and HTML body.
+
+Each names the child by initials and date of birth, never by name; one body goes to the
+family and to the agencies alike, so an unborn baby is "the unborn baby T.Q.", not "yours".
+"""
 
 from __future__ import annotations
 
 from datetime import date
 from html import escape
 
-from bot.core.conference import Conference
+from bot.core.conference import Child, Conference
+from bot.core.minutes.children import about, initials_text
 from bot.core.minutes.model import Decisions
 from bot.runtime.letters import when
 
@@ -18,14 +23,32 @@ def _day(value: date | None) -> str:
     return value.strftime("%A %-d %B %Y") if value else "a date still to be agreed"
 
 
-def _plan_words(decisions: Decisions) -> str:
+def _about(conference: Conference, lead: str = "The conference was about") -> str:
+    """ "The conference was about T.Q. (born 4 May 2019).", with a space before it, or ""."""
+    text = about(conference.children, lead)
+    return f" {escape(text)}" if text else ""
+
+
+def _who(children: tuple[Child, ...]) -> tuple[str, str]:
+    """Who the decision is about, and the verb that agrees with it: ("T.Q.", "needs")."""
+    if not children:
+        return "the child", "needs"
+    names = [initials_text(c) for c in children]
+    if len(names) == 1:
+        return names[0], "needs"
+    return ", ".join(names[:-1]) + " and " + names[-1], "need"
+
+
+def _plan_words(decisions: Decisions, children: tuple[Child, ...] = ()) -> str:
     if decisions.plan is True:
         category = (
             f" under the category of {decisions.category.value.replace('_', ' ')}"
             if decisions.category
             else ""
         )
-        return f"The conference decided that the child needs a child protection plan{category}."
+        who, needs = _who(children)
+        plan = "a child protection plan" if len(children) <= 1 else "child protection plans"
+        return f"The conference decided that {who} {needs} {plan}{category}."
     if decisions.plan is False:
         return "The conference decided that a child protection plan is not needed."
     return "The conference's decision is still being written up. We will tell you when it is."
@@ -37,7 +60,7 @@ def approval_request(conference: Conference, url: str) -> tuple[str, str]:
     return (
         f"Draft minutes to approve: conference {conference.reference}",
         _page(
-            f"The draft minutes of conference {ref} are ready.",
+            f"The draft minutes of conference {ref} are ready.{_about(conference)}",
             f'You can read them here: <a href="{escape(url)}">draft minutes</a>.',
             "Please check them. When they are right, approve them on the status page. "
             "They will not be sent to anyone until they are approved.",
@@ -51,8 +74,9 @@ def decision_email(conference: Conference, decisions: Decisions) -> tuple[str, s
     return (
         f"Decision of conference {conference.reference}",
         _page(
-            f"Conference {ref} was held on {escape(when(conference.start_at))}.",
-            escape(_plan_words(decisions)),
+            f"Conference {ref} was held on {escape(when(conference.start_at))}."
+            + _about(conference, "It was about"),
+            escape(_plan_words(decisions, conference.children)),
             f"The next review is planned for {escape(_day(decisions.review))}.",
             "The minutes will follow once the chair has approved them.",
         ),
@@ -71,8 +95,8 @@ def plan_email(conference: Conference, decisions: Decisions, *, outline: bool) -
     return (
         f"The {name} from conference {conference.reference}",
         _page(
-            f"This is the {name} agreed at conference {ref}.",
-            escape(_plan_words(decisions)),
+            f"This is the {name} agreed at conference {ref}.{_about(conference)}",
+            escape(_plan_words(decisions, conference.children)),
             core,
             f"The review conference is planned for {escape(_day(decisions.review))}.",
             "If anything here is not clear, please speak to the social worker.",
@@ -86,7 +110,7 @@ def minutes_email(conference: Conference) -> tuple[str, str]:
     return (
         f"Minutes of conference {conference.reference}",
         _page(
-            f"The approved minutes of conference {ref} are attached.",
+            f"The approved minutes of conference {ref} are attached.{_about(conference)}",
             "Please keep them safe and do not pass them on.",
         ),
     )

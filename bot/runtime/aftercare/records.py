@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from bot.core.conference import Conference, Participant, Role, TimelineEntry
 from bot.core.consent import ConsentStatus
+from bot.core.minutes.children import initials_of
 from bot.core.minutes.model import (
     AbuseCategory,
     AgencyContribution,
@@ -29,6 +30,7 @@ from bot.core.minutes.model import (
 )
 from bot.core.playbook.terms import AttendanceEvidence
 from bot.core.timeline.model import StepKind, Timeline
+from bot.runtime.aftercare.children import minutes_children
 from bot.runtime.runsheet_facts import party_id
 
 CHAIR_KEY = "chair"
@@ -203,39 +205,16 @@ def minutes_input(
     plan: Timeline,
     *,
     young_people: tuple[YoungPersonPart, ...] = (),
+    participation: str = "",
 ) -> MinutesInput:
-    """What the minutes need, read from a concluded conference's records."""
+    """What the minutes need, read from a concluded conference's records.
+
+    ``participation`` is the chair's note on how the young person took part, from the run
+    sheet's journal (``chair_participation_words``).
+    """
     assert conference.meeting_format is not None and conference.start_at is not None
-    index = party_index(conference)
-    r = _read(entries, index)
-    people = [
-        MinutesParticipant(
-            CHAIR_KEY, Role.CHAIR, conference.chair or "The chair", "Chair", frozenset()
-        )
-    ]
-    for person in conference.participants:
-        key = participant_key(person)
-        people.append(
-            MinutesParticipant(
-                key,
-                person.role,
-                person.name,
-                person.relationship or person.organisation,
-                frozenset(r.evidence.get(key, set())),
-            )
-        )
+    r = _read(entries, party_index(conference))
     start = r.started or conference.start_at
-    held = conference.confidential_length is not None and r.started is not None
-    confidential = ConfidentialSection(held=False)
-    if held and r.started is not None:
-        end = r.confidential_end or r.started + (conference.confidential_length or plan.end - start)
-        present = tuple(
-            participant_key(p)
-            for p in conference.participants
-            if not p.held_back
-            and AttendanceEvidence.JOINED_MEETING in r.evidence.get(participant_key(p), set())
-        )
-        confidential = ConfidentialSection(True, r.started, max(end, r.started), present)
     parents = tuple(
         _parent_part(participant_key(p), r)
         for p in conference.participants
@@ -250,11 +229,12 @@ def minutes_input(
         meeting_format=conference.meeting_format,
         start=start,
         chair=conference.chair or "The chair",
-        participants=tuple(people),
+        participants=_people(conference, r),
+        children=minutes_children(conference, r.evidence, participant_key, participation),
         end=r.ended if r.ended is not None and r.ended >= start else None,
         consent=dict(r.consent),
         recorded=False,
-        confidential=confidential,
+        confidential=_confidential(conference, r, plan, start),
         parents=parents,
         young_people=young_people,
         contributions=contributions,
@@ -263,3 +243,37 @@ def minutes_input(
             s.id.rsplit(".", 1)[-1]: s.due for s in plan.steps if s.kind is StepKind.FOLLOW_UP
         },
     )
+
+
+def _people(conference: Conference, r: _Reading) -> tuple[MinutesParticipant, ...]:
+    chair = conference.chair or "The chair"
+    people = [MinutesParticipant(CHAIR_KEY, Role.CHAIR, chair, "Chair", frozenset())]
+    for person in conference.participants:
+        key = participant_key(person)
+        # The young person is a child: the minutes go to every agency, so by initials only.
+        name = initials_of(person.name) if person.role is Role.YOUNG_PERSON else person.name
+        people.append(
+            MinutesParticipant(
+                key,
+                person.role,
+                name,
+                person.relationship or person.organisation,
+                frozenset(r.evidence.get(key, set())),
+            )
+        )
+    return tuple(people)
+
+
+def _confidential(
+    conference: Conference, r: _Reading, plan: Timeline, start: datetime
+) -> ConfidentialSection:
+    if conference.confidential_length is None or r.started is None:
+        return ConfidentialSection(held=False)
+    end = r.confidential_end or r.started + (conference.confidential_length or plan.end - start)
+    present = tuple(
+        participant_key(p)
+        for p in conference.participants
+        if not p.held_back
+        and AttendanceEvidence.JOINED_MEETING in r.evidence.get(participant_key(p), set())
+    )
+    return ConfidentialSection(True, r.started, max(end, r.started), present)

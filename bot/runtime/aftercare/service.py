@@ -23,6 +23,7 @@ from bot.core.playbook.model import FollowUp
 from bot.core.playbook.terms import FollowUpKind
 from bot.core.timeline.model import Timeline
 from bot.runtime.aftercare import mail as aftercare_mail
+from bot.runtime.aftercare.children import chair_participation_words
 from bot.runtime.aftercare.followups import FEEDBACK, FOLLOW_UP, SENT, FollowUps, in_audience
 from bot.runtime.aftercare.records import (
     DECISIONS_RECORDED,
@@ -33,6 +34,7 @@ from bot.runtime.aftercare.word import minutes_docx
 from bot.runtime.context import SYSTEM, Runtime
 from bot.runtime.guard import DistributionRefused
 from bot.runtime.jobs import JobDispatcher
+from bot.runtime.runsheets import state_key
 from bot.runtime.scheduler import Job
 
 logger = logging.getLogger(__name__)
@@ -100,7 +102,18 @@ class Aftercare:
 
     def minutes(self, conference: Conference) -> Minutes:
         """The minutes as the records stand now."""
-        data = minutes_input(conference, self.repo.timeline(conference.id), self.plan(conference))
+        assert conference.meeting_format is not None
+        chair_words = chair_participation_words(
+            self.rt.rules(conference),
+            conference.meeting_format,
+            self.repo.get_state(state_key(conference.id)),
+        )
+        data = minutes_input(
+            conference,
+            self.repo.timeline(conference.id),
+            self.plan(conference),
+            participation=chair_words,
+        )
         try:
             return assemble_minutes(self.rt.playbook(conference), data)
         except MinutesError as err:
