@@ -201,10 +201,19 @@ def line_of(conference: Conference) -> ConferenceLine:
     )
 
 
+# Steps the runtime records that are not in a playbook's timeline, in words.
+RUNTIME_STEPS = {
+    "acknowledgement": "Acknowledge the request to the social worker",
+    "call_sheet": "Send the chair the call sheet",
+    "preset": "The request's preferred chair, format and time",
+    "aftercare": "The minutes and what follows the conference",
+}
+
+
 def step_words(recorded: str, texts: Mapping[str, str]) -> str:
     """A recorded step id as words: the step's own text, never its internal id."""
     found = parse_recorded(recorded)
-    text = texts.get(found.step)
+    text = texts.get(found.step) or RUNTIME_STEPS.get(found.step.split(".")[0])
     if text is None:
         return "a step no longer in the timeline"
     first = text.split(". ")[0].rstrip(".")

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.core.conference import Conference
 from bot.core.errors import NotFound
+from bot.core.minutes.children import initials_of
 from bot.store.queries import StatusQueries
 from bot.web.auth import Identity
 from bot.web.health import DATABASE_KEY
@@ -71,6 +72,8 @@ TEMPLATES.filters["london"] = london
 TEMPLATES.filters["words"] = words
 TEMPLATES.filters["duration"] = duration
 TEMPLATES.filters["step_name"] = step_name
+# A child is shown as people write to them: "T.Q.", never a name.
+TEMPLATES.filters["initials"] = initials_of
 
 NAV: tuple[tuple[str, str, frozenset[UserRole]], ...] = (
     ("/", "Today", frozenset({UserRole.ADMIN, UserRole.MTS, UserRole.MANAGER})),
