@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -20,14 +19,12 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
-from bot.core.conference import ConferenceType
 from bot.core.mailbox import RequestMailbox
+from bot.settings_mailboxes import MailboxSettings, mailbox_problem, playbook_problem
 
 ENV_PREFIX = "CONFBOT_"
 NESTED_DELIMITER = "__"
 MAILBOXES_VAR = f"{ENV_PREFIX}MAILBOXES"
-# Enough to catch a typo or a display name pasted in; Graph is the judge of the rest.
-_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class ConfigError(Exception):
@@ -184,24 +181,6 @@ class WebSettings(BaseModel):
     )
 
 
-class MailboxSettings(BaseModel):
-    """One request mailbox, as written in ``CONFBOT_MAILBOXES``."""
-
-    model_config = ConfigDict(extra="forbid")  # a misspelt "by_typ" must not vanish silently
-
-    address: str
-    playbook: str | None = None
-    by_type: dict[str, str] = Field(default_factory=dict)
-
-    def as_mailbox(self) -> RequestMailbox:
-        """The core value the runtime routes requests with."""
-        return RequestMailbox(
-            address=self.address.strip(),
-            playbook=(self.playbook or "").strip() or None,
-            by_type=tuple((kind, name.strip()) for kind, name in self.by_type.items()),
-        )
-
-
 class Settings(BaseSettings):
     """Every setting confbot reads. Nested sections use ``__``: ``CONFBOT_STORE__URL``."""
 
@@ -292,24 +271,9 @@ class Settings(BaseSettings):
 
 def check_mailboxes(mailboxes: Sequence[RequestMailbox], names: Sequence[str]) -> None:
     """Refuse a mailbox list that cannot work; ``names[n]`` is how mailbox ``n`` was set."""
-    known_types = [kind.value for kind in ConferenceType]
-    seen: dict[str, str] = {}
-    for mailbox, name in zip(mailboxes, names, strict=True):
-        if not _ADDRESS.match(mailbox.address):
-            raise ConfigError(f"{name}: {mailbox.address!r} is not an email address")
-        first = seen.setdefault(mailbox.address.casefold(), name)
-        if first != name:
-            raise ConfigError(f"{name}: {mailbox.address} is already set in {first}")
-        for kind, _playbook in mailbox.by_type:
-            if kind not in known_types:
-                raise ConfigError(
-                    f"{name}.by_type.{kind}: not a conference type "
-                    f"(known: {', '.join(known_types)})"
-                )
-        if any(not playbook for _kind, playbook in mailbox.by_type):
-            raise ConfigError(f"{name}.by_type: a conference type has no playbook")
-        if not mailbox.playbooks:
-            raise ConfigError(f"{name}: give it a playbook, or by_type, or both")
+    problem = mailbox_problem(mailboxes, names)
+    if problem is not None:
+        raise ConfigError(problem)
 
 
 def check_playbooks(
@@ -322,18 +286,9 @@ def check_playbooks(
     ``names[n]`` is the setting that holds mailbox ``n``: ``CONFBOT_MAILBOXES[n]`` unless
     given (``Settings.check_playbooks`` gives the single-mailbox setting's name).
     """
-    listed = ", ".join(sorted(known)) or "none"
-    for n, mailbox in enumerate(mailboxes):
-        base = names[n] if names is not None else f"{MAILBOXES_VAR}[{n}]"
-        in_list = base.startswith(MAILBOXES_VAR)
-        for kind, playbook in mailbox.by_type:
-            if playbook not in known:
-                raise ConfigError(
-                    f"{base}.by_type.{kind}: no playbook {playbook!r} (known: {listed})"
-                )
-        if mailbox.playbook is not None and mailbox.playbook not in known:
-            name = f"{base}.playbook" if in_list else base
-            raise ConfigError(f"{name}: no playbook {mailbox.playbook!r} (known: {listed})")
+    problem = playbook_problem(mailboxes, known, names, MAILBOXES_VAR)
+    if problem is not None:
+        raise ConfigError(problem)
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -153,6 +153,35 @@ def _professional(r: _Reader, group: str, *, email_required: bool) -> Profession
     return Professional(name, email, phones[0] if phones else "")
 
 
+def _preferences(
+    r: _Reader, received_at: datetime
+) -> tuple[MeetingFormat | None, str | None, datetime | None]:
+    """The format, chair and start the requester would like, if they said."""
+    fmt_note = r.value("", 0, "preferred_format", read.read_format, required=False)
+    fmt: MeetingFormat | None = None
+    if fmt_note is not None:
+        fmt, note = fmt_note
+        if note:
+            r.warnings.append(note)
+    chair = r.value("", 0, "preferred_chair", read.find_email, required=False)
+    start = r.value("", 0, "preferred_start", read.find_datetime, required=False)
+    if start is not None and start < received_at:
+        r.warnings.append("the preferred start is before the request was sent")
+    return fmt, chair, start
+
+
+def _confidential(r: _Reader) -> tuple[bool | None, str]:
+    """Whether a confidential section is asked for, and the reason given."""
+    confidential = r.value("", 0, "confidential", read.read_yes_no, required=False)
+    reason = r.value("", 0, "confidential_reason", str.strip, required=False) or ""
+    if confidential is None and reason and reason.casefold() not in ("n/a", "none", "no"):
+        confidential = True
+        r.warnings.append("a confidential section reason was given, so one is taken as requested")
+    if confidential and not reason:
+        r.warnings.append("a confidential section is requested without a reason")
+    return confidential, reason
+
+
 def assemble(
     fields: Fields, received_at: datetime
 ) -> tuple[ConferenceRequest | None, list[str], list[str]]:
@@ -173,23 +202,8 @@ def assemble(
         r.warnings.append("no phone number for the social worker")
     if not agencies:
         r.warnings.append("no agencies are listed")
-    fmt_note = r.value("", 0, "preferred_format", read.read_format, required=False)
-    fmt: MeetingFormat | None = None
-    if fmt_note is not None:
-        fmt, note = fmt_note
-        if note:
-            r.warnings.append(note)
-    chair = r.value("", 0, "preferred_chair", read.find_email, required=False)
-    start = r.value("", 0, "preferred_start", read.find_datetime, required=False)
-    if start is not None and start < received_at:
-        r.warnings.append("the preferred start is before the request was sent")
-    confidential = r.value("", 0, "confidential", read.read_yes_no, required=False)
-    reason = r.value("", 0, "confidential_reason", str.strip, required=False) or ""
-    if confidential is None and reason and reason.casefold() not in ("n/a", "none", "no"):
-        confidential = True
-        r.warnings.append("a confidential section reason was given, so one is taken as requested")
-    if confidential and not reason:
-        r.warnings.append("a confidential section is requested without a reason")
+    fmt, chair, start = _preferences(r, received_at)
+    confidential, reason = _confidential(r)
     access = r.value("", 0, "access_needs", str.strip, required=False) or ""
     previous = r.value("", 0, "previous_reference", _reference, required=False)
     if r.reasons or kind is None or social_worker is None or team_manager is None:

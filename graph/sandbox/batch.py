@@ -23,15 +23,7 @@ BATCH_HEADER = "X-Confbot-Sandbox-Batch-Item"
 async def batch(request: web.Request) -> web.Response:
     """Run each request against this sandbox, over loopback, as Graph would internally."""
     sandbox = sandbox_of(request)
-    body = await read_json(request)
-    items = body.get("requests")
-    if not isinstance(items, list) or not items:
-        raise GraphFault(400, "BadRequest", "Invalid batch payload format.")
-    if len(items) > BATCH_LIMIT:
-        raise GraphFault(400, "BadRequest", "Too many requests in a batch. Max is 20.")
-    ids = [str(i.get("id", "")) for i in items]
-    if len(set(ids)) != len(ids) or "" in ids:
-        raise GraphFault(400, "BadRequest", "Batch request ids must be present and unique.")
+    items = _items(await read_json(request))
     session = request.app[SESSION]
     statuses: dict[str, int] = {}
     responses: list[dict[str, Any]] = []
@@ -51,36 +43,57 @@ async def batch(request: web.Request) -> web.Response:
                 }
             )
             continue
-        url = str(item.get("url", ""))
-        if not url.startswith("/"):
-            url = "/" + url
-        headers = {k: str(v) for k, v in (item.get("headers") or {}).items()}
-        # Marks the inner request in the log: it is part of one $batch, not a request of its own.
-        headers[BATCH_HEADER] = request_id
-        payload = item.get("body")
-        data = json.dumps(payload).encode() if payload is not None else None
-        if data is not None:
-            headers.setdefault("Content-Type", "application/json")
-        try:
-            async with session.request(
-                str(item.get("method", "GET")).upper(),
-                f"{sandbox.graph_url}{url}",
-                data=data,
-                headers=headers,
-            ) as answer:
-                raw = await answer.read()
-                status = answer.status
-                out_headers = {
-                    k: v for k, v in answer.headers.items() if k in ("Content-Type", "Retry-After")
-                }
-        except aiohttp.ClientError:
-            status, raw, out_headers = 503, b"", {}
-        statuses[request_id] = status
-        entry: dict[str, Any] = {"id": request_id, "status": status, "headers": out_headers}
-        if raw:
-            try:
-                entry["body"] = json.loads(raw)
-            except json.JSONDecodeError:
-                entry["body"] = raw.decode(errors="replace")
+        entry = await _run(session, sandbox.graph_url, request_id, item)
+        statuses[request_id] = entry["status"]
         responses.append(entry)
     return graph_json({"responses": responses})
+
+
+def _items(body: dict[str, Any]) -> list[Any]:
+    """The batch's requests, refused as Graph refuses them: none, too many, or unnamed."""
+    items = body.get("requests")
+    if not isinstance(items, list) or not items:
+        raise GraphFault(400, "BadRequest", "Invalid batch payload format.")
+    if len(items) > BATCH_LIMIT:
+        raise GraphFault(400, "BadRequest", "Too many requests in a batch. Max is 20.")
+    ids = [str(i.get("id", "")) for i in items]
+    if len(set(ids)) != len(ids) or "" in ids:
+        raise GraphFault(400, "BadRequest", "Batch request ids must be present and unique.")
+    return items
+
+
+async def _run(
+    session: aiohttp.ClientSession, graph_url: str, request_id: str, item: dict[str, Any]
+) -> dict[str, Any]:
+    """Send one inner request over loopback; its response as a ``$batch`` entry."""
+    url = str(item.get("url", ""))
+    if not url.startswith("/"):
+        url = "/" + url
+    headers = {k: str(v) for k, v in (item.get("headers") or {}).items()}
+    # Marks the inner request in the log: it is part of one $batch, not a request of its own.
+    headers[BATCH_HEADER] = request_id
+    payload = item.get("body")
+    data = json.dumps(payload).encode() if payload is not None else None
+    if data is not None:
+        headers.setdefault("Content-Type", "application/json")
+    try:
+        async with session.request(
+            str(item.get("method", "GET")).upper(),
+            f"{graph_url}{url}",
+            data=data,
+            headers=headers,
+        ) as answer:
+            raw = await answer.read()
+            status = answer.status
+            out_headers = {
+                k: v for k, v in answer.headers.items() if k in ("Content-Type", "Retry-After")
+            }
+    except aiohttp.ClientError:
+        status, raw, out_headers = 503, b"", {}
+    entry: dict[str, Any] = {"id": request_id, "status": status, "headers": out_headers}
+    if raw:
+        try:
+            entry["body"] = json.loads(raw)
+        except json.JSONDecodeError:
+            entry["body"] = raw.decode(errors="replace")
+    return entry

@@ -91,166 +91,196 @@ def _restricted(playbook: Playbook, doc_id: str, doc_ids: list[str]) -> bool:
 def _conference_problems(
     playbook: Playbook, at: Loc, rules: ConferenceRules, letter_ids: set[str]
 ) -> list[tuple[Loc, str]]:
-    found: list[tuple[Loc, str]] = []
-    # The admin team is always behind the scenes, listed or not.
-    listed = rules.roles() | {Role.ADMIN}
-    offered = set(rules.formats.offered)
-    doc_ids = [d.id for d in playbook.documents]
-    phase_ids = [p.id for p in rules.run_sheet]
+    check = _ConferenceCheck(playbook, at, rules)
+    check.formats_and_invitations()
+    check.duplicate_ids()
+    check.participants(letter_ids)
+    check.report_sharing()
+    check.preparation()
+    check.run_sheet()
+    check.follow_ups()
+    check.reminders()
+    check.timescales()
+    return check.found
 
-    def role(loc: Loc, value: Role) -> None:
-        if not role_is_listed(value, listed):
-            found.append(
-                (
-                    at + loc,
-                    f"role {value.value!r} is not listed under participants "
-                    f"(listed: {_listing(r.value for r in listed)})",
-                )
+
+class _ConferenceCheck:
+    """The problems in one conference type's rules, one method per rule family, in file order."""
+
+    def __init__(self, playbook: Playbook, at: Loc, rules: ConferenceRules) -> None:
+        self.playbook = playbook
+        self.at = at
+        self.rules = rules
+        self.found: list[tuple[Loc, str]] = []
+        # The admin team is always behind the scenes, listed or not.
+        self.listed = rules.roles() | {Role.ADMIN}
+        self.offered = set(rules.formats.offered)
+        self.doc_ids = [d.id for d in playbook.documents]
+        self.phase_ids = [p.id for p in rules.run_sheet]
+
+    def problem(self, loc: Loc, message: str) -> None:
+        """Note a problem at ``loc`` within this conference type."""
+        self.found.append((self.at + loc, message))
+
+    def role(self, loc: Loc, value: Role) -> None:
+        """A role must be listed under participants (or covered by "agency")."""
+        if not role_is_listed(value, self.listed):
+            self.problem(
+                loc,
+                f"role {value.value!r} is not listed under participants "
+                f"(listed: {_listing(r.value for r in self.listed)})",
             )
 
-    def formats(loc: Loc, values: Iterable[MeetingFormat]) -> None:
+    def roles(self, loc: Loc, values: Iterable[Role]) -> None:
+        """Every role in a list must be listed; each problem names its index."""
+        for j, value in enumerate(values):
+            self.role((*loc, j), value)
+
+    def formats(self, loc: Loc, values: Iterable[MeetingFormat]) -> None:
+        """Every format named must be one the conference type offers."""
         for value in values:
-            if value not in offered:
-                found.append(
-                    (
-                        at + loc,
-                        f"format {value.value!r} is not offered "
-                        f"(offered: {_listing(f.value for f in offered)})",
-                    )
+            if value not in self.offered:
+                self.problem(
+                    loc,
+                    f"format {value.value!r} is not offered "
+                    f"(offered: {_listing(f.value for f in self.offered)})",
                 )
 
-    formats(("formats", "default"), [rules.formats.default])
-    role(("formats", "decided_by"), rules.formats.decided_by)
-    for j, value in enumerate(rules.formats.consulted):
-        role(("formats", "consulted", j), value)
-    for j, value in enumerate(rules.formats.agreed_by):
-        role(("formats", "agreed_by", j), value)
-    role(("invitations", "sent_by"), rules.invitations.sent_by)
+    def formats_and_invitations(self) -> None:
+        """The default format is offered; who decides, is consulted, agrees and invites."""
+        formats = self.rules.formats
+        self.formats(("formats", "default"), [formats.default])
+        self.role(("formats", "decided_by"), formats.decided_by)
+        self.roles(("formats", "consulted"), formats.consulted)
+        self.roles(("formats", "agreed_by"), formats.agreed_by)
+        self.role(("invitations", "sent_by"), self.rules.invitations.sent_by)
 
-    for section, items in (
-        ("report_sharing", rules.report_sharing),
-        ("preparation", rules.preparation),
-        ("run_sheet", rules.run_sheet),
-        ("follow_ups", rules.follow_ups),
-        ("timescales", rules.timescales),
-        ("reminders", rules.reminders),
-    ):
-        for twice in sorted(_duplicates(item.id for item in items)):
-            found.append(((*at, section), f"id {twice!r} is used twice in {section}"))
+    def duplicate_ids(self) -> None:
+        """No id is used twice within one section."""
+        rules = self.rules
+        for section, items in (
+            ("report_sharing", rules.report_sharing),
+            ("preparation", rules.preparation),
+            ("run_sheet", rules.run_sheet),
+            ("follow_ups", rules.follow_ups),
+            ("timescales", rules.timescales),
+            ("reminders", rules.reminders),
+        ):
+            for twice in sorted(_duplicates(item.id for item in items)):
+                self.problem((section,), f"id {twice!r} is used twice in {section}")
 
-    seen_roles: dict[tuple[Role, MeetingFormat], int] = {}
-    for i, p in enumerate(rules.participants):
-        here: Loc = ("participants", i)
-        formats((*here, "formats"), p.formats)
-        for fmt in p.formats or tuple(offered):
-            if (p.role, fmt) in seen_roles:
-                found.append(
-                    (
-                        at + here,
-                        f"role {p.role.value!r} is listed twice for format {fmt.value!r}",
+    def participants(self, letter_ids: set[str]) -> None:
+        """Each role once per format, its letters defined, and its hold safe."""
+        seen_roles: dict[tuple[Role, MeetingFormat], int] = {}
+        for i, p in enumerate(self.rules.participants):
+            here: Loc = ("participants", i)
+            self.formats((*here, "formats"), p.formats)
+            for fmt in p.formats or tuple(self.offered):
+                if (p.role, fmt) in seen_roles:
+                    self.problem(
+                        here, f"role {p.role.value!r} is listed twice for format {fmt.value!r}"
                     )
-                )
-            seen_roles[(p.role, fmt)] = i
-        for j, letter in enumerate(p.letters):
-            if letter not in letter_ids:
-                found.append(
-                    (
-                        (*at, *here, "letters", j),
+                seen_roles[(p.role, fmt)] = i
+            for j, letter in enumerate(p.letters):
+                if letter not in letter_ids:
+                    self.problem(
+                        (*here, "letters", j),
                         f"undefined letter {letter!r} (expected one of: {_listing(letter_ids)})",
                     )
-                )
-        if p.held_back_until is not None:
-            if p.held_back_until not in phase_ids:
-                found.append(
-                    (
-                        (*at, *here, "held_back_until"),
-                        f"undefined phase {p.held_back_until!r} "
-                        f"(expected a run_sheet phase: {_listing(phase_ids)})",
-                    )
-                )
-            else:
-                release = phase_ids.index(p.held_back_until)
-                secret = [
-                    k
-                    for k, ph in enumerate(rules.run_sheet)
-                    if ph.kind is PhaseKind.CONFIDENTIAL_SECTION
-                ]
-                if any(k >= release for k in secret):
-                    found.append(
-                        (
-                            (*at, *here, "held_back_until"),
-                            f"phase {p.held_back_until!r} comes before the confidential section "
-                            "ends, so the hold would end too early",
-                        )
-                    )
+            if p.held_back_until is not None:
+                self.hold((*here, "held_back_until"), p.held_back_until)
 
-    for i, share in enumerate(rules.report_sharing):
-        here = ("report_sharing", i)
-        formats((*here, "formats"), share.formats)
-        role((*here, "by"), share.by)
-        for j, value in enumerate(share.to):
-            role((*here, "to", j), value)
-        for j, doc_id in enumerate(share.documents):
-            if doc_id not in doc_ids:
-                found.append(
-                    (
-                        (*at, *here, "documents", j),
-                        f"undefined document {doc_id!r} (expected one of: {_listing(doc_ids)})",
-                    )
+    def hold(self, loc: Loc, phase_id: str) -> None:
+        """A hold ends at a defined phase, and never before the confidential section ends."""
+        if phase_id not in self.phase_ids:
+            self.problem(
+                loc,
+                f"undefined phase {phase_id!r} "
+                f"(expected a run_sheet phase: {_listing(self.phase_ids)})",
+            )
+            return
+        release = self.phase_ids.index(phase_id)
+        secret = [
+            k
+            for k, ph in enumerate(self.rules.run_sheet)
+            if ph.kind is PhaseKind.CONFIDENTIAL_SECTION
+        ]
+        if any(k >= release for k in secret):
+            self.problem(
+                loc,
+                f"phase {phase_id!r} comes before the confidential section "
+                "ends, so the hold would end too early",
+            )
+
+    def report_sharing(self) -> None:
+        """Sharing names listed roles and defined documents, and keeps restricted ones safe."""
+        for i, share in enumerate(self.rules.report_sharing):
+            here: Loc = ("report_sharing", i)
+            self.formats((*here, "formats"), share.formats)
+            self.role((*here, "by"), share.by)
+            self.roles((*here, "to"), share.to)
+            for j, doc_id in enumerate(share.documents):
+                self.shared_document(here, j, doc_id, share.channel, share.to)
+
+    def shared_document(
+        self, here: Loc, j: int, doc_id: str, channel: Channel, to: Iterable[Role]
+    ) -> None:
+        """One document of a sharing rule: defined, and restricted material kept safe."""
+        if doc_id not in self.doc_ids:
+            self.problem(
+                (*here, "documents", j),
+                f"undefined document {doc_id!r} (expected one of: {_listing(self.doc_ids)})",
+            )
+        elif _restricted(self.playbook, doc_id, self.doc_ids):
+            # The safety rules are code: restricted material never leaves by email and
+            # never reaches a parent or a GP practice.
+            if channel is Channel.EMAIL:
+                self.problem(
+                    (*here, "documents", j),
+                    f"{doc_id!r} is restricted material and can never be sent by email",
                 )
-            elif _restricted(playbook, doc_id, doc_ids):
-                # The safety rules are code: restricted material never leaves by email and
-                # never reaches a parent or a GP practice.
-                if share.channel is Channel.EMAIL:
-                    found.append(
-                        (
-                            (*at, *here, "documents", j),
-                            f"{doc_id!r} is restricted material and can never be sent by email",
-                        )
-                    )
-                if set(share.to) & PARENT_OR_GP:
-                    found.append(
-                        (
-                            (*at, *here, "to"),
-                            f"{doc_id!r} is restricted material and can never go to parents or GPs",
-                        )
-                    )
+            if set(to) & PARENT_OR_GP:
+                self.problem(
+                    (*here, "to"),
+                    f"{doc_id!r} is restricted material and can never go to parents or GPs",
+                )
 
-    for i, task in enumerate(rules.preparation):
-        formats(("preparation", i, "formats"), task.formats)
-        role(("preparation", i, "by"), task.by)
-        for j, value in enumerate(task.to):
-            role(("preparation", i, "to", j), value)
+    def preparation(self) -> None:
+        """Preparation tasks name offered formats and listed roles."""
+        for i, task in enumerate(self.rules.preparation):
+            self.formats(("preparation", i, "formats"), task.formats)
+            self.role(("preparation", i, "by"), task.by)
+            self.roles(("preparation", i, "to"), task.to)
 
-    for i, phase in enumerate(rules.run_sheet):
-        formats(("run_sheet", i, "formats"), phase.formats)
-        for field_name, values in (("present", phase.present), ("call", phase.call)):
-            for j, value in enumerate(values):
-                role(("run_sheet", i, field_name, j), value)
-        if phase.default_length is not None and not phase.default_length.is_fixed:
-            found.append(
-                (
-                    (*at, "run_sheet", i, "default_length"),
+    def run_sheet(self) -> None:
+        """Phases name offered formats and listed roles, and last minutes or hours."""
+        for i, phase in enumerate(self.rules.run_sheet):
+            self.formats(("run_sheet", i, "formats"), phase.formats)
+            self.roles(("run_sheet", i, "present"), phase.present)
+            self.roles(("run_sheet", i, "call"), phase.call)
+            if phase.default_length is not None and not phase.default_length.is_fixed:
+                self.problem(
+                    ("run_sheet", i, "default_length"),
                     f"a phase length must be in minutes or hours, not {phase.default_length}",
                 )
-            )
 
-    for i, follow in enumerate(rules.follow_ups):
-        formats(("follow_ups", i, "formats"), follow.formats)
-        role(("follow_ups", i, "by"), follow.by)
-        for j, value in enumerate(follow.to):
-            role(("follow_ups", i, "to", j), value)
+    def follow_ups(self) -> None:
+        """Follow-ups name offered formats and listed roles."""
+        for i, follow in enumerate(self.rules.follow_ups):
+            self.formats(("follow_ups", i, "formats"), follow.formats)
+            self.role(("follow_ups", i, "by"), follow.by)
+            self.roles(("follow_ups", i, "to"), follow.to)
 
-    for i, reminder in enumerate(rules.reminders):
-        for j, value in enumerate(reminder.to):
-            role(("reminders", i, "to", j), value)
+    def reminders(self) -> None:
+        """Reminders go to listed roles."""
+        for i, reminder in enumerate(self.rules.reminders):
+            self.roles(("reminders", i, "to"), reminder.to)
 
-    for i, scale in enumerate(rules.timescales):
-        if scale.review is not None and scale.target is not TimescaleTarget.CONFERENCE:
-            found.append(
-                (
-                    (*at, "timescales", i, "review"),
+    def timescales(self) -> None:
+        """Only a timescale for the conference itself may name the review it limits."""
+        for i, scale in enumerate(self.rules.timescales):
+            if scale.review is not None and scale.target is not TimescaleTarget.CONFERENCE:
+                self.problem(
+                    ("timescales", i, "review"),
                     "only a timescale for the conference itself can name which review it limits",
                 )
-            )
-    return found

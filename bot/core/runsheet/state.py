@@ -1,103 +1,56 @@
-"""The run sheet's state and workings; ``bot.core.runsheet.sheet`` is its public face."""
+"""The run sheet's phase transitions; ``bot.core.runsheet.sheet`` is its public face.
+
+The rest of its workings sit beside it: the fields and primitives in ``base``, the
+consent ledger in ``consent``, and the hold on parents (callbacks) in ``callbacks``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.core.conference import Role
-from bot.core.consent import ConsentLedger, ConsentStatus
-from bot.core.playbook.model import Decision, Phase, Playbook
+from bot.core.playbook.model import Decision, Phase
 from bot.core.playbook.terms import AGENCY_ROLES, PhaseKind
-from bot.core.runsheet.journal import Journal
-from bot.core.runsheet.model import (
-    Answer,
-    AnswerOption,
-    Event,
-    Party,
-    Prompt,
-    PromptKind,
-    RunSheetError,
-    RunSheetFacts,
+from bot.core.runsheet.base import (
+    CHAIR,
+    CONFBOT,
+    CONFIDENTIAL_END_JOB,
+    START_JOB,
+    allowed_answers,
+    as_utc,
+    number_at,
 )
+from bot.core.runsheet.callbacks import CallbackSteps
+from bot.core.runsheet.consent import ConsentSteps
+from bot.core.runsheet.model import Answer, Party, Prompt, PromptKind
 from bot.core.runsheet.text import (
-    CONSENT_ANSWERS,
     DONE_ANSWERS,
     END_NOW_ANSWERS,
     FEEDBACK_ANSWERS,
     PLAN_ANSWERS,
-    STOP_ANSWERS,
     agency_view_text,
-    callback_answers,
-    callback_text,
     confidential_text,
-    consent_text,
     feedback_text,
-    span_words,
-    stop_text,
 )
 from bot.core.timeline.text import PHASE_PROMPTS
 
-START_JOB = "start"
-CONFIDENTIAL_END_JOB = "confidential_end"
+__all__ = [
+    "CHAIR",
+    "CONFBOT",
+    "CONFIDENTIAL_END_JOB",
+    "START_JOB",
+    "RunSheetState",
+    "allowed_answers",
+    "as_utc",
+]
+
 # Professionals asked for a view in the decision round: "each agency" and the social worker.
 _VIEW_ROLES = AGENCY_ROLES | {Role.SOCIAL_WORKER}
-CHAIR, CONFBOT = "chair", "confbot"
 
 
-class RunSheetState:
+class RunSheetState(ConsentSteps, CallbackSteps):
     """The state of one conference's run sheet, and the steps that change it."""
-
-    def __init__(self, playbook: Playbook, facts: RunSheetFacts) -> None:
-        rules = playbook.rules(facts.conference_type)
-        fmt = facts.meeting_format
-        self.facts = facts
-        self.phases: tuple[Phase, ...] = tuple(
-            p
-            for p in rules.phases(fmt)
-            if not (p.kind is PhaseKind.CONFIDENTIAL_SECTION and facts.confidential is None)
-        )
-        # Portsmouth-style playbooks hold nobody back: the family is on the call throughout.
-        self.holds_parents_back = Role.PARENT in rules.held_back(fmt)
-        self._consent_phase = next(
-            (p for p in self.phases if p.kind is PhaseKind.RECORDING_CONSENT), None
-        )
-        self._call_phase = next(
-            (p for p in self.phases if p.kind is PhaseKind.CALL_PARENT_IN), None
-        )
-        self.parties: dict[str, Party] = {p.id: p for p in facts.parties}
-        self.held_parents: tuple[str, ...] = tuple(
-            p.id for p in facts.parties if p.role is Role.PARENT and self.holds_parents_back
-        )
-        self.ledger = ConsentLedger()
-        self.present: set[str] = set()
-        self.started_at: datetime | None = None
-        self.ended_at: datetime | None = None
-        self.confidential_over = not any(
-            p.kind is PhaseKind.CONFIDENTIAL_SECTION for p in self.phases
-        )
-        self.confidential_ends: datetime | None = None
-        self._current = -1
-        self._prompts: dict[str, Prompt] = {}
-        self._jobs: dict[str, tuple[datetime, str | None]] = {
-            START_JOB: (as_utc(facts.start), None)
-        }
-        self._events: list[Event] = []
-        self._taken = 0
-        self._joins: dict[str, int] = {}
-        self._callbacks: dict[str, tuple[int, int]] = {}  # parent -> (attempt, number index)
-        self._resolved: set[str] = set()
-        self._stops = 0
-        self._journal = Journal()
-
-    @property
-    def current_phase(self) -> Phase | None:
-        """The phase the meeting is in, or None before the start and after the last one."""
-        return self.phases[self._current] if 0 <= self._current < len(self.phases) else None
-
-    def open_prompts(self) -> list[Prompt]:
-        """Prompts still waiting for the chair."""
-        return [p for p in self._prompts.values() if p.is_open]
 
     def start(self, now: datetime) -> list[Prompt]:
         """The meeting has started: everyone not held back is present, and the run sheet runs."""
@@ -150,16 +103,11 @@ class RunSheetState:
             role=party.role.value,
             before_confidential_end=early,
         )
-        if party_id in self.held_parents and party_id not in self._resolved:
-            self._resolved.add(party_id)
-            for prompt in self.open_prompts():
-                if prompt.kind is PromptKind.CALLBACK and prompt.party_id == party_id:
-                    self._close(prompt, Answer.PARENT_JOINED, now, CONFBOT)
-            self._cancel_jobs(f"callback.{party_id}.")
+        self._stop_calling(party_id, now)
         out += self._ask_consent(party_id, now, again=True)
         return out + self._maybe_move_on(now)
 
-    # -- the workings -------------------------------------------------------------------------
+    # -- moving through the phases ----------------------------------------------------------
 
     def _enter(self, index: int, now: datetime) -> list[Prompt]:
         out: list[Prompt] = []
@@ -207,19 +155,7 @@ class RunSheetState:
         if kind is PhaseKind.FEEDBACK_CALL:
             parents = [p for p in self.parties.values() if p.role is Role.PARENT]
             if parents:
-                return [
-                    self._emit(
-                        f"feedback.{p.id}",
-                        PromptKind.FEEDBACK_CALL,
-                        feedback_text(p.label, _number(p, 0)),
-                        FEEDBACK_ANSWERS,
-                        now,
-                        phase.id,
-                        p.id,
-                        _number(p, 0),
-                    )
-                    for p in parents
-                ]
+                return [self._feedback_call(phase, p, now) for p in parents]
         text = phase.prompt or PHASE_PROMPTS[kind]
         answers = PLAN_ANSWERS if Decision.CP_PLAN in phase.decisions else DONE_ANSWERS
         return [self._emit(f"phase.{phase.id}", PromptKind.PHASE, text, answers, now, phase.id)]
@@ -239,144 +175,29 @@ class RunSheetState:
             self._prompts[prompt.id] = prompt
         return prompt
 
-    def _ask_consent(self, party_id: str, now: datetime, *, again: bool) -> list[Prompt]:
-        party = self.parties[party_id]
-        consent = self._consent_phase
-        if consent is None or party.role is Role.CHAIR:
-            return []
-        consent_index = self.phases.index(consent)
-        if self._current < consent_index:
-            return []  # the consent step itself will ask them
-        asked_before = self.ledger.status(party_id) is not ConsentStatus.NOT_ASKED
-        if again and asked_before and not consent.ask_again_on_join:
-            return []
-        prompt_id = f"consent.{party_id}.{self._joins.get(party_id, 1)}"
-        if prompt_id in self._prompts:
-            return []
-        self.ledger.ask_again(party_id, now, prompt_id)
-        during = consent.id if self._current == consent_index and not again else None
-        return [
-            self._emit(
-                prompt_id,
-                PromptKind.CONSENT,
-                consent_text(party.label, again),
-                CONSENT_ANSWERS,
-                now,
-                during,
-                party_id,
-            )
-        ]
+    def _feedback_call(self, phase: Phase, parent: Party, now: datetime) -> Prompt:
+        return self._emit(
+            f"feedback.{parent.id}",
+            PromptKind.FEEDBACK_CALL,
+            feedback_text(parent.label, number_at(parent, 0)),
+            FEEDBACK_ANSWERS,
+            now,
+            phase.id,
+            parent.id,
+            number_at(parent, 0),
+        )
 
     def _after_answer(self, prompt: Prompt, answer: Answer, now: datetime) -> list[Prompt]:
         party_id = prompt.party_id
         if prompt.kind is PromptKind.CONSENT and party_id is not None:
-            if answer is Answer.CONSENTED:
-                self.ledger.consent(party_id, now, prompt.id)
-                self._record(now, CHAIR, "consent_given", prompt.id, party=party_id)
-                return []
-            self.ledger.object(party_id, now, prompt.id)
-            self._record(now, CHAIR, "consent_refused", prompt.id, party=party_id)
-            self._record(now, CONFBOT, "recording_blocked", prompt.id, party=party_id)
-            self._stops += 1
-            text = stop_text(self.parties[party_id].label)
-            return [
-                self._emit(
-                    f"stop_recording.{self._stops}",
-                    PromptKind.STOP_RECORDING,
-                    text,
-                    STOP_ANSWERS,
-                    now,
-                    None,
-                    party_id,
-                )
-            ]
+            return self._consent_answered(prompt, party_id, answer, now)
         if prompt.kind is PromptKind.CONFIDENTIAL_SECTION:
             return self._end_confidential(now, early=True)
         if prompt.kind is PromptKind.CALLBACK and party_id is not None:
+            if answer is Answer.PARENT_JOINED:
+                return self.join(party_id, now)
             return self._after_callback(prompt, party_id, answer, now)
         return []
-
-    def _after_callback(
-        self, prompt: Prompt, party_id: str, answer: Answer, now: datetime
-    ) -> list[Prompt]:
-        attempt, number = self._callbacks[party_id]
-        if answer is Answer.PARENT_JOINED:
-            return self.join(party_id, now)
-        if answer is Answer.DECLINED:
-            self._resolved.add(party_id)
-            self._record(now, CHAIR, "parent_declined", prompt.id, party=party_id)
-            return []
-        if answer is Answer.OTHER_NUMBER:
-            count = len(self.parties[party_id].numbers)
-            self._callbacks[party_id] = (attempt, (number + 1) % max(count, 1))
-            return self._callback(party_id, attempt + 1, now, other_number=True)
-        # No answer: exactly one new prompt, after the wait the playbook's facts allow.
-        job_id = f"callback.{party_id}.{attempt + 1}"
-        due = now + self.facts.callback_retry
-        self._jobs[job_id] = (due, prompt.phase_id)
-        self._record(
-            now, CONFBOT, "callback_retry_scheduled", job_id, party=party_id, due=due.isoformat()
-        )
-        return []
-
-    def _end_confidential(self, now: datetime, *, early: bool) -> list[Prompt]:
-        if self.confidential_over:
-            return []
-        self.confidential_over = True
-        self._jobs.pop(CONFIDENTIAL_END_JOB, None)
-        had_section = self.confidential_ends is not None
-        if had_section:
-            self.confidential_ends = now
-            self._record(now, CONFBOT, "confidential_section_ended", None, early=early)
-        for prompt in self.open_prompts():
-            if prompt.kind is PromptKind.CONFIDENTIAL_SECTION:
-                self._close(prompt, Answer.END_NOW if early else Answer.SKIPPED, now, CONFBOT)
-        return self._call_parents(now, after_confidential=had_section)
-
-    def _call_parents(self, now: datetime, *, after_confidential: bool) -> list[Prompt]:
-        out: list[Prompt] = []
-        for party_id in self.held_parents:
-            if party_id not in self._resolved and party_id not in self._callbacks:
-                self._callbacks[party_id] = (0, 0)
-                out += self._callback(party_id, 1, now, after_confidential=after_confidential)
-        return out
-
-    def _callback(
-        self,
-        party_id: str,
-        attempt: int,
-        now: datetime,
-        *,
-        after_confidential: bool = False,
-        other_number: bool = False,
-    ) -> list[Prompt]:
-        if party_id in self._resolved or self.ended_at is not None:
-            return []
-        _, number_index = self._callbacks[party_id]
-        self._callbacks[party_id] = (attempt, number_index)
-        party = self.parties[party_id]
-        number = _number(party, number_index)
-        retry = span_words(self.facts.callback_retry)
-        text = callback_text(
-            party.label,
-            number,
-            after_confidential=after_confidential,
-            retry=attempt > 1,
-            other_number=other_number,
-        )
-        phase_id = self._call_phase.id if self._call_phase is not None else None
-        return [
-            self._emit(
-                f"callback.{party_id}.{attempt}",
-                PromptKind.CALLBACK,
-                text,
-                callback_answers(retry, len(party.numbers) > 1),
-                now,
-                phase_id,
-                party_id,
-                number,
-            )
-        ]
 
     def _maybe_move_on(self, now: datetime) -> list[Prompt]:
         phase = self.current_phase
@@ -390,66 +211,3 @@ class RunSheetState:
         if any(p.phase_id == phase_id for p in self.open_prompts()):
             return True
         return any(tag == phase_id for _, tag in self._jobs.values())
-
-    def _emit(
-        self,
-        prompt_id: str,
-        kind: PromptKind,
-        text: str,
-        answers: tuple[AnswerOption, ...],
-        now: datetime,
-        phase_id: str | None = None,
-        party_id: str | None = None,
-        phone: str | None = None,
-    ) -> Prompt:
-        prompt = Prompt(prompt_id, kind, text, answers, now, phase_id, party_id, phone)
-        self._prompts[prompt_id] = prompt
-        self._record(now, CONFBOT, "prompted", prompt_id, prompt_kind=kind.value, party=party_id)
-        return prompt
-
-    def _close(
-        self, prompt: Prompt, answer: Answer, now: datetime, actor: str, note: str | None = None
-    ) -> None:
-        self._prompts[prompt.id] = replace(prompt, answered=answer, answered_at=now, note=note)
-        self._record(
-            now,
-            actor,
-            "answered",
-            prompt.id,
-            answer=answer.value,
-            prompt_kind=prompt.kind.value,
-            party=prompt.party_id,
-            rationale_given=bool(note and note.strip()),
-        )
-
-    def _cancel_jobs(self, prefix: str) -> None:
-        for job_id in [j for j in self._jobs if j.startswith(prefix)]:
-            del self._jobs[job_id]
-
-    def _consenting_present(self) -> set[str]:
-        return {p for p in self.present if self.parties[p].role is not Role.CHAIR}
-
-    def _record(
-        self,
-        at: datetime,
-        actor: str,
-        kind: str,
-        step_id: str | None = None,
-        **detail: str | int | bool | None,
-    ) -> None:
-        self._events.append(Event(at, actor, f"runsheet.{kind}", step_id, dict(detail)))
-
-
-def as_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise RunSheetError("times given to the run sheet must carry a time zone")
-    return moment.astimezone(UTC)
-
-
-def _number(party: Party, index: int) -> str | None:
-    return party.numbers[index % len(party.numbers)] if party.numbers else None
-
-
-def allowed_answers(prompt: Prompt) -> tuple[str, ...]:
-    """The answers a prompt offers, as their values."""
-    return tuple(option.answer.value for option in prompt.answers)

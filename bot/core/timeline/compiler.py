@@ -1,4 +1,8 @@
-"""The compiler behind ``compile_timeline``: one method per section of the playbook."""
+"""The compiler behind ``compile_timeline``: one method per section of the playbook.
+
+The steps before the meeting (reports shared, preparation tasks) are built in
+``bot.core.timeline.preparation``; the compiler checks the facts and puts it all in order.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from bot.core.conference import MeetingFormat, Role
-from bot.core.durations import Duration, DurationUnit
-from bot.core.playbook.distribution import distribution_allowed, item_for
 from bot.core.playbook.model import (
     AGENCY_ROLES,
     Channel,
@@ -20,19 +22,21 @@ from bot.core.playbook.model import (
 from bot.core.timeline.late import first_missed, late_warning
 from bot.core.timeline.model import (
     ConferenceFacts,
-    ContactChannel,
     DeadlineCheck,
     Step,
     StepKind,
     Timeline,
     TimelineError,
-    Withheld,
+)
+from bot.core.timeline.preparation import (
+    in_working_days,
+    preparation_steps,
+    report_sharing_steps,
 )
 from bot.core.timeline.process import mark_process, reminder_steps
 from bot.core.timeline.text import (
     FOLLOW_UP_PROMPTS,
     PHASE_PROMPTS,
-    TASK_PROMPTS,
     capitalise,
     moment_words,
     role_words,
@@ -151,10 +155,6 @@ class Compiler:
                 chosen.add(role)
         return tuple(sorted(chosen, key=_ROLE_ORDER.__getitem__))
 
-    def _has_email(self, role: Role) -> bool:
-        found = [p for p in self.facts.participants if p.role is role]
-        return not found or any(ContactChannel.EMAIL in p.channels for p in found)
-
     def _add(self, **values: object) -> None:
         self.steps.append(Step.model_validate(values))
 
@@ -194,13 +194,13 @@ class Compiler:
                     text=letter.text,
                     rule=f"{self.prefix}.participants[{i}].letters",
                     channel=Channel.POST,
-                    working_days=_in_working_days(self.rules.invitations.send_by),
+                    working_days=in_working_days(self.rules.invitations.send_by),
                 )
         common = {
             "due": invite_due,
             "actor": self.rules.invitations.sent_by,
             "rule": f"{self.prefix}.invitations",
-            "working_days": _in_working_days(self.rules.invitations.send_by),
+            "working_days": in_working_days(self.rules.invitations.send_by),
         }
         if link:
             audience = self._audience(link)
@@ -231,99 +231,16 @@ class Compiler:
             )
 
     def _report_sharing(self) -> None:
-        policy = self.playbook.distribution
-        for i, share in enumerate(self.rules.report_sharing):
-            if not share.applies_to(self.fmt):
-                continue
-            due = self.calendar.due_before(self.facts.start, share.before)
-            rule = f"{self.prefix}.report_sharing[{i}]"
-            titles = ", ".join(self.playbook.document(d).title.lower() for d in share.documents)
-            allowed: list[Role] = []
-            by_phone: list[Role] = []
-            withheld: list[Withheld] = []
-            for role in self._audience(share.to):
-                if role is share.by and role not in AGENCY_ROLES:
-                    continue
-                channel = share.channel
-                if channel is Channel.EMAIL and not self._has_email(role):
-                    # Seed 002: with no safe email address, reports are read to the family.
-                    channel = Channel.PHONE
-                verdicts = [
-                    distribution_allowed(item_for(self.playbook, d), role, channel, policy)
-                    for d in share.documents
-                ]
-                refused = next((v for v in verdicts if not v.allowed), None)
-                if refused is not None:
-                    withheld.append(Withheld(role=role, reason=refused.reason))
-                else:
-                    (allowed if channel is share.channel else by_phone).append(role)
-            base = {
-                "due": due,
-                "actor": share.by,
-                "rule": rule,
-                "documents": share.documents,
-                "working_days": _in_working_days(share.before),
-            }
-            if allowed:
-                self._add(
-                    id=f"{self.prefix}.report_sharing.{share.id}",
-                    kind=StepKind.SHARE_DOCUMENTS,
-                    audience=tuple(allowed),
-                    channel=share.channel,
-                    template="share.documents",
-                    withheld=tuple(withheld),
-                    text=capitalise(
-                        f"{role_words(share.by)} {_verb(share.by, 'share')} the {titles} "
-                        f"with {roles_words(allowed)}, "
-                        f"at least {share.before} before the start."
-                    ),
-                    **base,
-                )
-            if by_phone:
-                self._add(
-                    id=f"{self.prefix}.report_sharing.{share.id}.by_phone",
-                    kind=StepKind.SHARE_VERBALLY,
-                    audience=tuple(by_phone),
-                    channel=Channel.PHONE,
-                    template="share.verbally",
-                    text=capitalise(
-                        f"{roles_words(by_phone)} have no safe email address: "
-                        f"{role_words(share.by)} {_verb(share.by, 'go')} through the {titles} "
-                        "with them by phone."
-                    ),
-                    **base,
-                )
-            talk_to = tuple(allowed) + tuple(by_phone)
-            if share.phone_discussion and talk_to:
-                self._add(
-                    id=f"{self.prefix}.report_sharing.{share.id}.discussion",
-                    kind=StepKind.PHONE_DISCUSSION,
-                    audience=talk_to,
-                    channel=Channel.PHONE,
-                    template="share.phone_discussion",
-                    text=capitalise(
-                        f"{role_words(share.by)} {_verb(share.by, 'talk')} the {titles} "
-                        f"through with {roles_words(talk_to)} by phone, and "
-                        f"{_verb(share.by, 'ask')} for their views."
-                    ),
-                    **{**base, "documents": ()},
-                )
+        self.steps.extend(
+            report_sharing_steps(
+                self.playbook, self.rules, self.facts, self.prefix, self.calendar, self._audience
+            )
+        )
 
     def _preparation(self) -> None:
-        for i, task in enumerate(self.rules.preparation):
-            if not task.applies_to(self.fmt):
-                continue
-            self._add(
-                id=f"{self.prefix}.preparation.{task.id}",
-                kind=StepKind.PREPARATION,
-                due=self.calendar.due_before(self.facts.start, task.before),
-                actor=task.by,
-                audience=self._audience(task.to),
-                template=f"task.{task.kind.value}",
-                text=task.prompt or TASK_PROMPTS[task.kind],
-                rule=f"{self.prefix}.preparation[{i}]",
-                working_days=_in_working_days(task.before),
-            )
+        self.steps.extend(
+            preparation_steps(self.rules, self.facts, self.prefix, self.calendar, self._audience)
+        )
 
     def _run_sheet(self) -> None:
         at = self.start
@@ -405,7 +322,7 @@ class Compiler:
                 text=follow.note or FOLLOW_UP_PROMPTS[follow.kind],
                 rule=f"{self.prefix}.follow_ups[{i}]",
                 channel=follow.channel,
-                working_days=_in_working_days(follow.within),
+                working_days=in_working_days(follow.within),
             )
 
     def _check_not_past(self) -> None:
@@ -422,14 +339,3 @@ class Compiler:
         warning = late_warning(self.playbook.late_booking, self.facts, missed, otherwise)
         if warning not in self.warnings:
             self.warnings.append(warning)
-
-
-def _verb(role: Role, verb: str) -> str:
-    plural = role in (Role.AGENCY, Role.PARENT)
-    if plural:
-        return verb
-    return verb + ("es" if verb.endswith("o") else "s")
-
-
-def _in_working_days(duration: Duration) -> bool:
-    return duration.unit is DurationUnit.WORKING_DAYS
