@@ -30,7 +30,6 @@ AT_A_VENUE = frozenset({MeetingFormat.HYBRID, MeetingFormat.FACE_TO_FACE})
 FAMILY = frozenset({Role.PARENT, Role.YOUNG_PERSON})
 # Formats where the chair phones people: they get a call sheet, not a meeting link.
 BY_PHONE = frozenset({MeetingFormat.CONFERENCE_CALL, MeetingFormat.PHONE_SERIES})
-BOOKABLE = (ConferenceState.AWAITING_FORMAT, ConferenceState.ALLOCATED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +55,8 @@ def transaction_id(conference: Conference, start: datetime) -> str:
 
 
 def _check_decision(conference: Conference, rules: ConferenceRules, d: FormatDecision) -> None:
-    if conference.chair is None:
-        raise ActionRefused("allocate a chair before setting the format")
-    if conference.state not in BOOKABLE:
-        raise ActionRefused(
-            f"{conference.reference} is {conference.state.value.replace('_', ' ')}; "
-            "use reschedule to move a booked conference"
-        )
+    # Whether the conference may be booked at all (a chair, its state) is rt.require's: these
+    # are the checks on what the person chose.
     if d.meeting_format not in rules.formats.offered:
         offered = ", ".join(f.value.replace("_", " ") for f in rules.formats.offered)
         raise ActionRefused(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -78,11 +79,12 @@ async def test_cp_and_lac_requests_land_in_their_own_playbooks_and_both_show_on_
     assert senders == {"ICPC": CP_MAILBOX, "LAC": LAC_MAILBOX}
 
     # The admin team sees both on one status page.
-    async with aiohttp.ClientSession(headers=bot.headers()) as http:
-        async with http.get(f"{bot.base}/signin?token={bot.services.admin_token}") as signed:
-            assert signed.status == 200
-        async with http.get(f"{bot.base}/conferences") as page:
-            html = await page.text()
+    async with (
+        aiohttp.ClientSession(headers=bot.headers()) as http,
+        http.get(f"{bot.base}/conferences") as page,
+    ):
+        assert page.status == 200
+        html = await page.text()
     for conference in listed["conferences"]:
         assert conference["reference"] in html
 
@@ -100,5 +102,16 @@ async def test_a_mailbox_that_takes_only_lac_reviews_sends_a_cp_request_to_triag
 
 
 async def test_the_triage_form_offers_only_the_councils_own_playbooks(bot: Running) -> None:
-    assert bot.services.runtime is not None
-    assert bot.services.runtime.playbooks.names() == ["northmoor", "northmoor-lac"]
+    await mail_to(bot, CP_MAILBOX, "Hello, please can you help with the family we discussed?", "?")
+    assert await sweep_all(bot) == 1
+    _status, triage = await bot.api("GET", "/api/triage")
+    [item] = triage["triage"]
+    async with (
+        aiohttp.ClientSession(headers=bot.headers()) as http,
+        http.get(f"{bot.base}/triage/{item['id']}") as page,
+    ):
+        html = await page.text()
+    select = re.search(r'<select id="c-playbook".*?</select>', html, re.S)
+    assert select is not None, html
+    offered = set(re.findall(r'<option value="([^"]+)"', select.group(0)))
+    assert offered == {"northmoor", "northmoor-lac"}, offered
