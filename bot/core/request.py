@@ -6,13 +6,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import email_validator
 import phonenumbers
 
-from bot.core.conference import ConferenceType, MeetingFormat, Role
+from bot.core.conference import CaseReference, ConferenceType, MeetingFormat, Role
 
 # E.164: a plus, a country code and at most 15 digits in all.
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+\.[^@\s<>()\[\],;:\"]+$")
+_HAS_WORD = re.compile(r"[A-Za-z0-9]")
 
 # Roles an agency contact can hold; the rest of Role names people, not organisations.
 AGENCY_ROLES = frozenset({Role.POLICE, Role.HEALTH, Role.GP, Role.SCHOOL, Role.AGENCY})
@@ -38,9 +39,23 @@ def normalise_phone(text: str) -> str | None:
 
 
 def is_email(text: str) -> bool:
-    """Whether ``text`` looks like one email address (no display name)."""
-    # 254 is the longest address SMTP allows; the cap also keeps the regex linear.
-    return len(text) <= 254 and bool(_EMAIL.match(text))
+    """Whether ``text`` is one whole email address (no display name), as RFC 5322 allows.
+
+    An apostrophe, plus sign or hyphen is part of an address (``siobhan.o'neill@...``);
+    a local part with no letter or digit (``//@...``) is junk, though the RFC admits it.
+    """
+    # 254 is the longest address SMTP allows.
+    if len(text) > 254 or "@" not in text:
+        return False
+    try:
+        # No DNS here: a council's mail domains need not resolve from this machine.
+        # test_environment admits the sandbox tenant's ``.test`` domain.
+        email_validator.validate_email(
+            text, check_deliverability=False, test_environment=True, allow_quoted_local=False
+        )
+    except email_validator.EmailNotValidError:
+        return False
+    return bool(_HAS_WORD.search(text.rsplit("@", 1)[0]))
 
 
 def _check_phone(phone: str, what: str) -> None:
@@ -55,13 +70,18 @@ def _check_email(email: str, what: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Child:
-    """A child the conference is about; an unborn child has a due date instead of a birthday."""
+    """A child the conference is about; an unborn child has a due date instead of a birthday.
 
-    case_reference: str  # the council's case-management id, never the child's name
+    Initials only: a full name given in a request is read down to initials and never kept.
+    """
+
     initials: str
     date_of_birth: date | None = None
     unborn: bool = False
     due_date: date | None = None
+    case_references: tuple[CaseReference, ...] = ()  # LCS, Mosaic, a local id: never the name
+    gender: str = ""
+    legal_status: str = ""  # "child protection plan", "section 20", "interim care order"...
 
     def __post_init__(self) -> None:
         if not self.initials:
@@ -73,50 +93,50 @@ class Child:
         if not self.unborn and self.due_date is not None:
             raise InvalidRequestError("only an unborn child has a due date")
 
-
-@dataclass(frozen=True, slots=True)
-class Professional:
-    """A named worker: the social worker or the team manager."""
-
-    name: str
-    email: str = ""
-    phone: str = ""  # E.164
-
-    def __post_init__(self) -> None:
-        _check_email(self.email, "professional's")
-        _check_phone(self.phone, "professional's")
+    @property
+    def case_reference(self) -> str:
+        """The case system's reference, else the first one given, else ""."""
+        primary = [r.reference for r in self.case_references if r.primary]
+        return (primary or [r.reference for r in self.case_references] or [""])[0]
 
 
 @dataclass(frozen=True, slots=True)
-class ParentCarer:
-    """A parent or carer; the chair phones them, so every number given is kept."""
+class Person:
+    """Someone the request names as taking part, and every way given to reach them.
 
-    name: str
-    phones: tuple[str, ...] = ()  # E.164, in the order given
-    email: str = ""
-    relationship: str = ""  # as written on the form: "mother", "step-father", "carer"
+    ``relationship`` is to the child, for family ("mother", "maternal grandmother");
+    ``organisation`` is for professionals ("Elm Road Primary School"), never a relationship.
+    """
+
+    role: Role
+    name: str = ""
+    relationship: str = ""
+    organisation: str = ""
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()  # E.164, in the order given: the chair rings them in turn
 
     def __post_init__(self) -> None:
+        if not (self.name or self.organisation):
+            raise InvalidRequestError(f"a {self.role.value.replace('_', ' ')} needs a name")
         for phone in self.phones:
-            _check_phone(phone, "parent's")
-        _check_email(self.email, "parent's")
+            _check_phone(phone, f"{self.role.value.replace('_', ' ')}'s")
+        for email in self.emails:
+            _check_email(email, f"{self.role.value.replace('_', ' ')}'s")
 
+    @property
+    def email(self) -> str:
+        """The first address given, or ""."""
+        return self.emails[0] if self.emails else ""
 
-@dataclass(frozen=True, slots=True)
-class AgencyContact:
-    """A partner agency invited to the conference, and the person who speaks for it."""
+    @property
+    def phone(self) -> str:
+        """The first number given, or ""."""
+        return self.phones[0] if self.phones else ""
 
-    organisation: str
-    role: Role = Role.AGENCY
-    contact_name: str = ""
-    email: str = ""
-    phone: str = ""  # E.164
-
-    def __post_init__(self) -> None:
-        if self.role not in AGENCY_ROLES:
-            raise InvalidRequestError(f"{self.role} is not an agency role")
-        _check_email(self.email, "agency's")
-        _check_phone(self.phone, "agency's")
+    @property
+    def is_agency(self) -> bool:
+        """Whether this person speaks for a partner agency."""
+        return self.role in AGENCY_ROLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,19 +145,17 @@ class ConferenceRequest:
 
     conference_type: ConferenceType
     children: tuple[Child, ...]
-    social_worker: Professional
-    team_manager: Professional
+    people: tuple[Person, ...] = ()
     # Required for an ICPC: its statutory 15 working days run from this discussion.
     strategy_discussion_date: date | None = None
-    parents: tuple[ParentCarer, ...] = ()
-    agencies: tuple[AgencyContact, ...] = ()
     preferred_format: MeetingFormat | None = None  # the chair decides; this is a wish
+    preferred_format_reason: str = ""
     preferred_chair: str | None = None  # the chair's email address
     preferred_start: datetime | None = None  # aware, UTC
     confidential_section_requested: bool = False
     confidential_section_reason: str = ""
     access_needs: str = ""  # interpreter, hearing loop, step-free access...: free text
-    previous_reference: str | None = None  # the earlier conference this follows (RCPC after ICPC)
+    previous_reference: str | None = None  # the earlier conference, as written; may predate confbot
 
     def __post_init__(self) -> None:
         if not self.children:
@@ -148,3 +166,27 @@ class ConferenceRequest:
             raise InvalidRequestError("the preferred start must carry a time zone")
         if self.preferred_chair is not None:
             _check_email(self.preferred_chair, "preferred chair's")
+
+    def with_role(self, *roles: Role) -> tuple[Person, ...]:
+        """The people in any of ``roles``, in the order the request gives them."""
+        return tuple(p for p in self.people if p.role in roles)
+
+    @property
+    def social_worker(self) -> Person | None:
+        """The allocated social worker, if the request names one."""
+        return next(iter(self.with_role(Role.SOCIAL_WORKER)), None)
+
+    @property
+    def team_manager(self) -> Person | None:
+        """The social worker's manager, if the request names one."""
+        return next(iter(self.with_role(Role.TEAM_MANAGER)), None)
+
+    @property
+    def parents(self) -> tuple[Person, ...]:
+        """Parents and carers."""
+        return self.with_role(Role.PARENT)
+
+    @property
+    def agencies(self) -> tuple[Person, ...]:
+        """The partner agencies, each with the person who speaks for it where named."""
+        return tuple(p for p in self.people if p.is_agency)

@@ -7,65 +7,38 @@ to ``relationship``, never to ``organisation``.
 
 from __future__ import annotations
 
-from bot.core.conference import CaseReference, Role
 from bot.core.request import ConferenceRequest
 from bot.store.repository import NewChild, NewParticipant
 
 
 def participants_of(request: ConferenceRequest) -> list[NewParticipant]:
     """The people a request names, with their roles, relationships and contact details."""
-    people = [
+    return [
         NewParticipant(
-            Role.SOCIAL_WORKER,
-            request.social_worker.name,
-            email=request.social_worker.email or None,
-            phone=request.social_worker.phone or None,
-        ),
-        NewParticipant(
-            Role.TEAM_MANAGER,
-            request.team_manager.name,
-            email=request.team_manager.email or None,
-            phone=request.team_manager.phone or None,
-        ),
+            person.role,
+            # An agency named without a contact person is invited by its name.
+            person.name or person.organisation,
+            organisation=person.organisation,
+            relationship=person.relationship,
+            # Every address and number given, in order: the chair phones them in turn.
+            emails=person.emails,
+            phones=person.phones,
+        )
+        for person in request.people
     ]
-    for parent in request.parents:
-        people.append(
-            NewParticipant(
-                Role.PARENT,
-                parent.name,
-                relationship=parent.relationship,
-                email=parent.email or None,
-                # Every number given, in order: the chair phones them in turn.
-                phones=parent.phones,
-            )
-        )
-    for agency in request.agencies:
-        people.append(
-            NewParticipant(
-                agency.role,
-                agency.contact_name or agency.organisation,
-                organisation=agency.organisation,
-                email=agency.email or None,
-                phone=agency.phone or None,
-            )
-        )
-    return people
 
 
 def children_of(request: ConferenceRequest) -> list[NewChild]:
-    """The children a request is about, by initials, with dates and case reference."""
+    """The children a request is about, by initials, with dates and case references."""
     return [
         NewChild(
             initials=child.initials,
             date_of_birth=child.date_of_birth,
             unborn=child.unborn,
             expected_date=child.due_date,
-            # The form's "case reference" is the case-management system's; it names no system.
-            case_references=(
-                (CaseReference(system="", reference=child.case_reference, primary=True),)
-                if child.case_reference
-                else ()
-            ),
+            case_references=child.case_references,
+            gender=child.gender,
+            legal_status=child.legal_status,
         )
         for child in request.children
     ]
@@ -75,6 +48,7 @@ def facts_of(request: ConferenceRequest) -> dict[str, object]:
     """What the request says beyond people, children and dates, kept with the conference."""
     return {
         "preferred_format": request.preferred_format.value if request.preferred_format else None,
+        "preferred_format_reason": request.preferred_format_reason,
         "confidential_requested": request.confidential_section_requested,
         "confidential_reason": request.confidential_section_reason,
         "access_needs": request.access_needs,
