@@ -9,14 +9,8 @@ from typing import TypeVar
 
 from bot.core.conference import ConferenceType, MeetingFormat
 from bot.core.reference import REFERENCE_PATTERN
-from bot.core.request import (
-    AgencyContact,
-    Child,
-    ConferenceRequest,
-    InvalidRequestError,
-    ParentCarer,
-    Professional,
-)
+from bot.core.conference import CaseReference, Role
+from bot.core.request import Child, ConferenceRequest, InvalidRequestError, Person
 from bot.intake import fields as read
 from bot.intake.extract import ADDITIVE, Fields
 from bot.intake.labels import AGENCY, CHILD, PARENT, SOCIAL_WORKER, TEAM_MANAGER, FieldKey
@@ -115,10 +109,11 @@ def _child(r: _Reader, i: int) -> Child | None:
         due = None
     if due is not None and due < r.received:
         r.warnings.append(f"{label}'s due date has passed: has the baby been born?")
-    return Child(reference, initials, born, unborn, due)
+    refs = (CaseReference("", reference, primary=True),) if reference else ()
+    return Child(initials, born, unborn, due, refs)
 
 
-def _parent(r: _Reader, i: int) -> ParentCarer | None:
+def _parent(r: _Reader, i: int) -> Person | None:
     name = r.value(PARENT, i, "name", str.strip, required=True)
     phones = r.value(PARENT, i, "phone", read.find_phones, required=False) or ()
     email = r.value(PARENT, i, "email", read.find_email, required=False) or ""
@@ -127,10 +122,11 @@ def _parent(r: _Reader, i: int) -> ParentCarer | None:
         return None
     if not phones:
         r.warnings.append(f"Parent {i} has no phone number: the chair needs one to call them")
-    return ParentCarer(name, tuple(phones), email, relationship)
+    emails = (email,) if email else ()
+    return Person(Role.PARENT, name, relationship, emails=emails, phones=tuple(phones))
 
 
-def _agency(r: _Reader, i: int) -> AgencyContact | None:
+def _agency(r: _Reader, i: int) -> Person | None:
     organisation = r.value(AGENCY, i, "organisation", str.strip, required=True)
     role_text = r.value(AGENCY, i, "role", str.strip, required=False)
     contact = r.value(AGENCY, i, "contact_name", str.strip, required=False) or ""
@@ -141,16 +137,19 @@ def _agency(r: _Reader, i: int) -> AgencyContact | None:
     role = read.read_role(role_text or organisation)
     if not email:
         r.warnings.append(f"Agency {i} has no email address: reports cannot be shared with it")
-    return AgencyContact(organisation, role, contact, email, phones[0] if phones else "")
+    return Person(
+        role, contact, organisation=organisation, emails=(email,) if email else (), phones=phones
+    )
 
 
-def _professional(r: _Reader, group: str, *, email_required: bool) -> Professional | None:
+def _professional(r: _Reader, group: str, *, email_required: bool) -> Person | None:
     name = r.value(group, 1, "name", str.strip, required=True)
     email = r.value(group, 1, "email", read.find_email, required=email_required) or ""
     phones = r.value(group, 1, "phone", read.find_phones, required=False) or ()
     if name is None:
         return None
-    return Professional(name, email, phones[0] if phones else "")
+    role = Role.SOCIAL_WORKER if group == SOCIAL_WORKER else Role.TEAM_MANAGER
+    return Person(role, name, emails=(email,) if email else (), phones=phones[:1])
 
 
 def _preferences(
@@ -214,11 +213,13 @@ def assemble(
         request = ConferenceRequest(
             conference_type=kind,
             children=tuple(dict.fromkeys(c for c in children if c is not None)),
-            social_worker=social_worker,
-            team_manager=team_manager,
+            people=(
+                social_worker,
+                team_manager,
+                *dict.fromkeys(p for p in parents if p is not None),
+                *dict.fromkeys(a for a in agencies if a is not None),
+            ),
             strategy_discussion_date=strategy,
-            parents=tuple(dict.fromkeys(p for p in parents if p is not None)),
-            agencies=tuple(dict.fromkeys(a for a in agencies if a is not None)),
             preferred_format=fmt,
             preferred_chair=chair,
             preferred_start=start,

@@ -17,7 +17,7 @@ from bot.core.mailbox import InboundMessage, OutgoingMail, RequestMailbox
 from bot.core.playbook.model import Playbook
 from bot.core.playbook.terms import BookFromRequest
 from bot.core.request import ConferenceRequest
-from bot.intake.outcome import AttachToConference, Parsed
+from bot.intake.outcome import AttachToConference, Parsed, ThresholdDiscussion
 from bot.intake.parser import parse_message
 from bot.runtime import letters
 from bot.runtime.allocation import allocate
@@ -78,6 +78,9 @@ async def handle_message(rt: Runtime, msg: InboundMessage, mailbox: RequestMailb
         handled = await _create(rt, stored, mailbox, outcome.request, outcome.warnings)
     elif isinstance(outcome, AttachToConference):
         handled = _attach(rt, stored, msg, outcome)
+    elif isinstance(outcome, ThresholdDiscussion):
+        # Until the duty chair has a task list of their own, a person reads it in triage.
+        handled = _triage(rt, stored, ("it asks the duty chair for a threshold discussion",))
     else:
         handled = _triage(rt, stored, outcome.reasons)
     await _mark(rt, msg, mailbox)

@@ -21,6 +21,8 @@ def participants_of(request: ConferenceRequest) -> list[NewParticipant]:
             organisation=person.organisation,
             relationship=person.relationship,
             # Every address and number given, in order: the chair phones them in turn.
+            email=person.email or None,
+            phone=person.phone or None,
             emails=person.emails,
             phones=person.phones,
         )

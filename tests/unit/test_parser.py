@@ -109,7 +109,7 @@ def test_html_request_with_field_and_record_tables_is_read() -> None:
         ("Ansel Kettering", ("+447700900301",)),
         ("Maud Kettering", ("+447700900302",)),
     ]
-    assert [(a.organisation, a.role, a.contact_name) for a in request.agencies] == [
+    assert [(a.organisation, a.role, a.name) for a in request.agencies] == [
         ("Northshire NHS Trust", Role.HEALTH, "Nell Fairweather"),
         ("Brook Street Academy", Role.SCHOOL, "Abel Trent"),
     ]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.conference import ConferenceType, MeetingFormat, Role
-from bot.core.request import Child, ConferenceRequest, InvalidRequestError, Professional
+from bot.core.request import Child, ConferenceRequest, InvalidRequestError
 from bot.intake.blocks import Table
 from bot.intake.fields import (
     FieldError,
@@ -221,11 +221,11 @@ def test_html_never_fetches_or_keeps_remote_content() -> None:
 
 
 def test_icpc_without_strategy_date_breaks_a_domain_rule() -> None:
-    child = Child("LCS-1", "AB", date(2020, 1, 1))
+    child = Child("AB", date(2020, 1, 1))
     with pytest.raises(InvalidRequestError):
-        ConferenceRequest(ConferenceType.ICPC, (child,), Professional("A"), Professional("B"))
+        ConferenceRequest(ConferenceType.ICPC, (child,))
 
 
 def test_unborn_child_cannot_have_a_date_of_birth() -> None:
     with pytest.raises(InvalidRequestError):
-        Child("LCS-1", "AB", date(2020, 1, 1), unborn=True)
+        Child("AB", date(2020, 1, 1), unborn=True)

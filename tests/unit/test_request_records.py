@@ -5,13 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core.conference import CaseReference, ConferenceType, MeetingFormat, Role
-from bot.core.request import (
-    AgencyContact,
-    Child,
-    ConferenceRequest,
-    ParentCarer,
-    Professional,
-)
+from bot.core.request import Child, ConferenceRequest, Person
 from bot.runtime.request_records import children_of, facts_of, participants_of
 
 
@@ -19,25 +13,37 @@ def _request(**changes: object) -> ConferenceRequest:
     fields: dict[str, object] = {
         "conference_type": ConferenceType.ICPC,
         "children": (
-            Child("123456", "T.R.", date_of_birth=date(2018, 3, 2)),
-            Child("", "U.B.", unborn=True, due_date=date(2027, 1, 20)),
+            Child(
+                "T.R.",
+                date_of_birth=date(2018, 3, 2),
+                case_references=(CaseReference("", "123456", primary=True),),
+            ),
+            Child("U.B.", unborn=True, due_date=date(2027, 1, 20)),
         ),
-        "social_worker": Professional("Sam Sample", "sam@sandbox.test", "+447700900111"),
-        "team_manager": Professional("Terry Manager", "terry@sandbox.test"),
-        "strategy_discussion_date": date(2026, 11, 2),
-        "parents": (
-            ParentCarer(
+        "people": (
+            Person(
+                Role.SOCIAL_WORKER,
+                "Sam Sample",
+                emails=("sam@sandbox.test",),
+                phones=("+447700900111",),
+            ),
+            Person(Role.TEAM_MANAGER, "Terry Manager", emails=("terry@sandbox.test",)),
+            Person(
+                Role.PARENT,
                 "Alex Example",
+                "step-mother",
                 phones=("+447700900101", "+447700900102"),
-                email="alex@sandbox.test",
-                relationship="step-mother",
+                emails=("alex@sandbox.test",),
+            ),
+            Person(
+                Role.POLICE,
+                "DC Example",
+                organisation="Northshire Police",
+                emails=("dc@sandbox.test",),
+                phones=("+441110000000",),
             ),
         ),
-        "agencies": (
-            AgencyContact(
-                "Northshire Police", Role.POLICE, "DC Example", "dc@sandbox.test", "+441110000000"
-            ),
-        ),
+        "strategy_discussion_date": date(2026, 11, 2),
         "preferred_format": MeetingFormat.HYBRID,
         "confidential_section_requested": True,
         "confidential_section_reason": "police disclosure",
@@ -94,6 +100,7 @@ def test_facts_hold_no_children_and_keep_what_the_request_asked_for() -> None:
     assert "children" not in facts and "other_numbers" not in facts
     assert facts == {
         "preferred_format": "hybrid",
+        "preferred_format_reason": "",
         "confidential_requested": True,
         "confidential_reason": "police disclosure",
         "access_needs": "an interpreter (Polish)",
