@@ -7,9 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from bot.core.conference import ConferenceType, MeetingFormat
+from bot.core.conference import CaseReference, ConferenceType, MeetingFormat, Role
 from bot.core.reference import REFERENCE_PATTERN
-from bot.core.conference import CaseReference, Role
 from bot.core.request import Child, ConferenceRequest, InvalidRequestError, Person
 from bot.intake import fields as read
 from bot.intake.extract import ADDITIVE, Fields

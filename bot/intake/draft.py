@@ -287,7 +287,8 @@ def request_of(draft: Mapping[str, Any]) -> ConferenceRequest:
     ]
     if not children:
         c.fail("children", "no child is named")
-    people = [_person(c, d, f"people.{i}") for i, d in enumerate(c.items(draft, "people", "people"))]
+    listed = c.items(draft, "people", "people")
+    people = [_person(c, d, f"people.{i}") for i, d in enumerate(listed)]
     fmt = c.choice(draft, "preferred_format", "preferred_format", MeetingFormat)
     chair = c.text(draft, "preferred_chair", "preferred_chair") or None
     if chair and not is_email(chair):
