@@ -114,6 +114,7 @@ class Person:
     organisation: str = ""
     emails: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()  # E.164, in the order given: the chair rings them in turn
+    postal_address: str = ""  # for letters by post, where a family has no email
 
     def __post_init__(self) -> None:
         if not (self.name or self.organisation):

@@ -113,6 +113,7 @@ def person_json(person: Person) -> dict[str, Any]:
         "organisation": person.organisation,
         "emails": list(person.emails),
         "phones": list(person.phones),
+        "postal_address": person.postal_address,
     }
 
 
@@ -267,6 +268,7 @@ def _person(c: _Checker, data: Any, where: str) -> Person | None:
             organisation=c.text(data, "organisation", f"{where}.organisation"),
             emails=tuple(dict.fromkeys(emails)),
             phones=tuple(dict.fromkeys(phones)),
+            postal_address=c.text(data, "postal_address", f"{where}.postal_address")[:300],
         )
     except InvalidRequestError as err:
         c.fail(f"{where}.name", str(err))

@@ -6,8 +6,13 @@ import re
 from dataclasses import dataclass, field
 
 from bot.intake.blocks import Block, Table
+from bot.intake.child_line import split_child_entries
+from bot.intake.inline import looks_like_entry
 from bot.intake.labels import (
+    AGENCY,
+    CHILD,
     MULTI_GROUPS,
+    PARENT,
     FieldKey,
     parse_heading,
     parse_label,
@@ -18,7 +23,20 @@ from bot.intake.labels import (
 _SEPARATOR = re.compile(r"\s*:\s*|\s+[-–—]+\s+|\s*[-–—]+\s*$|\s{2,}")
 # Fields that gather every value given rather than refusing a second one.
 _LABEL_SPAN = 150
-ADDITIVE = frozenset({("parent", "phone"), ("", "access_needs")})
+ADDITIVE = frozenset(
+    {
+        ("parent", "phone"),
+        ("parent", "email"),
+        ("agency", "phone"),
+        ("agency", "email"),
+        ("", "access_needs"),
+        ("child", "case_reference"),
+        ("social_worker", "phone"),
+        ("team_manager", "phone"),
+    }
+)
+# The field an unlabelled line in a group's section is read into.
+_ENTRY_FIELD = {CHILD: "entry", PARENT: "name", AGENCY: "contact_name"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +116,17 @@ class Extractor:
         if self.pending is not None:
             pending, self.pending = self.pending, None
             self._put(pending, line, opens_section=False)
+            return
+        # An unlabelled line under "CHILDREN", "FAMILY" or "PROFESSIONALS" is one entry.
+        entry = _ENTRY_FIELD.get(self.section or "")
+        if (
+            entry is not None
+            and len(line) <= _LABEL_SPAN * 2
+            and looks_like_entry(self.section or "", line)
+        ):
+            index = self.fields.max_index(self.section or "") + 1
+            self.current[self.section or ""] = index
+            self.fields.add((self.section or "", index, entry), Value(line, self.source))
 
     def _open_section(self, group: str, index: int | None) -> None:
         self.section = group
@@ -113,10 +142,37 @@ class Extractor:
             return key.index
         index = self.current.get(key.group)
         additive = (key.group, key.name) in ADDITIVE
-        if index is None or (self.fields.has(key.group, index, key.name) and not additive):
+        if key.implied:
+            index = self._implied_index(key, index, additive=additive)
+        elif index is None or (self.fields.has(key.group, index, key.name) and not additive):
             index = self.fields.max_index(key.group) + 1
         self.current[key.group] = index
+        for name, meaning in key.implied:
+            if not self.fields.has(key.group, index, name):
+                self.fields.add((key.group, index, name), Value(meaning, self.source))
         return index
+
+    def _implied_index(self, key: FieldKey, current: int | None, *, additive: bool) -> int:
+        """The record a role-word label ("Mum's mobile") belongs to: the mother's, if there is one."""
+        group = key.group
+        wanted = dict(key.implied)
+
+        def free(i: int) -> bool:
+            return additive or not self.fields.has(group, i, key.name)
+
+        for index in range(1, self.fields.max_index(group) + 1):
+            said = {
+                name: self.fields.values[(group, index, name)][0].text
+                for name in wanted
+                if self.fields.has(group, index, name)
+            }
+            if said == wanted and free(index):
+                return index
+        if current is not None and free(current):
+            said_any = any(self.fields.has(group, current, name) for name in wanted)
+            if not said_any:
+                return current
+        return self.fields.max_index(group) + 1
 
     def _put(self, key: FieldKey, value: str, *, opens_section: bool) -> None:
         if key.group:
@@ -134,8 +190,18 @@ class Extractor:
 
     def _store(self, key: FieldKey, index: int, value: str) -> None:
         text = value.strip()
-        if text:
-            self.fields.add((key.group, index, key.name), Value(text, self.source))
+        if not text:
+            return
+        if key.group == CHILD and key.name == "entry":
+            # "Children: T.R. (DOB ...), B.R. (DOB ...)" is two children.
+            first, *more = split_child_entries(text)
+            self.fields.add((CHILD, index, "entry"), Value(first, self.source))
+            for part in more:
+                index = self.fields.max_index(CHILD) + 1
+                self.fields.add((CHILD, index, "entry"), Value(part, self.source))
+                self.current[CHILD] = index
+            return
+        self.fields.add((key.group, index, key.name), Value(text, self.source))
 
     def _table(self, table: Table) -> None:
         if self._record_table(table):

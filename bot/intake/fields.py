@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -62,6 +63,39 @@ def _build_date(day: int, month: int, year: int) -> date:
     if not 1900 <= year <= 2100:
         raise FieldError("has a year that cannot be right")
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class DateFound:
+    """A date in a text, and where it starts."""
+
+    start: int
+    value: date
+
+
+def all_dates(text: str) -> list[DateFound]:
+    """Every UK date in ``text``, in order; FieldError if one is not a real date."""
+    candidates: list[tuple[int, int, int, int]] = []
+    taken: list[range] = []
+    for pattern, order in (
+        (_ISO, (3, 2, 1)),
+        (_WORDY, None),
+        (_US_WORDY, None),
+        (_NUMERIC, (1, 2, 3)),
+    ):
+        for m in pattern.finditer(text):
+            if any(m.start() in span for span in taken):
+                continue
+            taken.append(range(m.start(), m.end()))
+            if pattern is _WORDY:
+                candidates.append((m.start(), int(m[1]), _MONTHS[m[2].lower()], int(m[3])))
+            elif pattern is _US_WORDY:
+                candidates.append((m.start(), int(m[2]), _MONTHS[m[1].lower()], int(m[3])))
+            elif order is not None:
+                d, mo, y = (int(m[i]) for i in order)
+                candidates.append((m.start(), d, mo, y))
+    candidates.sort()
+    return [DateFound(pos, _build_date(d, mo, y)) for pos, d, mo, y in candidates]
 
 
 def find_date(text: str) -> date:
@@ -171,6 +205,11 @@ _ROLES = (  # first match wins: "GP" before "health", "school nurse" is health
 
 def _simple(text: str) -> str:
     return re.sub(r"[^a-z0-9\-]+", " ", text.lower()).strip()
+
+
+def simple_words(text: str) -> str:
+    """Lower-case words and hyphens only, single-spaced: how choices are compared."""
+    return _simple(text)
 
 
 def read_conference_type(text: str) -> ConferenceType:

@@ -10,17 +10,86 @@ from dataclasses import dataclass
 
 CHILD, PARENT, AGENCY = "child", "parent", "agency"
 SOCIAL_WORKER, TEAM_MANAGER = "social_worker", "team_manager"
-MULTI_GROUPS = (CHILD, PARENT, AGENCY)  # numbered: Child 1, Child 2, ...
+YOUNG_PERSON, ADVOCATE = "young_person", "advocate"
+MULTI_GROUPS = (CHILD, PARENT, AGENCY, YOUNG_PERSON, ADVOCATE)  # numbered: Child 1, Child 2, ...
 
 _GROUPS: dict[str, tuple[str, ...]] = {
-    CHILD: ("child", "children", "young person", "unborn child", "unborn baby"),
+    CHILD: (
+        "child", "children", "unborn child", "unborn baby", "subject child", "child ren",
+        "name of child", "child name", "childs name", "child details", "children details",
+        "details of child", "details of children", "details of the child", "baby",
+    ),
     PARENT: (
         "parent or carer", "parents or carers", "parent carer", "parents carers",
         "parent and carer", "parents and carers", "parent", "parents", "carer", "carers",
     ),
     AGENCY: ("partner agency", "partner agencies", "agency", "agencies"),
-    SOCIAL_WORKER: ("allocated social worker", "social worker", "sw"),
-    TEAM_MANAGER: ("team manager", "practice manager", "tm"),
+    SOCIAL_WORKER: (
+        "allocated social worker", "social worker", "sw", "allocated sw", "lead social worker",
+        "case holding social worker", "referring social worker", "referrer",
+    ),
+    TEAM_MANAGER: (
+        "team manager", "practice manager", "tm", "manager", "service manager",
+        "consultant social worker", "assistant team manager", "atm", "supervisor",
+    ),
+    YOUNG_PERSON: ("young person", "yp", "young person own contact", "child own contact"),
+    ADVOCATE: ("advocate", "advocacy", "independent advocate", "advocate for the child"),
+}  # fmt: skip
+
+# Role words used as labels ("Mum:", "HV -", "DSL:"): the group, and what the word implies.
+_FAMILY_WORDS: dict[str, tuple[str, ...]] = {
+    "mother": ("mum", "mother", "birth mother", "mam", "mom", "mummy", "biological mother"),
+    "father": ("dad", "father", "birth father", "daddy", "biological father", "alleged father"),
+    "stepfather": ("stepdad", "step dad", "stepfather", "step father"),
+    "stepmother": ("stepmum", "step mum", "stepmother", "step mother"),
+    "mother's partner": ("mother partner", "mum partner", "mums partner", "mothers partner"),
+    "father's partner": ("father partner", "dad partner", "dads partner", "fathers partner"),
+    "partner": ("partner",),
+    "carer": ("carer", "main carer", "primary carer"),
+    "kinship carer": ("kinship carer", "kinship carers", "connected person", "connected carer"),
+    "foster carer": ("foster carer", "foster carers", "foster parent", "foster parents",
+                     "foster mum", "foster dad"),
+    "special guardian": ("special guardian", "guardian"),
+    "maternal grandmother": ("maternal grandmother", "mgm", "maternal nan", "maternal gran",
+                             "maternal grandma"),
+    "paternal grandmother": ("paternal grandmother", "pgm", "paternal nan", "paternal gran",
+                             "paternal grandma"),
+    "maternal grandfather": ("maternal grandfather", "mgf", "maternal grandad"),
+    "paternal grandfather": ("paternal grandfather", "pgf", "paternal grandad"),
+    "grandmother": ("grandmother", "grandma", "nan", "nana", "nanna", "gran", "granny"),
+    "grandfather": ("grandfather", "grandad", "granddad", "grandpa"),
+    "grandparent": ("grandparent", "grandparents"),
+    "aunt": ("aunt", "auntie", "aunty", "maternal aunt", "paternal aunt"),
+    "uncle": ("uncle", "maternal uncle", "paternal uncle"),
+}  # fmt: skip
+_AGENCY_WORDS: dict[str, tuple[str, ...]] = {
+    "health visitor": ("health visitor", "hv", "health visiting", "health visitor hv"),
+    "school nurse": ("school nurse", "school nursing"),
+    "midwife": ("midwife", "community midwife", "specialist midwife", "safeguarding midwife",
+                "midwifery"),
+    "looked after children nurse": ("lac nurse", "cla nurse", "looked after children nurse"),
+    "camhs": ("camhs", "child and adolescent mental health", "camhs worker"),
+    "paediatrician": ("paediatrician", "community paediatrician", "paediatrics"),
+    "health": ("health", "health professional", "nhs", "named nurse", "nurse"),
+    "gp": ("gp", "gp surgery", "general practitioner", "family doctor", "doctor", "surgery",
+           "gp practice"),
+    "school": ("school", "dsl", "designated safeguarding lead", "safeguarding lead",
+               "deputy dsl", "head teacher", "headteacher", "class teacher", "teacher",
+               "designated teacher", "senco", "nursery", "college", "education",
+               "school contact", "pastoral lead", "head of year", "education setting"),
+    "police": ("police", "dc", "pc", "ds", "di", "detective constable", "police officer",
+               "police contact", "police representative", "pvp", "police public protection"),
+    "probation": ("probation", "probation officer", "probation service"),
+    "housing": ("housing", "housing officer", "housing association", "housing provider"),
+    "young carers": ("young carers", "young carers service"),
+    "early help": ("early help", "family support worker", "family support", "fsw"),
+    "youth justice": ("yot", "youth offending", "youth justice", "youth offending team"),
+    "substance misuse": ("substance misuse", "drug and alcohol", "drug and alcohol service",
+                         "substance misuse worker"),
+    "domestic abuse": ("idva", "domestic abuse", "womens aid", "domestic abuse service"),
+    "adult social care": ("adult social care", "adult services", "learning disability team"),
+    "mental health": ("adult mental health", "mental health", "community mental health team",
+                      "cmht", "perinatal mental health"),
 }  # fmt: skip
 
 _EMAIL_ALIASES = ("email", "email address", "secure email", "secure email address")
@@ -34,9 +103,18 @@ _SUBFIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     CHILD: {
         "case_reference": (
             "case reference", "case ref", "case number", "case no", "case id", "reference",
-            "ref", "id", "lcs id", "lcs number", "mosaic id", "mosaic number", "person id",
+            "ref", "id", "person id", "case reference numbers", "case references",
+            "reference number", "ref no", "system id", "local id", "child id",
         ),
+        "lcs_reference": ("lcs id", "lcs number", "lcs", "lcs ref", "lcs reference", "lcs no"),
+        "mosaic_reference": (
+            "mosaic id", "mosaic number", "mosaic", "mosaic ref", "mosaic reference", "mosaic no",
+        ),
+        "entry": ("", "name", "full name", "details", "initials and dob"),
         "initials": ("initials", "initial"),
+        "gender": ("gender", "sex"),
+        "legal_status": ("legal status", "legal order", "status", "current legal status",
+                         "legal"),
         "date_of_birth": ("date of birth", "dob", "d o b", "birth date", "date of birth or unborn"),
         "due_date": ("due date", "expected due date", "edd", "expected date of delivery"),
     },
@@ -48,6 +126,7 @@ _SUBFIELDS: dict[str, dict[str, tuple[str, ...]]] = {
             "other phone", "alternative phone", "second phone", "phone 2", "mobile 2",
         ),
         "email": _EMAIL_ALIASES,
+        "postal_address": ("address", "home address", "postal address"),
     },
     AGENCY: {
         "organisation": ("", "organisation", "organization", "name", "agency name", "service"),
@@ -58,6 +137,8 @@ _SUBFIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     SOCIAL_WORKER: _PERSON,
     TEAM_MANAGER: _PERSON,
+    YOUNG_PERSON: _PERSON,
+    ADVOCATE: {**_PERSON, "organisation": ("organisation", "service", "agency")},
 }  # fmt: skip
 
 _SINGLES: dict[str, tuple[str, ...]] = {
@@ -98,6 +179,8 @@ _SINGLES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 _GROUP_DISPLAY = {
+    YOUNG_PERSON: "Young person",
+    ADVOCATE: "Advocate",
     CHILD: "Child",
     PARENT: "Parent",
     AGENCY: "Agency",
@@ -116,7 +199,32 @@ _SINGLE_DISPLAY = {
     "previous_reference": "Previous conference reference",
 }
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-_HEADING_SUFFIXES = ("", "details", "detail", "information", "info", "contact details")
+_HEADING_SUFFIXES = (
+    "",
+    "details",
+    "detail",
+    "information",
+    "info",
+    "contact details",
+    "involved",
+    "to invite",
+    "to be invited",
+    "invited",
+    "network",
+    "members",
+    "contacts",
+)
+# Headings that name a group in other words: "FAMILY", "PROFESSIONALS", "Invitees".
+_HEADINGS = {
+    "family": PARENT, "family members": PARENT, "family details": PARENT,
+    "family network": PARENT, "family and friends": PARENT, "household": PARENT,
+    "household members": PARENT, "parents carers details": PARENT,
+    "professionals": AGENCY, "professionals involved": AGENCY, "professional network": AGENCY,
+    "other professionals": AGENCY, "professionals to invite": AGENCY,
+    "agencies involved": AGENCY, "agencies to invite": AGENCY, "invitees": AGENCY,
+    "partner agencies to invite": AGENCY, "professional contacts": AGENCY,
+    "children": CHILD, "child ren": CHILD, "the children": CHILD, "subject children": CHILD,
+}  # fmt: skip
 _BULLET = re.compile(r"^(?:[\u2022\u00b7\u25cf\u25aa\u25e6\u2023\u2043*\-–—o]+\s+|\d{1,2}[.)]\s+)")
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -129,6 +237,8 @@ class FieldKey:
     group: str
     name: str
     index: int | None = None
+    # What a role-word label says on its own: "Mum" implies (("relationship", "mother"),).
+    implied: tuple[tuple[str, str], ...] = ()
 
     def display(self) -> str:
         """The label as FORM.md spells it, for reasons shown to the admin team."""
@@ -160,6 +270,55 @@ _PREFIXES = sorted(
     ((normalise(alias), group) for group, aliases in _GROUPS.items() for alias in aliases),
     key=lambda pair: -len(pair[0]),
 )
+_ROLE_WORDS = sorted(
+    [
+        *(
+            (normalise(w), PARENT, ("relationship", meaning))
+            for meaning, words in _FAMILY_WORDS.items()
+            for w in words
+        ),
+        *(
+            (normalise(w), AGENCY, ("role", meaning))
+            for meaning, words in _AGENCY_WORDS.items()
+            for w in words
+        ),
+    ],
+    key=lambda entry: -len(entry[0]),
+)
+_CHILD_ONLY = frozenset(
+    {"date_of_birth", "due_date", "initials", "lcs_reference", "mosaic_reference", "gender",
+     "legal_status"}
+)  # fmt: skip
+# A role word's bare label names the person, whatever the group's bare label means.
+_ROLE_BARE = {PARENT: "name", AGENCY: "contact_name"}
+
+
+def family_relationship(text: str) -> str | None:
+    """The relationship a family word names ("mum" is "mother"), if it is one."""
+    norm = normalise(text)
+    for word, group, (_, meaning) in _ROLE_WORDS:
+        if group == PARENT and norm == word:
+            return meaning
+    return None
+
+
+def agency_role_words(text: str) -> str | None:
+    """The kind of professional a role word names ("HV" is "health visitor"), if it is one."""
+    norm = normalise(text)
+    for word, group, (_, meaning) in _ROLE_WORDS:
+        if group == AGENCY and norm == word:
+            return meaning
+    return None
+
+
+def _role_word(norm: str) -> FieldKey | None:
+    for word, group, implied in _ROLE_WORDS:
+        if norm == word or norm.startswith(word + " "):
+            number, rest = _split_number(norm[len(word) :].strip())
+            name = _ROLE_BARE[group] if not rest else _SUB_INDEX[group].get(rest)
+            if name is not None and name != "organisation":
+                return FieldKey(group, name, number, (implied,))
+    return None
 
 
 def _split_number(rest: str) -> tuple[int | None, str]:
@@ -198,13 +357,32 @@ def parse_label(text: str, section: str | None = None) -> FieldKey | None:
         name = _SUB_INDEX[section].get(norm)
         if name is not None:
             return FieldKey(section, name)
+    role = _role_word(norm)
+    if role is not None:
+        return role
+    # "DOB:", "LCS number:", "Gender:" on their own are about the child.
+    name = _SUB_INDEX[CHILD].get(norm)
+    if name in _CHILD_ONLY:
+        return FieldKey(CHILD, name)
     return None
 
 
 def parse_heading(text: str) -> tuple[str, int | None] | None:
     """The group a heading line opens ("Child 2", "Agencies", "Parent 1 details"), if any."""
     norm = normalise(text)
+    if norm in _HEADINGS:
+        return _HEADINGS[norm], None
     for group, number, rest in _grouped(norm):
         if rest in _HEADING_SUFFIXES:
             return group, number
     return None
+
+
+def family_words() -> list[tuple[str, str, tuple[str, str]]]:
+    """Every family role word, longest first, with the relationship it implies."""
+    return [entry for entry in _ROLE_WORDS if entry[1] == PARENT]
+
+
+def agency_words() -> list[tuple[str, str, tuple[str, str]]]:
+    """Every professional role word, longest first, with the kind of agency it implies."""
+    return [entry for entry in _ROLE_WORDS if entry[1] == AGENCY]

@@ -12,11 +12,13 @@ import traceback
 
 from bot.core.mailbox import Attachment, InboundMessage
 from bot.core.reference import find_references
-from bot.intake.assemble import assemble
+from bot.intake.assemble import assemble, check_complete
 from bot.intake.blocks import Block, Table, clean_text, own_text, text_blocks
 from bot.intake.docx_form import UnreadableDocx, docx_blocks, is_docx
+from bot.intake.draft import DraftProblems, request_of
 from bot.intake.extract import Extractor, Fields, Value
 from bot.intake.html import html_blocks, html_text
+from bot.intake.labels import CHILD
 from bot.intake.outcome import (
     AGENCY_REPORT,
     CONFIDENTIAL_REQUEST,
@@ -24,7 +26,15 @@ from bot.intake.outcome import (
     AttachToConference,
     Parsed,
     ParseOutcome,
+    ThresholdDiscussion,
     Triage,
+)
+from bot.intake.prose import (
+    add_sender,
+    asks_for_threshold_discussion,
+    drop_disclaimers,
+    own_words,
+    read_prose,
 )
 
 __all__ = ["AttachToConference", "ParseOutcome", "Parsed", "Triage", "parse_message"]
@@ -38,6 +48,8 @@ _FORM_EXTENSIONS = (".doc", ".pdf", ".odt", ".rtf", ".docm", ".dotx")
 _CONFIDENTIAL = re.compile(r"\bconfidential\s+(section|slot)", re.IGNORECASE)
 _POLICE_WORD = re.compile(r"police|constabulary", re.IGNORECASE)
 _POLICE_BODY = re.compile(r"\bpolice\s+(report|information|intelligence|checks?)\b", re.I)
+# What a booking needs beyond the child and the dates; a council's playbook may add more.
+REQUIRED = frozenset({"social_worker"})
 _HTML_START = re.compile(r"^\s*<(!doctype|html|body|div|p|table|head|meta)\b", re.IGNORECASE)
 
 
@@ -134,6 +146,28 @@ def _attach(msg: InboundMessage, reference: str, body_text: str) -> AttachToConf
     return AttachToConference(reference=reference, kind=kind, restricted=restricted)
 
 
+def _request_like(fields: Fields) -> bool:
+    """Whether the fields read describe a request: a conference type and a child."""
+    has_type = ("", 0, "conference_type") in fields.values
+    return has_type and any(key[0] == CHILD for key in fields.values)
+
+
+def _own_words_are_a_request(msg: InboundMessage) -> bool:
+    """Whether the sender's own words (not a quoted form below them) make a request."""
+    body = msg.body or ""
+    own = own_text(html_text(body) if _is_html(msg) else body)
+    fields = Fields()
+    Extractor(fields, BODY_SOURCE).read(text_blocks(own))
+    read_prose(fields, text_blocks(own), "", BODY_SOURCE)
+    return _request_like(fields) or bool(msg.attachments and _request_like_attachments(msg))
+
+
+def _request_like_attachments(msg: InboundMessage) -> bool:
+    fields = Fields()
+    _read_attachments(msg.attachments, fields)
+    return _request_like(fields)
+
+
 def _parse(msg: InboundMessage) -> ParseOutcome:
     body = msg.body or ""
     if len(body) > MAX_BODY_CHARS:
@@ -141,16 +175,22 @@ def _parse(msg: InboundMessage) -> ParseOutcome:
             (f"the email body is too long to read ({len(body) // 1_000_000} million characters)",)
         )
     fields = Fields()
-    body_blocks = _body_blocks(msg)
+    body_blocks = drop_disclaimers(_body_blocks(msg))
     Extractor(fields, BODY_SOURCE).read(body_blocks)
-    problems, _ = _read_attachments(msg.attachments, fields)
+    problems, attached = _read_attachments(msg.attachments, fields)
     body_text = _flat_text(body_blocks)
-    form_present = ("", 0, "conference_type") in fields.values
+    subject = clean_text(msg.subject or "")
+    read_prose(fields, [*body_blocks, *attached], subject, BODY_SOURCE)
+    nothing_read = not fields.values
+    request_like = _request_like(fields)
 
-    subject_refs = find_references(clean_text(msg.subject or ""))
+    subject_refs = find_references(subject)
     body_refs = find_references(body_text)
-    # confbot puts the reference in the subject of all it sends, so replies carry it there.
-    refs = subject_refs or ([] if form_present else body_refs)
+    # confbot puts the reference in the subject of all it sends, so replies carry it there;
+    # a request quoting an earlier conference is still a request.
+    refs = subject_refs or body_refs
+    if refs and request_like and _own_words_are_a_request(msg):
+        refs = []
     if len(refs) > 1:
         return Triage(
             (
@@ -161,21 +201,39 @@ def _parse(msg: InboundMessage) -> ParseOutcome:
     if refs:
         return _attach(msg, refs[0], body_text)
 
-    if not fields.values:
+    warnings: list[str] = []
+    quoted = [*subject_refs, *body_refs]
+    if quoted and ("", 0, "previous_reference") not in fields.values:
+        fields.add(("", 0, "previous_reference"), Value(quoted[0], BODY_SOURCE))
+        warnings.append(f"the request quotes {quoted[0]}; it is kept as the previous conference")
+    add_sender(fields, msg, body_blocks)
+    assembled = assemble(fields, msg.received_at)
+    if (
+        asks_for_threshold_discussion(subject, body_text)
+        and not assembled.draft["strategy_discussion_date"]
+    ):
+        return ThresholdDiscussion(assembled.draft, summary=own_words(body_text)[:2000])
+    if nothing_read:
         return Triage(
             (
-                "no request form was found: none of the form's labelled fields "
-                "(such as 'Conference type: ICPC') are in the email body or a Word attachment",
+                "no request form was found: confbot found no child, conference type or "
+                "family details in the email body or a readable attachment",
                 *problems,
-            )
+            ),
+            draft=assembled.draft,
         )
-    warnings: list[str] = []
-    if body_refs and ("", 0, "previous_reference") not in fields.values:
-        fields.add(("", 0, "previous_reference"), Value(body_refs[0], BODY_SOURCE))
-        warnings.append(
-            f"the request quotes {body_refs[0]}; it is recorded as the previous conference"
-        )
-    request, reasons, more = assemble(fields, msg.received_at)
-    if request is None:
-        return Triage((*reasons, *problems) or ("the request could not be read",))
-    return Parsed(request, (*warnings, *more, *problems))
+    check_complete(assembled, required=REQUIRED)
+    if not assembled.problems:
+        try:
+            request = request_of(assembled.draft)
+        except DraftProblems as err:
+            assembled.problems.extend(err.problems)
+        else:
+            return Parsed(request, (*warnings, *assembled.warnings, *problems))
+    reasons = tuple(dict.fromkeys(p.message for p in assembled.problems))
+    return Triage(
+        (*reasons, *problems),
+        draft=assembled.draft,
+        problems=tuple(assembled.problems),
+        sources=assembled.sources,
+    )

@@ -25,6 +25,7 @@ def participants_of(request: ConferenceRequest) -> list[NewParticipant]:
             phone=person.phone or None,
             emails=person.emails,
             phones=person.phones,
+            postal_address=person.postal_address,
         )
         for person in request.people
     ]

@@ -1,0 +1,174 @@
+"""A child written on one line: "T.R. (DOB 02/03/2018), case ref 123456, female, CP plan".
+
+Only initials are kept: a full name ("Tyler Reeves") is read down to "T.R." at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot.intake.fields import FieldError, all_dates
+
+_INITIALS = re.compile(r"(?<![A-Za-z])([A-Z])\s?\.\s?([A-Z])(?:\s?\.\s?([A-Z]))?\.?(?![A-Za-z])")
+_BARE_INITIALS = re.compile(r"(?<![A-Za-z'’\d])([A-Z]{2,3})(?![A-Za-z'’\d])")
+_FULL_NAME = re.compile(r"\b([A-Z][a-z'’\-]+)(?:\s+([A-Z][a-z'’\-]+))?\s+([A-Z][a-z'’\-]+)\b")
+_NOT_NAME = re.compile(
+    r"\b(Baby|Unborn|Child|Children|Case|Male|Female|Date|Birth|Born|Mosaic|Reference|Primary|"
+    r"School|Plan|Order|Protection|Section|Looked|January|February|March|April|May|June|July|"
+    r"August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday)\b"
+)
+_UNBORN = re.compile(r"\b(unborn|pre[\s\-]?birth|not yet born|e\.?d\.?d\.?|due)\b", re.IGNORECASE)
+_BIRTH_WORD = re.compile(r"\b(d\.?\s?o\.?\s?b\.?|date of birth|born|birthday)\b", re.IGNORECASE)
+_DUE_WORD = re.compile(r"\b(e\.?d\.?d\.?|due|expected)\b", re.IGNORECASE)
+_REFERENCES = (
+    ("Mosaic", re.compile(r"\b(MOS[\-\s]?\d{4,10})\b", re.IGNORECASE)),
+    (
+        "Mosaic",
+        re.compile(
+            r"\bmosaic(?:\s+(?:id|no|number|ref))?\.?\s*[:#]?\s*([A-Z]{0,4}\d{4,10})\b", re.I
+        ),
+    ),
+    (
+        "LCS",
+        re.compile(r"\blcs(?:\s+(?:id|no|number|ref))?\.?\s*[:#]?\s*([A-Z]{0,4}\d{4,10})\b", re.I),
+    ),
+    (
+        "",
+        re.compile(
+            r"\b(?:case|person|child|client|ref|reference|id)(?:\s+(?:ref|reference|id|no|number))?"
+            r"\.?\s*[:#]?\s*([A-Z]{0,4}[\-/]?\d{4,10})\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+_GENDER = (
+    ("female", re.compile(r"\b(female|girl)\b", re.IGNORECASE)),
+    ("male", re.compile(r"\b(male|boy)\b", re.IGNORECASE)),
+    ("non-binary", re.compile(r"\bnon[\s\-]?binary\b", re.IGNORECASE)),
+)
+_LEGAL = (
+    ("child protection plan", r"\b(cp plan|child protection plan|subject to (?:a )?cpp?|cpp)\b"),
+    ("child in need", r"\b(cin|child in need)\b"),
+    ("section 20", r"\b(s\.?\s?20|section 20)\b"),
+    ("interim care order", r"\b(ico|interim care order)\b"),
+    ("care order", r"(?<!interim )\bcare order\b"),
+    ("supervision order", r"\bsupervision order\b"),
+    ("special guardianship order", r"\b(sgo|special guardianship order)\b"),
+    ("looked after", r"\b(looked after|lac|cla)\b"),
+    ("placement order", r"\bplacement order\b"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChildBits:
+    """What one line says about a child."""
+
+    initials: str = ""
+    date_of_birth: date | None = None
+    unborn: bool = False
+    due_date: date | None = None
+    references: tuple[tuple[str, str], ...] = ()  # (system, reference)
+    gender: str = ""
+    legal_status: str = ""
+    problem: str = ""
+
+
+def dotted(letters: str) -> str:
+    """Initials as MTS write them: "TR" is "T.R."."""
+    return "".join(f"{ch}." for ch in letters.upper() if ch.isalpha())
+
+
+def read_initials(text: str) -> str:
+    """The child's initials, from initials or from a full name; "" if neither is there."""
+    match = _INITIALS.search(text)
+    if match:
+        return dotted("".join(g for g in match.groups() if g))
+    stripped = re.sub(
+        r"\b(DOB|EDD|LCS|MOS|CIN|ICO|SGO|CP|CPP|LAC|CLA|NHS|ICPC|RCPC|TI|ID|REF|NFA|SW|TM)\b",
+        " ",
+        text,
+    )
+    name = _FULL_NAME.search(stripped)
+    if name and not _NOT_NAME.search(name.group(0)):
+        return dotted("".join(part[0] for part in name.groups() if part))
+    bare = _BARE_INITIALS.search(stripped)
+    return dotted(bare.group(1)) if bare else ""
+
+
+def read_references(text: str) -> tuple[tuple[str, str], ...]:
+    """Every case reference on the line, with the system it names (or "")."""
+    found: dict[str, str] = {}
+    for system, pattern in _REFERENCES:
+        for match in pattern.finditer(text):
+            reference = match.group(1).upper().replace(" ", "")
+            found.setdefault(reference, system)
+    return tuple((system, ref) for ref, system in found.items())
+
+
+def _dates_near(text: str, word: re.Pattern[str]) -> list[date]:
+    out = []
+    for found in all_dates(text):
+        before = text[max(0, found.start - 30) : found.start]
+        if word.search(before):
+            out.append(found.value)
+    return out
+
+
+def read_child(text: str) -> ChildBits:
+    """The child one line describes; a problem says what cannot be read whole."""
+    try:
+        dates = [d.value for d in all_dates(text)]
+    except FieldError as err:
+        return ChildBits(initials=read_initials(text), problem=f"its date {err}")
+    unborn = bool(_UNBORN.search(text))
+    born: date | None = None
+    due: date | None = None
+    try:
+        born_near = _dates_near(text, _BIRTH_WORD)
+        due_near = _dates_near(text, _DUE_WORD)
+    except FieldError as err:
+        return ChildBits(initials=read_initials(text), problem=f"its date {err}")
+    if unborn:
+        due = next(iter(due_near or dates), None)
+    elif born_near:
+        born = born_near[0]
+    elif len(set(dates)) == 1:
+        born = dates[0]
+    elif len(set(dates)) > 1:
+        return ChildBits(initials=read_initials(text), problem="it gives more than one date")
+    gender = next((g for g, p in _GENDER if p.search(text)), "")
+    legal = next((name for name, p in _LEGAL if re.search(p, text, re.IGNORECASE)), "")
+    return ChildBits(
+        initials=read_initials(text),
+        date_of_birth=born,
+        unborn=unborn,
+        due_date=due,
+        references=read_references(text),
+        gender=gender,
+        legal_status=legal,
+    )
+
+
+_ENTRY_START = re.compile(
+    r"(?<![A-Za-z])(?:[A-Z]\s?\.\s?[A-Z](?:\s?\.\s?[A-Z])?\.?(?![A-Za-z])|"
+    r"\b(?:unborn|baby)\b)",
+    re.IGNORECASE,
+)
+
+
+def split_child_entries(text: str) -> list[str]:
+    """One line naming several children ("T.R. (DOB ...) and B.R. (DOB ...)") split per child."""
+    starts = [m.start() for m in _ENTRY_START.finditer(text)]
+    if len(starts) < 2:
+        return [text]
+    # Only a start followed by its own date counts: "T.R.'s brother B.R." is one child's line.
+    pieces = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=False)]
+    try:
+        dated = [p for p in pieces if all_dates(p) or _UNBORN.search(p)]
+    except FieldError:
+        return [text]
+    if len(dated) < 2:
+        return [text]
+    return [text[: starts[0]] + pieces[0], *pieces[1:]]

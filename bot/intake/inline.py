@@ -1,0 +1,151 @@
+"""Several facts written on one line: "Kelly Dawes (mum) - 07700 900611 - kelly@example.org".
+
+Addresses are found whole (an apostrophe, plus sign or hyphen is part of one) and checked
+with email-validator; numbers with phonenumbers' matcher. What is left is split into the
+name, the organisation and any relationship in brackets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+
+from bot.core.request import is_email, normalise_phone
+from bot.intake.child_line import read_child
+
+# RFC 5322's atext, without the characters that also end a sentence or wrap an address.
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-])"
+    r"([A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)+)"
+)
+_NOT_PEOPLE = re.compile(
+    r"^(postmaster|mailer-daemon|no-?reply|do-?not-?reply|abuse|webmaster)@", re.IGNORECASE
+)
+_TITLES = re.compile(
+    r"^(?:(?:mr|mrs|ms|miss|mx|dr|prof|rev|cllr|dc|pc|ds|di|dci|sgt|insp|det|nurse|sister)\.?\s+)+",
+    re.IGNORECASE,
+)
+_CONTACT_WORDS = re.compile(
+    r"\b(?:mobile|mob|tel|telephone|phone|landline|home|work|direct|dial|contact|number|no|"
+    r"email|e-mail|e|m|t|w|ext|extension|on|or|and|via|at)\b\.?:?",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"\s*(?:[,;|/]|\s[-–—]+\s|^[-–—]+\s|\s[-–—]+$|\(|\)|\[|\])\s*")
+_ORGANISATION_WORDS = re.compile(
+    r"\b(school|academy|college|nursery|primary|surgery|practice|medical|centre|center|health|"
+    r"nhs|trust|hospital|clinic|police|constabulary|council|service|services|team|housing|"
+    r"probation|camhs|foundation|partnership|association|group|ltd|limited|charity|project|"
+    r"hub|unit|department|dept|office|mosaic|community|university|children's|childrens|"
+    r"safeguarding|department|authority|agency)\b",
+    re.IGNORECASE,
+)
+_NAME_WORD = re.compile(r"^[A-Z][A-Za-z'’\-]*\.?$|^[A-Z]{1,3}$|^(?:de|van|von|da|di|le|la|bin|al)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """What one line says about a person: the name, where they work, how to reach them."""
+
+    name: str = ""
+    organisation: str = ""
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    bracketed: tuple[str, ...] = ()  # words in brackets: often "(mum)" or "(maternal aunt)"
+    broken_emails: tuple[str, ...] = ()  # an address-like word that is not a whole address
+
+
+def find_emails(text: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """Every whole address in ``text``, the address-like words that are not, and the rest."""
+    found: list[str] = []
+    broken: list[str] = []
+    rest = text
+    for match in _EMAIL.finditer(text):
+        address = match.group(1).strip(".'’-")
+        if address.lower().startswith("mailto:"):
+            address = address[7:]
+        if _NOT_PEOPLE.match(address):
+            rest = rest.replace(match.group(1), " ")
+            continue
+        if is_email(address):
+            found.append(address)
+        else:
+            broken.append(address)
+        rest = rest.replace(match.group(1), " ")
+    if "@" in rest:
+        broken.extend(w.strip(".,;:()<>[]") for w in rest.split() if "@" in w)
+        broken = [b for b in broken if b]
+    return tuple(dict.fromkeys(found)), tuple(dict.fromkeys(broken)), rest
+
+
+def find_phone_numbers(text: str) -> tuple[tuple[str, ...], str]:
+    """Every phone number in ``text`` as E.164, in order, and the text without them."""
+    found: list[str] = []
+    pieces: list[str] = []
+    last = 0
+    for match in phonenumbers.PhoneNumberMatcher(
+        text, "GB", leniency=phonenumbers.Leniency.POSSIBLE
+    ):
+        e164 = normalise_phone(match.raw_string)
+        if e164 is None:
+            continue
+        found.append(e164)
+        pieces.append(text[last : match.start])
+        last = match.end
+    pieces.append(text[last:])
+    rest = " ".join(pieces)
+    return tuple(dict.fromkeys(found)), rest
+
+
+def strip_title(name: str) -> str:
+    """A name without its title: "Mrs Kelly Dawes" is "Kelly Dawes"; "DC Amir Shah" is "Amir Shah"."""
+    return _TITLES.sub("", name.strip()).strip()
+
+
+def looks_like_name(text: str) -> bool:
+    """Whether ``text`` reads as a person's name: one to four capitalised words, no digits."""
+    words = text.replace("’", "'").split()
+    if not 1 <= len(words) <= 5 or any(c.isdigit() for c in text):
+        return False
+    if _ORGANISATION_WORDS.search(text):
+        return False
+    return all(_NAME_WORD.match(w) for w in words) and any(len(w) > 1 for w in words)
+
+
+def is_organisation(text: str) -> bool:
+    """Whether ``text`` names an organisation rather than a person."""
+    return bool(_ORGANISATION_WORDS.search(text)) and not any(c.isdigit() for c in text)
+
+
+def read_contact(text: str) -> Contact:
+    """The person a line describes; the order of the parts does not matter."""
+    emails, broken, rest = find_emails(text)
+    phones, rest = find_phone_numbers(rest)
+    bracketed = tuple(
+        b.strip() for b in re.findall(r"\(([^()]{1,60})\)", rest) if b.strip() and b.strip() != "s"
+    )
+    rest = re.sub(r"\([^()]{0,60}\)", " , ", rest)
+    rest = re.sub(r"\b(ext|extension|x)\.?\s*\d{2,6}\b", " ", rest, flags=re.IGNORECASE)
+    chunks = [c.strip(" .:-–—'\"") for c in _SEPARATORS.split(rest)]
+    name, organisation = "", ""
+    for chunk in chunks:
+        chunk = _CONTACT_WORDS.sub(" ", chunk) if not is_organisation(chunk) else chunk
+        chunk = re.sub(r"\s+", " ", chunk).strip(" .:-–—'\"")
+        if not chunk or not any(ch.isalpha() for ch in chunk):
+            continue
+        if not organisation and is_organisation(chunk):
+            organisation = chunk
+        elif not name and looks_like_name(strip_title(chunk)):
+            name = strip_title(chunk)
+    return Contact(name, organisation, emails, phones, bracketed, broken)
+
+
+def looks_like_entry(group: str, line: str) -> bool:
+    """Whether an unlabelled line under a group's heading describes one child or person."""
+    if group == "child":
+        bits = read_child(line)
+        return bool(bits.initials) and (bits.date_of_birth is not None or bits.unborn)
+    contact = read_contact(line)
+    return bool(contact.name) and bool(contact.emails or contact.phones or contact.bracketed)

@@ -1,0 +1,402 @@
+"""Requests written as sentences: "Mum is Kelly Dawes, her mobile is 07700 900611."
+
+Read only where no labelled field says the same thing, and only what a sentence says
+plainly: a family or professional word next to a name, numbers and addresses in the same
+sentence (or the next one, when it starts "Her mobile..."), dates next to "strategy" or
+"born". The sender is the social worker unless the email names another.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.core.mailbox import InboundMessage
+from bot.intake.blocks import Block, Table, clean_text, own_text
+from bot.intake.child_line import read_child, split_child_entries
+from bot.intake.extract import Fields, Value
+from bot.intake.html import html_text
+from bot.intake.inline import find_emails, find_phone_numbers, looks_like_name, strip_title
+from bot.intake.labels import (
+    ADVOCATE,
+    AGENCY,
+    CHILD,
+    SOCIAL_WORKER,
+    TEAM_MANAGER,
+    agency_words,
+    family_words,
+)
+
+_DISCLAIMER = re.compile(
+    r"(this (e-?mail|message|communication)( and any (files|attachments))?.{0,40}"
+    r"(confidential|intended|privileged|monitored)|intended (solely )?for the (use of the )?"
+    r"(named )?(addressee|recipient|individual)|if you (have )?received this .{0,30}in error|"
+    r"disclaimer|switchboard|postmaster@|please consider the environment|"
+    r"virus(es)? (check|scan)|views expressed .{0,40}(not|do not)|gcsx|cjsm|"
+    r"registered (office|charity)|freedom of information act|not the intended recipient|"
+    r"unauthori[sz]ed (use|disclosure)|monitored (for|and) )",
+    re.IGNORECASE,
+)
+_SIGN_OFF = re.compile(
+    r"^(kind(est)? regards|regards|best regards|warm regards|many thanks|thanks|thank you|"
+    r"best wishes|best|cheers|yours sincerely|yours faithfully|with thanks|ta)[,.!\s]*$",
+    re.IGNORECASE,
+)
+_FROM_HEADER = re.compile(r"^\s*>?\s*\**from\**\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+_ADDRESS_IN_HEADER = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>|([^\s<>\"]+@[^\s<>\"]+)")
+_THRESHOLD = re.compile(
+    r"\b(threshold (discussion|consultation|conversation|meeting|decision|query)|"
+    r"(discuss|discussion|consult|consultation|speak|talk)\w*\s+(with\s+)?(the\s+|a\s+)?duty"
+    r"\s+(cp\s+|child protection\s+)?(chair|iro|manager)|whether .{0,60}meets? (the )?threshold|"
+    r"meets? (the )?threshold for (an? )?(icpc|initial|conference))",
+    re.IGNORECASE,
+)
+_NAME = r"((?:[A-Z][a-z'’\-]+|[A-Z]'[A-Z][a-z]+|Mc[A-Z][a-z]+)(?:\s+(?:[A-Z][a-z'’\-]+|[A-Z]'[A-Z][a-z]+|Mc[A-Z][a-z]+)){0,2})"
+_TITLE = r"(?:(?:Ms|Mrs|Mr|Miss|Mx|Dr|DC|PC|DS|DI)\.?\s+)?"
+_LINK = r"(?:'s name)?\s*(?:is|was|,|:|-|–|\(|is called|called|named|who is)?\s*"
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])|\n+")
+_PRONOUN_START = re.compile(r"^\s*(she|he|they|her|his|their|mum'?s|dad'?s|both)\b", re.I)
+_MANAGER = re.compile(
+    rf"\b(?:my|the|our|his|her)\s+(?:team\s+|practice\s+|line\s+)?manager\b{_LINK}{_TITLE}{_NAME}"
+)
+_MANAGER_AFTER = re.compile(rf"\b{_NAME}\s*(?:\(|,|is)\s*(?:my|the)?\s*(?:team|practice)\s+manager")
+_SOCIAL_WORKER = re.compile(
+    rf"\b(?:the\s+)?(?:allocated\s+)?(?:social worker|SW)\b{_LINK}{_TITLE}{_NAME}"
+)
+_I_AM_SW = re.compile(
+    r"\b(i\s*am|i'm|i’m)\s+(the\s+)?(allocated\s+|case holding\s+|child'?s\s+)?"
+    r"(social worker|sw)\b",
+    re.IGNORECASE,
+)
+_STRATEGY = re.compile(r"\bstrategy\b", re.IGNORECASE)
+_TYPES = (
+    ("TI", re.compile(r"\btransfer[\s\-]*in\b|\bTI(?:CPC)?\b|\btransfer (ICPC|conference)", re.I)),
+    ("RCPC", re.compile(r"\bRCPC\b|\breview (child protection )?(case )?conference\b|\breview CP", re.I)),
+    ("ICPC", re.compile(r"\bICPC\b|\binitial (child protection )?(case )?conference\b|\bpre[\s\-]?birth (ICPC|conference)", re.I)),
+    ("LAC", re.compile(r"\blooked after child(ren)? review\b|\bLAC review\b|\bCLA review\b", re.I)),
+)  # fmt: skip
+_FORMATS = (
+    ("hybrid", re.compile(r"\bhybrid\b", re.I)),
+    ("face_to_face", re.compile(r"\b(face[\s\-]to[\s\-]face|in person)\b", re.I)),
+    (
+        "teams",
+        re.compile(
+            r"\b(on |via |over |by |using )?(ms |microsoft )?teams\b|\bvirtual(ly)?\b", re.I
+        ),
+    ),
+)
+_PREFER = re.compile(
+    r"\b(prefer|preference|would like|would be best|format|held (on|via|by|as)|happy (for|with))",
+    re.I,
+)
+_ACCESS = re.compile(
+    r"\b(interpreter|interpreting|translat\w+|bsl|british sign language|hearing (loop|impair\w*)|"
+    r"deaf|wheelchair|step[\s\-]free|learning disabilit\w+|visual(ly)? impair\w*|dyslexi\w+|"
+    r"first language|speaks? (little|no) english|easy read|accessib\w+|mobility)\b",
+    re.IGNORECASE,
+)
+_CONFIDENTIAL = re.compile(r"\bconfidential\s+(section|slot|part|time|discussion|space)\b", re.I)
+_NO_CONFIDENTIAL = re.compile(
+    r"\b(no|not|don'?t|do not|won'?t)\b[^.]{0,40}\bconfidential\s+(section|slot)", re.I
+)
+_ORGANISATION_AFTER = re.compile(
+    r"\b(?:at|from|of|based at|with)\s+((?:the\s+)?(?:[A-Z][\w'’&\-]*\s*){1,6})"
+)
+
+
+def drop_disclaimers(blocks: list[Block]) -> list[Block]:
+    """The blocks without legal disclaimers and switchboard lines, which name nobody invited."""
+    out: list[Block] = []
+    skipping = False
+    for block in blocks:
+        if isinstance(block, Table):
+            skipping = False
+            out.append(block)
+            continue
+        if _DISCLAIMER.search(block):
+            skipping = True
+            continue
+        if skipping and block.strip():
+            continue
+        skipping = False
+        out.append(block)
+    return out
+
+
+def own_words(text: str) -> str:
+    """The sender's own words above any quoted message, tidied."""
+    return own_text(text).strip() or text.strip()
+
+
+def asks_for_threshold_discussion(subject: str, body: str) -> bool:
+    """Whether the email asks the duty chair whether a conference is needed."""
+    return bool(_THRESHOLD.search(subject) or _THRESHOLD.search(own_words(body)[:5000]))
+
+
+def _lines(blocks: Iterable[Block]) -> list[str]:
+    lines: list[str] = []
+    for block in blocks:
+        if isinstance(block, Table):
+            for row in block.rows:
+                lines.extend(line for cell in row for line in cell.split("\n"))
+        else:
+            lines.append(block)
+    return lines
+
+
+def _sentences(lines: list[str]) -> list[str]:
+    text = "\n".join(line for line in lines if len(line) < 2000)
+    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+
+
+def _has(fields: Fields, group: str) -> bool:
+    return any(key[0] == group for key in fields.values)
+
+
+def _single(fields: Fields, name: str, value: str, source: str) -> None:
+    if ("", 0, name) not in fields.values:
+        fields.add(("", 0, name), Value(value, source))
+
+
+class _Mentions:
+    """People named in sentences, each with the numbers and addresses said beside them."""
+
+    def __init__(self, fields: Fields, source: str) -> None:
+        self.fields = fields
+        self.source = source
+        self.last: tuple[str, int] | None = None
+        self.known: dict[tuple[str, str], int] = {}
+
+    def person(self, group: str, name: str, implied: tuple[str, str] | None) -> tuple[str, int]:
+        key = (group, name.casefold())
+        if key in self.known:
+            return group, self.known[key]
+        for (g, i, field), values in self.fields.values.items():
+            if (
+                g == group
+                and field in ("name", "contact_name")
+                and any(name.casefold() in v.text.casefold() for v in values)
+            ):
+                self.known[key] = i
+                return group, i
+        index = self.fields.max_index(group) + 1
+        name_field = "contact_name" if group == AGENCY else "name"
+        self.fields.add((group, index, name_field), Value(name, self.source))
+        if implied is not None:
+            self.fields.add((group, index, implied[0]), Value(implied[1], self.source))
+        self.known[key] = index
+        return group, index
+
+    def contacts(self, target: tuple[str, int], sentence: str) -> None:
+        emails, _, rest = find_emails(sentence)
+        phones, _ = find_phone_numbers(rest)
+        group, index = target
+        for email in emails:
+            self.fields.add((group, index, "email"), Value(email, self.source))
+        if phones:
+            self.fields.add((group, index, "phone"), Value(" ; ".join(phones), self.source))
+
+
+def _word_pattern(word: str) -> str:
+    return r"[\s\-]?".join(re.escape(part) for part in word.split())
+
+
+_ROLE_BY_WORD = {w: (group, implied) for w, group, implied in (*family_words(), *agency_words())}
+_ROLE_WORD = "(?i:\\b(" + "|".join(_word_pattern(w) for w in _ROLE_BY_WORD if len(w) > 1) + ")\\b)"
+_ROLE_THEN_NAME = re.compile(_ROLE_WORD + _LINK + _TITLE + _NAME)
+_NAME_THEN_ROLE = re.compile(
+    _NAME
+    + r"\s*(?:\(|,\s*|\s+-\s+|\s+is\s+(?:the\s+)?(?:child'?s\s+|children'?s\s+)?)"
+    + _ROLE_WORD
+)
+_ADVOCATE_NAME = re.compile(rf"(?i:\badvocate\b){_LINK}{_TITLE}{_NAME}")
+
+
+def _role_of(word: str) -> tuple[str, tuple[str, str]] | None:
+    return _ROLE_BY_WORD.get(re.sub(r"[\s\-]+", " ", word.lower()).strip())
+
+
+def _mentions_in(sentence: str) -> list[tuple[int, str, str, tuple[str, str] | None]]:
+    """(position, group, name, implied) for each person a sentence names by role."""
+    found: list[tuple[int, str, str, tuple[str, str] | None]] = []
+    for m in _ROLE_THEN_NAME.finditer(sentence):
+        role = _role_of(m.group(1))
+        if role is not None:
+            found.append((m.start(), role[0], m.group(2), role[1]))
+    for m in _NAME_THEN_ROLE.finditer(sentence):
+        role = _role_of(m.group(2))
+        if role is not None:
+            found.append((m.start(), role[0], m.group(1), role[1]))
+    for m in _ADVOCATE_NAME.finditer(sentence):
+        found.append((m.start(), ADVOCATE, m.group(1), None))
+    seen: set[str] = set()
+    out = []
+    for item in sorted(found, key=lambda f: (f[0], -len(f[2]))):
+        name = strip_title(item[2])
+        if (
+            not name
+            or name.casefold() in seen
+            or name.split()[0].lower() in _NOT_A_NAME
+            or not looks_like_name(name)
+        ):
+            continue
+        seen.add(name.casefold())
+        out.append((item[0], item[1], name, item[3]))
+    return out
+
+
+_NOT_A_NAME = frozenset(
+    {
+        "the", "she", "he", "they", "her", "his", "their", "is", "and", "has", "who", "will",
+        "lives", "also", "currently", "not", "at", "on", "in", "was", "aware", "happy",
+        "mobile", "email", "phone", "number", "details", "contact", "unknown", "tbc", "n/a",
+        "please", "i", "we", "it", "this", "that", "there", "school", "police", "health",
+    }
+)  # fmt: skip
+
+
+def _read_people(fields: Fields, sentences: list[str], source: str) -> None:
+    mentions = _Mentions(fields, source)
+    for sentence in sentences:
+        named = _mentions_in(sentence)
+        if len(named) == 1:
+            _, group, name, implied = named[0]
+            target = mentions.person(group, name, implied)
+            mentions.contacts(target, sentence)
+            mentions.last = target
+        elif named:
+            # Several people in one sentence: each takes what is said between it and the next.
+            cuts = [pos for pos, *_ in named] + [len(sentence)]
+            for (pos, group, name, implied), end in zip(named, cuts[1:], strict=False):
+                target = mentions.person(group, name, implied)
+                mentions.contacts(target, sentence[pos:end])
+                mentions.last = target
+        elif mentions.last is not None and _PRONOUN_START.match(sentence):
+            mentions.contacts(mentions.last, sentence)
+        else:
+            mentions.last = None
+
+
+def _read_professionals(fields: Fields, sentences: list[str], source: str) -> None:
+    for sentence in sentences:
+        if not _has(fields, TEAM_MANAGER):
+            m = _MANAGER.search(sentence) or _MANAGER_AFTER.search(sentence)
+            if m and m.group(1).split()[0].lower() not in _NOT_A_NAME:
+                fields.add(
+                    (TEAM_MANAGER, 1, "name"), Value(sentence[m.start() : m.end() + 200], source)
+                )
+        if not _has(fields, SOCIAL_WORKER):
+            m = _SOCIAL_WORKER.search(sentence)
+            if m and m.group(1).split()[0].lower() not in _NOT_A_NAME:
+                fields.add((SOCIAL_WORKER, 1, "name"), Value(sentence[m.start(1) :], source))
+
+
+def _read_children(fields: Fields, sentences: list[str], source: str) -> None:
+    if _has(fields, CHILD):
+        return
+    index = 0
+    for sentence in sentences:
+        if len(sentence) > 600:
+            continue
+        for part in split_child_entries(sentence):
+            bits = read_child(part)
+            if bits.initials and (bits.date_of_birth or bits.unborn) and not bits.problem:
+                index += 1
+                fields.add((CHILD, index, "entry"), Value(part, source))
+
+
+def _read_singles(fields: Fields, sentences: list[str], subject: str, source: str) -> None:
+    text = "\n".join(sentences)
+    if ("", 0, "conference_type") not in fields.values:
+        for kind, pattern in _TYPES:
+            if pattern.search(subject) or pattern.search(text[:5000]):
+                _single(fields, "conference_type", kind, source)
+                break
+    for sentence in sentences:
+        if _STRATEGY.search(sentence) and re.search(r"\d", sentence):
+            after = sentence[_STRATEGY.search(sentence).start() :]  # type: ignore[union-attr]
+            _single(fields, "strategy_date", after[:200], source)
+        if _PREFER.search(sentence):
+            for fmt, pattern in _FORMATS:
+                if pattern.search(sentence):
+                    _single(fields, "preferred_format", fmt.replace("_", " "), source)
+                    break
+        if _ACCESS.search(sentence):
+            key = ("", 0, "access_needs")
+            if key not in fields.values or all(
+                v.source == source + " " for v in fields.values[key]
+            ):
+                fields.add(key, Value(sentence[:500], source + " "))
+        if _CONFIDENTIAL.search(sentence) and not _NO_CONFIDENTIAL.search(sentence):
+            _single(fields, "confidential", "yes", source)
+            _single(fields, "confidential_reason", sentence[:500], source)
+
+
+def read_prose(fields: Fields, blocks: list[Block], subject: str, source: str) -> None:
+    """Add what the email's sentences say plainly, where no labelled field says it."""
+    sentences = _sentences(_lines(blocks))
+    if len(sentences) > 5000:
+        sentences = sentences[:5000]
+    _read_singles(fields, sentences, clean_text(subject), source)
+    _read_children(fields, sentences, source)
+    _read_professionals(fields, sentences, source)
+    _read_people(fields, sentences, source)
+
+
+def _chain(msg: InboundMessage) -> list[tuple[str, str]]:
+    """(name, address) of each message in a forwarded chain, the outermost first."""
+    body = msg.body or ""
+    text = html_text(body) if msg.body_type.lower() == "html" else body
+    found = [(msg.sender_name or "", msg.sender or "")]
+    for m in _FROM_HEADER.finditer(clean_text(text)[:200_000]):
+        header = m.group(1).strip()
+        address = _ADDRESS_IN_HEADER.search(header)
+        email = (address.group(1) or address.group(2)).strip(".;,") if address else ""
+        name = re.sub(r"<[^>]*>|\[mailto:[^\]]*\]|\"|'", " ", header)
+        name = re.sub(r"\S+@\S+", " ", name).strip(" ,;")
+        if "," in name and len(name.split(",")) == 2:
+            surname, first = (p.strip() for p in name.split(","))
+            name = f"{first} {surname}"
+        found.append((re.sub(r"\s+", " ", name)[:80], email))
+    return found
+
+
+def _signature_phones(lines: list[str], name: str) -> list[str]:
+    """Numbers in the signature under a sign-off, or under the sender's name."""
+    for i, line in enumerate(lines):
+        first = name.split(maxsplit=1)[0].lower() if name.split() else "\0"
+        if _SIGN_OFF.match(line) or (line.lower().startswith(first) and len(line) < 60):
+            block = " ; ".join(
+                l
+                for l in lines[i + 1 : i + 8]
+                if not _DISCLAIMER.search(l) and "fax" not in l.lower()
+            )
+            phones, _ = find_phone_numbers(block)
+            if phones:
+                return list(phones)
+    return []
+
+
+def add_sender(fields: Fields, msg: InboundMessage, blocks: list[Block]) -> None:
+    """Where no social worker is named, the person who wrote the request is taken as one."""
+    chain = _chain(msg)
+    if _has(fields, SOCIAL_WORKER):
+        # Named but without an address: the sender's, when the names agree.
+        if not fields.has(SOCIAL_WORKER, 1, "email"):
+            named = " ".join(v.text for v in fields.values.get((SOCIAL_WORKER, 1, "name"), []))
+            for name, address in reversed(chain):
+                if name and address and name.casefold() in named.casefold():
+                    fields.add((SOCIAL_WORKER, 1, "email"), Value(address, "the sender's address"))
+                    break
+        return
+    name, address = chain[-1]
+    if not (name or address):
+        return
+    source = "the sender's address" if len(chain) == 1 else "the forwarded message's sender"
+    if name:
+        fields.add((SOCIAL_WORKER, 1, "name"), Value(name, source))
+    if address:
+        fields.add((SOCIAL_WORKER, 1, "email"), Value(address, source))
+    phones = _signature_phones(_lines(blocks), name)
+    if phones:
+        fields.add((SOCIAL_WORKER, 1, "phone"), Value(" ; ".join(phones), "the sender's signature"))
