@@ -133,6 +133,11 @@ def inbound_message(message: Any, attachments: tuple[Attachment, ...] = ()) -> I
         sender_name=(address.name or "") if address else "",
         conversation_id=message.conversation_id or "",
         categories=tuple(message.categories or ()),
+        cc=tuple(
+            (r.email_address.name or "", r.email_address.address or "")
+            for r in (message.cc_recipients or [])
+            if r.email_address
+        ),
     )
 
 

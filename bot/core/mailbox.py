@@ -31,6 +31,8 @@ class InboundMessage:
     sender_name: str = ""
     conversation_id: str = ""
     categories: tuple[str, ...] = ()  # Outlook categories, as read; confbot marks its own
+    # Copied-in people as (name, address): a request names "my manager (cc'd)" this way.
+    cc: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,7 +84,8 @@ class Child:
     legal_status: str = ""  # "child protection plan", "section 20", "interim care order"...
 
     def __post_init__(self) -> None:
-        if not self.initials:
+        if not self.initials and not self.unborn:
+            # An unborn baby has no initials yet; the expected date says which child it is.
             raise InvalidRequestError("a child needs initials")
         if self.unborn and self.date_of_birth is not None:
             raise InvalidRequestError("an unborn child has no date of birth")

@@ -17,7 +17,7 @@ from bot.core.conference import ConferenceType, Role
 from bot.core.reference import REFERENCE_PATTERN
 from bot.core.request import AGENCY_ROLES
 from bot.intake import fields as read
-from bot.intake.child_line import ChildBits, read_child, read_initials
+from bot.intake.child_line import ChildBits, legal_status, read_child, read_initials
 from bot.intake.draft import Draft, Problem, empty_draft
 from bot.intake.extract import ADDITIVE, Fields
 from bot.intake.inline import Contact, find_emails, read_contact
@@ -43,7 +43,16 @@ _GENDERS = {
     "f": "female", "female": "female", "girl": "female", "m": "male", "male": "male",
     "boy": "male", "non binary": "non-binary", "non-binary": "non-binary",
 }  # fmt: skip
+_ROLE_AS_ORGANISATION = {
+    "gp": "GP", "camhs": "CAMHS", "looked after children nurse": "LAC nurse", "dsl": "School",
+    "designated safeguarding lead": "School", "hv": "Health visitor",
+}  # fmt: skip
 _AGENCY_ROLE_VALUES = frozenset(r.value for r in AGENCY_ROLES)
+_NO_NEEDS = re.compile(
+    r"^\s*(none|no|n/?a|nil|not (known|needed|required|applicable)|none (known|identified)|"
+    r"no (interpreter|access needs|needs)( (needed|required|known))?)\W*$",
+    re.IGNORECASE,
+)
 _NONE = re.compile(
     r"^\s*(none|no|n/?a|nil|not known|unknown|tbc|not given|no (phone|number|mobile)\w*|-+)\W*$",
     re.IGNORECASE,
@@ -220,7 +229,7 @@ def _child(r: _Reader, i: int, n: int) -> dict[str, Any]:
     if due is not None and born is None:
         unborn = True
     gender = r.value(CHILD, i, "gender", _gender, f"{where}.gender") or bits.gender
-    legal = r.value(CHILD, i, "legal_status", str.strip, f"{where}.legal_status")
+    legal = r.value(CHILD, i, "legal_status", legal_status, f"{where}.legal_status")
     child = {
         "initials": initials,
         "date_of_birth": born.isoformat() if born and not unborn else None,
@@ -232,7 +241,8 @@ def _child(r: _Reader, i: int, n: int) -> dict[str, Any]:
     }
     label = f"Child {n + 1}"
     said = {p.field for p in r.problems}
-    if not initials and f"{where}.initials" not in said:
+    # An unborn baby has no initials yet; the expected date says which child it is.
+    if not initials and not unborn and f"{where}.initials" not in said:
         r.fail(f"{where}.initials", f"{label}: the initials are missing")
     if born is None and not unborn and f"{where}.date_of_birth" not in said:
         r.fail(f"{where}.date_of_birth", f"{label}: the date of birth is missing (or say unborn)")
@@ -285,7 +295,8 @@ def _person(
         said = r.text(group, i, "relationship", f"{where}.relationship") or ""
         relationship = family_relationship(said) or said.strip().lower()
         if not relationship:
-            relationship = next((m for m in map(family_relationship, contact.bracketed) if m), "")
+            said_roles = (*contact.roles, *contact.bracketed)
+            relationship = next((m for m in map(family_relationship, said_roles) if m), "")
     name = contact.name
     if not name and name_text and not (contact.emails or contact.phones):
         name = name_text.strip() if len(name_text) <= 80 else ""
@@ -331,6 +342,8 @@ def _agency(r: _Reader, i: int, where: str) -> dict[str, Any] | None:
             )
         name = name or contact.name
         organisation = organisation or contact.organisation
+        if contact.roles and not role_text:
+            role_text = contact.roles[0]
         for inner in contact.bracketed:
             # "Elm Road Primary (DSL: Sam Ito)": the person in brackets.
             part = inner.split(":", 1)[-1]
@@ -340,11 +353,15 @@ def _agency(r: _Reader, i: int, where: str) -> dict[str, Any] | None:
     if not (name or organisation or emails or phones):
         return None
     role = read.read_role(f"{role_text} {organisation}")
+    if not organisation and role_text:
+        # "HV: Jo Smith": the health visiting service, as MTS would enter it.
+        organisation = _ROLE_AS_ORGANISATION.get(role_text, role_text)
+        organisation = organisation[:1].upper() + organisation[1:]
     return {
         "role": role.value,
         "name": name,
         "relationship": "",
-        "organisation": organisation or (role_text if role_text and not name else ""),
+        "organisation": organisation,
         "emails": list(dict.fromkeys(emails)),
         "phones": list(dict.fromkeys(phones)),
         "postal_address": "",
@@ -376,20 +393,18 @@ def _singles(r: _Reader, draft: Draft, received_at: datetime) -> None:
         "", 0, "confidential", read.read_yes_no, "confidential_section_requested"
     )
     reason = r.value("", 0, "confidential_reason", str.strip, "confidential_section_reason") or ""
+    said = r.text("", 0, "confidential", "confidential_section_requested") or ""
+    # "Confidential section: Yes - dad's probation risk assessment": the reason follows.
+    after = re.match(r"^\W*(yes|y|required|requested)\b[\s\-–—,:;.]*(.+)$", said, re.I | re.S)
+    if not reason and confidential and after:
+        reason = after.group(2).strip()
     if confidential is None and reason and reason.casefold() not in ("n/a", "none", "no"):
         confidential = True
     draft["confidential_section_requested"] = bool(confidential)
     draft["confidential_section_reason"] = reason if confidential else ""
-    draft["access_needs"] = r.value("", 0, "access_needs", str.strip, "access_needs") or ""
-    if draft["access_needs"].casefold().strip(". ") in (
-        "none",
-        "no",
-        "n/a",
-        "na",
-        "nil",
-        "not known",
-    ):
-        draft["access_needs"] = ""
+    needs = r.value("", 0, "access_needs", str.strip, "access_needs") or ""
+    parts = [p for p in needs.split(" ; ") if p.strip() and not _NO_NEEDS.match(p)]
+    draft["access_needs"] = " ; ".join(parts)
     draft["previous_reference"] = r.value(
         "", 0, "previous_reference", _reference, "previous_reference"
     )
@@ -401,6 +416,7 @@ def assemble(fields: Fields, received_at: datetime) -> Assembled:
     draft = empty_draft()
     _singles(r, draft, received_at)
     draft["children"] = [_child(r, i, n) for n, i in enumerate(r.indices(CHILD))]
+    _young_person_is_the_child(r, draft)
     people = _People()
     for group, role in ((SOCIAL_WORKER, Role.SOCIAL_WORKER), (TEAM_MANAGER, Role.TEAM_MANAGER)):
         person = _person(r, group, 1, role, f"people.{len(people.people)}")
@@ -422,6 +438,22 @@ def assemble(fields: Fields, received_at: datetime) -> Assembled:
     draft["people"] = people.people
     _warn_about_contacts(r, people.people)
     return Assembled(draft, r.problems, r.warnings, r.sources)
+
+
+def _young_person_is_the_child(r: _Reader, draft: Draft) -> None:
+    """ "Young person: E.M." names the child too: their initials are the child's."""
+    for i in r.indices(YOUNG_PERSON):
+        said = r.text(YOUNG_PERSON, i, "name", "") or ""
+        initials = read_initials(said) if len(said) < 12 else ""
+        if not initials:
+            continue
+        if not draft["children"]:
+            draft["children"].append(_child(r, -1, 0))
+        for child in draft["children"]:
+            if not child["initials"]:
+                child["initials"] = initials
+                r.problems[:] = [p for p in r.problems if p.field != "children.0.initials"]
+                break
 
 
 def _warn_about_contacts(r: _Reader, people: list[dict[str, Any]]) -> None:

@@ -80,8 +80,8 @@ def dotted(letters: str) -> str:
     return "".join(f"{ch}." for ch in letters.upper() if ch.isalpha())
 
 
-def read_initials(text: str) -> str:
-    """The child's initials, from initials or from a full name; "" if neither is there."""
+def read_initials(text: str, *, from_names: bool = True) -> str:
+    """The child's initials, from initials or (``from_names``) a full name; else ""."""
     match = _INITIALS.search(text)
     if match:
         return dotted("".join(g for g in match.groups() if g))
@@ -91,7 +91,9 @@ def read_initials(text: str) -> str:
         text,
     )
     name = _FULL_NAME.search(stripped)
-    if name and not _NOT_NAME.search(name.group(0)):
+    # "Unborn baby of Chloe Pell" names the mother, not the child.
+    parent_named = re.search(r"\b(of|to|mum|mother|father|dad|parents?)\b", text, re.I)
+    if from_names and name and not _NOT_NAME.search(name.group(0)) and not parent_named:
         return dotted("".join(part[0] for part in name.groups() if part))
     bare = _BARE_INITIALS.search(stripped)
     return dotted(bare.group(1)) if bare else ""
@@ -116,12 +118,18 @@ def _dates_near(text: str, word: re.Pattern[str]) -> list[date]:
     return out
 
 
-def read_child(text: str) -> ChildBits:
-    """The child one line describes; a problem says what cannot be read whole."""
+def read_child(text: str, *, from_names: bool = True) -> ChildBits:
+    """The child one line describes; a problem says what cannot be read whole.
+
+    ``from_names`` reads initials from a full name too: right for a labelled child field,
+    wrong for a sentence, where a capitalised pair is more often anything but the child.
+    """
     try:
         dates = [d.value for d in all_dates(text)]
     except FieldError as err:
-        return ChildBits(initials=read_initials(text), problem=f"its date {err}")
+        return ChildBits(
+            initials=read_initials(text, from_names=from_names), problem=f"its date {err}"
+        )
     unborn = bool(_UNBORN.search(text))
     born: date | None = None
     due: date | None = None
@@ -129,7 +137,9 @@ def read_child(text: str) -> ChildBits:
         born_near = _dates_near(text, _BIRTH_WORD)
         due_near = _dates_near(text, _DUE_WORD)
     except FieldError as err:
-        return ChildBits(initials=read_initials(text), problem=f"its date {err}")
+        return ChildBits(
+            initials=read_initials(text, from_names=from_names), problem=f"its date {err}"
+        )
     if unborn:
         due = next(iter(due_near or dates), None)
     elif born_near:
@@ -137,11 +147,14 @@ def read_child(text: str) -> ChildBits:
     elif len(set(dates)) == 1:
         born = dates[0]
     elif len(set(dates)) > 1:
-        return ChildBits(initials=read_initials(text), problem="it gives more than one date")
+        return ChildBits(
+            initials=read_initials(text, from_names=from_names),
+            problem="it gives more than one date",
+        )
     gender = next((g for g, p in _GENDER if p.search(text)), "")
     legal = next((name for name, p in _LEGAL if re.search(p, text, re.IGNORECASE)), "")
     return ChildBits(
-        initials=read_initials(text),
+        initials=read_initials(text, from_names=from_names),
         date_of_birth=born,
         unborn=unborn,
         due_date=due,
@@ -153,7 +166,7 @@ def read_child(text: str) -> ChildBits:
 
 _ENTRY_START = re.compile(
     r"(?<![A-Za-z])(?:[A-Z]\s?\.\s?[A-Z](?:\s?\.\s?[A-Z])?\.?(?![A-Za-z])|"
-    r"\b(?:unborn|baby)\b)",
+    r"(?:\band\s+(?:an?\s+|the\s+)?|,\s*)(?:unborn|baby)\b)",
     re.IGNORECASE,
 )
 
@@ -172,3 +185,9 @@ def split_child_entries(text: str) -> list[str]:
     if len(dated) < 2:
         return [text]
     return [text[: starts[0]] + pieces[0], *pieces[1:]]
+
+
+def legal_status(text: str) -> str:
+    """The legal status in the words MTS use ("CP plan (neglect)" is "child protection plan")."""
+    found = next((name for name, p in _LEGAL if re.search(p, text, re.IGNORECASE)), "")
+    return found or text.strip()

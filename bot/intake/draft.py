@@ -214,10 +214,10 @@ def _child(c: _Checker, data: Any, where: str) -> Child | None:
                 )
             )
     initials = c.text(data, "initials", f"{where}.initials")
-    if not initials:
-        c.fail(f"{where}.initials", "the child's initials are missing")
     born = c.day(data, "date_of_birth", f"{where}.date_of_birth")
     unborn = c.flag(data, "unborn", f"{where}.unborn")
+    if not initials and not unborn:
+        c.fail(f"{where}.initials", "the child's initials are missing")
     due = c.day(data, "due_date", f"{where}.due_date")
     if not unborn and born is None:
         c.fail(f"{where}.date_of_birth", "the child's date of birth is missing (or mark unborn)")

@@ -153,7 +153,7 @@ class Extractor:
         return index
 
     def _implied_index(self, key: FieldKey, current: int | None, *, additive: bool) -> int:
-        """The record a role-word label ("Mum's mobile") belongs to: the mother's, if there is one."""
+        """The record a role-word label ("Mum's mobile") belongs to: the mother's, if any."""
         group = key.group
         wanted = dict(key.implied)
 

@@ -218,6 +218,17 @@ def read_conference_type(text: str) -> ConferenceType:
     for kind, names in _TYPES.items():
         if value in names or any(value.startswith(n + " ") for n in names if len(n) > 3):
             return kind
+    # "pre-birth ICPC", "Review (RCPC)", "Initial Child Protection Conference": one type named.
+    found = {
+        kind
+        for kind, names in _TYPES.items()
+        for n in names
+        if re.search(rf"(?<![a-z]){re.escape(n)}(?![a-z])", value)
+    }
+    if len(found) == 1:
+        return found.pop()
+    if re.search(r"\bpre[\s\-]?birth\b", value) and not found:
+        return ConferenceType.ICPC
     raise FieldError("should be ICPC, RCPC, TI or LAC")
 
 
@@ -230,8 +241,18 @@ def read_format(text: str) -> tuple[MeetingFormat | None, str | None]:
         # The seeds predate Teams; Skype for Business is retired, so Teams is the nearest.
         return MeetingFormat.TEAMS, "preferred format 'Skype' was read as Microsoft Teams"
     for fmt, names in _FORMATS.items():
-        if value in names or any(n in value for n in names if len(n) > 5):
+        if value in names:
             return fmt, None
+    # "Teams please, dad is not to attend in person": the format named first is the wish.
+    places = [
+        (m.start(), fmt)
+        for fmt, names in _FORMATS.items()
+        for n in names
+        if len(n) > 4 or n == "teams"
+        for m in re.finditer(rf"(?<![a-z]){re.escape(n)}(?![a-z])", value)
+    ]
+    if places:
+        return min(places, key=lambda p: p[0])[1], None
     raise FieldError("should be Teams, hybrid, conference call, phone calls or face to face")
 
 

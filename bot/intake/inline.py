@@ -14,6 +14,7 @@ import phonenumbers
 
 from bot.core.request import is_email, normalise_phone
 from bot.intake.child_line import read_child
+from bot.intake.labels import agency_words, family_words
 
 # RFC 5322's atext, without the characters that also end a sentence or wrap an address.
 _EMAIL = re.compile(
@@ -39,10 +40,21 @@ _ORGANISATION_WORDS = re.compile(
     r"nhs|trust|hospital|clinic|police|constabulary|council|service|services|team|housing|"
     r"probation|camhs|foundation|partnership|association|group|ltd|limited|charity|project|"
     r"hub|unit|department|dept|office|mosaic|community|university|children's|childrens|"
-    r"safeguarding|department|authority|agency)\b",
+    r"safeguarding|authority|agency|high|junior|infants?|secondary|grammar|homes|"
+    r"pre-?school|church|academies|federation|solicitors?|support|network|cic|"
+    r"speak up|advocacy|barnardo'?s|nspcc|aid)\b",
     re.IGNORECASE,
 )
 _NAME_WORD = re.compile(r"^[A-Z][A-Za-z'’\-]*\.?$|^[A-Z]{1,3}$|^(?:de|van|von|da|di|le|la|bin|al)$")
+
+
+# Role words as people write them, longest first ("step dad" before "dad").
+_ROLE_WORDS = sorted(
+    {w.replace("'", "") for w, _, _ in (*family_words(), *agency_words()) if len(w) > 1}
+    | {"stepdad", "step-dad", "step-father", "step-mother", "mum's partner", "dad's partner"},
+    key=len,
+    reverse=True,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +66,7 @@ class Contact:
     emails: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
     bracketed: tuple[str, ...] = ()  # words in brackets: often "(mum)" or "(maternal aunt)"
+    roles: tuple[str, ...] = ()  # role words among the parts: "mum", "designated teacher"
     broken_emails: tuple[str, ...] = ()  # an address-like word that is not a whole address
 
 
@@ -100,7 +113,7 @@ def find_phone_numbers(text: str) -> tuple[tuple[str, ...], str]:
 
 
 def strip_title(name: str) -> str:
-    """A name without its title: "Mrs Kelly Dawes" is "Kelly Dawes"; "DC Amir Shah" is "Amir Shah"."""
+    """A name without its title: "Mrs Kelly Dawes" is "Kelly Dawes", "DC Amir Shah" "Amir Shah"."""
     return _TITLES.sub("", name.strip()).strip()
 
 
@@ -130,16 +143,49 @@ def read_contact(text: str) -> Contact:
     rest = re.sub(r"\b(ext|extension|x)\.?\s*\d{2,6}\b", " ", rest, flags=re.IGNORECASE)
     chunks = [c.strip(" .:-–—'\"") for c in _SEPARATORS.split(rest)]
     name, organisation = "", ""
-    for chunk in chunks:
-        chunk = _CONTACT_WORDS.sub(" ", chunk) if not is_organisation(chunk) else chunk
+    roles: list[str] = []
+    for raw in chunks:
+        chunk = raw if is_organisation(raw) else _CONTACT_WORDS.sub(" ", raw)
         chunk = re.sub(r"\s+", " ", chunk).strip(" .:-–—'\"")
         if not chunk or not any(ch.isalpha() for ch in chunk):
             continue
+        role, rest = split_role(chunk)
+        if role:
+            roles.append(role)
+            chunk = rest
+            if not chunk:
+                continue
         if not organisation and is_organisation(chunk):
             organisation = chunk
         elif not name and looks_like_name(strip_title(chunk)):
             name = strip_title(chunk)
-    return Contact(name, organisation, emails, phones, bracketed, broken)
+    for inner in bracketed:
+        role, _ = split_role(inner)
+        if role and role == inner.strip().lower():
+            roles.append(role)
+    return Contact(
+        name,
+        organisation,
+        emails,
+        phones,
+        bracketed=bracketed,
+        roles=tuple(roles),
+        broken_emails=broken,
+    )
+
+
+def split_role(chunk: str) -> tuple[str, str]:
+    """A leading role word and the rest: "designated teacher Ms P. Greaves" splits in two."""
+    lowered = chunk.lower().replace("’", "'")
+    for word in _role_words():
+        if lowered == word or lowered.startswith(word + " ") or lowered.startswith(word + ":"):
+            rest = chunk[len(word) :].strip(" :-–—,")
+            return word, re.sub(r"^(?:is|was|=)\s+", "", rest, flags=re.IGNORECASE)
+    return "", chunk
+
+
+def _role_words() -> list[str]:
+    return _ROLE_WORDS
 
 
 def looks_like_entry(group: str, line: str) -> bool:

@@ -45,7 +45,7 @@ _FAMILY_WORDS: dict[str, tuple[str, ...]] = {
     "mother's partner": ("mother partner", "mum partner", "mums partner", "mothers partner"),
     "father's partner": ("father partner", "dad partner", "dads partner", "fathers partner"),
     "partner": ("partner",),
-    "carer": ("carer", "main carer", "primary carer"),
+    "carer": ("main carer", "primary carer"),
     "kinship carer": ("kinship carer", "kinship carers", "connected person", "connected carer"),
     "foster carer": ("foster carer", "foster carers", "foster parent", "foster parents",
                      "foster mum", "foster dad"),
@@ -104,7 +104,8 @@ _SUBFIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "case_reference": (
             "case reference", "case ref", "case number", "case no", "case id", "reference",
             "ref", "id", "person id", "case reference numbers", "case references",
-            "reference number", "ref no", "system id", "local id", "child id",
+            "reference number", "ref no", "system id", "local id", "child id", "case refs",
+            "refs", "references", "case reference number", "case numbers",
         ),
         "lcs_reference": ("lcs id", "lcs number", "lcs", "lcs ref", "lcs reference", "lcs no"),
         "mosaic_reference": (
@@ -364,6 +365,18 @@ def parse_label(text: str, section: str | None = None) -> FieldKey | None:
     name = _SUB_INDEX[CHILD].get(norm)
     if name in _CHILD_ONLY:
         return FieldKey(CHILD, name)
+    # "Westhaven LCS:", "Lowfield ref:", "LCS (unborn):": a reference in some system.
+    words = norm.split()
+    if words and len(words) <= 3 and ("lcs" in words or "mosaic" in words):
+        return FieldKey(CHILD, "lcs_reference" if "lcs" in words else "mosaic_reference")
+    if (
+        words
+        and len(words) <= 3
+        and words[-1] in ("ref", "reference", "id")
+        and words[0]
+        not in ("your", "our", "my", "conference", "previous", "email", "meeting", "police", "nhs")
+    ):
+        return FieldKey(CHILD, "case_reference")
     return None
 
 

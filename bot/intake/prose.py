@@ -51,17 +51,21 @@ _THRESHOLD = re.compile(
     r"meets? (the )?threshold for (an? )?(icpc|initial|conference))",
     re.IGNORECASE,
 )
-_NAME = r"((?:[A-Z][a-z'’\-]+|[A-Z]'[A-Z][a-z]+|Mc[A-Z][a-z]+)(?:\s+(?:[A-Z][a-z'’\-]+|[A-Z]'[A-Z][a-z]+|Mc[A-Z][a-z]+)){0,2})"
+_NAME_WORD = r"(?:[A-Z][a-z'’\-]+|[A-Z]'[A-Z][a-z]+|Mc[A-Z][a-z]+)"
+_NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
 _TITLE = r"(?:(?:Ms|Mrs|Mr|Miss|Mx|Dr|DC|PC|DS|DI)\.?\s+)?"
-_LINK = r"(?:'s name)?\s*(?:is|was|,|:|-|–|\(|is called|called|named|who is)?\s*"
+_LINK = r"(?:'s name)?\s*(?i:is called|is|was|,|:|-|–|\(|called|named|who is)?\s*"
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])|\n+")
 _PRONOUN_START = re.compile(r"^\s*(she|he|they|her|his|their|mum'?s|dad'?s|both)\b", re.I)
 _MANAGER = re.compile(
-    rf"\b(?:my|the|our|his|her)\s+(?:team\s+|practice\s+|line\s+)?manager\b{_LINK}{_TITLE}{_NAME}"
+    rf"\b(?i:(?:my|the|our|his|her)\s+(?:team\s+|practice\s+|line\s+)?manager)\b"
+    rf"{_LINK}{_TITLE}{_NAME}"
 )
-_MANAGER_AFTER = re.compile(rf"\b{_NAME}\s*(?:\(|,|is)\s*(?:my|the)?\s*(?:team|practice)\s+manager")
+_MANAGER_AFTER = re.compile(
+    rf"\b{_NAME}\s*(?:\(|,|is)\s*(?i:(?:my|the)?\s*(?:team|practice)\s+manager)"
+)
 _SOCIAL_WORKER = re.compile(
-    rf"\b(?:the\s+)?(?:allocated\s+)?(?:social worker|SW)\b{_LINK}{_TITLE}{_NAME}"
+    rf"\b(?i:(?:the\s+)?(?:allocated\s+)?(?:social worker|SW))\b{_LINK}{_TITLE}{_NAME}"
 )
 _I_AM_SW = re.compile(
     r"\b(i\s*am|i'm|i’m)\s+(the\s+)?(allocated\s+|case holding\s+|child'?s\s+)?"
@@ -71,8 +75,13 @@ _I_AM_SW = re.compile(
 _STRATEGY = re.compile(r"\bstrategy\b", re.IGNORECASE)
 _TYPES = (
     ("TI", re.compile(r"\btransfer[\s\-]*in\b|\bTI(?:CPC)?\b|\btransfer (ICPC|conference)", re.I)),
-    ("RCPC", re.compile(r"\bRCPC\b|\breview (child protection )?(case )?conference\b|\breview CP", re.I)),
-    ("ICPC", re.compile(r"\bICPC\b|\binitial (child protection )?(case )?conference\b|\bpre[\s\-]?birth (ICPC|conference)", re.I)),
+    ("RCPC", re.compile(
+        r"\bRCPC\b|\breview (child protection )?(case )?conference\b|\breview CP", re.I
+    )),
+    ("ICPC", re.compile(
+        r"\bICPC\b|\binitial (child protection )?(case )?conference\b"
+        r"|\bpre[\s\-]?birth (ICPC|conference)", re.I
+    )),
     ("LAC", re.compile(r"\blooked after child(ren)? review\b|\bLAC review\b|\bCLA review\b", re.I)),
 )  # fmt: skip
 _FORMATS = (
@@ -251,6 +260,8 @@ _NOT_A_NAME = frozenset(
         "lives", "also", "currently", "not", "at", "on", "in", "was", "aware", "happy",
         "mobile", "email", "phone", "number", "details", "contact", "unknown", "tbc", "n/a",
         "please", "i", "we", "it", "this", "that", "there", "school", "police", "health",
+        "yes", "no", "none", "both", "dear", "hi", "hello", "thanks", "regards", "kind",
+        "many", "mum", "dad", "mother", "father", "mr", "mrs", "ms", "miss", "our", "my",
     }
 )  # fmt: skip
 
@@ -282,25 +293,29 @@ def _read_professionals(fields: Fields, sentences: list[str], source: str) -> No
         if not _has(fields, TEAM_MANAGER):
             m = _MANAGER.search(sentence) or _MANAGER_AFTER.search(sentence)
             if m and m.group(1).split()[0].lower() not in _NOT_A_NAME:
-                fields.add(
-                    (TEAM_MANAGER, 1, "name"), Value(sentence[m.start() : m.end() + 200], source)
-                )
+                said = m.group(1) + sentence[m.end() : m.end() + 200]
+                fields.add((TEAM_MANAGER, 1, "name"), Value(said, source))
         if not _has(fields, SOCIAL_WORKER):
             m = _SOCIAL_WORKER.search(sentence)
             if m and m.group(1).split()[0].lower() not in _NOT_A_NAME:
                 fields.add((SOCIAL_WORKER, 1, "name"), Value(sentence[m.start(1) :], source))
 
 
+_CHILD_FACTS = ("entry", "initials", "date_of_birth", "due_date")
+
+
 def _read_children(fields: Fields, sentences: list[str], source: str) -> None:
-    if _has(fields, CHILD):
+    # Only where no child is described yet (a lone "LCS:" line describes nobody).
+    if any(key[0] == CHILD and key[2] in _CHILD_FACTS for key in fields.values):
         return
     index = 0
     for sentence in sentences:
         if len(sentence) > 600:
             continue
         for part in split_child_entries(sentence):
-            bits = read_child(part)
-            if bits.initials and (bits.date_of_birth or bits.unborn) and not bits.problem:
+            bits = read_child(part, from_names=False)
+            described = bits.initials and (bits.date_of_birth or bits.due_date)
+            if (described or (bits.unborn and bits.due_date)) and not bits.problem:
                 index += 1
                 fields.add((CHILD, index, "entry"), Value(part, source))
 
@@ -327,7 +342,12 @@ def _read_singles(fields: Fields, sentences: list[str], subject: str, source: st
                 v.source == source + " " for v in fields.values[key]
             ):
                 fields.add(key, Value(sentence[:500], source + " "))
-        if _CONFIDENTIAL.search(sentence) and not _NO_CONFIDENTIAL.search(sentence):
+        labelled = ("", 0, "confidential") in fields.values
+        if (
+            not labelled
+            and _CONFIDENTIAL.search(sentence)
+            and not _NO_CONFIDENTIAL.search(sentence)
+        ):
             _single(fields, "confidential", "yes", source)
             _single(fields, "confidential_reason", sentence[:500], source)
 
@@ -367,9 +387,9 @@ def _signature_phones(lines: list[str], name: str) -> list[str]:
         first = name.split(maxsplit=1)[0].lower() if name.split() else "\0"
         if _SIGN_OFF.match(line) or (line.lower().startswith(first) and len(line) < 60):
             block = " ; ".join(
-                l
-                for l in lines[i + 1 : i + 8]
-                if not _DISCLAIMER.search(l) and "fax" not in l.lower()
+                near
+                for near in lines[i + 1 : i + 8]
+                if not _DISCLAIMER.search(near) and "fax" not in near.lower()
             )
             phones, _ = find_phone_numbers(block)
             if phones:
@@ -377,17 +397,44 @@ def _signature_phones(lines: list[str], name: str) -> list[str]:
     return []
 
 
+def _same_person(name: str, text: str) -> bool:
+    words = [w for w in re.findall(r"[a-z'’\-]+", name.casefold()) if len(w) > 1]
+    said = text.casefold()
+    return bool(words) and all(w in said for w in words)
+
+
+def _copied_in(fields: Fields, msg: InboundMessage) -> None:
+    """A person named in the email without an address, who is copied in: their address."""
+    for (group, index, field), values in list(fields.values.items()):
+        if field not in ("name", "contact_name") or fields.has(group, index, "email"):
+            continue
+        said = " ".join(v.text for v in values)
+        if "@" in said:
+            continue
+        for name, address in msg.cc:
+            if name and address and _same_person(name, said):
+                fields.add((group, index, "email"), Value(address, "the email's Cc line"))
+                break
+
+
 def add_sender(fields: Fields, msg: InboundMessage, blocks: list[Block]) -> None:
     """Where no social worker is named, the person who wrote the request is taken as one."""
     chain = _chain(msg)
+    _copied_in(fields, msg)
     if _has(fields, SOCIAL_WORKER):
-        # Named but without an address: the sender's, when the names agree.
-        if not fields.has(SOCIAL_WORKER, 1, "email"):
-            named = " ".join(v.text for v in fields.values.get((SOCIAL_WORKER, 1, "name"), []))
-            for name, address in reversed(chain):
-                if name and address and name.casefold() in named.casefold():
+        # Named: the sender's address and signature, when the names agree.
+        named = " ".join(v.text for v in fields.values.get((SOCIAL_WORKER, 1, "name"), []))
+        for name, address in reversed(chain):
+            if name and _same_person(name, named):
+                if address and not fields.has(SOCIAL_WORKER, 1, "email"):
                     fields.add((SOCIAL_WORKER, 1, "email"), Value(address, "the sender's address"))
-                    break
+                phones = _signature_phones(_lines(blocks), name)
+                if phones:
+                    fields.add(
+                        (SOCIAL_WORKER, 1, "phone"),
+                        Value(" ; ".join(phones), "the sender's signature"),
+                    )
+                break
         return
     name, address = chain[-1]
     if not (name or address):

@@ -82,7 +82,9 @@ def child_phrase(child: NamedChild, *, to_parent: bool = False) -> str:
     initials = initials_text(child)
     if child.unborn:
         due = f", due {day_words(child.expected_date)}" if child.expected_date else ""
-        return f"your unborn baby{due}" if to_parent else f"the unborn baby {initials}{due}"
+        # An unborn baby often has no initials yet.
+        named = f" {initials}" if initials else ""
+        return f"your unborn baby{due}" if to_parent else f"the unborn baby{named}{due}"
     born = birth_words(child)
     return f"{initials} ({born})" if born else initials
 
