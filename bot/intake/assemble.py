@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from bot.core.conference import ConferenceType, Role
+from bot.core.playbook.intake import IntakeVocabulary
 from bot.core.reference import REFERENCE_PATTERN
 from bot.core.request import AGENCY_ROLES
 from bot.intake import fields as read
@@ -48,6 +49,8 @@ _ROLE_AS_ORGANISATION = {
     "designated safeguarding lead": "School", "hv": "Health visitor",
 }  # fmt: skip
 _AGENCY_ROLE_VALUES = frozenset(r.value for r in AGENCY_ROLES)
+# Fields that gather many values (every number, every reference): checked one by one.
+_LONG_OK = frozenset({(CHILD, "entry")})
 _NO_NEEDS = re.compile(
     r"^\s*(none|no|n/?a|nil|not (known|needed|required|applicable)|none (known|identified)|"
     r"no (interpreter|access needs|needs)( (needed|required|known))?)\W*$",
@@ -96,6 +99,15 @@ class _Reader:
         for value in values:
             distinct.setdefault(_WS.sub(" ", value.text).strip().casefold(), value.text)
         self.sources.setdefault(where, values[0].source)
+        limit = _FREE_TEXT_LIMIT if name in _FREE_TEXT else _VALUE_LIMIT
+        longest = max(len(v.text) for v in values)
+        if longest > limit and (group, name) not in _LONG_OK:
+            self.fail(
+                where,
+                f"field '{self.label(group, index, name)}' is too long for this field "
+                f"({longest} characters)",
+            )
+            return None
         if (group, name) in ADDITIVE:
             return " ; ".join(distinct.values())
         if len(distinct) > 1:
@@ -511,3 +523,13 @@ def check_complete(assembled: Assembled, *, required: frozenset[str]) -> None:
 def today_of(received_at: datetime) -> date:
     """The day a message arrived, in England."""
     return received_at.astimezone(read.LONDON).date()
+
+
+def name_systems(draft: Draft, vocabulary: IntakeVocabulary) -> None:
+    """Name the case system of each reference that matches one of the council's patterns."""
+    if not vocabulary.case_reference_systems:
+        return
+    for child in draft["children"]:
+        for ref in child["case_references"]:
+            if not ref["system"]:
+                ref["system"] = vocabulary.system_of(ref["reference"])

@@ -7,7 +7,16 @@ import unicodedata
 from dataclasses import dataclass
 
 # Zero-width characters and the BOM hide inside copy-pasted forms and break label matching.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Bidirectional controls (U+202A-U+202E, U+2066-U+2069) can make an address read one way
+# and mean another, so they go too.
+_INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"
+        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+    ),
+    None,
+)
 _QUOTE_PREFIX = re.compile(r"^(?:\s*>)+\s?")
 _FORWARD_MARKER = re.compile(
     r"^[\s\-_=*]*(forwarded message|original message|begin forwarded message)[\s\-_=*:]*$",

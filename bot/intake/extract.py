@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.intake.blocks import Block, Table
@@ -14,6 +15,7 @@ from bot.intake.labels import (
     MULTI_GROUPS,
     PARENT,
     FieldKey,
+    normalise,
     parse_heading,
     parse_label,
     strip_bullet,
@@ -66,15 +68,31 @@ class Fields:
         return (group, index, name) in self.values
 
 
+def _alias_key(target: str) -> FieldKey:
+    """ "child.date_of_birth" as a field key; a bare name is a single field."""
+    group, _, name = target.rpartition(".")
+    return FieldKey(group, name)
+
+
 class Extractor:
     """Reads one source's blocks into a shared Fields."""
 
-    def __init__(self, fields: Fields, source: str) -> None:
+    def __init__(
+        self, fields: Fields, source: str, aliases: Mapping[str, str] | None = None
+    ) -> None:
         self.fields = fields
         self.source = source
+        # A council's own labels ("ICS number" -> child.case_reference), from its playbook.
+        self.aliases = {
+            normalise(label): _alias_key(target) for label, target in (aliases or {}).items()
+        }
         self.section: str | None = None
         self.current: dict[str, int | None] = {}
         self.pending: FieldKey | None = None
+
+    def _label(self, text: str, section: str | None) -> FieldKey | None:
+        alias = self.aliases.get(normalise(text)) if self.aliases else None
+        return alias if alias is not None else parse_label(text, section)
 
     def read(self, blocks: list[Block]) -> None:
         """Read every block in order."""
@@ -92,7 +110,7 @@ class Extractor:
         # Labels are short: looking for a separator further in would be quadratic on junk.
         for match in _SEPARATOR.finditer(line, 0, _LABEL_SPAN):
             label, value = line[: match.start()], line[match.end() :].strip()
-            key = parse_label(label, self.section) if label else None
+            key = self._label(label, self.section) if label else None
             if key is not None:
                 self.pending = None
                 self._put(key, value, opens_section=not value)
@@ -102,7 +120,7 @@ class Extractor:
             return
         bare = line.rstrip(":-–— ")
         heading = parse_heading(bare)
-        key = parse_label(bare, self.section)
+        key = self._label(bare, self.section)
         if heading is not None:
             self._open_section(*heading)
             self.pending = key
@@ -216,7 +234,7 @@ class Extractor:
         header = table.rows[0]
         best: tuple[int, str, list[FieldKey | None]] | None = None
         for group in MULTI_GROUPS:
-            keys = [parse_label(cell, group) for cell in header]
+            keys = [self._label(cell, group) for cell in header]
             keys = [k if k is not None and k.group == group else None for k in keys]
             score = sum(k is not None for k in keys)
             if group == self.section:
@@ -244,7 +262,7 @@ class Extractor:
         i = 0
         while i < len(cells):
             label = strip_bullet(cells[i]).rstrip(":-–— ")
-            key = parse_label(label, self.section) if "\n" not in label else None
+            key = self._label(label, self.section) if "\n" not in label else None
             if key is None:
                 heading = parse_heading(label)
                 if heading is not None:
@@ -254,7 +272,7 @@ class Extractor:
                         self._line(line)
                 i += 1
                 continue
-            pair_end = i + 2 >= len(cells) or parse_label(cells[i + 2], self.section) is not None
+            pair_end = i + 2 >= len(cells) or self._label(cells[i + 2], self.section) is not None
             if i + 1 >= len(cells):
                 value = ""  # a label in the last cell: a blank field on the form
             else:

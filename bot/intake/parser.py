@@ -11,8 +11,9 @@ import re
 import traceback
 
 from bot.core.mailbox import Attachment, InboundMessage
+from bot.core.playbook.intake import IntakeVocabulary
 from bot.core.reference import find_references
-from bot.intake.assemble import assemble, check_complete
+from bot.intake.assemble import assemble, check_complete, name_systems
 from bot.intake.blocks import Block, Table, clean_text, own_text, text_blocks
 from bot.intake.docx_form import UnreadableDocx, docx_blocks, is_docx
 from bot.intake.draft import DraftProblems, request_of
@@ -48,16 +49,18 @@ _FORM_EXTENSIONS = (".doc", ".pdf", ".odt", ".rtf", ".docm", ".dotx")
 _CONFIDENTIAL = re.compile(r"\bconfidential\s+(section|slot)", re.IGNORECASE)
 _POLICE_WORD = re.compile(r"police|constabulary", re.IGNORECASE)
 _POLICE_BODY = re.compile(r"\bpolice\s+(report|information|intelligence|checks?)\b", re.I)
-# What a booking needs beyond the child and the dates; a council's playbook may add more.
-REQUIRED = frozenset({"social_worker"})
 _HTML_START = re.compile(r"^\s*<(!doctype|html|body|div|p|table|head|meta)\b", re.IGNORECASE)
 
 
-def parse_message(msg: InboundMessage) -> ParseOutcome:
-    """Read one request-mailbox message; any failure inside becomes Triage, never an error."""
+def parse_message(msg: InboundMessage, vocabulary: IntakeVocabulary | None = None) -> ParseOutcome:
+    """Read one request-mailbox message; any failure inside becomes Triage, never an error.
+
+    ``vocabulary`` is the council's own (from its playbook): extra labels, its case
+    systems, and what a booking needs.
+    """
     message_id = str(getattr(msg, "id", "?"))[:200]
     try:
-        outcome = _parse(msg)
+        outcome = _parse(msg, vocabulary or IntakeVocabulary())
     except Exception as err:  # the rule is "never drop a request": a person reads it instead
         frames = traceback.extract_tb(err.__traceback__)[-3:]
         where = ", ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in frames)
@@ -168,7 +171,7 @@ def _request_like_attachments(msg: InboundMessage) -> bool:
     return _request_like(fields)
 
 
-def _parse(msg: InboundMessage) -> ParseOutcome:
+def _parse(msg: InboundMessage, vocabulary: IntakeVocabulary) -> ParseOutcome:
     body = msg.body or ""
     if len(body) > MAX_BODY_CHARS:
         return Triage(
@@ -176,7 +179,7 @@ def _parse(msg: InboundMessage) -> ParseOutcome:
         )
     fields = Fields()
     body_blocks = drop_disclaimers(_body_blocks(msg))
-    Extractor(fields, BODY_SOURCE).read(body_blocks)
+    Extractor(fields, BODY_SOURCE, vocabulary.aliases).read(body_blocks)
     problems, attached = _read_attachments(msg.attachments, fields)
     body_text = _flat_text(body_blocks)
     subject = clean_text(msg.subject or "")
@@ -222,7 +225,8 @@ def _parse(msg: InboundMessage) -> ParseOutcome:
             ),
             draft=assembled.draft,
         )
-    check_complete(assembled, required=REQUIRED)
+    name_systems(assembled.draft, vocabulary)
+    check_complete(assembled, required=frozenset(vocabulary.required))
     if not assembled.problems:
         try:
             request = request_of(assembled.draft)

@@ -16,7 +16,13 @@ from bot.intake.blocks import Block, Table, clean_text, own_text
 from bot.intake.child_line import read_child, split_child_entries
 from bot.intake.extract import Fields, Value
 from bot.intake.html import html_text
-from bot.intake.inline import find_emails, find_phone_numbers, looks_like_name, strip_title
+from bot.intake.inline import (
+    find_emails,
+    find_phone_numbers,
+    looks_like_name,
+    read_contact,
+    strip_title,
+)
 from bot.intake.labels import (
     ADVOCATE,
     AGENCY,
@@ -55,7 +61,11 @@ _NAME_WORD = r"(?:[A-Z][a-z'’\-]+|[A-Z]'[A-Z][a-z]+|Mc[A-Z][a-z]+)"
 _NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
 _TITLE = r"(?:(?:Ms|Mrs|Mr|Miss|Mx|Dr|DC|PC|DS|DI)\.?\s+)?"
 _LINK = r"(?:'s name)?\s*(?i:is called|is|was|,|:|-|–|\(|called|named|who is)?\s*"
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])|\n+")
+# A full stop ends a sentence, but not initials ("T.R. (DOB ...)") or a title ("Mrs. Dawes").
+_SENTENCE = re.compile(
+    r"(?<![A-Z]\.[A-Z]\.)(?<!\b[A-Z]\.)(?<!\bMrs\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)"
+    r"(?<=[.!?])\s+(?=[A-Z])|\n+"
+)
 _PRONOUN_START = re.compile(r"^\s*(she|he|they|her|his|their|mum'?s|dad'?s|both)\b", re.I)
 _MANAGER = re.compile(
     rf"\b(?i:(?:my|the|our|his|her)\s+(?:team\s+|practice\s+|line\s+)?manager)\b"
@@ -403,6 +413,18 @@ def _same_person(name: str, text: str) -> bool:
     return bool(words) and all(w in said for w in words)
 
 
+def _unnamed_worker(fields: Fields) -> None:
+    """A "Social Worker" line over a number is a signature's job title, not a name."""
+    key = (SOCIAL_WORKER, 1, "name")
+    values = fields.values.get(key, [])
+    if not values or any(read_contact(v.text).name for v in values):
+        return
+    del fields.values[key]
+    for value in values:
+        if read_contact(value.text).phones:
+            fields.add((SOCIAL_WORKER, 1, "phone"), value)
+
+
 def _copied_in(fields: Fields, msg: InboundMessage) -> None:
     """A person named in the email without an address, who is copied in: their address."""
     for (group, index, field), values in list(fields.values.items()):
@@ -421,7 +443,8 @@ def add_sender(fields: Fields, msg: InboundMessage, blocks: list[Block]) -> None
     """Where no social worker is named, the person who wrote the request is taken as one."""
     chain = _chain(msg)
     _copied_in(fields, msg)
-    if _has(fields, SOCIAL_WORKER):
+    _unnamed_worker(fields)
+    if fields.has(SOCIAL_WORKER, 1, "name"):
         # Named: the sender's address and signature, when the names agree.
         named = " ".join(v.text for v in fields.values.get((SOCIAL_WORKER, 1, "name"), []))
         for name, address in reversed(chain):

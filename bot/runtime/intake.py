@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.core.conference import Conference, ConferenceState, ConferenceType, MeetingFormat, Role
 from bot.core.errors import ActionRefused
 from bot.core.mailbox import InboundMessage, OutgoingMail, RequestMailbox
+from bot.core.playbook.intake import IntakeVocabulary
 from bot.core.playbook.model import Playbook
 from bot.core.playbook.terms import BookFromRequest
 from bot.core.request import ConferenceRequest
@@ -64,7 +65,7 @@ async def handle_message(rt: Runtime, msg: InboundMessage, mailbox: RequestMailb
         body_type=msg.body_type,
         internet_message_id=msg.internet_message_id,
     )
-    outcome = parse_message(msg)
+    outcome = parse_message(msg, _vocabulary(rt, mailbox))
     if stored.outcome == "parsed" and stored.conference_id and isinstance(outcome, Parsed):
         # Handled before, perhaps only in part (a crash, a Graph outage): finish the rest.
         conference = store.get_conference(stored.conference_id)
@@ -85,6 +86,14 @@ async def handle_message(rt: Runtime, msg: InboundMessage, mailbox: RequestMailb
         handled = _triage(rt, stored, outcome.reasons)
     await _mark(rt, msg, mailbox)
     return handled
+
+
+def _vocabulary(rt: Runtime, mailbox: RequestMailbox) -> IntakeVocabulary | None:
+    """The council's own words for requests, from the mailbox's (first) playbook."""
+    for name in mailbox.playbooks:
+        if name in rt.playbooks:
+            return rt.playbooks.current(name).intake
+    return None
 
 
 async def _mark(rt: Runtime, msg: InboundMessage, mailbox: RequestMailbox) -> None:
@@ -112,6 +121,13 @@ async def _create(
                 f"(it takes: {takes}); forward it to the right mailbox or create it by hand",
             ),
         )
+    review = _open_review_for(rt, request)
+    if review is not None:
+        # The review confbot already made for this child (booked after the ICPC): the
+        # request joins it rather than making a second one.
+        rt.store.set_request_outcome(stored.id, "attached", review.id)
+        rt.record(review.id, SYSTEM, "review_requested", request_id=stored.id)
+        return Handled("attached", stored.id, review.id)
     playbook = rt.playbooks.current(name)
     if request.conference_type not in playbook.conferences:
         return _triage(
@@ -136,6 +152,23 @@ async def _create(
     rt.record(conference.id, SYSTEM, "requested", request_id=stored.id, warnings=list(warnings))
     await _finish(rt, conference, stored, request)
     return Handled("conference", stored.id, conference.id)
+
+
+_OPEN = (
+    ConferenceState.REQUESTED,
+    ConferenceState.ALLOCATED,
+    ConferenceState.AWAITING_FORMAT,
+    ConferenceState.SCHEDULED,
+)
+
+
+def _open_review_for(rt: Runtime, request: ConferenceRequest) -> Conference | None:
+    """An open RCPC confbot holds for one of the request's children, by case reference."""
+    if request.conference_type is not ConferenceType.RCPC:
+        return None
+    references = [r.reference for c in request.children for r in c.case_references]
+    found = rt.store.conferences_for_case(references, ConferenceType.RCPC)
+    return next((c for c in found if c.state in _OPEN), None)
 
 
 async def _finish(

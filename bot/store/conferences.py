@@ -90,6 +90,12 @@ class ConferenceStore(Store):
         """The conference with this reference, if any."""
         return RecordQueries(self.db).conference_by_reference(reference)
 
+    def conferences_for_case(
+        self, references: Sequence[str], conference_type: ConferenceType
+    ) -> list[Conference]:
+        """Conferences of one type about a child with any of these case references."""
+        return RecordQueries(self.db).conferences_for_case(references, conference_type)
+
     def list_conferences(
         self,
         *,

@@ -5,12 +5,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
 
-from bot.core.conference import Conference, ConferenceState, Role, TimelineEntry, TriageItem
+from bot.core.conference import (
+    Conference,
+    ConferenceState,
+    ConferenceType,
+    Role,
+    TimelineEntry,
+    TriageItem,
+)
 from bot.core.errors import NotFound
 from bot.store.database import Database
 from bot.store.mapping import (
@@ -22,6 +29,8 @@ from bot.store.mapping import (
     utcnow,
 )
 from bot.store.models import (
+    ChildCaseReferenceRow,
+    ChildRow,
     ConferenceRequestRow,
     ConferenceRow,
     DocumentRow,
@@ -52,6 +61,24 @@ class RecordQueries:
         with self.db.session() as session:
             row = session.scalar(select(ConferenceRow).where(ConferenceRow.reference == reference))
             return None if row is None else conference_of(row)
+
+    def conferences_for_case(
+        self, references: Sequence[str], conference_type: ConferenceType
+    ) -> list[Conference]:
+        """Conferences of one type about a child with any of these case references, newest first."""
+        if not references:
+            return []
+        with self.db.session() as session:
+            ids = session.scalars(
+                select(ConferenceRow.id)
+                .join(ChildRow, ChildRow.conference_id == ConferenceRow.id)
+                .join(ChildCaseReferenceRow, ChildCaseReferenceRow.child_id == ChildRow.id)
+                .where(ChildCaseReferenceRow.reference.in_(list(references)))
+                .where(ConferenceRow.conference_type == conference_type.value)
+                .order_by(ConferenceRow.id.desc())
+                .distinct()
+            ).all()
+        return [self.conference(i) for i in ids]
 
     def conferences(
         self,

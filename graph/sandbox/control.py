@@ -58,6 +58,12 @@ async def post_mail(request: web.Request) -> web.Response:
         "from": {"emailAddress": sender_address},
         "sender": {"emailAddress": sender_address},
         "toRecipients": [{"emailAddress": tenant.address(u)} for u in uids],
+        # Copied-in people, as Graph lists them; they get no copy in the sandbox.
+        "ccRecipients": [
+            {"emailAddress": {"name": str(c.get("name", "")), "address": str(c.get("address", ""))}}
+            for c in body.get("cc") or []
+            if isinstance(c, dict)
+        ],
     }
     stored = [deliver_and_notify(sandbox, uid, message, attachments) for uid in uids]
     return graph_json({"ids": [m["id"] for m in stored]}, status=201)

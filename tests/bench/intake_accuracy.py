@@ -20,9 +20,6 @@ Goals: booked >= 0.9, recall >= 0.97, precision >= 0.995, wrong contacts 0.
 
 from __future__ import annotations
 
-import email
-import email.policy
-import email.utils
 import json
 import os
 import re
@@ -31,8 +28,7 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from email.message import EmailMessage
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +36,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from ruamel.yaml import YAML
 
-from bot.core.mailbox import Attachment, InboundMessage
 from bot.core.request import normalise_phone
 from bot.intake.draft import Draft, draft_of
 from bot.intake.labels import family_relationship
 from bot.intake.outcome import AttachToConference, Parsed, ThresholdDiscussion, Triage
 from bot.intake.parser import parse_message
+from tests.requests_corpus import load_message
 
 ROOT = Path(
     os.environ.get(
@@ -54,42 +50,6 @@ ROOT = Path(
     )
 )
 AGENCY_ROLES = {"police", "health", "gp", "school", "agency"}
-
-
-def load_message(path: Path) -> InboundMessage:
-    """An .eml file as the mailbox adapter would hand it over."""
-    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-    assert isinstance(msg, EmailMessage)
-    body_part = msg.get_body(preferencelist=("html", "plain"))
-    body = body_part.get_content() if body_part is not None else ""
-    body_type = (
-        "html" if body_part is not None and body_part.get_content_subtype() == "html" else "text"
-    )
-    attachments = []
-    for part in msg.iter_attachments():
-        name = part.get_filename()
-        if not name:
-            continue
-        content = part.get_payload(decode=True) or b""
-        attachments.append(Attachment(name, part.get_content_type(), content))
-    name, address = email.utils.parseaddr(str(msg.get("From", "")))
-    cc = tuple(email.utils.getaddresses([str(v) for v in msg.get_all("Cc", [])]))
-    sent = msg.get("Date")
-    received = email.utils.parsedate_to_datetime(str(sent)) if sent else datetime.now(UTC)
-    if received.tzinfo is None:
-        received = received.replace(tzinfo=UTC)
-    return InboundMessage(
-        id=path.stem,
-        internet_message_id=str(msg.get("Message-ID", path.stem)),
-        received_at=received.astimezone(UTC),
-        sender=address,
-        subject=str(msg.get("Subject", "")),
-        body=body,
-        body_type=body_type,
-        attachments=tuple(attachments),
-        sender_name=name,
-        cc=cc,
-    )
 
 
 @dataclass

@@ -16,6 +16,7 @@ from pydantic import Field, ValidationInfo, model_validator
 from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.durations import Duration, hours, working_days
 from bot.core.playbook.base import FormatScoped, Identifier, Loc, Rule
+from bot.core.playbook.intake import IntakeVocabulary
 from bot.core.playbook.process import ConferenceReminder, LateBooking, ProcessRules
 from bot.core.playbook.statements import minutes_placeholders, render_minutes_statement
 from bot.core.playbook.terms import (
@@ -352,6 +353,10 @@ class Playbook(Rule):
     )
     cancellation: Cancellation
     conferences: Mapping[ConferenceType, ConferenceRules] = Field(min_length=1)
+    intake: IntakeVocabulary = Field(
+        default_factory=IntakeVocabulary,
+        description="The council's own labels, case systems and required fields for requests.",
+    )
 
     @model_validator(mode="after")
     def _references_resolve(self, info: ValidationInfo) -> Playbook:

@@ -1,0 +1,227 @@
+"""Free-form requests: role words, several facts on a line, sentences, senders, disclaimers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from bot.core.conference import ConferenceType, Role
+from bot.core.mailbox import InboundMessage
+from bot.intake.outcome import AttachToConference, Parsed, ThresholdDiscussion, Triage
+from bot.intake.parser import parse_message
+
+RECEIVED = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+
+
+def message(
+    body: str,
+    *,
+    subject: str = "ICPC request",
+    sender: str = "rowan.feld@council.example.org",
+    sender_name: str = "Rowan Feld",
+    cc: tuple[tuple[str, str], ...] = (),
+) -> InboundMessage:
+    return InboundMessage(
+        id="AAMk-free-form",
+        internet_message_id="<free-form@council.example.org>",
+        received_at=RECEIVED,
+        sender=sender,
+        subject=subject,
+        body=body,
+        body_type="text",
+        sender_name=sender_name,
+        cc=cc,
+    )
+
+
+def booked(body: str, **kwargs: object) -> Parsed:
+    outcome = parse_message(message(body, **kwargs))  # type: ignore[arg-type]
+    assert isinstance(outcome, Parsed), outcome
+    return outcome
+
+
+LABELLED = """Hi,
+
+Please book an initial conference.
+
+Conference type: Initial
+Strategy discussion: 20/11/2026
+Child: T.R. (DOB 02/03/2018), case ref 123456
+Mum: Kelly Dawes - 07700 900611 - kelly.dawes@example.org
+Dad: Gary Dawes, 07700-900-612
+
+Thanks
+Rowan Feld
+Social Worker
+0113 496 0123
+"""
+
+
+def test_role_word_labels_are_people_with_their_relationship() -> None:
+    request = booked(LABELLED).request
+    assert [(p.name, p.relationship) for p in request.parents] == [
+        ("Kelly Dawes", "mother"),
+        ("Gary Dawes", "father"),
+    ]
+    assert request.parents[0].emails == ("kelly.dawes@example.org",)
+    assert request.parents[1].phones == ("+447700900612",)
+
+
+def test_a_child_on_one_line_gives_initials_birth_and_reference() -> None:
+    (child,) = booked(LABELLED).request.children
+    assert child.initials == "T.R."
+    assert child.date_of_birth == date(2018, 3, 2)
+    assert child.case_reference == "123456"
+
+
+def test_the_sender_is_the_social_worker_with_the_signature_number() -> None:
+    worker = booked(LABELLED).request.social_worker
+    assert worker is not None
+    assert (worker.name, worker.email, worker.phones) == (
+        "Rowan Feld",
+        "rowan.feld@council.example.org",
+        ("+441134960123",),
+    )
+
+
+def test_an_address_with_an_apostrophe_is_kept_whole() -> None:
+    body = LABELLED.replace("kelly.dawes@example.org", "siobhan.o'brien@example.org")
+    mother = booked(body).request.parents[0]
+    assert mother.emails == ("siobhan.o'brien@example.org",)
+
+
+def test_an_address_with_a_plus_sign_is_kept_whole() -> None:
+    body = LABELLED.replace("kelly.dawes@example.org", "kelly+family@example.org")
+    assert booked(body).request.parents[0].emails == ("kelly+family@example.org",)
+
+
+def test_an_address_that_cannot_be_read_whole_is_a_triage_reason_not_a_shorter_address() -> None:
+    body = LABELLED.replace("kelly.dawes@example.org", "kelly.dawes@example")
+    outcome = parse_message(message(body))
+    assert isinstance(outcome, Triage)
+    assert any("kelly.dawes@example" in r and "not a whole email" in r for r in outcome.reasons)
+
+
+def test_bidirectional_controls_are_stripped_before_reading() -> None:
+    body = LABELLED.replace("kelly.dawes@example.org", "kelly.dawes@exa\u202emple.org")
+    assert booked(body).request.parents[0].emails == ("kelly.dawes@example.org",)
+
+
+def test_a_sentence_names_a_parent_and_the_next_gives_her_number() -> None:
+    body = (
+        "Hello, I'm the allocated social worker and I need an ICPC for T.R. (DOB 02/03/2018).\n"
+        "The strategy discussion was held on 20/11/2026.\n"
+        "Mum is Kelly Dawes. Her mobile is 07700 900611.\n"
+        "My manager is Ada Quill.\n"
+    )
+    request = booked(body).request
+    (mother,) = request.parents
+    assert (mother.name, mother.relationship, mother.phones) == (
+        "Kelly Dawes",
+        "mother",
+        ("+447700900611",),
+    )
+    assert request.team_manager is not None and request.team_manager.name == "Ada Quill"
+    assert request.strategy_discussion_date == date(2026, 11, 20)
+
+
+def test_agencies_under_a_heading_keep_their_kind() -> None:
+    body = LABELLED + (
+        "\nPROFESSIONALS\n"
+        "- Health visitor: Jo Smith, Elm Road Health Centre, jo.smith@nhs.example.org\n"
+        "- DSL: Sam Ito, Elm Road Primary School, dsl@elmroad.example.sch.uk\n"
+        "- Police: DC Amir Shah, 0113 496 0456\n"
+    )
+    agencies = booked(body).request.agencies
+    assert [(a.role, a.name) for a in agencies] == [
+        (Role.HEALTH, "Jo Smith"),
+        (Role.SCHOOL, "Sam Ito"),
+        (Role.POLICE, "Amir Shah"),
+    ]
+
+
+def test_switchboard_numbers_and_postmaster_in_a_disclaimer_belong_to_nobody() -> None:
+    body = LABELLED + (
+        "\nThis email and any attachments are confidential and intended solely for the "
+        "addressee. Switchboard 0113 496 0000. Misdirected mail: postmaster@council.example.org\n"
+    )
+    request = booked(body).request
+    numbers = {n for p in request.people for n in p.phones}
+    addresses = {e for p in request.people for e in p.emails}
+    assert "+441134960000" not in numbers
+    assert not any(a.startswith("postmaster@") for a in addresses)
+
+
+def test_a_quoted_earlier_conference_is_kept_as_text_not_refused() -> None:
+    body = LABELLED + "\nThe last conference, CP-2025-00123, was in May.\n"
+    request = booked(body).request
+    assert request.previous_reference == "CP-2025-00123"
+
+
+def test_a_reply_quoting_a_reference_in_the_subject_still_attaches() -> None:
+    outcome = parse_message(message("Thanks, report attached.", subject="RE: CP-2026-00042"))
+    assert isinstance(outcome, AttachToConference)
+    assert outcome.reference == "CP-2026-00042"
+
+
+def test_two_dates_of_birth_for_one_child_name_both() -> None:
+    body = LABELLED.replace("case ref 123456", "case ref 123456\nDate of birth: 03/02/2018")
+    outcome = parse_message(message(body))
+    assert isinstance(outcome, Triage)
+    assert any("02/03/2018" in r and "03/02/2018" in r for r in outcome.reasons)
+    assert outcome.draft is not None and outcome.draft["people"]  # nothing read is lost
+
+
+def test_several_children_on_one_line_are_several_children() -> None:
+    body = LABELLED.replace(
+        "Child: T.R. (DOB 02/03/2018), case ref 123456",
+        "Children: T.R. (DOB 02/03/2018) and B.R. (born 14 May 2020)",
+    )
+    children = booked(body).request.children
+    assert [(c.initials, c.date_of_birth) for c in children] == [
+        ("T.R.", date(2018, 3, 2)),
+        ("B.R.", date(2020, 5, 14)),
+    ]
+
+
+def test_a_childs_full_name_is_read_down_to_initials_and_never_kept() -> None:
+    body = LABELLED.replace("Child: T.R. (DOB", "Child: Tyler Reeves (DOB")
+    request = booked(body).request
+    assert request.children[0].initials == "T.R."
+    assert "Tyler" not in repr(request)
+
+
+def test_an_unborn_baby_needs_no_initials() -> None:
+    body = LABELLED.replace(
+        "Child: T.R. (DOB 02/03/2018), case ref 123456", "Unborn baby - EDD 15/01/2027"
+    ).replace("Initial", "pre-birth ICPC")
+    (child,) = booked(body).request.children
+    assert (child.unborn, child.due_date, child.initials) == (True, date(2027, 1, 15), "")
+
+
+def test_a_manager_copied_in_gets_their_address_from_the_cc_line() -> None:
+    body = LABELLED + "Team manager: Ada Quill (cc'd)\n"
+    request = booked(body, cc=(("Ada Quill", "ada.quill@council.example.org"),)).request
+    assert request.team_manager is not None
+    assert request.team_manager.emails == ("ada.quill@council.example.org",)
+
+
+def test_a_request_for_a_threshold_discussion_is_not_a_broken_request() -> None:
+    body = (
+        "Hi, could I please have a threshold discussion with the duty chair about T.R. "
+        "(DOB 02/03/2018)? There are new concerns from school.\nRowan Feld\n0113 496 0123\n"
+    )
+    outcome = parse_message(message(body, subject="Threshold discussion please"))
+    assert isinstance(outcome, ThresholdDiscussion)
+    assert outcome.draft["children"][0]["initials"] == "T.R."
+    assert "new concerns" in outcome.summary
+
+
+def test_conference_types_in_words() -> None:
+    for words, kind in (
+        ("pre-birth ICPC", ConferenceType.ICPC),
+        ("Review (RCPC)", ConferenceType.RCPC),
+        ("Transfer In", ConferenceType.TI),
+        ("Initial Child Protection Conference", ConferenceType.ICPC),
+    ):
+        body = LABELLED.replace("Conference type: Initial", f"Conference type: {words}")
+        assert booked(body).request.conference_type is kind, words
