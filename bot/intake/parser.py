@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 BODY_SOURCE = "the email body"
 # Far beyond any form; bigger bodies are junk, and reading them would stall the sweep.
 MAX_BODY_CHARS = 10_000_000
+MAX_BODY_LINES = 3_000
 _FORM_EXTENSIONS = (".doc", ".pdf", ".odt", ".rtf", ".docm", ".dotx")
 _CONFIDENTIAL = re.compile(r"\bconfidential\s+(section|slot)", re.IGNORECASE)
 _POLICE_WORD = re.compile(r"police|constabulary", re.IGNORECASE)
@@ -179,6 +180,14 @@ def _parse(msg: InboundMessage, vocabulary: IntakeVocabulary) -> ParseOutcome:
         )
     fields = Fields()
     body_blocks = drop_disclaimers(_body_blocks(msg))
+    if len(body_blocks) > MAX_BODY_LINES:
+        # A request form is a page or two; reading a huge body would stall the sweep.
+        return Triage(
+            (
+                f"the email body is too long to read as a request ({len(body_blocks):,} "
+                f"lines; a request is at most {MAX_BODY_LINES:,})",
+            )
+        )
     Extractor(fields, BODY_SOURCE, vocabulary.aliases).read(body_blocks)
     problems, attached = _read_attachments(msg.attachments, fields)
     body_text = _flat_text(body_blocks)

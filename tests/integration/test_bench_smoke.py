@@ -86,3 +86,21 @@ def test_prompt_punctuality_bench_prints_lateness_and_console_delivery() -> None
     assert result["pending_jobs"] == result["fired"] == result["delivered"] == 100
     assert result["lateness_p50_s"] <= result["lateness_p99_s"]
     assert result["console_delivery_p95_ms"] >= 0
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_intake_accuracy_bench_scores_the_corpus_and_the_held_out_set_apart() -> None:
+    result = run_small("intake_accuracy.py")
+    keys = {"booked_fraction", "field_recall", "field_precision", "wrong_contacts", "per_style"}
+    assert keys <= result.keys()
+    assert keys - {"per_style"} <= result["heldout"].keys()
+    assert result["cases"] >= 60
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_intake_fuzz_bench_finds_no_message_the_reader_cannot_place() -> None:
+    result = run_small("intake_fuzz.py")
+    assert result["examples"] == 300 and result["seeds"] > 0
+    assert result["uncaught"] == result["internal_errors"] == result["no_reason"] == 0
