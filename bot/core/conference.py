@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -186,3 +187,9 @@ class TriageItem:
     resolved_at: datetime | None = None
     resolved_by: str | None = None
     resolution: str | None = None
+    kind: str = "request"  # or "threshold": a social worker asks the duty chair
+    # What the reader made of the email (see bot.intake.draft), to pre-fill the form.
+    draft: Mapping[str, Any] | None = None
+    problems: tuple[Mapping[str, str], ...] = ()  # {"field": path, "message": ...}
+    sources: Mapping[str, str] = field(default_factory=dict)
+    summary: str = ""

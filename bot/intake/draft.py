@@ -31,6 +31,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.core.conference import CaseReference, ConferenceType, MeetingFormat, Role
+from bot.core.errors import ActionRefused
 from bot.core.request import (
     Child,
     ConferenceRequest,
@@ -64,6 +65,16 @@ class DraftProblems(ValueError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
         super().__init__("; ".join(p.message for p in self.problems))
+
+
+class DraftRefused(ActionRefused):
+    """A person's corrected request is not complete yet; ``problems`` names each field."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(
+            "; ".join(p.message for p in self.problems) or "the request is not complete"
+        )
 
 
 def empty_draft() -> Draft:
@@ -282,7 +293,8 @@ def request_of(draft: Mapping[str, Any]) -> ConferenceRequest:
     if kind is None and not c.problems:
         c.fail("conference_type", "the conference type is missing (ICPC, RCPC, TI or LAC)")
     strategy = c.day(draft, "strategy_discussion_date", "strategy_discussion_date")
-    if kind is ConferenceType.ICPC and strategy is None:
+    said = {p.field for p in c.problems}
+    if kind is ConferenceType.ICPC and strategy is None and "strategy_discussion_date" not in said:
         c.fail("strategy_discussion_date", "an ICPC needs the date of the strategy discussion")
     children = [
         _child(c, d, f"children.{i}") for i, d in enumerate(c.items(draft, "children", "children"))

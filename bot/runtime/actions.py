@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -129,6 +129,20 @@ class RuntimeActions:
     async def resolve_triage(self, item_id: int, by: str, note: str) -> None:
         """Close a triage item."""
         triage.resolve(self.rt, item_id, by=by, note=note)
+
+    async def create_from_draft(
+        self,
+        item_id: int,
+        draft: Mapping[str, Any],
+        *,
+        playbook: str,
+        by: str,
+        force_type: ConferenceType | None = None,
+    ) -> Conference:
+        """Make the conference a person corrected on the triage form."""
+        return await triage.create_from_draft(
+            self.rt, item_id, draft, playbook=playbook, by=by, force_type=force_type
+        )
 
     async def create_from_triage(
         self,

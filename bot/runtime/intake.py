@@ -18,7 +18,7 @@ from bot.core.playbook.intake import IntakeVocabulary
 from bot.core.playbook.model import Playbook
 from bot.core.playbook.terms import BookFromRequest
 from bot.core.request import ConferenceRequest
-from bot.intake.outcome import AttachToConference, Parsed, ThresholdDiscussion
+from bot.intake.outcome import AttachToConference, Parsed, ThresholdDiscussion, Triage
 from bot.intake.parser import parse_message
 from bot.runtime import letters
 from bot.runtime.allocation import allocate
@@ -80,10 +80,9 @@ async def handle_message(rt: Runtime, msg: InboundMessage, mailbox: RequestMailb
     elif isinstance(outcome, AttachToConference):
         handled = _attach(rt, stored, msg, outcome)
     elif isinstance(outcome, ThresholdDiscussion):
-        # Until the duty chair has a task list of their own, a person reads it in triage.
-        handled = _triage(rt, stored, ("it asks the duty chair for a threshold discussion",))
+        handled = _threshold(rt, stored, outcome)
     else:
-        handled = _triage(rt, stored, outcome.reasons)
+        handled = _triage(rt, stored, outcome.reasons, outcome)
     await _mark(rt, msg, mailbox)
     return handled
 
@@ -138,10 +137,26 @@ async def _create(
                 "check the conference type",
             ),
         )
+    conference = await create_from_request(
+        rt, stored, request, playbook=name, mailbox=mailbox.address, warnings=warnings
+    )
+    return Handled("conference", stored.id, conference.id)
+
+
+async def create_from_request(
+    rt: Runtime,
+    stored: StoredRequest,
+    request: ConferenceRequest,
+    *,
+    playbook: str,
+    mailbox: str | None,
+    warnings: tuple[str, ...] = (),
+) -> Conference:
+    """The one way a request becomes a conference: from an email, or from triage's form."""
     conference = rt.store.create_conference(
-        playbook=name,
-        playbook_version=rt.playbooks.version(name),
-        mailbox=mailbox.address,
+        playbook=playbook,
+        playbook_version=rt.playbooks.version(playbook),
+        mailbox=mailbox,
         conference_type=request.conference_type,
         participants=participants_of(request),
         children=children_of(request),
@@ -151,7 +166,7 @@ async def _create(
     )
     rt.record(conference.id, SYSTEM, "requested", request_id=stored.id, warnings=list(warnings))
     await _finish(rt, conference, stored, request)
-    return Handled("conference", stored.id, conference.id)
+    return rt.store.get_conference(conference.id)
 
 
 _OPEN = (
@@ -272,7 +287,28 @@ def _attach(
     return Handled("attached", stored.id, conference.id)
 
 
-def _triage(rt: Runtime, stored: StoredRequest, reasons: tuple[str, ...]) -> Handled:
-    rt.store.open_triage(stored.id, list(reasons))
+def _threshold(rt: Runtime, stored: StoredRequest, found: ThresholdDiscussion) -> Handled:
+    """A request for a threshold discussion waits for the duty chair, with what was read."""
+    rt.store.open_triage(
+        stored.id,
+        ["the social worker asks the duty chair for a threshold discussion"],
+        draft=found.draft,
+        kind="threshold",
+        summary=found.summary,
+    )
+    logger.info("threshold discussion requested", extra={"request_id": stored.id})
+    return Handled("threshold", stored.id)
+
+
+def _triage(
+    rt: Runtime, stored: StoredRequest, reasons: tuple[str, ...], found: Triage | None = None
+) -> Handled:
+    rt.store.open_triage(
+        stored.id,
+        list(reasons),
+        draft=found.draft if found else None,
+        problems=[p.as_json() for p in found.problems] if found else (),
+        sources=found.sources if found else None,
+    )
     logger.info("request sent to triage", extra={"request_id": stored.id})
     return Handled("triage", stored.id)

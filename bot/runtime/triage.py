@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from bot.core.conference import Conference, ConferenceState, ConferenceType, Role
 from bot.core.errors import ActionRefused, NotFound
+from bot.intake.draft import DraftProblems, DraftRefused, Problem, request_of
 from bot.runtime.context import Runtime
+from bot.runtime.intake import create_from_request
 from bot.store.repository import NewParticipant
 
 logger = logging.getLogger(__name__)
@@ -63,6 +67,50 @@ def create_conference(
         state=ConferenceState.REQUESTED,
     )
     rt.store.set_request_outcome(request_id, "parsed", conference.id)
+    rt.record(conference.id, by, "created_from_triage", triage_id=item_id)
+    rt.store.resolve_triage(
+        item_id, by=by, resolution=f"Conference {conference.reference} created."
+    )
+    return conference
+
+
+async def create_from_draft(
+    rt: Runtime,
+    item_id: int,
+    draft: Mapping[str, Any],
+    *,
+    playbook: str,
+    by: str,
+    force_type: ConferenceType | None = None,
+) -> Conference:
+    """Make the conference a person corrected on the triage form, as an email would have.
+
+    ``force_type`` makes a threshold discussion an ICPC request with one action.
+    """
+    request_id = _item(rt, item_id, open_only=True)
+    if playbook not in rt.playbooks:
+        raise ActionRefused(
+            f"choose one of the council's playbooks ({', '.join(rt.playbooks.names())})"
+        )
+    if force_type is not None:
+        draft = {**draft, "conference_type": force_type.value}
+    try:
+        request = request_of(draft)
+    except DraftProblems as err:
+        raise DraftRefused(err.problems) from None
+    if request.conference_type not in rt.playbooks.current(playbook).conferences:
+        raise DraftRefused(
+            (
+                Problem(
+                    "conference_type",
+                    f"the {playbook} playbook has no {request.conference_type.value} process",
+                ),
+            )
+        )
+    stored = rt.store.get_request(request_id)
+    conference = await create_from_request(
+        rt, stored, request, playbook=playbook, mailbox=stored.mailbox or None
+    )
     rt.record(conference.id, by, "created_from_triage", triage_id=item_id)
     rt.store.resolve_triage(
         item_id, by=by, resolution=f"Conference {conference.reference} created."

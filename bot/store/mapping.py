@@ -164,6 +164,11 @@ def triage_item(row: TriageItemRow, subject: str) -> TriageItem:
         resolved_at=aware(row.resolved_at),
         resolved_by=row.resolved_by,
         resolution=row.resolution,
+        kind=row.kind or "request",
+        draft=row.draft,
+        problems=tuple(row.problems or ()),
+        sources=dict(row.sources or {}),
+        summary=row.summary or "",
     )
 
 

@@ -185,6 +185,12 @@ class TriageItemRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(default=None)
     resolved_by: Mapped[str | None] = mapped_column(String(320), default=None)
     resolution: Mapped[str | None] = mapped_column(Text, default=None)
+    # What was read, so a person corrects a field rather than retyping the email.
+    kind: Mapped[str] = mapped_column(String(16), default="request", server_default="request")
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    problems: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, default=None)
+    sources: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class SyncStateRow(Base):

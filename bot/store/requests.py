@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -81,8 +82,18 @@ class RequestStore(Store):
             row.outcome = outcome
             row.conference_id = conference_id
 
-    def open_triage(self, request_id: int, reasons: Sequence[str]) -> TriageItem:
-        """Put a request in the triage queue with the reasons it could not be read."""
+    def open_triage(
+        self,
+        request_id: int,
+        reasons: Sequence[str],
+        *,
+        draft: Mapping[str, Any] | None = None,
+        problems: Sequence[Mapping[str, str]] = (),
+        sources: Mapping[str, str] | None = None,
+        kind: str = "request",
+        summary: str = "",
+    ) -> TriageItem:
+        """Put a request in the triage queue with its reasons and everything that was read."""
         with self.db.session() as session:
             existing = session.scalar(
                 select(TriageItemRow).where(TriageItemRow.request_id == request_id)
@@ -90,7 +101,14 @@ class RequestStore(Store):
             if existing is not None:
                 return triage_item(existing, "")
             row = TriageItemRow(
-                request_id=request_id, reasons=list(reasons), created_at=self.clock()
+                request_id=request_id,
+                reasons=list(reasons),
+                created_at=self.clock(),
+                kind=kind,
+                draft=dict(draft) if draft is not None else None,
+                problems=[dict(p) for p in problems],
+                sources=dict(sources or {}),
+                summary=summary,
             )
             session.add(row)
             request = session.get(ConferenceRequestRow, request_id)

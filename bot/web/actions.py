@@ -6,6 +6,7 @@ the same action with the same words.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -116,6 +117,17 @@ class Actions(Protocol):
 
     async def resolve_triage(self, item_id: int, by: str, note: str) -> None:
         """Close a triage item with a note of what was done."""
+
+    async def create_from_draft(
+        self,
+        item_id: int,
+        draft: Mapping[str, Any],
+        *,
+        playbook: str,
+        by: str,
+        force_type: ConferenceType | None = None,
+    ) -> Conference:
+        """Make the conference a person corrected on the triage form (DraftRefused if not yet)."""
 
     async def create_from_triage(
         self,

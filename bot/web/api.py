@@ -9,7 +9,16 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.core.conference import Conference, ConferenceState, MeetingFormat
+from bot.core.conference import (
+    Conference,
+    ConferenceState,
+    ConferenceType,
+    MeetingFormat,
+    TriageItem,
+)
+from bot.core.errors import NotFound
+from bot.intake.draft import DraftRefused
+from bot.store.queries import StoredRequest
 from bot.web.actions import ACTIONS_KEY, Actions, BadRequest, http_error
 from bot.web.auth import Identity, current_identity
 from bot.web.records import child_json, participant_json
@@ -276,6 +285,66 @@ async def list_triage(request: web.Request, _who: Identity) -> web.StreamRespons
     )
 
 
+def triage_json(item: TriageItem, mail: StoredRequest | None) -> dict[str, Any]:
+    """One triage item with everything read from its email, to correct and book."""
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "state": item.state,
+        "reasons": list(item.reasons),
+        "draft": item.draft,
+        "problems": [dict(p) for p in item.problems],
+        "sources": dict(item.sources),
+        "summary": item.summary,
+        "created_at": item.created_at.isoformat(),
+        "request": {
+            "sender": mail.sender,
+            "subject": mail.subject,
+            "received_at": mail.received_at.isoformat(),
+        }
+        if mail is not None
+        else None,
+    }
+
+
+@endpoint
+async def get_triage(request: web.Request, _who: Identity) -> web.StreamResponse:
+    """One triage item: its reasons, the draft read from the email, and the problems by field."""
+    item_id = _id(request)
+    item = await in_thread(queries(request).triage_item, item_id)
+    if item is None:
+        raise NotFound("triage item", item_id)
+    mail = await in_thread(queries(request).request_email, item.request_id)
+    return web.json_response(triage_json(item, mail))
+
+
+@endpoint
+async def triage_conference(request: web.Request, who: Identity) -> web.StreamResponse:
+    """Book a triage item's request: {"playbook": name, "draft": the corrected draft}.
+
+    400 lists each problem with the draft field it is about; a threshold item may send
+    {"icpc": true} to make it an ICPC request.
+    """
+    body = await _body(request)
+    draft = _field(body, "draft")
+    if not isinstance(draft, dict):
+        raise BadRequest("'draft' must be an object (see GET /api/triage/{id})")
+    force = ConferenceType.ICPC if body.get("icpc") is True else None
+    try:
+        conference = await actions(request).create_from_draft(
+            _id(request),
+            draft,
+            playbook=str(_field(body, "playbook")),
+            by=who.user,
+            force_type=force,
+        )
+    except DraftRefused as err:
+        return web.json_response(
+            {"error": str(err), "problems": [p.as_json() for p in err.problems]}, status=400
+        )
+    return web.json_response(summary(conference), status=201)
+
+
 @endpoint
 async def resolve_triage(request: web.Request, who: Identity) -> web.StreamResponse:
     """Close a triage item: {"resolution": what was done}."""
@@ -294,6 +363,8 @@ ROUTES: list[tuple[str, str, Callable[[web.Request], Awaitable[web.StreamRespons
     ("POST", "/api/conferences/{id}/reschedule", reschedule),
     ("POST", "/api/conferences/{id}/cancel", cancel),
     ("GET", "/api/triage", list_triage),
+    ("GET", "/api/triage/{id}", get_triage),
+    ("POST", "/api/triage/{id}/conference", triage_conference),
     ("POST", "/api/triage/{id}/resolve", resolve_triage),
 ]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from aiohttp import web
 from markupsafe import Markup
@@ -10,11 +12,21 @@ from markupsafe import Markup
 from bot.core.conference import ConferenceType, TriageItem
 from bot.core.errors import NotFound
 from bot.core.reference import find_references
+from bot.intake.draft import DraftRefused
 from bot.store.queries import StoredRequest
 from bot.web.actions import ACTIONS_KEY, ActionRefused, Actions
 from bot.web.sanitise import clean_html, plain_text
 from bot.web.security import STAFF, require
 from bot.web.status import in_thread, queries, render
+from bot.web.triage_form import (
+    FORMATS,
+    PERSON_ROLES,
+    draft_from_form,
+    has_draft_fields,
+    problems_by_field,
+    references_text,
+    with_blank_rows,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +54,26 @@ async def _item(request: web.Request) -> tuple[TriageItem, StoredRequest]:
 
 
 async def triage_detail(
-    request: web.Request, *, error: str | None = None, status: int = 200
+    request: web.Request,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    draft: Mapping[str, Any] | None = None,
+    problems: Any = None,
 ) -> web.StreamResponse:
-    """One item: the original message rendered safely, the reasons, and what to do with it."""
+    """One item: the email rendered safely beside a form pre-filled with what was read."""
     identity = require(request, STAFF)
     item, mail = await _item(request)
     body, subject = mail.body, mail.subject
     safe = clean_html(body) if mail.body_type == "html" else plain_text(body)
+    shown = with_blank_rows(draft if draft is not None else item.draft)
+    read_type = shown.get("conference_type")
     guess = next(
-        (t for t in ConferenceType if t.value in subject.upper().split()), ConferenceType.ICPC
+        (t for t in ConferenceType if t.value == read_type or t.value in subject.upper().split()),
+        ConferenceType.ICPC,
     )
+    if item.kind == "threshold":
+        guess = ConferenceType.ICPC  # "Make an ICPC request" is the one action it needs
     return render(
         request,
         "triage_item.html",
@@ -66,6 +88,12 @@ async def triage_detail(
         # Only the council's own playbooks: the ones this service runs.
         playbooks=actions.playbook_names() if (actions := _actions(request)) else [],
         error=error,
+        draft=shown,
+        errors=problems_by_field(problems if problems is not None else item.problems),
+        roles=PERSON_ROLES,
+        formats=FORMATS,
+        references_text=references_text,
+        sources=item.sources,
     )
 
 
@@ -100,11 +128,13 @@ async def create_conference(request: web.Request) -> web.StreamResponse:
     actions = _actions(request)
     if actions is None:
         return await triage_detail(request, error="confbot is still starting.", status=503)
+    playbook = str(form.get("playbook", ""))
+    if has_draft_fields(form):
+        return await _create_from_draft(request, item.id, form, playbook, identity.user)
     try:
         kind = ConferenceType(str(form.get("type", "")))
     except ValueError:
         return await triage_detail(request, error="Choose the type of conference.", status=400)
-    playbook = str(form.get("playbook", ""))
     if playbook not in actions.playbook_names():
         return await triage_detail(request, error="Choose the council's playbook.", status=400)
     try:
@@ -117,6 +147,29 @@ async def create_conference(request: web.Request) -> web.StreamResponse:
         )
     except ActionRefused as err:
         return await triage_detail(request, error=_sentence(str(err)), status=409)
+    raise web.HTTPSeeOther(f"/conferences/{conference.id}")
+
+
+async def _create_from_draft(
+    request: web.Request, item_id: int, form: Mapping[str, Any], playbook: str, by: str
+) -> web.StreamResponse:
+    """Book what a person corrected; show each problem beside its field, keeping what was typed."""
+    actions = _actions(request)
+    assert actions is not None
+    draft = draft_from_form(form)
+    try:
+        conference = await actions.create_from_draft(item_id, draft, playbook=playbook, by=by)
+    except DraftRefused as err:
+        problems = [p.as_json() for p in err.problems]
+        return await triage_detail(
+            request,
+            error="The request is not complete yet: correct the fields marked below.",
+            status=400,
+            draft=draft,
+            problems=problems,
+        )
+    except ActionRefused as err:
+        return await triage_detail(request, error=_sentence(str(err)), status=409, draft=draft)
     raise web.HTTPSeeOther(f"/conferences/{conference.id}")
 
 
