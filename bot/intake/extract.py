@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 
 from bot.intake.blocks import Block, Table
 from bot.intake.child_line import split_child_entries
-from bot.intake.inline import looks_like_entry
+from bot.intake.grid import person_columns, rows_of
+from bot.intake.inline import looks_like_entry, split_people
 from bot.intake.labels import (
     AGENCY,
     CHILD,
     MULTI_GROUPS,
     PARENT,
+    SOCIAL_WORKER,
+    TEAM_MANAGER,
     FieldKey,
     normalise,
     parse_heading,
@@ -37,6 +40,18 @@ ADDITIVE = frozenset(
         ("team_manager", "phone"),
     }
 )
+_LABELLED_SENTENCE = re.compile(
+    r"(?<=[.!?])\s+(?=[A-Z][A-Za-z' ]{1,40}:\s)|\s+\|\s+(?=[A-Za-z][A-Za-z' ]{0,40}:\s)"
+)
+_VERB_NEXT = re.compile(
+    r"^(is|was|has|had|will|would|and|said|says|wants|can|lives|who|does|did|to|not|are|"
+    r"were|may|might|should|of|in|at|on)\b",
+    re.IGNORECASE,
+)
+_CONTACT_HINT = re.compile(r"@|\d{3}|\(|\bdob\b|\bborn\b", re.IGNORECASE)
+_OWN_LABEL = re.compile(r"^[^:]{1,40}:\s*\S")
+_UNSEPARATED_SINGLES = frozenset({"strategy_date"})
+_PERSON_FIELDS = frozenset({"name", "contact_name", "entry", "organisation"})
 # The field an unlabelled line in a group's section is read into.
 _ENTRY_FIELD = {CHILD: "entry", PARENT: "name", AGENCY: "contact_name"}
 
@@ -87,6 +102,7 @@ class Extractor:
             normalise(label): _alias_key(target) for label, target in (aliases or {}).items()
         }
         self.section: str | None = None
+        self.under_heading = False
         self.current: dict[str, int | None] = {}
         self.pending: FieldKey | None = None
 
@@ -128,7 +144,36 @@ class Extractor:
         if key is not None:
             self.pending = key
             return
+        # "SW is me, Ellie ... 0113 496 0190. Manager: Femi Adebayo." holds a labelled part.
+        parts = _LABELLED_SENTENCE.split(line)
+        if len(parts) > 1:
+            for part in parts:
+                self._line(part)
+            return
+        if self._unseparated(line):
+            return
         self._value_line(line)
+
+    def _unseparated(self, line: str) -> bool:
+        """A label with no colon or dash: "Mum Funmi Adeyemi; mobile 07700 900741"."""
+        words = line.split()
+        for size in (3, 2, 1):
+            if len(words) <= size:
+                continue
+            head, rest = " ".join(words[:size]), " ".join(words[size:])
+            key = parse_label(head, None)
+            if key is None or (not key.group and key.name not in _UNSEPARATED_SINGLES):
+                continue
+            if key.name not in _PERSON_FIELDS and key.group:
+                continue
+            if _VERB_NEXT.match(rest):
+                return False  # "Mum is Kelly": a sentence, for the prose reader
+            if key.group and not (";" in rest or _CONTACT_HINT.search(rest)):
+                return False
+            self.pending = None
+            self._put(key, rest, opens_section=False)
+            return True
+        return False
 
     def _value_line(self, line: str) -> None:
         if self.pending is not None:
@@ -136,7 +181,7 @@ class Extractor:
             self._put(pending, line, opens_section=False)
             return
         # An unlabelled line under "CHILDREN", "FAMILY" or "PROFESSIONALS" is one entry.
-        entry = _ENTRY_FIELD.get(self.section or "")
+        entry = _ENTRY_FIELD.get(self.section or "") if self.under_heading else None
         if (
             entry is not None
             and len(line) <= _LABEL_SPAN * 2
@@ -149,6 +194,7 @@ class Extractor:
     def _open_section(self, group: str, index: int | None) -> None:
         self.section = group
         self.current[group] = index
+        self.under_heading = True
 
     def _resolve(self, key: FieldKey) -> int:
         if not key.group:
@@ -193,6 +239,8 @@ class Extractor:
         return self.fields.max_index(group) + 1
 
     def _put(self, key: FieldKey, value: str, *, opens_section: bool) -> None:
+        # Under a labelled field, an unlabelled line is not a new entry, only under a heading.
+        self.under_heading = opens_section and key.group in _ENTRY_FIELD
         if key.group:
             self.section = key.group
         else:
@@ -219,13 +267,89 @@ class Extractor:
                 self.fields.add((CHILD, index, "entry"), Value(part, self.source))
                 self.current[CHILD] = index
             return
+        if key.group in (AGENCY, PARENT) and key.name in _PERSON_FIELDS and ";" in text:
+            people = split_people(text)
+            if len(people) > 1:
+                # "Oakfield High - dsl@...; Millbrook Primary - Ms Clare Hutt, c.hutt@...": two.
+                self.fields.add((key.group, index, key.name), Value(people[0], self.source))
+                implied = [(n, v) for n, v in key.implied if self.fields.has(key.group, index, n)]
+                for part in people[1:]:
+                    index = self.fields.max_index(key.group) + 1
+                    self.fields.add((key.group, index, key.name), Value(part, self.source))
+                    for name, meaning in implied:
+                        self.fields.add((key.group, index, name), Value(meaning, self.source))
+                    self.current[key.group] = index
+                return
         self.fields.add((key.group, index, key.name), Value(text, self.source))
 
     def _table(self, table: Table) -> None:
-        if self._record_table(table):
+        if self._person_grid(table) or self._record_table(table):
             return
         for row in table.rows:
             self._row(row)
+
+    def _cell_lines(self, key: FieldKey, label: str, values: tuple[str, ...]) -> bool:
+        """A cell holding one line per child or person, which must not run together.
+
+        "Child(ren) initials | L.T. / M.T. / K.T.": the n-th line is the n-th child's.
+        "Health | Midwife: Fatima Noor / HV: Jill Pearce": each line is labelled itself.
+        "Parents | Lily Ashton (mum) / Ethan Crowther (dad) | 07700 900991 / 07700 900992":
+        the n-th name goes with the n-th contact.
+        """
+        columns = [[line for line in v.split("\n") if line.strip()] for v in values if v.strip()]
+        if not columns or len(columns[0]) < 2 or len(columns) > 2:
+            return False
+        lines = columns[0]
+        if len(columns) == 2:
+            if key.group not in (PARENT, AGENCY) or len(columns[1]) != len(lines):
+                return False
+            for name, contact in zip(lines, columns[1], strict=True):
+                self._line(f"{label}: {name} - {contact}")
+            return True
+        if key.group == CHILD and key.name != "entry" and all(len(v) <= 40 for v in lines):
+            for n, line in enumerate(lines, start=1):
+                self.fields.add((CHILD, n, key.name), Value(line.strip(), self.source))
+            return True
+        if key.group in (PARENT, AGENCY) and all(_OWN_LABEL.match(v) for v in lines):
+            for line in lines:
+                self.section = key.group
+                self._line(line)
+            return True
+        return False
+
+    def _person_grid(self, table: Table) -> bool:
+        """Name / Role / Email / Phone: one person a row, in the group their role names."""
+        if len(table.rows) < 2:
+            return False
+        columns = person_columns(table.rows[0])
+        if columns is None:
+            return False
+        for key, facts in rows_of(table, columns):
+            group = key.group
+            if group in (SOCIAL_WORKER, TEAM_MANAGER):
+                if self.fields.has(group, 1, "name"):
+                    # A second social worker (another council's) speaks for an agency.
+                    group = AGENCY
+                    key = FieldKey(  # noqa: PLW2901 - the row's key, re-read as an agency's
+                        AGENCY, "contact_name", None, (("role", "social worker"),)
+                    )
+                else:
+                    index = 1
+            if group in MULTI_GROUPS:
+                index = self.fields.max_index(group) + 1
+            name_field = "contact_name" if group == AGENCY else "name"
+            for fact, value in (
+                (name_field, facts["name"]),
+                ("email", facts["email"]),
+                ("phone", facts["phone"]),
+                ("organisation" if group == AGENCY else "", facts["organisation"]),
+            ):
+                if fact and value:
+                    self.fields.add((group, index, fact), Value(value, self.source))
+            for name, meaning in key.implied:
+                self.fields.add((group, index, name), Value(meaning, self.source))
+        self.section = None
+        return True
 
     def _record_table(self, table: Table) -> bool:
         """A table whose header row names a group's fields: one record per row below."""
@@ -278,6 +402,9 @@ class Extractor:
             else:
                 value = cells[i + 1] if pair_end else " ; ".join(cells[i + 1 :])
             self.pending = None
+            if self._cell_lines(key, label, cells[i + 1 :]):
+                i = len(cells)
+                continue
             if value.strip():
                 self._put(key, value.replace("\n", " ; "), opens_section=False)
             elif key.group:

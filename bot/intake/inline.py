@@ -40,7 +40,7 @@ _ORGANISATION_WORDS = re.compile(
     r"nhs|trust|hospital|clinic|police|constabulary|council|service|services|team|housing|"
     r"probation|camhs|foundation|partnership|association|group|ltd|limited|charity|project|"
     r"hub|unit|department|dept|office|mosaic|community|university|children's|childrens|"
-    r"safeguarding|authority|agency|high|junior|infants?|secondary|grammar|homes|"
+    r"safeguarding|authority|agency|high|juniors?|infants?|secondary|grammar|homes|"
     r"pre-?school|church|academies|federation|solicitors?|support|network|cic|"
     r"speak up|advocacy|barnardo'?s|nspcc|aid)\b",
     re.IGNORECASE,
@@ -48,10 +48,29 @@ _ORGANISATION_WORDS = re.compile(
 _NAME_WORD = re.compile(r"^[A-Z][A-Za-z'’\-]*\.?$|^[A-Z]{1,3}$|^(?:de|van|von|da|di|le|la|bin|al)$")
 
 
+_OTHER_PERSON = re.compile(
+    r"\b(my|our|the|his|her)\s+(tm|team manager|manager|sw|social worker|supervisor)\b|"
+    r"\b(tm|sw)\s*(is\b|:)",
+    re.IGNORECASE,
+)
 # Role words as people write them, longest first ("step dad" before "dad").
 _ROLE_WORDS = sorted(
     {w.replace("'", "") for w, _, _ in (*family_words(), *agency_words()) if len(w) > 1}
-    | {"stepdad", "step-dad", "step-father", "step-mother", "mum's partner", "dad's partner"},
+    | {
+        "stepdad",
+        "step-dad",
+        "step-father",
+        "step-mother",
+        "mum's partner",
+        "dad's partner",
+        "manager",
+        "head",
+        "deputy head",
+        "head of school",
+        "senco",
+        "officer",
+        "worker",
+    },
     key=len,
     reverse=True,
 )
@@ -132,8 +151,24 @@ def is_organisation(text: str) -> bool:
     return bool(_ORGANISATION_WORDS.search(text)) and not any(c.isdigit() for c in text)
 
 
+def _own_part(text: str) -> str:
+    """The part of a line about its first person: "...; my TM is Grace Obi (grace@...)" goes.
+
+    A later part naming someone else by role takes its address and number with it, so
+    they can never be given to the wrong person.
+    """
+    parts = re.split(r";|\s\|\s", text)
+    kept = [parts[0]]
+    for part in parts[1:]:
+        if _OTHER_PERSON.search(part):
+            continue
+        kept.append(part)
+    return ";".join(kept)
+
+
 def read_contact(text: str) -> Contact:
     """The person a line describes; the order of the parts does not matter."""
+    text = _own_part(text)
     emails, broken, rest = find_emails(text)
     phones, rest = find_phone_numbers(rest)
     bracketed = tuple(
@@ -144,6 +179,7 @@ def read_contact(text: str) -> Contact:
     chunks = [c.strip(" .:-–—'\"") for c in _SEPARATORS.split(rest)]
     name, organisation = "", ""
     roles: list[str] = []
+    names: list[tuple[str, bool]] = []  # (name, came after a role word)
     for raw in chunks:
         chunk = raw if is_organisation(raw) else _CONTACT_WORDS.sub(" ", raw)
         chunk = re.sub(r"\s+", " ", chunk).strip(" .:-–—'\"")
@@ -157,8 +193,17 @@ def read_contact(text: str) -> Contact:
                 continue
         if not organisation and is_organisation(chunk):
             organisation = chunk
-        elif not name and looks_like_name(strip_title(chunk)):
-            name = strip_title(chunk)
+        elif looks_like_name(strip_title(chunk)):
+            names.append((strip_title(chunk), bool(role)))
+    # "Little Acorns, manager Dawn Ellis": the name after a role word is the person's.
+    named = [n for n, after_role in names if after_role]
+    if named:
+        name = named[0]
+        others = [n for n, after_role in names if not after_role]
+        if others and not organisation:
+            organisation = others[0]
+    elif names:
+        name = names[0][0]
     for inner in bracketed:
         role, _ = split_role(inner)
         if role and role == inner.strip().lower():
@@ -174,6 +219,10 @@ def read_contact(text: str) -> Contact:
     )
 
 
+# Role words written after a name ("Mr Andrew Lusk DSL"); "Northshire Police" is a name.
+_SUFFIX_ROLES = frozenset({"dsl", "senco", "hv", "deputy dsl", "designated safeguarding lead"})
+
+
 def split_role(chunk: str) -> tuple[str, str]:
     """A leading role word and the rest: "designated teacher Ms P. Greaves" splits in two."""
     lowered = chunk.lower().replace("’", "'")
@@ -181,6 +230,8 @@ def split_role(chunk: str) -> tuple[str, str]:
         if lowered == word or lowered.startswith(word + " ") or lowered.startswith(word + ":"):
             rest = chunk[len(word) :].strip(" :-–—,")
             return word, re.sub(r"^(?:is|was|=)\s+", "", rest, flags=re.IGNORECASE)
+        if word in _SUFFIX_ROLES and lowered.endswith(" " + word):
+            return word, chunk[: -len(word)].strip(" :-–—,")  # "Mr Andrew Lusk DSL"
     return "", chunk
 
 
@@ -195,3 +246,21 @@ def looks_like_entry(group: str, line: str) -> bool:
         return bool(bits.initials) and (bits.date_of_birth is not None or bits.unborn)
     contact = read_contact(line)
     return bool(contact.name) and bool(contact.emails or contact.phones or contact.bracketed)
+
+
+def split_people(text: str) -> list[str]:
+    """A value naming several people or services, split at ";" where each part is whole.
+
+    A part is a person of its own when it has a name or an organisation and a way to reach
+    them; "Funmi Adeyemi; mobile 07700 900741" stays one person.
+    """
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    whole = []
+    for part in parts:
+        contact = read_contact(part)
+        whole.append(
+            bool(contact.name or contact.organisation) and bool(contact.emails or contact.phones)
+        )
+    if len(parts) > 1 and all(whole):
+        return parts
+    return [text]

@@ -17,6 +17,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     CHILD: (
         "child", "children", "unborn child", "unborn baby", "subject child", "child ren",
         "name of child", "child name", "childs name", "child details", "children details",
+        "unborn",
         "details of child", "details of children", "details of the child", "baby",
     ),
     PARENT: (
@@ -26,7 +27,8 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     AGENCY: ("partner agency", "partner agencies", "agency", "agencies"),
     SOCIAL_WORKER: (
         "allocated social worker", "social worker", "sw", "allocated sw", "lead social worker",
-        "case holding social worker", "referring social worker", "referrer",
+        "case holding social worker", "referring social worker", "referrer", "me", "me sw",
+        "myself", "me social worker", "sw me", "social worker me",
     ),
     TEAM_MANAGER: (
         "team manager", "practice manager", "tm", "manager", "service manager",
@@ -76,7 +78,8 @@ _AGENCY_WORDS: dict[str, tuple[str, ...]] = {
     "school": ("school", "dsl", "designated safeguarding lead", "safeguarding lead",
                "deputy dsl", "head teacher", "headteacher", "class teacher", "teacher",
                "designated teacher", "senco", "nursery", "college", "education",
-               "school contact", "pastoral lead", "head of year", "education setting"),
+               "school contact", "pastoral lead", "head of year", "education setting",
+               "nursery school", "schools", "school and nursery", "nursery or school"),
     "police": ("police", "dc", "pc", "ds", "di", "detective constable", "police officer",
                "police contact", "police representative", "pvp", "police public protection"),
     "probation": ("probation", "probation officer", "probation service"),
@@ -147,7 +150,8 @@ _SINGLES: dict[str, tuple[str, ...]] = {
     "strategy_date": (
         "strategy discussion date", "date of strategy discussion", "strategy discussion",
         "strategy meeting date", "date of strategy meeting", "strategy meeting",
-        "strategy date", "strategy discussion held",
+        "strategy date", "strategy discussion held", "strat disc", "strat", "strategy disc",
+        "strat discussion", "strategy", "strategy held", "strategy discussion took place",
     ),
     "preferred_format": (
         "preferred format", "format", "meeting format", "preferred meeting format",
@@ -316,6 +320,8 @@ def _role_word(norm: str) -> FieldKey | None:
     for word, group, implied in _ROLE_WORDS:
         if norm == word or norm.startswith(word + " "):
             number, rest = _split_number(norm[len(word) :].strip())
+            if rest.startswith("for ") or rest.startswith("of "):
+                rest = ""  # "HV for P.", "Police (for dad)": who they are there for
             name = _ROLE_BARE[group] if not rest else _SUB_INDEX[group].get(rest)
             if name is not None and name != "organisation":
                 return FieldKey(group, name, number, (implied,))

@@ -19,6 +19,7 @@ from bot.intake.html import html_text
 from bot.intake.inline import (
     find_emails,
     find_phone_numbers,
+    is_organisation,
     looks_like_name,
     read_contact,
     strip_title,
@@ -31,6 +32,7 @@ from bot.intake.labels import (
     TEAM_MANAGER,
     agency_words,
     family_words,
+    parse_label,
 )
 
 _DISCLAIMER = re.compile(
@@ -164,8 +166,20 @@ def _lines(blocks: Iterable[Block]) -> list[str]:
 
 
 def _sentences(lines: list[str]) -> list[str]:
-    text = "\n".join(line for line in lines if len(line) < 2000)
+    # A sentence wrapped over lines is one sentence; a bullet or a label starts a new one.
+    joined: list[str] = []
+    for line in (line for line in lines if len(line) < 2000):
+        if joined and joined[-1] and _CONTINUES.search(joined[-1]) and _CONTINUATION.match(line):
+            joined[-1] = f"{joined[-1]} {line.strip()}"
+        else:
+            joined.append(line)
+    text = "\n".join(joined)
     return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+
+
+# A line that stops mid-sentence, and a next line that carries on (no label, no bullet).
+_CONTINUES = re.compile(r"[a-z,(]\s*$")
+_CONTINUATION = re.compile(r"^(?![^:]{1,40}:\s)(?![-*•])(?!\d{1,2}[.)]\s)[a-z0-9(]")
 
 
 def _has(fields: Fields, group: str) -> bool:
@@ -206,7 +220,8 @@ class _Mentions:
         self.known[key] = index
         return group, index
 
-    def contacts(self, target: tuple[str, int], sentence: str) -> None:
+    def contacts(self, target: tuple[str, int], sentence: str, name: str = "") -> None:
+        sentence = _up_to_someone_else(sentence, name)
         emails, _, rest = find_emails(sentence)
         phones, _ = find_phone_numbers(rest)
         group, index = target
@@ -214,6 +229,29 @@ class _Mentions:
             self.fields.add((group, index, "email"), Value(email, self.source))
         if phones:
             self.fields.add((group, index, "phone"), Value(" ; ".join(phones), self.source))
+
+
+_ANOTHER_NAME = re.compile(r"\b[A-Z][a-z'’\-]+\s+(?:[A-Z]'|Mc)?[A-Z][a-z'’\-]+\b")
+
+
+def _up_to_someone_else(text: str, name: str) -> str:
+    """The text up to where another person is named: their details are not this person's."""
+    start = text.find(name) + len(name) if name and name in text else 0
+    for m in _ANOTHER_NAME.finditer(text, start):
+        found = m.group(0)
+        if found in name or is_organisation(found) or _NOT_NAME_PAIR.search(found):
+            continue
+        # "Owen Marsh at Westhaven College": a place of work, unless it names a person.
+        if looks_like_name(found):
+            return text[: m.start()]
+    return text
+
+
+_NOT_NAME_PAIR = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Teams|Children|"
+    r"Services|Council|College|School|Primary|Academy|Centre|Surgery|Police|Health|Trust)\b"
+)
 
 
 def _word_pattern(word: str) -> str:
@@ -283,14 +321,14 @@ def _read_people(fields: Fields, sentences: list[str], source: str) -> None:
         if len(named) == 1:
             _, group, name, implied = named[0]
             target = mentions.person(group, name, implied)
-            mentions.contacts(target, sentence)
+            mentions.contacts(target, sentence, name)
             mentions.last = target
         elif named:
             # Several people in one sentence: each takes what is said between it and the next.
             cuts = [pos for pos, *_ in named] + [len(sentence)]
             for (pos, group, name, implied), end in zip(named, cuts[1:], strict=False):
                 target = mentions.person(group, name, implied)
-                mentions.contacts(target, sentence[pos:end])
+                mentions.contacts(target, sentence[pos:end], name)
                 mentions.last = target
         elif mentions.last is not None and _PRONOUN_START.match(sentence):
             mentions.contacts(mentions.last, sentence)
@@ -364,13 +402,13 @@ def _read_singles(fields: Fields, sentences: list[str], subject: str, source: st
 
 def read_prose(fields: Fields, blocks: list[Block], subject: str, source: str) -> None:
     """Add what the email's sentences say plainly, where no labelled field says it."""
-    sentences = _sentences(_lines(blocks))
-    if len(sentences) > 5000:
-        sentences = sentences[:5000]
+    sentences = _sentences(_lines(blocks))[:5000]
+    # People in a table are the table readers' to place: its cells are not sentences.
+    prose = _sentences([b for b in blocks if isinstance(b, str)])[:5000]
     _read_singles(fields, sentences, clean_text(subject), source)
-    _read_children(fields, sentences, source)
-    _read_professionals(fields, sentences, source)
-    _read_people(fields, sentences, source)
+    _read_children(fields, prose, source)
+    _read_professionals(fields, prose, source)
+    _read_people(fields, prose, source)
 
 
 def _chain(msg: InboundMessage) -> list[tuple[str, str]]:
@@ -391,19 +429,32 @@ def _chain(msg: InboundMessage) -> list[tuple[str, str]]:
     return found
 
 
-def _signature_phones(lines: list[str], name: str) -> list[str]:
-    """Numbers in the signature under a sign-off, or under the sender's name."""
-    for i, line in enumerate(lines):
-        first = name.split(maxsplit=1)[0].lower() if name.split() else "\0"
-        if _SIGN_OFF.match(line) or (line.lower().startswith(first) and len(line) < 60):
-            block = " ; ".join(
-                near
-                for near in lines[i + 1 : i + 8]
-                if not _DISCLAIMER.search(near) and "fax" not in near.lower()
-            )
-            phones, _ = find_phone_numbers(block)
-            if phones:
-                return list(phones)
+def _signature_phones(blocks: list[Block], name: str) -> list[str]:
+    """Numbers in the signature under the last sign-off or the sender's name.
+
+    Only plain lines (a form's table is not a signature), and only until a line that
+    labels someone else ("Police: DC ..."), so another person's number is never taken.
+    """
+    lines = [b for b in blocks if isinstance(b, str)]
+    first = name.split(maxsplit=1)[0].lower() if name.split() else "\0"
+    starts = [
+        i
+        for i, line in enumerate(lines)
+        if _SIGN_OFF.match(line) or (line.lower().startswith(first) and len(line) < 60)
+    ]
+    for i in reversed(starts):
+        near: list[str] = []
+        for line in lines[i + 1 : i + 8]:
+            label = line.split(":", 1)[0] if ":" in line else ""
+            key = parse_label(label) if label else None
+            if key is not None and key.group not in ("", SOCIAL_WORKER):
+                break
+            if _DISCLAIMER.search(line) or "fax" in line.lower():
+                continue
+            near.append(line)
+        phones, _ = find_phone_numbers(" ; ".join(near))
+        if phones:
+            return list(phones)
     return []
 
 
@@ -451,7 +502,7 @@ def add_sender(fields: Fields, msg: InboundMessage, blocks: list[Block]) -> None
             if name and _same_person(name, named):
                 if address and not fields.has(SOCIAL_WORKER, 1, "email"):
                     fields.add((SOCIAL_WORKER, 1, "email"), Value(address, "the sender's address"))
-                phones = _signature_phones(_lines(blocks), name)
+                phones = _signature_phones(blocks, name)
                 if phones:
                     fields.add(
                         (SOCIAL_WORKER, 1, "phone"),
@@ -467,6 +518,6 @@ def add_sender(fields: Fields, msg: InboundMessage, blocks: list[Block]) -> None
         fields.add((SOCIAL_WORKER, 1, "name"), Value(name, source))
     if address:
         fields.add((SOCIAL_WORKER, 1, "email"), Value(address, source))
-    phones = _signature_phones(_lines(blocks), name)
+    phones = _signature_phones(blocks, name)
     if phones:
         fields.add((SOCIAL_WORKER, 1, "phone"), Value(" ; ".join(phones), "the sender's signature"))

@@ -1,0 +1,98 @@
+"""A table of people whose first row names the columns: Name, Role, Email, Phone.
+
+Each row is one person; the role cell ("Mother", "GP, Park View Practice", "Holtby SW")
+says which group they belong to, so family, professionals and agencies can share a table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.intake.blocks import Table
+from bot.intake.labels import (
+    AGENCY,
+    PARENT,
+    SOCIAL_WORKER,
+    FieldKey,
+    normalise,
+    parse_label,
+)
+
+_NAME = ("name", "full name", "contact", "contact name", "person", "who", "attendee", "invitee")
+_ROLE = (
+    "role", "who", "relationship", "relationship to child", "relationship to the child",
+    "agency", "position", "job title", "role agency", "organisation role", "agency role",
+    "role organisation", "title", "connection", "capacity",
+)  # fmt: skip
+_EMAIL = ("email", "email address", "emails", "secure email")
+_PHONE = ("phone", "telephone", "tel", "mobile", "phone number", "contact number", "number")
+_ORGANISATION = ("organisation", "organization", "service", "agency name", "team", "school")
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """Where each fact is in a person grid's rows."""
+
+    name: int
+    role: int
+    email: int | None
+    phone: int | None
+    organisation: int | None
+
+
+def person_columns(header: tuple[str, ...]) -> Columns | None:
+    """The columns of a person grid, or None when the header is not one."""
+    cells = [normalise(c) for c in header]
+
+    def find(names: tuple[str, ...], skip: set[int]) -> int | None:
+        return next((i for i, c in enumerate(cells) if c in names and i not in skip), None)
+
+    name = find(_NAME, set())
+    role = find(_ROLE, {name} if name is not None else set())
+    email = next((i for i, c in enumerate(cells) if c in _EMAIL or "email" in c.split()), None)
+    phone = find(_PHONE, set())
+    if name is None or role is None or (email is None and phone is None):
+        return None
+    return Columns(name, role, email, phone, find(_ORGANISATION, {name, role}))
+
+
+def role_of(cell: str) -> tuple[FieldKey | None, str]:
+    """The group a role cell names, and what is left (an organisation): "GP, Park View"."""
+    head, _, rest = cell.replace("(", ",").replace(")", "").partition(",")
+    words = head.split()
+    for size in range(len(words), 0, -1):
+        key = parse_label(" ".join(words[:size]))
+        if key is not None and key.group:
+            return key, rest.strip(" ,")
+    if len(words) > 1:
+        # "Holtby SW": a social worker of another council speaks for it, as an agency.
+        last = parse_label(words[-1])
+        if last is not None and last.group == SOCIAL_WORKER:
+            return FieldKey(AGENCY, "contact_name", None, (("role", "social worker"),)), " ".join(
+                words[:-1]
+            )
+    return None, cell.strip()
+
+
+def rows_of(table: Table, columns: Columns) -> list[tuple[FieldKey, dict[str, str]]]:
+    """Each row's group key and its cells by fact (name, email, phone, organisation)."""
+    out: list[tuple[FieldKey, dict[str, str]]] = []
+    for row in table.rows[1:]:
+
+        def cell(i: int | None, row: tuple[str, ...] = row) -> str:
+            return row[i].strip() if i is not None and i < len(row) else ""
+
+        key, rest = role_of(cell(columns.role))
+        if key is None:
+            key = FieldKey(AGENCY, "contact_name", None, (("role", cell(columns.role)),))
+        facts = {
+            "name": cell(columns.name),
+            "email": cell(columns.email),
+            "phone": cell(columns.phone),
+            "organisation": cell(columns.organisation) or rest,
+        }
+        if key.group == PARENT and not key.implied and cell(columns.role):
+            key = FieldKey(PARENT, key.name, None, (("relationship", cell(columns.role)),))
+        if any(facts.values()):
+            out.append((key, facts))
+    return out
