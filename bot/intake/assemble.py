@@ -383,7 +383,13 @@ def _agency(r: _Reader, i: int, where: str) -> dict[str, Any] | None:
 def _singles(r: _Reader, draft: Draft, received_at: datetime) -> None:
     kind = r.value("", 0, "conference_type", read.read_conference_type, "conference_type")
     draft["conference_type"] = kind.value if kind else None
-    strategy = r.value("", 0, "strategy_date", read.find_date, "strategy_discussion_date")
+    strategy = r.value(
+        "",
+        0,
+        "strategy_date",
+        lambda text: read.find_recent_date(text, r.received),
+        "strategy_discussion_date",
+    )
     if strategy is not None and strategy > r.received:
         r.fail(
             "strategy_discussion_date",

@@ -32,6 +32,7 @@ _ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _WORDY = re.compile(
     rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?[\s\-]+({_MONTH})\.?,?[\s\-]+(\d{{4}})\b", re.I
 )
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s+({_MONTH})\b\.?", re.I)
 _US_WORDY = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
 _TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.|hrs|hours|h)?(?!\d)", re.I)
 _EMAIL_IN_TEXT = re.compile(r"[^\s<>()\[\],;:\"'@]+@[^\s<>()\[\],;:\"'@]+\.[A-Za-z0-9\-]+")
@@ -96,6 +97,20 @@ def all_dates(text: str) -> list[DateFound]:
                 candidates.append((m.start(), d, mo, y))
     candidates.sort()
     return [DateFound(pos, _build_date(d, mo, y)) for pos, d, mo, y in candidates]
+
+
+def find_recent_date(text: str, today: date) -> date:
+    """A date as ``find_date`` reads it, or one without a year ("9th November"): the last
+    such day on or before ``today``, as someone writing today about a past event means it."""
+    try:
+        return find_date(text)
+    except FieldError:
+        found = {(int(m[1]), _MONTHS[m[2].lower()]) for m in _DAY_MONTH.finditer(text)}
+        if len(found) != 1:
+            raise
+        day, month = found.pop()
+        value = _build_date(day, month, today.year)
+        return value if value <= today else _build_date(day, month, today.year - 1)
 
 
 def find_date(text: str) -> date:

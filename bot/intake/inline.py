@@ -31,8 +31,12 @@ _TITLES = re.compile(
 )
 _CONTACT_WORDS = re.compile(
     r"\b(?:mobile|mob|tel|telephone|phone|landline|home|work|direct|dial|contact|number|no|"
-    r"email|e-mail|e|m|t|w|ext|extension|on|or|and|via|at)\b\.?:?",
+    r"email|e-mail|e|m|t|w|ext|extension)\b\.?:?",
     re.IGNORECASE,
+)
+# Joining words left at a part's edge once its numbers are taken out: "Kelly Dawes on".
+_EDGE_WORDS = re.compile(
+    r"^(?:(?:on|or|and|at|via|is|by)\s+)+|(?:\s+(?:on|or|and|at|via|by))+$", re.IGNORECASE
 )
 _SEPARATORS = re.compile(r"\s*(?:[,;|/]|\s[-–—]+\s|^[-–—]+\s|\s[-–—]+$|\(|\)|\[|\])\s*")
 _ORGANISATION_WORDS = re.compile(
@@ -42,7 +46,7 @@ _ORGANISATION_WORDS = re.compile(
     r"hub|unit|department|dept|office|mosaic|community|university|children's|childrens|"
     r"safeguarding|authority|agency|high|juniors?|infants?|secondary|grammar|homes|"
     r"pre-?school|church|academies|federation|solicitors?|support|network|cic|"
-    r"speak up|advocacy|barnardo'?s|nspcc|aid)\b",
+    r"speak up|advocacy|barnardo'?s|nspcc|aid|assessment|duty)\b",
     re.IGNORECASE,
 )
 _NAME_WORD = re.compile(r"^[A-Z][A-Za-z'’\-]*\.?$|^[A-Z]{1,3}$|^(?:de|van|von|da|di|le|la|bin|al)$")
@@ -182,7 +186,7 @@ def read_contact(text: str) -> Contact:
     names: list[tuple[str, bool]] = []  # (name, came after a role word)
     for raw in chunks:
         chunk = raw if is_organisation(raw) else _CONTACT_WORDS.sub(" ", raw)
-        chunk = re.sub(r"\s+", " ", chunk).strip(" .:-–—'\"")
+        chunk = _EDGE_WORDS.sub("", re.sub(r"\s+", " ", chunk).strip(" .:-–—'\""))
         if not chunk or not any(ch.isalpha() for ch in chunk):
             continue
         role, rest = split_role(chunk)

@@ -110,6 +110,10 @@ _PREFER = re.compile(
     r"\b(prefer|preference|would like|would be best|format|held (on|via|by|as)|happy (for|with))",
     re.I,
 )
+# "Teams is fine for everyone.", "Hybrid please.": a sentence that opens with the format.
+_FORMAT_FIRST = re.compile(
+    r"^\s*(ms |microsoft )?(teams|hybrid|face[\s\-]to[\s\-]face|in person)\b", re.IGNORECASE
+)
 _ACCESS = re.compile(
     r"\b(interpreter|interpreting|translat\w+|bsl|british sign language|hearing (loop|impair\w*)|"
     r"deaf|wheelchair|step[\s\-]free|learning disabilit\w+|visual(ly)? impair\w*|dyslexi\w+|"
@@ -379,7 +383,7 @@ def _read_singles(fields: Fields, sentences: list[str], subject: str, source: st
         if _STRATEGY.search(sentence) and re.search(r"\d", sentence):
             after = sentence[_STRATEGY.search(sentence).start() :]  # type: ignore[union-attr]
             _single(fields, "strategy_date", after[:200], source)
-        if _PREFER.search(sentence):
+        if _PREFER.search(sentence) or _FORMAT_FIRST.match(sentence):
             for fmt, pattern in _FORMATS:
                 if pattern.search(sentence):
                     _single(fields, "preferred_format", fmt.replace("_", " "), source)
