@@ -121,8 +121,8 @@ class Extractor:
 
     def _line(self, raw: str) -> None:
         line = strip_bullet(raw)
-        if not line:
-            return
+        if not any(ch.isalnum() for ch in line):
+            return  # blank, or a rule under a heading ("--------")
         # Labels are short: looking for a separator further in would be quadratic on junk.
         for match in _SEPARATOR.finditer(line, 0, _LABEL_SPAN):
             label, value = line[: match.start()], line[match.end() :].strip()
@@ -164,7 +164,11 @@ class Extractor:
             key = parse_label(head, None)
             if key is None or (not key.group and key.name not in _UNSEPARATED_SINGLES):
                 continue
-            if key.name not in _PERSON_FIELDS and key.group:
+            if (
+                key.name not in _PERSON_FIELDS
+                and key.group
+                and not (key.group == CHILD and any(ch.isdigit() for ch in rest))
+            ):
                 continue
             if _VERB_NEXT.match(rest):
                 return False  # "Mum is Kelly": a sentence, for the prose reader
@@ -306,7 +310,15 @@ class Extractor:
             for name, contact in zip(lines, columns[1], strict=True):
                 self._line(f"{label}: {name} - {contact}")
             return True
-        if key.group == CHILD and key.name != "entry" and all(len(v) <= 40 for v in lines):
+        one_each = key.name in ("initials", "date_of_birth", "due_date", "gender") or (
+            self.fields.max_index(CHILD) >= len(lines)
+        )
+        if (
+            key.group == CHILD
+            and key.name not in ("entry", "case_reference")
+            and one_each
+            and all(len(v) <= 40 for v in lines)
+        ):
             for n, line in enumerate(lines, start=1):
                 self.fields.add((CHILD, n, key.name), Value(line.strip(), self.source))
             return True

@@ -141,7 +141,11 @@ def strip_title(name: str) -> str:
 
 
 def looks_like_name(text: str) -> bool:
-    """Whether ``text`` reads as a person's name: one to four capitalised words, no digits."""
+    """Whether ``text`` reads as a person's name: one to four capitalised words, no digits.
+
+    A couple sharing a surname ("Janet and Philip Morrow") is one entry too.
+    """
+    text = re.sub(r"^([A-Z][a-z'’\-]+)\s+(?:and|&)\s+(?=[A-Z])", r"\1 ", text)
     words = text.replace("’", "'").split()
     if not 1 <= len(words) <= 5 or any(c.isdigit() for c in text):
         return False

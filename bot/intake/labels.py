@@ -17,7 +17,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     CHILD: (
         "child", "children", "unborn child", "unborn baby", "subject child", "child ren",
         "name of child", "child name", "childs name", "child details", "children details",
-        "unborn",
+        "unborn", "sibling", "older sibling", "younger sibling", "brother", "sister",
         "details of child", "details of children", "details of the child", "baby",
     ),
     PARENT: (
@@ -230,7 +230,7 @@ _HEADINGS = {
     "partner agencies to invite": AGENCY, "professional contacts": AGENCY,
     "children": CHILD, "child ren": CHILD, "the children": CHILD, "subject children": CHILD,
 }  # fmt: skip
-_BULLET = re.compile(r"^(?:[\u2022\u00b7\u25cf\u25aa\u25e6\u2023\u2043*\-–—o]+\s+|\d{1,2}[.)]\s+)")
+_BULLET = re.compile(r"^(?:[\u2022\u00b7\u25cf\u25aa\u25e6\u2023\u2043*\-–—o#]+\s+|\d{1,2}[.)]\s+)")
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 

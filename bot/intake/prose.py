@@ -84,7 +84,7 @@ _I_AM_SW = re.compile(
     r"(social worker|sw)\b",
     re.IGNORECASE,
 )
-_STRATEGY = re.compile(r"\bstrategy\b", re.IGNORECASE)
+_STRATEGY = re.compile(r"\bstrat(egy)?\b", re.IGNORECASE)
 _TYPES = (
     ("TI", re.compile(r"\btransfer[\s\-]*in\b|\bTI(?:CPC)?\b|\btransfer (ICPC|conference)", re.I)),
     ("RCPC", re.compile(
