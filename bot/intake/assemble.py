@@ -454,8 +454,17 @@ def assemble(fields: Fields, received_at: datetime) -> Assembled:
         if agency is not None:
             people.add(agency)
     draft["people"] = people.people
+    _young_person_named(draft)
     _warn_about_contacts(r, people.people)
     return Assembled(draft, r.problems, r.warnings, r.sources)
+
+
+def _young_person_named(draft: Draft) -> None:
+    """A young person given only as "S. himself: 07700 900812" is the one child, by initials."""
+    children = draft["children"]
+    for person in draft["people"]:
+        if person["role"] == Role.YOUNG_PERSON.value and not person["name"] and len(children) == 1:
+            person["name"] = children[0]["initials"]
 
 
 def _young_person_is_the_child(r: _Reader, draft: Draft) -> None:

@@ -49,6 +49,9 @@ _VERB_NEXT = re.compile(
     re.IGNORECASE,
 )
 _CONTACT_HINT = re.compile(r"@|\d{3}|\(|\bdob\b|\bborn\b", re.IGNORECASE)
+_NOTHING = re.compile(
+    r"^\W*(none|no|n/?a|nil|not known|unknown|not applicable|tbc|-)\W*$", re.IGNORECASE
+)
 _OWN_LABEL = re.compile(r"^[^:]{1,40}:\s*\S")
 _UNSEPARATED_SINGLES = frozenset({"strategy_date"})
 _PERSON_FIELDS = frozenset({"name", "contact_name", "entry", "organisation"})
@@ -262,6 +265,8 @@ class Extractor:
         text = value.strip()
         if not text:
             return
+        if key.group and _NOTHING.match(text):
+            return  # "Sibling: none", "Email: n/a": nobody, and no value
         if key.group == CHILD and key.name == "entry":
             # "Children: T.R. (DOB ...), B.R. (DOB ...)" is two children.
             first, *more = split_child_entries(text)
@@ -363,10 +368,23 @@ class Extractor:
         self.section = None
         return True
 
+    def _singles_table(self, table: Table) -> bool:
+        """ "Conference | Strategy discussion | Format" over one row of values."""
+        header = table.rows[0]
+        keys = [self._label(cell, None) for cell in header]
+        if len(table.rows) != 2 or not all(k is not None and not k.group for k in keys):
+            return False
+        for key, value in zip(keys, table.rows[1], strict=False):
+            if key is not None:
+                self._store(key, 0, value)
+        return True
+
     def _record_table(self, table: Table) -> bool:
         """A table whose header row names a group's fields: one record per row below."""
         if len(table.rows) < 2 or len(table.rows[0]) < 2:
             return False
+        if self._singles_table(table):
+            return True
         header = table.rows[0]
         best: tuple[int, str, list[FieldKey | None]] | None = None
         for group in MULTI_GROUPS:

@@ -146,7 +146,10 @@ _SUBFIELDS: dict[str, dict[str, tuple[str, ...]]] = {
 }  # fmt: skip
 
 _SINGLES: dict[str, tuple[str, ...]] = {
-    "conference_type": ("conference type", "type of conference", "conference requested"),
+    "conference_type": (
+        "conference type", "type of conference", "conference requested", "conference",
+        "conference required",
+    ),
     "strategy_date": (
         "strategy discussion date", "date of strategy discussion", "strategy discussion",
         "strategy meeting date", "date of strategy meeting", "strategy meeting",
