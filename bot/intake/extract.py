@@ -133,6 +133,7 @@ class Extractor:
             if key is not None:
                 self.pending = None
                 self._put(key, value, opens_section=not value)
+                self._label_organisation(key, label)
                 return
         if len(line) > _LABEL_SPAN:
             self._value_line(line)
@@ -296,6 +297,18 @@ class Extractor:
             return
         for row in table.rows:
             self._row(row)
+
+    def _label_organisation(self, key: FieldKey, label: str) -> None:
+        """ "School (Parkside Juniors):" names the organisation in the label's brackets."""
+        if key.group != AGENCY or not key.implied:
+            return
+        inside = re.findall(r"\(([^()]{2,60})\)", label)
+        index = self.current.get(AGENCY)
+        if not inside or index is None or self.fields.has(AGENCY, index, "organisation"):
+            return
+        words = inside[0].strip()
+        if words[:1].isupper() and not re.search(r"\b(for|of)\b", words, re.IGNORECASE):
+            self.fields.add((AGENCY, index, "organisation"), Value(words, self.source))
 
     def _cell_lines(self, key: FieldKey, label: str, values: tuple[str, ...]) -> bool:
         """A cell holding one line per child or person, which must not run together.

@@ -26,7 +26,19 @@ _ROLE = (
 )  # fmt: skip
 _EMAIL = ("email", "email address", "emails", "secure email")
 _PHONE = ("phone", "telephone", "tel", "mobile", "phone number", "contact number", "number")
-_ORGANISATION = ("organisation", "organization", "service", "agency name", "team", "school")
+_ORGANISATION = (
+    "organisation",
+    "organization",
+    "service",
+    "agency name",
+    "team",
+    "school",
+    "agency",
+    "agency organisation",
+    "organisation agency",
+    "employer",
+    "setting",
+)
 
 
 @dataclass(frozen=True, slots=True)

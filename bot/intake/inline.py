@@ -216,6 +216,8 @@ def read_contact(text: str) -> Contact:
         role, _ = split_role(inner)
         if role and role == inner.strip().lower():
             roles.append(role)
+        elif not organisation and is_organisation(inner):
+            organisation = inner.strip()  # "Sandra Yeo (Calderbrook Homes)"
     return Contact(
         name,
         organisation,
