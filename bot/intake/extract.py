@@ -195,9 +195,10 @@ class Extractor:
             and len(line) <= _LABEL_SPAN * 2
             and looks_like_entry(self.section or "", line)
         ):
-            index = self.fields.max_index(self.section or "") + 1
-            self.current[self.section or ""] = index
-            self.fields.add((self.section or "", index, entry), Value(line, self.source))
+            group = self.section or ""
+            index = self.fields.max_index(group) + 1
+            self.current[group] = index
+            self._store(FieldKey(group, entry), index, line)
 
     def _open_section(self, group: str, index: int | None) -> None:
         self.section = group

@@ -22,7 +22,8 @@ _NAME = ("name", "full name", "contact", "contact name", "person", "who", "atten
 _ROLE = (
     "role", "who", "relationship", "relationship to child", "relationship to the child",
     "agency", "position", "job title", "role agency", "organisation role", "agency role",
-    "role organisation", "title", "connection", "capacity",
+    "role organisation", "title", "connection", "capacity", "relationship role",
+    "role relationship", "relationship or role", "role or relationship",
 )  # fmt: skip
 _EMAIL = ("email", "email address", "emails", "secure email")
 _PHONE = ("phone", "telephone", "tel", "mobile", "phone number", "contact number", "number")

@@ -417,10 +417,46 @@ def read_prose(fields: Fields, blocks: list[Block], subject: str, source: str) -
 
 def _chain(msg: InboundMessage) -> list[tuple[str, str]]:
     """(name, address) of each message in a forwarded chain, the outermost first."""
+    return [(name, address) for name, address, _ in _chain_parts(msg)]
+
+
+def _request_sender(msg: InboundMessage) -> tuple[str, str]:
+    """Who wrote the request in a chain: the first message whose own words hold one.
+
+    A social worker forwarding a police reply under their request wrote the request;
+    a social worker forwarding their own earlier request wrote it too.
+    """
+    parts = _chain_parts(msg)
+    for name, address, words in parts:
+        if _SERVICE_ADDRESS.search(address.split("@")[0]) or _SERVICE_ADDRESS.search(name):
+            continue  # the admin team's own mailbox, quoted back, never wrote the request
+        own = "\n".join(line for line in words.splitlines() if not _QUOTED_HEADER.match(line))
+        if _REQUEST_WORDS.search(own) and _CHILD_WORDS.search(own):
+            return name, address
+    return parts[0][0], parts[0][1]
+
+
+_SERVICE_ADDRESS = re.compile(
+    r"conference|requests?\b|\bmts\b|admin|business.?support|no.?reply|postmaster|enquir|mailbox",
+    re.IGNORECASE,
+)
+_QUOTED_HEADER = re.compile(r"^\s*\**(sent|to|cc|subject|date|importance)\**\s*:", re.IGNORECASE)
+_REQUEST_WORDS = re.compile(
+    r"\b(icpc|rcpc|conference|transfer in|review|strategy|strat)\b", re.IGNORECASE
+)
+_CHILD_WORDS = re.compile(
+    r"\b(child|children|dob|born|unborn|edd|lcs|mosaic|mum|dad)\b|[A-Z]\.[A-Z]\.", re.IGNORECASE
+)
+
+
+def _chain_parts(msg: InboundMessage) -> list[tuple[str, str, str]]:
+    """(name, address, own words) of each message in a chain, the outermost first."""
     body = msg.body or ""
-    text = html_text(body) if msg.body_type.lower() == "html" else body
-    found = [(msg.sender_name or "", msg.sender or "")]
-    for m in _FROM_HEADER.finditer(clean_text(text)[:200_000]):
+    text = clean_text(html_text(body) if msg.body_type.lower() == "html" else body)[:200_000]
+    headers = list(_FROM_HEADER.finditer(text))
+    cuts = [h.start() for h in headers] + [len(text)]
+    found = [(msg.sender_name or "", msg.sender or "", text[: cuts[0]])]
+    for n, m in enumerate(headers):
         header = m.group(1).strip()
         address = _ADDRESS_IN_HEADER.search(header)
         email = (address.group(1) or address.group(2)).strip(".;,") if address else ""
@@ -429,8 +465,11 @@ def _chain(msg: InboundMessage) -> list[tuple[str, str]]:
         if "," in name and len(name.split(",")) == 2:
             surname, first = (p.strip() for p in name.split(","))
             name = f"{first} {surname}"
-        found.append((re.sub(r"\s+", " ", name)[:80], email))
+        found.append((re.sub(r"\s+", " ", name)[:80], email, text[m.end() : cuts[n + 1]]))
     return found
+
+
+_GREETING = re.compile(r"^\s*(hi|hello|dear|good (morning|afternoon)|morning|afternoon)\b", re.I)
 
 
 def _signature_phones(blocks: list[Block], name: str) -> list[str]:
@@ -441,14 +480,22 @@ def _signature_phones(blocks: list[Block], name: str) -> list[str]:
     """
     lines = [b for b in blocks if isinstance(b, str)]
     first = name.split(maxsplit=1)[0].lower() if name.split() else "\0"
+
+    def signed(i: int) -> bool:
+        # A sign-off counts only when the sender's name follows it: it is theirs.
+        return any(ln.lower().startswith(first) for ln in lines[i + 1 : i + 3])
+
     starts = [
         i
         for i, line in enumerate(lines)
-        if _SIGN_OFF.match(line) or (line.lower().startswith(first) and len(line) < 60)
+        if (_SIGN_OFF.match(line) and signed(i))
+        or (line.lower().startswith(first) and len(line) < 90)
     ]
     for i in reversed(starts):
-        near: list[str] = []
-        for line in lines[i + 1 : i + 8]:
+        near: list[str] = [lines[i]] if first in lines[i].lower() else []
+        for line in lines[i + 1 : i + 6]:
+            if _GREETING.match(line) or len(line) > 90:
+                break  # the next message in the chain begins: signatures are short lines
             label = line.split(":", 1)[0] if ":" in line else ""
             key = parse_label(label) if label else None
             if key is not None and key.group not in ("", SOCIAL_WORKER):
@@ -514,7 +561,7 @@ def add_sender(fields: Fields, msg: InboundMessage, blocks: list[Block]) -> None
                     )
                 break
         return
-    name, address = chain[-1]
+    name, address = _request_sender(msg)
     if not (name or address):
         return
     source = "the sender's address" if len(chain) == 1 else "the forwarded message's sender"
