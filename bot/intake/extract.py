@@ -49,6 +49,7 @@ _VERB_NEXT = re.compile(
     re.IGNORECASE,
 )
 _CONTACT_HINT = re.compile(r"@|\d{3}|\(|\bdob\b|\bborn\b", re.IGNORECASE)
+_SIDE_BY_SIDE = re.compile(r"\s{3,}(?=[A-Za-z][A-Za-z' /()]{0,40}:\s)")
 _NOTHING = re.compile(
     r"^\W*(none|no|n/?a|nil|not known|unknown|not applicable|tbc|-)\W*$", re.IGNORECASE
 )
@@ -126,6 +127,12 @@ class Extractor:
         line = strip_bullet(raw)
         if not any(ch.isalnum() for ch in line):
             return  # blank, or a rule under a heading ("--------")
+        parts = _SIDE_BY_SIDE.split(line)
+        if len(parts) > 1:
+            # "Initials: R.F.   Date of birth: 05/09/2017   LCS: 631190": a printed form's row.
+            for part in parts:
+                self._line(part)
+            return
         # Labels are short: looking for a separator further in would be quadratic on junk.
         for match in _SEPARATOR.finditer(line, 0, _LABEL_SPAN):
             label, value = line[: match.start()], line[match.end() :].strip()

@@ -30,6 +30,7 @@ from bot.intake.outcome import (
     ThresholdDiscussion,
     Triage,
 )
+from bot.intake.pdf_form import UnreadablePdf, is_pdf, pdf_blocks
 from bot.intake.prose import (
     add_sender,
     asks_for_threshold_discussion,
@@ -46,7 +47,7 @@ BODY_SOURCE = "the email body"
 # Far beyond any form; bigger bodies are junk, and reading them would stall the sweep.
 MAX_BODY_CHARS = 10_000_000
 MAX_BODY_LINES = 3_000
-_FORM_EXTENSIONS = (".doc", ".pdf", ".odt", ".rtf", ".docm", ".dotx")
+_FORM_EXTENSIONS = (".doc", ".odt", ".rtf", ".docm", ".dotx", ".msg")
 _CONFIDENTIAL = re.compile(r"\bconfidential\s+(section|slot)", re.IGNORECASE)
 _POLICE_WORD = re.compile(r"police|constabulary", re.IGNORECASE)
 _POLICE_BODY = re.compile(r"\bpolice\s+(report|information|intelligence|checks?)\b", re.I)
@@ -107,10 +108,18 @@ def _read_attachments(
                 continue
             Extractor(fields, f"attachment '{name}'").read(blocks)
             blocks_read.extend(blocks)
+        elif is_pdf(attachment.name, attachment.content_type):
+            try:
+                blocks, _pages = pdf_blocks(attachment.content)
+            except UnreadablePdf as err:
+                problems.append(f"the PDF attachment '{name}' could not be read: {err}")
+                continue
+            Extractor(fields, f"attachment '{name}'").read(blocks)
+            blocks_read.extend(blocks)
         elif attachment.name.lower().endswith(_FORM_EXTENSIONS):
             problems.append(
-                f"attachment '{name}' was not read: confbot reads request forms only "
-                "from the email body or a Word .docx file"
+                f"attachment '{name}' was not read: confbot reads request forms from the "
+                "email body, a Word .docx file or a PDF"
             )
     return problems, blocks_read
 

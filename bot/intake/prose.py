@@ -173,7 +173,13 @@ def _sentences(lines: list[str]) -> list[str]:
     # A sentence wrapped over lines is one sentence; a bullet or a label starts a new one.
     joined: list[str] = []
     for line in (line for line in lines if len(line) < 2000):
-        if joined and joined[-1] and _CONTINUES.search(joined[-1]) and _CONTINUATION.match(line):
+        wrapped = (
+            bool(joined)
+            and len(joined[-1]) > 60
+            and not joined[-1].rstrip().endswith((".", ":", "!", "?"))
+        )
+        carries_on = _CONTINUATION.match(line) or (wrapped and _CAPITAL_CARRIES_ON.match(line))
+        if joined and joined[-1] and (_CONTINUES.search(joined[-1]) or wrapped) and carries_on:
             joined[-1] = f"{joined[-1]} {line.strip()}"
         else:
             joined.append(line)
@@ -182,6 +188,7 @@ def _sentences(lines: list[str]) -> list[str]:
 
 
 # A line that stops mid-sentence, and a next line that carries on (no label, no bullet).
+_CAPITAL_CARRIES_ON = re.compile(r"^(?![^:]{1,40}:\s)[A-Z][a-z]")
 _CONTINUES = re.compile(r"[a-z,(]\s*$")
 _CONTINUATION = re.compile(r"^(?![^:]{1,40}:\s)(?![-*•])(?!\d{1,2}[.)]\s)[a-z0-9(]")
 
@@ -243,7 +250,13 @@ def _up_to_someone_else(text: str, name: str) -> str:
     start = text.find(name) + len(name) if name and name in text else 0
     for m in _ANOTHER_NAME.finditer(text, start):
         found = m.group(0)
-        if found in name or is_organisation(found) or _NOT_NAME_PAIR.search(found):
+        if found in name:
+            continue
+        if is_organisation(found) or _NOT_NAME_PAIR.search(found):
+            # "Owen Marsh at Westhaven College": their place of work, said beside them;
+            # "..., his new school, Lighthouse Primary (dsl@...)": another entry of the list.
+            if m.start() - start > 30:
+                return text[: m.start()]
             continue
         # "Owen Marsh at Westhaven College": a place of work, unless it names a person.
         if looks_like_name(found):
@@ -282,7 +295,10 @@ def _mentions_in(sentence: str) -> list[tuple[int, str, str, tuple[str, str] | N
     found: list[tuple[int, str, str, tuple[str, str] | None]] = []
     for m in _ROLE_THEN_NAME.finditer(sentence):
         role = _role_of(m.group(1))
-        if role is not None:
+        # "his new school, Lighthouse Primary": a place, not a person called Lighthouse.
+        after = re.match(r"\s+([A-Z]\w*)", sentence[m.end(2) :])
+        place = f"{m.group(2)} {after.group(1)}" if after else m.group(2)
+        if role is not None and not is_organisation(place):
             found.append((m.start(), role[0], m.group(2), role[1]))
     for m in _NAME_THEN_ROLE.finditer(sentence):
         role = _role_of(m.group(2))
@@ -324,8 +340,10 @@ def _read_people(fields: Fields, sentences: list[str], source: str) -> None:
         named = _mentions_in(sentence)
         if len(named) == 1:
             _, group, name, implied = named[0]
+            pos = named[0][0]
             target = mentions.person(group, name, implied)
-            mentions.contacts(target, sentence, name)
+            # Only what follows the mention: an address before it is someone else's.
+            mentions.contacts(target, sentence[pos:], name)
             mentions.last = target
         elif named:
             # Several people in one sentence: each takes what is said between it and the next.
@@ -340,6 +358,13 @@ def _read_people(fields: Fields, sentences: list[str], source: str) -> None:
             mentions.last = None
 
 
+# "C.'s previous social worker", "the Ashby social worker": not the one asking.
+_SOMEONE_ELSES = re.compile(
+    r"\b(previous|former|old|last|transferring|outgoing|their|another|other|own)\s*$|"
+    r"\b[A-Z][a-z]+\s*$",
+)
+
+
 def _read_professionals(fields: Fields, sentences: list[str], source: str) -> None:
     for sentence in sentences:
         if not _has(fields, TEAM_MANAGER):
@@ -349,8 +374,14 @@ def _read_professionals(fields: Fields, sentences: list[str], source: str) -> No
                 fields.add((TEAM_MANAGER, 1, "name"), Value(said, source))
         if not _has(fields, SOCIAL_WORKER):
             m = _SOCIAL_WORKER.search(sentence)
-            if m and m.group(1).split()[0].lower() not in _NOT_A_NAME:
-                fields.add((SOCIAL_WORKER, 1, "name"), Value(sentence[m.start(1) :], source))
+            before = sentence[max(0, m.start() - 30) : m.start()] if m else ""
+            if (
+                m
+                and m.group(1).split()[0].lower() not in _NOT_A_NAME
+                and not _SOMEONE_ELSES.search(before)
+            ):
+                said = _up_to_someone_else(sentence[m.start(1) :], m.group(1))
+                fields.add((SOCIAL_WORKER, 1, "name"), Value(said, source))
 
 
 _CHILD_FACTS = ("entry", "initials", "date_of_birth", "due_date")
