@@ -74,7 +74,7 @@ def correct_contact(
         role=person.role.value,
         fields=list(fields),
         by_role=role,
-        summary=change_words(person, fields, role),
+        words=change_words(person, fields, role),
     )
     if "emails" in fields and updated.email:
         # The next letter goes by email, so the letters waiting for the post are not needed.
@@ -86,7 +86,7 @@ def correct_contact(
                     NOT_NEEDED,
                     step_id=step_id,
                     role=person.role.value,
-                    summary=f"{whose(person)}'s letter by post not needed: an email was added",
+                    words=f"{whose(person)}'s letter by post not needed: an email was added",
                 )
     return updated
 
@@ -105,7 +105,7 @@ def record_posted(rt: Runtime, conference_id: int, step_id: str, *, by: str, rol
         POSTED,
         step_id=step_id,
         role=task.person.role.value,
-        summary=f"{whose(task.person)}'s letter recorded as posted",
+        words=f"{whose(task.person)}'s letter recorded as posted",
     )
 
 
