@@ -26,6 +26,7 @@ APPROVE_MINUTES = "approve_minutes"
 APPROVE_DISTRIBUTION = "approve_distribution"
 RETRY = "retry"
 CORRECT_CONTACTS = "correct_contacts"
+RECORD_POSTED = "record_posted"
 NAMES = (
     ALLOCATE,
     SET_FORMAT,
@@ -36,6 +37,7 @@ NAMES = (
     APPROVE_DISTRIBUTION,
     RETRY,
     CORRECT_CONTACTS,
+    RECORD_POSTED,
 )
 MINUTES_STEP = "aftercare.minutes"  # the runtime records the minutes' life under this id
 ADMIN_ROLES = frozenset({"admin", "mts"})
@@ -234,10 +236,29 @@ def _retries(conference: Conference, entries: Sequence[TimelineEntry]) -> list[A
     return options
 
 
-def _correct_contacts(conference: Conference) -> ActionOption:
+def _correct_contacts(conference: Conference, actor: Actor | None) -> ActionOption:
+    if conference.state in FINISHED:
+        # Rectifying a closed record is data protection's process, not intake's.
+        return _no(CORRECT_CONTACTS, f"{_state_words(conference)}, so its contacts are closed")
     if not conference.participants:
         return _no(CORRECT_CONTACTS, "no participants are recorded yet")
+    own_chair = (
+        actor is not None
+        and actor.role == "chair"
+        and actor.user.lower() == (conference.chair or "").lower()
+    )
+    if actor is not None and actor.role not in ADMIN_ROLES and not own_chair:
+        return _no(CORRECT_CONTACTS, "only the admin team or the conference's chair may do this")
     return _yes(CORRECT_CONTACTS)
+
+
+def _record_posted(conference: Conference, actor: Actor | None) -> ActionOption:
+    # A concluded conference still has letters to post: the decisions and the plan.
+    if conference.state is ConferenceState.CANCELLED:
+        return _no(RECORD_POSTED, "the conference was cancelled")
+    if actor is not None and actor.role not in ADMIN_ROLES:
+        return _no(RECORD_POSTED, "only the admin team posts letters")
+    return _yes(RECORD_POSTED)
 
 
 def allowed_actions(
@@ -265,7 +286,8 @@ def allowed_actions(
         _approve_minutes(conference, minutes, actor),
         _approve_distribution(minutes, actor),
         *_retries(conference, entries),
-        _correct_contacts(conference),
+        _correct_contacts(conference, actor),
+        _record_posted(conference, actor),
     )
 
 

@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from bot.core.allocation import ChairSuggestion
-from bot.core.conference import Conference, ConferenceType, MeetingFormat
+from bot.core.conference import Conference, ConferenceType, MeetingFormat, Participant
+from bot.core.contacts import ContactCorrection
 from bot.core.errors import ActionRefused, NotCompleted, RemoteServiceError
-from bot.runtime import allocation, booking, changes, triage
+from bot.runtime import allocation, booking, changes, contacts, triage
 from bot.runtime.aftercare.service import Aftercare
 from bot.runtime.context import Runtime
 from bot.runtime.durable import parse_job_id
@@ -121,6 +122,32 @@ class RuntimeActions:
     async def distribution_status(self, conference_id: int) -> dict[str, Any]:
         """The minutes' distribution list and its state."""
         return self.aftercare.distribution_status(conference_id)
+
+    async def correct_contact(
+        self,
+        conference_id: int,
+        participant_id: int,
+        correction: ContactCorrection,
+        *,
+        by: str,
+        role: str,
+    ) -> Participant:
+        """Correct a participant's contact details."""
+        return contacts.correct_contact(
+            self.rt, conference_id, participant_id, correction, by=by, role=role
+        )
+
+    async def record_posted(self, conference_id: int, step_id: str, *, by: str, role: str) -> None:
+        """Record that a letter waiting for the post was posted."""
+        contacts.record_posted(self.rt, conference_id, step_id, by=by, role=role)
+
+    async def send_letters_again(
+        self, conference_id: int, participant_id: int, *, by: str, role: str
+    ) -> int:
+        """Send a person's letters again to their corrected email."""
+        return await _done(
+            contacts.send_letters_again(self.rt, conference_id, participant_id, by=by, role=role)
+        )
 
     async def pending_jobs(self, conference_id: int) -> list[tuple[str, str, datetime]]:
         """The conference's scheduled jobs."""

@@ -9,11 +9,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.core.conference import Conference, ConferenceState, ConferenceType, MeetingFormat
+from bot.core.conference import (
+    Conference,
+    ConferenceState,
+    ConferenceType,
+    MeetingFormat,
+    Participant,
+)
 from bot.core.errors import NotFound
 from bot.core.reference import format_reference
 from bot.store.base import Store
-from bot.store.mapping import child_row, conference_of, participant_row
+from bot.store.mapping import child_row, conference_of, participant_of, participant_row
 from bot.store.models import ConferenceRequestRow, ConferenceRow, ParticipantRow
 from bot.store.reads import RecordQueries
 from bot.store.records import NewChild, NewParticipant
@@ -152,3 +158,35 @@ class ConferenceStore(Store):
                 if row is None:
                     raise NotFound("participant", pid)
                 row.held_back = held_back
+
+    _CONTACT_FIELDS = frozenset({"name", "relationship", "postal_address"})
+
+    def update_participant(
+        self, conference_id: int, participant_id: int, **changes: Any
+    ) -> Participant:
+        """Change a participant's contact; ``emails`` and ``phones`` replace every one.
+
+        The first address and number keep their own columns, the rest go in the lists, as
+        when the participant was created. The conference's ``updated_at`` moves, so pages
+        watching it refresh.
+        """
+        with self.db.session() as session:
+            row = session.get(ParticipantRow, participant_id)
+            if row is None or row.conference_id != conference_id:
+                raise NotFound("participant", participant_id)
+            for name, value in changes.items():
+                if name in self._CONTACT_FIELDS:
+                    setattr(row, name, value)
+                elif name == "emails":
+                    emails = list(value)
+                    row.email = emails[0] if emails else None
+                    row.extra_emails = emails[1:]
+                elif name == "phones":
+                    phones = list(value)
+                    row.phone = phones[0] if phones else None
+                    row.extra_phones = phones[1:]
+                else:
+                    raise TypeError(f"cannot update participant field {name!r}")
+            row.conference.updated_at = self.clock()
+            session.flush()
+            return participant_of(row)

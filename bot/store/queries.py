@@ -10,8 +10,15 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
-from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, TriageItem
-from bot.store.mapping import aware, triage_item
+from bot.core.conference import (
+    ConferenceState,
+    ConferenceType,
+    MeetingFormat,
+    TimelineEntry,
+    TriageItem,
+)
+from bot.core.post import CLOSING, NEEDS_POST, letters_to_post, open_post_steps
+from bot.store.mapping import aware, entry_of, triage_item
 from bot.store.models import (
     ConferenceRequestRow,
     ConferenceRow,
@@ -292,6 +299,34 @@ class StatusQueries(RecordQueries):
                 )
                 for entry, reference in session.execute(query.limit(limit)).all()
             ]
+
+    def letters_to_post(self) -> list[tuple[int, str, int]]:
+        """(conference id, reference, how many) of letters waiting to be posted, oldest first.
+
+        Read from the timeline's post lines only; the people are loaded just for the
+        conferences that still have a letter open.
+        """
+        query = (
+            select(TimelineEntryRow)
+            .join(ConferenceRow, ConferenceRow.id == TimelineEntryRow.conference_id)
+            .where(TimelineEntryRow.kind.in_((*NEEDS_POST, *CLOSING)))
+            .where(TimelineEntryRow.step_id.is_not(None))
+            .where(ConferenceRow.state != ConferenceState.CANCELLED.value)
+            .order_by(TimelineEntryRow.at, TimelineEntryRow.id)
+        )
+        by_conference: dict[int, list[TimelineEntry]] = {}
+        with self.db.session() as session:
+            for row in session.scalars(query).all():
+                by_conference.setdefault(row.conference_id, []).append(entry_of(row))
+        found = []
+        for cid, entries in by_conference.items():
+            if not open_post_steps(entries):
+                continue
+            conference = self.conference(cid)
+            count = len(letters_to_post(conference, entries))
+            if count:
+                found.append((cid, conference.reference, count))
+        return found
 
     def open_triage_count(self) -> int:
         """How many requests wait in triage."""

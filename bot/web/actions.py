@@ -13,7 +13,8 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from bot.core.allocation import ChairSuggestion
-from bot.core.conference import Conference, ConferenceType, MeetingFormat
+from bot.core.conference import Conference, ConferenceType, MeetingFormat, Participant
+from bot.core.contacts import ContactCorrection
 from bot.core.errors import (
     ActionRefused,
     InvalidInput,
@@ -111,6 +112,25 @@ class Actions(Protocol):
 
     async def distribution_status(self, conference_id: int) -> dict[str, Any]:
         """The minutes' distribution list and where it stands."""
+
+    async def correct_contact(
+        self,
+        conference_id: int,
+        participant_id: int,
+        correction: ContactCorrection,
+        *,
+        by: str,
+        role: str,
+    ) -> Participant:
+        """Correct a participant's contact; ContactInvalid names each bad field."""
+
+    async def record_posted(self, conference_id: int, step_id: str, *, by: str, role: str) -> None:
+        """Record that a letter waiting for the post (its recorded step id) was posted."""
+
+    async def send_letters_again(
+        self, conference_id: int, participant_id: int, *, by: str, role: str
+    ) -> int:
+        """Send a person's letters again to their corrected email; how many went."""
 
     async def pending_jobs(self, conference_id: int) -> list[tuple[str, str, datetime]]:
         """The conference's scheduled jobs: (step id, action, when)."""

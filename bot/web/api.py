@@ -16,6 +16,7 @@ from bot.core.conference import (
     MeetingFormat,
     TriageItem,
 )
+from bot.core.contacts import FIELDS, ContactCorrection, ContactInvalid
 from bot.core.errors import NotFound
 from bot.intake.draft import DraftRefused
 from bot.store.queries import StoredRequest
@@ -28,6 +29,7 @@ __all__ = ["BadRequest", "add_routes", "endpoint"]
 
 Handler = Callable[[web.Request, Identity], Awaitable[web.StreamResponse]]
 STAFF_ROLES = ("admin", "mts")
+CONTACT_ROLES = (*STAFF_ROLES, "chair")  # the chair corrects their own conferences' contacts
 ROLE_NAMES = {"mts": "MTS"}
 
 
@@ -265,6 +267,65 @@ async def cancel(request: web.Request, who: Identity) -> web.StreamResponse:
     return web.json_response(summary(conference))
 
 
+def _strings(body: dict[str, Any], name: str) -> tuple[str, ...] | None:
+    if name not in body:
+        return None
+    value = body[name]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ContactInvalid({name: f"'{name}' must be a list of text values"})
+    return tuple(value)
+
+
+def _text(body: dict[str, Any], name: str, *, clearable: bool) -> str | None:
+    if name not in body:
+        return None
+    value = body[name]
+    if value is None and clearable:
+        return ""
+    if not isinstance(value, str):
+        raise ContactInvalid({name: f"'{name}' must be text"})
+    return value
+
+
+def correction_of(body: dict[str, Any]) -> ContactCorrection:
+    """The correction a PATCH body asks for: only the fields it names."""
+    unknown = sorted(set(body) - set(FIELDS))
+    if unknown:
+        raise ContactInvalid(
+            {
+                name: f"'{name}' cannot be corrected (fields: {', '.join(FIELDS)})"
+                for name in unknown
+            }
+        )
+    return ContactCorrection(
+        name=_text(body, "name", clearable=False),
+        relationship=_text(body, "relationship", clearable=True),
+        emails=_strings(body, "emails"),
+        phones=_strings(body, "phones"),
+        postal_address=_text(body, "postal_address", clearable=True),
+    )
+
+
+async def correct_participant(request: web.Request, who: Identity) -> web.StreamResponse:
+    """Correct a participant's contact: any of {"emails": [...], "phones": [...],
+    "postal_address", "name", "relationship"}; only the fields given change."""
+    conference_id, participant_id = _id(request), _id(request, "participant_id")
+    if who.role == "chair":
+        # A chair sees only their own conferences; another's is "not found", as on the pages.
+        conference = await in_thread(queries(request).conference, conference_id)
+        if (conference.chair or "").lower() != who.user.lower():
+            raise NotFound("conference", conference_id)
+    try:
+        correction = correction_of(await _body(request))
+        person = await actions(request).correct_contact(
+            conference_id, participant_id, correction, by=who.user, role=who.role
+        )
+    except ContactInvalid as err:
+        problems = [{"field": name, "message": why} for name, why in err.problems.items()]
+        return web.json_response({"error": str(err), "problems": problems}, status=400)
+    return web.json_response(participant_json(person))
+
+
 @endpoint
 async def list_triage(request: web.Request, _who: Identity) -> web.StreamResponse:
     """Open triage items with the reasons confbot could not read them."""
@@ -362,6 +423,11 @@ ROUTES: list[tuple[str, str, Callable[[web.Request], Awaitable[web.StreamRespons
     ("POST", "/api/conferences/{id}/format", set_format),
     ("POST", "/api/conferences/{id}/reschedule", reschedule),
     ("POST", "/api/conferences/{id}/cancel", cancel),
+    (
+        "PATCH",
+        "/api/conferences/{id}/participants/{participant_id}",
+        endpoint(correct_participant, CONTACT_ROLES),
+    ),
     ("GET", "/api/triage", list_triage),
     ("GET", "/api/triage/{id}", get_triage),
     ("POST", "/api/triage/{id}/conference", triage_conference),
@@ -390,7 +456,16 @@ def openapi(
             operation["parameters"] = [
                 {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
             ]
-        if method == "POST":
+        if "{participant_id}" in path:
+            operation["parameters"].append(
+                {
+                    "name": "participant_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                }
+            )
+        if method in ("POST", "PATCH"):
             operation["requestBody"] = {
                 "content": {"application/json": {"schema": {"type": "object"}}}
             }
@@ -416,7 +491,7 @@ async def openapi_json(request: web.Request) -> web.Response:
         if route.resource is not None
         and route.resource.canonical.startswith("/api/")
         and route.resource.canonical != "/api/openapi.json"
-        and route.method in ("GET", "POST")
+        and route.method in ("GET", "POST", "PATCH")
     ]
     return web.json_response(openapi(routes))
 

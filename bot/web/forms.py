@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -14,6 +15,8 @@ from bot.core.actions import (
     ALLOCATE,
     APPROVE_DISTRIBUTION,
     CANCEL,
+    CORRECT_CONTACTS,
+    RECORD_POSTED,
     RESCHEDULE,
     RETRY,
     SET_FORMAT,
@@ -22,6 +25,8 @@ from bot.core.actions import (
     refusal,
 )
 from bot.core.conference import MeetingFormat, Role
+from bot.core.contacts import ContactCorrection, ContactInvalid
+from bot.core.errors import NotFound
 from bot.core.workdays import LONDON
 from bot.web.actions import ACTIONS_KEY, ActionRefused, ConferenceActions
 from bot.web.auth import Identity
@@ -39,6 +44,9 @@ ACTION_ROLES: dict[str, frozenset[UserRole]] = {
     "cancel": STAFF,
     "retry": STAFF,
     "approve": STAFF | {UserRole.CHAIR},
+    "contact": STAFF | {UserRole.CHAIR},
+    "resend": STAFF | {UserRole.CHAIR},
+    "posted": STAFF,  # the admin team posts the letters
 }
 NOTICES = {
     "allocate": "The chair is allocated.",
@@ -47,6 +55,9 @@ NOTICES = {
     "cancel": "The conference is cancelled.",
     "retry": "The step will be tried again.",
     "approve": "The distribution list is approved.",
+    "contact": "The contact details are corrected.",
+    "resend": "The letter was sent again to the new email address.",
+    "posted": "The letter is recorded as posted.",
 }
 
 
@@ -58,6 +69,9 @@ FORM_ACTIONS = {
     "cancel": CANCEL,
     "retry": RETRY,
     "approve": APPROVE_DISTRIBUTION,
+    "contact": CORRECT_CONTACTS,
+    "resend": CORRECT_CONTACTS,
+    "posted": RECORD_POSTED,
 }
 # The forms whose refusal is worth a hint; the others only appear when something needs doing.
 HINTED = {
@@ -84,8 +98,12 @@ class DetailPage(Protocol):
         error: str | None = None,
         status: int = 200,
         form: Mapping[str, str] | None = None,
+        errors: Mapping[str, str] | None = None,
     ) -> Awaitable[web.StreamResponse]:
-        """Render the conference page, keeping what was typed into ``form``."""
+        """Render the conference page, keeping what was typed into ``form``.
+
+        ``errors`` maps a field of the form to what is wrong with it, shown beside it.
+        """
 
 
 Perform = Callable[[ConferenceActions, int, dict[str, str], Identity], Awaitable[None]]
@@ -235,6 +253,51 @@ async def _approve(
     )
 
 
+# Addresses and numbers are typed one a line, or separated by commas or semicolons.
+LIST_SEPARATORS = re.compile(r"[,;\n]")
+
+
+def _list(form: dict[str, str], name: str) -> tuple[str, ...] | None:
+    if name not in form:
+        return None
+    return tuple(v.strip() for v in LIST_SEPARATORS.split(form[name]) if v.strip())
+
+
+def _participant(form: dict[str, str]) -> int:
+    text = form.get("participant_id", "").strip()
+    if not text.isdigit():
+        raise Invalid("Choose whose contact details to change.")
+    return int(text)
+
+
+async def _contact(
+    actions: ConferenceActions, cid: int, form: dict[str, str], who: Identity
+) -> None:
+    correction = ContactCorrection(
+        name=form.get("name"),
+        relationship=form.get("relationship"),
+        emails=_list(form, "emails"),
+        phones=_list(form, "phones"),
+        postal_address=form.get("postal_address"),
+    )
+    await actions.correct_contact(
+        cid, _participant(form), correction, by=who.user, role=role_of(who).value
+    )
+
+
+async def _resend(
+    actions: ConferenceActions, cid: int, form: dict[str, str], who: Identity
+) -> None:
+    await actions.send_letters_again(cid, _participant(form), by=who.user, role=role_of(who).value)
+
+
+async def _posted(
+    actions: ConferenceActions, cid: int, form: dict[str, str], who: Identity
+) -> None:
+    step_id = _field(form, "step_id", "letter")
+    await actions.record_posted(cid, step_id, by=who.user, role=role_of(who).value)
+
+
 PERFORMERS: dict[str, Perform] = {
     "allocate": _allocate,
     "format": _format,
@@ -242,6 +305,9 @@ PERFORMERS: dict[str, Perform] = {
     "cancel": _cancel,
     "retry": _retry,
     "approve": _approve,
+    "contact": _contact,
+    "resend": _resend,
+    "posted": _posted,
 }
 
 
@@ -265,6 +331,17 @@ def _handler(
             await perform(actions, conference.id, form, identity)
         except Invalid as err:
             return await detail(request, error=str(err), status=400, form=form)
+        except ContactInvalid as err:
+            problems = {name: _sentence(why) for name, why in err.problems.items()}
+            return await detail(
+                request,
+                error="Check the contact details: " + "; ".join(problems.values()),
+                status=400,
+                form=form,
+                errors=problems,
+            )
+        except NotFound:
+            return await detail(request, error="There is no such person.", status=404, form=form)
         except ActionRefused as err:
             return await detail(request, error=_sentence(str(err)), status=409, form=form)
         logger.info("action done", extra={"conference_id": conference.id, "action": name})

@@ -17,6 +17,8 @@ from bot.core.conference import (
     MeetingFormat,
     TimelineEntry,
 )
+from bot.core.contacts import FIELD_WORDS
+from bot.core.post import letters_to_post, letters_to_send_again
 from bot.core.timeline import StepKind, Timeline
 from bot.core.timeline.status import StepStatus, conference_step_views, parse_recorded
 from bot.core.workdays import LONDON
@@ -83,6 +85,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
         in_thread(q.failed_actions, 20),
         read_health(request.app),
     )
+    to_post = await in_thread(q.letters_to_post)
     today_rows = [(line, current_phase(cache.compile(line), now)) for line in today]
     return render(
         request,
@@ -98,6 +101,8 @@ async def overview(request: web.Request) -> web.StreamResponse:
         failed=failed,
         health=health,
         now=now,
+        to_post=to_post,
+        to_post_total=sum(count for _, _, count in to_post),
     )
 
 
@@ -246,6 +251,7 @@ async def conference_detail(
     error: str | None = None,
     status: int = 200,
     form: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
 ) -> web.StreamResponse:
     """One conference: facts, participants, meeting, timeline, consent, minutes and actions."""
     identity = require(request, EVERYONE)
@@ -300,6 +306,11 @@ async def conference_detail(
         form=form or {},
         notice=forms.NOTICES.get(request.query.get("done", "")),
         viewer=role in VIEWERS,
+        errors=errors or {},
+        field_words=FIELD_WORDS,
+        # Letters that could not go by email, for the admin team to post.
+        to_post=letters_to_post(conference, entries) if role in PERSONAL_DATA_ROLES else (),
+        send_again=letters_to_send_again(conference, entries),
     )
 
 

@@ -56,7 +56,8 @@ class StepView:
 # Job outcomes and part records the runtime writes.
 FAILURE_KINDS = frozenset({"failed", "missed", "blocked"})
 LATE_KIND = "step_late"  # a deadline check found the step not done
-PART_DONE = frozenset({"letter_sent", "followup_sent", "sent"})
+# A letter the admin team posted (``letter_posted``) has reached its person as surely.
+PART_DONE = frozenset({"letter_sent", "followup_sent", "sent", "letter_posted"})
 PART_SKIPPED = {
     "letter_needs_post": "no email address: sent by post",
     "followup_needs_post": "no email address: shared by phone or post",
