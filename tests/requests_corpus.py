@@ -48,3 +48,9 @@ def load_message(path: Path) -> InboundMessage:
         sender_name=name,
         cc=cc,
     )
+
+
+def cases(folder: Path) -> list[Path]:
+    """Every case's .eml under ``folder``, in its sub-folders too (each writer's set), but
+    never the builders' own files in ``tools/``."""
+    return sorted(p for p in folder.rglob("*.eml") if "tools" not in p.relative_to(folder).parts)

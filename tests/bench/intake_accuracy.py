@@ -41,7 +41,7 @@ from bot.intake.draft import Draft, draft_of
 from bot.intake.labels import family_relationship
 from bot.intake.outcome import AttachToConference, Parsed, ThresholdDiscussion, Triage
 from bot.intake.parser import parse_message
-from tests.requests_corpus import load_message
+from tests.requests_corpus import cases, load_message
 
 ROOT = Path(
     os.environ.get(
@@ -388,7 +388,7 @@ def run_folder(folder: Path, *, show: bool) -> tuple[Score, dict[str, Score]]:
     yaml = YAML(typ="safe")
     total = Score()
     styles: dict[str, Score] = defaultdict(Score)
-    for eml in sorted(folder.glob("*.eml")):
+    for eml in cases(folder):
         sidecar = eml.with_suffix(".yaml")
         if not sidecar.exists():
             continue

@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bot.core.mailbox import Attachment, InboundMessage
 from bot.intake.outcome import Triage
 from bot.intake.parser import parse_message
-from tests.requests_corpus import REQUESTS, load_message
+from tests.requests_corpus import REQUESTS, cases, load_message
 
 SMALL = os.environ.get("CONFBOT_BENCH_SMALL") == "1"
 EXAMPLES = 300 if SMALL else 10_000
@@ -99,11 +99,7 @@ def mutate(rng: random.Random, msg: InboundMessage) -> InboundMessage:
 
 def main() -> None:
     rng = random.Random(20261203)
-    seeds = [
-        load_message(p)
-        for folder in ("corpus", "heldout")
-        for p in sorted((REQUESTS / folder).glob("*.eml"))
-    ]
+    seeds = [load_message(p) for folder in ("corpus", "heldout") for p in cases(REQUESTS / folder)]
     if not seeds:
         seeds = [load_message(p) for p in sorted((REQUESTS.parent / "mail").glob("*.eml"))]
     outcomes: Counter[str] = Counter()
