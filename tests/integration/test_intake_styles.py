@@ -113,8 +113,10 @@ async def test_each_style_reaches_a_conference_showing_child_dates_and_every_con
     assert children == [
         (c["initials"], c["date_of_birth"], c["due_date"]) for c in read["children"]
     ]
-    if read["strategy_discussion_date"]:
-        assert detail["strategy_discussion"] == read["strategy_discussion_date"]
+    facts = detail["facts"]
+    assert facts["strategy_discussion"] == read["strategy_discussion_date"]
+    assert facts["preferred_format"] == read["preferred_format"]
+    assert facts["previous_reference"] == read["previous_reference"]
     shown = {
         (p["role"], p["name"] or p["organisation"]): (set(p["emails"]), set(p["phones"]))
         for p in detail["participants"]
