@@ -33,6 +33,9 @@ def normalise_phone(text: str) -> str | None:
     # and the metadata lags behind new ranges; a possible number is still worth a call.
     if not phonenumbers.is_possible_number(number):
         return None
+    # A UK number has 9 or 10 digits after the 0; "7946 0316" is part of one, not a number.
+    if number.country_code == 44 and len(str(number.national_number)) < 9:
+        return None
     formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     # "Possible" admits short local numbers ("5567" -> +445567) that are not callable.
     return formatted if _E164.match(formatted) else None

@@ -454,9 +454,39 @@ def assemble(fields: Fields, received_at: datetime) -> Assembled:
         if agency is not None:
             people.add(agency)
     draft["people"] = people.people
+    _addresses_follow_names(r, people.people)
     _young_person_named(draft)
     _warn_about_contacts(r, people.people)
     return Assembled(draft, r.problems, r.warnings, r.sources)
+
+
+def _name_words(name: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", name.casefold().replace("'", "")) if len(w) > 2}
+
+
+def _addresses_follow_names(r: _Reader, people: list[dict[str, Any]]) -> None:
+    """An address that spells another person's name is theirs, not the one it sits beside.
+
+    "rhys.gale@..." read next to the social worker, when Rhys Gale is the team manager, goes
+    to him; a wrong address reaches a stranger, so this is checked after every reader.
+    """
+    words = [_name_words(p["name"]) for p in people]
+    for n, person in enumerate(people):
+        for email in list(person["emails"]):
+            local = set(re.findall(r"[a-z]+", email.split("@")[0].casefold().replace("'", "")))
+            if not local or local & words[n]:
+                continue
+            owners = [m for m, w in enumerate(words) if m != n and len(local & w) >= 2]
+            if len(owners) != 1:
+                continue
+            person["emails"].remove(email)
+            owner = people[owners[0]]
+            if email not in owner["emails"]:
+                owner["emails"].append(email)
+            r.warnings.append(
+                f"{email} was written beside {person['name'] or person['organisation']} "
+                f"but names {owner['name']}: it is kept as theirs"
+            )
 
 
 def _young_person_named(draft: Draft) -> None:

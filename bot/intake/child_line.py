@@ -38,10 +38,19 @@ _REFERENCES = (
         "",
         re.compile(
             r"\b(?:case|person|child|client|ref|reference|id)(?:\s+(?:ref|reference|id|no|number))?"
-            r"\.?\s*[:#]?\s*([A-Z]{0,4}[\-/]?\d{4,10})\b",
+            r"\.?\s*[:#]?\s*([A-Z]{0,4}(?:[\-/][A-Z]{1,4})*[\-/]?\d{3,10}(?:[\-/][A-Z0-9]{1,6})*)\b",
             re.IGNORECASE,
         ),
     ),
+    # Another council's own shape, said without a label: "KB/CP/8812", "AS-90113", "M-88120".
+    (
+        "",
+        re.compile(
+            r"(?<![\w/\-])([A-Z]{1,4}(?:[\-/][A-Z]{1,4})*[\-/]\d{3,10}(?:/[A-Z0-9]{1,6})?)\b"
+        ),
+    ),
+    # A six-digit case-system number on a child's line: not part of a date or phone number.
+    ("", re.compile(r"(?<![\d/.\-+\s]\s)(?<![\d/.\-+])\b(\d{6})\b(?![/.\-]\d)")),
 )
 _GENDER = (
     ("female", re.compile(r"\b(female|girl)\b", re.IGNORECASE)),

@@ -550,10 +550,15 @@ def _unnamed_worker(fields: Fields) -> None:
     """A "Social Worker" line over a number is a signature's job title, not a name."""
     key = (SOCIAL_WORKER, 1, "name")
     values = fields.values.get(key, [])
-    if not values or any(read_contact(v.text).name for v in values):
+    unnamed = [v for v in values if not read_contact(v.text).name]
+    if not unnamed:
         return
-    del fields.values[key]
-    for value in values:
+    named = [v for v in values if v not in unnamed]
+    if named:
+        fields.values[key] = named
+    else:
+        del fields.values[key]
+    for value in unnamed:
         if read_contact(value.text).phones:
             fields.add((SOCIAL_WORKER, 1, "phone"), value)
 

@@ -225,3 +225,21 @@ def test_conference_types_in_words() -> None:
     ):
         body = LABELLED.replace("Conference type: Initial", f"Conference type: {words}")
         assert booked(body).request.conference_type is kind, words
+
+
+def test_an_address_that_spells_another_persons_name_goes_to_them() -> None:
+    body = (
+        LABELLED
+        + "Team manager: Ada Quill\nSocial worker: Rowan Feld, ada.quill@council.example.org\n"
+    )
+    request = booked(body).request
+    assert request.team_manager is not None
+    assert request.team_manager.emails == ("ada.quill@council.example.org",)
+    assert request.social_worker is not None
+    assert "ada.quill@council.example.org" not in request.social_worker.emails
+
+
+def test_references_in_another_councils_shape_are_kept() -> None:
+    body = LABELLED.replace("case ref 123456", "our ref 123456, Eastby ref EB/2210/K")
+    (child,) = booked(body).request.children
+    assert [r.reference for r in child.case_references] == ["123456", "EB/2210/K"]
