@@ -276,7 +276,15 @@ class _People:
     people: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, person: dict[str, Any]) -> int:
+        full = person["name"].casefold()
         for n, known in enumerate(self.people):
+            if len(full.split()) >= 2 and known["name"].casefold() == full:
+                # One person named twice ("SW: Donna Raistrick" and again in the agency
+                # list): one entry, in the role named first, with every way to reach them.
+                known["emails"] = list(dict.fromkeys([*known["emails"], *person["emails"]]))
+                known["phones"] = list(dict.fromkeys([*known["phones"], *person["phones"]]))
+                known["organisation"] = known["organisation"] or person["organisation"]
+                return n
             if (known["role"], known["name"].casefold(), known["organisation"].casefold()) == (
                 person["role"],
                 person["name"].casefold(),
