@@ -193,3 +193,4 @@ class TriageItem:
     problems: tuple[Mapping[str, str], ...] = ()  # {"field": path, "message": ...}
     sources: Mapping[str, str] = field(default_factory=dict)
     summary: str = ""
+    notified_at: datetime | None = None  # when the duty chair was emailed (threshold items)

@@ -169,6 +169,7 @@ def triage_item(row: TriageItemRow, subject: str) -> TriageItem:
         problems=tuple(row.problems or ()),
         sources=dict(row.sources or {}),
         summary=row.summary or "",
+        notified_at=aware(row.notified_at),
     )
 
 

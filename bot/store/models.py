@@ -191,6 +191,8 @@ class TriageItemRow(Base):
     problems: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, default=None)
     sources: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
     summary: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # When the duty chair was emailed about a threshold discussion; None until then.
+    notified_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class SyncStateRow(Base):

@@ -117,6 +117,22 @@ class RequestStore(Store):
             session.flush()
             return triage_item(row, request.subject if request else "")
 
+    def triage_for_request(self, request_id: int) -> TriageItem | None:
+        """The triage item a request email became, if it became one."""
+        with self.db.session() as session:
+            row = session.scalar(
+                select(TriageItemRow).where(TriageItemRow.request_id == request_id)
+            )
+            return triage_item(row, "") if row is not None else None
+
+    def mark_triage_notified(self, item_id: int) -> None:
+        """Note that the duty chair has been emailed about a threshold discussion."""
+        with self.db.session() as session:
+            row = session.get(TriageItemRow, item_id)
+            if row is None:
+                raise NotFound("triage item", item_id)
+            row.notified_at = self.clock()
+
     def list_triage(self, state: str | None = "open") -> list[TriageItem]:
         """Triage items, oldest first, with the subject of their email."""
         return RecordQueries(self.db).triage_items(state)
