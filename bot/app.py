@@ -265,7 +265,7 @@ def _wire_runtime(services: Services) -> None:
             services.mailboxes[0].address,
         ),
         mailboxes=services.mailboxes,
-        people=People(chairs, minute_takers),
+        people=People(chairs, minute_takers, settings.conference.duty_chair or None),
         clock=lambda: datetime.now(UTC),
     )
     dispatcher = JobDispatcher(runtime)

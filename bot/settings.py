@@ -20,7 +20,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
 from bot.core.mailbox import RequestMailbox
-from bot.settings_mailboxes import MailboxSettings, mailbox_problem, playbook_problem
+from bot.settings_mailboxes import (
+    MailboxSettings,
+    is_address,
+    mailbox_problem,
+    playbook_problem,
+)
 
 ENV_PREFIX = "CONFBOT_"
 NESTED_DELIMITER = "__"
@@ -107,6 +112,11 @@ class ConferenceSettings(BaseModel):
         default_factory=list,
         description="Addresses of minute takers invited to meetings, comma separated.",
     )
+    duty_chair: str = Field(
+        "",
+        description="Address emailed when a social worker asks for a threshold discussion "
+        "(the duty chair, or the chairs' shared mailbox). Unset: it waits on the status page.",
+    )
     sweep_interval: timedelta = Field(
         timedelta(minutes=2),
         description="How often the mailbox is swept for requests as a safety net (ISO 8601: PT2M).",
@@ -122,6 +132,14 @@ class ConferenceSettings(BaseModel):
     def _comma_list(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("duty_chair")
+    @classmethod
+    def _one_address(cls, value: str) -> str:
+        value = value.strip()
+        if value and not is_address(value):
+            raise ValueError("must be one email address, or empty")
         return value
 
 

@@ -18,6 +18,11 @@ from bot.core.mailbox import RequestMailbox
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def is_address(text: str) -> bool:
+    """Whether ``text`` looks like one email address (Graph is the judge of the rest)."""
+    return _ADDRESS.match(text) is not None
+
+
 class MailboxSettings(BaseModel):
     """One request mailbox, as written in ``CONFBOT_MAILBOXES``."""
 

@@ -33,6 +33,8 @@ class People:
 
     chairs: tuple[str, ...] = ()
     minute_takers: tuple[str, ...] = ()
+    # Who is emailed when a social worker asks for a threshold discussion; None: nobody.
+    duty_chair: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ loses it and never handles it twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.conference import Conference, ConferenceState, ConferenceType, MeetingFormat, Role
 from bot.core.errors import ActionRefused
@@ -73,6 +75,9 @@ async def handle_message(rt: Runtime, msg: InboundMessage, mailbox: RequestMailb
         await _mark(rt, msg, mailbox)
         return Handled("replay", stored.id, stored.conference_id)
     if stored.outcome != "pending":
+        if stored.outcome == "triage":
+            # A threshold discussion whose notice never went (a Graph outage): send it now.
+            await _notify_duty_chair(rt, stored, mailbox)
         await _mark(rt, msg, mailbox)
         return Handled("replay", stored.id, stored.conference_id)
     if isinstance(outcome, Parsed):
@@ -80,7 +85,7 @@ async def handle_message(rt: Runtime, msg: InboundMessage, mailbox: RequestMailb
     elif isinstance(outcome, AttachToConference):
         handled = _attach(rt, stored, msg, outcome)
     elif isinstance(outcome, ThresholdDiscussion):
-        handled = _threshold(rt, stored, outcome)
+        handled = await _threshold(rt, stored, mailbox, outcome)
     else:
         handled = _triage(rt, stored, outcome.reasons, outcome)
     await _mark(rt, msg, mailbox)
@@ -287,8 +292,14 @@ def _attach(
     return Handled("attached", stored.id, conference.id)
 
 
-def _threshold(rt: Runtime, stored: StoredRequest, found: ThresholdDiscussion) -> Handled:
-    """A request for a threshold discussion waits for the duty chair, with what was read."""
+async def _threshold(
+    rt: Runtime, stored: StoredRequest, mailbox: RequestMailbox, found: ThresholdDiscussion
+) -> Handled:
+    """A request for a threshold discussion waits for the duty chair, with what was read.
+
+    The duty chair is emailed at once when one is configured (``CONFBOT_CONFERENCE__DUTY_CHAIR``);
+    either way the item is listed on the status page under Threshold discussions.
+    """
     rt.store.open_triage(
         stored.id,
         ["the social worker asks the duty chair for a threshold discussion"],
@@ -297,7 +308,37 @@ def _threshold(rt: Runtime, stored: StoredRequest, found: ThresholdDiscussion) -
         summary=found.summary,
     )
     logger.info("threshold discussion requested", extra={"request_id": stored.id})
+    await _notify_duty_chair(rt, stored, mailbox)
     return Handled("threshold", stored.id)
+
+
+async def _notify_duty_chair(rt: Runtime, stored: StoredRequest, mailbox: RequestMailbox) -> None:
+    """Email the duty chair about an open threshold discussion, once."""
+    duty_chair = rt.people.duty_chair
+    if not duty_chair:
+        return
+    item = rt.store.triage_for_request(stored.id)
+    if item is None or item.kind != "threshold" or item.state != "open" or item.notified_at:
+        return
+    subject, body = letters.threshold_notice(item.draft or {}, stored.sender, stored.received_at)
+    mail = OutgoingMail(
+        to=(duty_chair,),
+        subject=subject,
+        html_body=body,
+        reply_to=_worker_email(item.draft) or stored.sender,
+        purpose="threshold_notice",
+    )
+    await rt.outbox.send_to_staff(mailbox.address, mail)
+    rt.store.mark_triage_notified(item.id)
+
+
+def _worker_email(draft: Mapping[str, Any] | None) -> str | None:
+    """The social worker's first email address in a draft, for the duty chair to reply to."""
+    for person in (draft or {}).get("people") or ():
+        if isinstance(person, Mapping) and person.get("role") == Role.SOCIAL_WORKER.value:
+            emails = person.get("emails") or ()
+            return str(emails[0]) if emails else None
+    return None
 
 
 def _triage(

@@ -7,11 +7,13 @@ and a family member is shown by their relationship to the child.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime
 from html import escape
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.core.conference import Conference, MeetingFormat, Role
+from bot.core.conference import Child, Conference, MeetingFormat, Role
 from bot.core.minutes.children import about
 from bot.core.minutes.text import CONFERENCE_TITLES
 
@@ -167,4 +169,55 @@ def call_sheet(conference: Conference) -> tuple[str, str]:
         "<th scope='col'>Relationship or organisation</th><th scope='col'>Number</th>"
         "</tr></thead>"
         f"<tbody>{rows}</tbody></table>",
+    )
+
+
+def _draft_day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+def _draft_children(draft: Mapping[str, Any]) -> list[Child]:
+    children = [c for c in draft.get("children") or () if isinstance(c, Mapping)]
+    return [
+        Child(
+            id=0,
+            initials=str(c.get("initials") or ""),
+            date_of_birth=_draft_day(c.get("date_of_birth")),
+            unborn=c.get("unborn") is True,
+            expected_date=_draft_day(c.get("due_date")),
+        )
+        for c in children
+        if c.get("initials") or c.get("unborn") is True
+    ]
+
+
+def threshold_notice(draft: Mapping[str, Any], sender: str, received: datetime) -> tuple[str, str]:
+    """Subject and body of the duty chair's notice: a social worker asks for a discussion.
+
+    It says how to reach the social worker (name, email and phone as the draft read them,
+    else the address the email came from) and names the children by initials. The email's
+    own words stay on confbot's triage page, where staff read them.
+    """
+    people = [p for p in draft.get("people") or () if isinstance(p, Mapping)]
+    worker = next((p for p in people if p.get("role") == Role.SOCIAL_WORKER.value), {})
+    name = str(worker.get("name") or "") or "A social worker"
+    emails = [str(e) for e in worker.get("emails") or ()] or [sender]
+    phones = [str(p) for p in worker.get("phones") or ()]
+    contact = [f"Email: {escape(', '.join(emails))}"]
+    contact.append(f"Phone: {escape(', '.join(phones))}" if phones else "Phone: not given")
+    children = _draft_children(draft)
+    return (
+        f"Threshold discussion requested by {name}",
+        _page(
+            f"{escape(name)} asks the duty chair for a threshold discussion, to decide "
+            f"whether an initial child protection conference is needed."
+            f"{' ' + escape(about(children)) if children else ''}",
+            "<br>".join(contact),
+            f"Their email came in on {escape(when(received))}. It waits on confbot's status "
+            "page under Threshold discussions, where the duty chair can read it and, if it "
+            "meets the threshold, make it an ICPC request with one action.",
+        ),
     )

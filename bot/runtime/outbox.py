@@ -123,6 +123,18 @@ class Outbox:
             return
         await self._send_one(queued)
 
+    async def send_to_staff(self, sender: str, mail: OutgoingMail) -> None:
+        """Send a notice to council staff about mail that is not a conference yet.
+
+        Such as the duty chair's notice of a threshold discussion. With no conference there
+        is no playbook to judge documents by, so the notice may carry none; it is recorded
+        like every other message.
+        """
+        if mail.attachments:
+            self._record(None, sender, mail, "refused", "a staff notice carries no documents")
+            raise DistributionRefused("a notice outside a conference may not carry documents")
+        await self._send_one(_Queued(None, sender, mail, None))
+
     async def _send_one(self, queued: _Queued) -> None:
         try:
             if queued.channel == EMAIL:
