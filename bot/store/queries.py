@@ -329,8 +329,13 @@ class StatusQueries(RecordQueries):
         return found
 
     def open_triage_count(self) -> int:
-        """How many requests wait in triage."""
-        query = select(func.count()).select_from(TriageItemRow).where(TriageItemRow.state == "open")
+        """How many requests wait in triage (threshold discussions are counted apart)."""
+        query = (
+            select(func.count())
+            .select_from(TriageItemRow)
+            .where(TriageItemRow.state == "open")
+            .where(TriageItemRow.kind != "threshold")
+        )
         with self.db.session() as session:
             return session.scalar(query) or 0
 

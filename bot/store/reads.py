@@ -111,8 +111,11 @@ class RecordQueries:
             ).all()
             return [entry_of(row) for row in rows]
 
-    def triage_items(self, state: str | None = "open") -> list[TriageItem]:
-        """Triage items, oldest first, with the subject of their email; every state for None."""
+    def triage_items(self, state: str | None = "open", kind: str | None = None) -> list[TriageItem]:
+        """Triage items, oldest first, with the subject of their email; every state for None.
+
+        ``kind`` picks "request" items or "threshold" discussions; None gives both.
+        """
         query = (
             select(TriageItemRow, ConferenceRequestRow.subject)
             .join(ConferenceRequestRow, TriageItemRow.request_id == ConferenceRequestRow.id)
@@ -120,6 +123,8 @@ class RecordQueries:
         )
         if state is not None:
             query = query.where(TriageItemRow.state == state)
+        if kind is not None:
+            query = query.where(TriageItemRow.kind == kind)
         with self.db.session() as session:
             return [triage_item(row, subject) for row, subject in session.execute(query).all()]
 

@@ -336,6 +336,7 @@ async def list_triage(request: web.Request, _who: Identity) -> web.StreamRespons
                 {
                     "id": t.id,
                     "request_id": t.request_id,
+                    "kind": t.kind,
                     "subject": t.subject,
                     "reasons": list(t.reasons),
                     "created_at": t.created_at.isoformat(),

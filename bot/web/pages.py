@@ -77,11 +77,12 @@ async def overview(request: web.Request) -> web.StreamResponse:
     day_start, day_end = london_day(now)
     version = await in_thread(q.overview_version)
     memo = request.app[RISKS_KEY]
-    counts, today, risks, triage_count, failed, health = await asyncio.gather(
+    counts, today, risks, triage_count, thresholds, failed, health = await asyncio.gather(
         in_thread(q.counts_by_state),
         in_thread(q.starting_between, day_start, day_end),
         in_thread(memo.get, q, cache, now, version),
         in_thread(q.open_triage_count),
+        in_thread(q.triage_items, "open", "threshold"),
         in_thread(q.failed_actions, 20),
         read_health(request.app),
     )
@@ -98,6 +99,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
         risks=risks[:RISKS_SHOWN],
         risk_total=len(risks),
         triage_count=triage_count,
+        thresholds=thresholds,
         failed=failed,
         health=health,
         now=now,

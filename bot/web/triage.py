@@ -35,7 +35,13 @@ async def triage_list(request: web.Request) -> web.StreamResponse:
     """Open triage items, oldest first, with their reasons."""
     identity = require(request, STAFF)
     items = await in_thread(queries(request).triage_items)
-    return render(request, "triage_list.html", identity, items=items)
+    return render(
+        request,
+        "triage_list.html",
+        identity,
+        items=[i for i in items if i.kind != "threshold"],
+        thresholds=[i for i in items if i.kind == "threshold"],
+    )
 
 
 async def _item(request: web.Request) -> tuple[TriageItem, StoredRequest]:
@@ -60,6 +66,7 @@ async def triage_detail(
     status: int = 200,
     draft: Mapping[str, Any] | None = None,
     problems: Any = None,
+    playbook: str = "",
 ) -> web.StreamResponse:
     """One item: the email rendered safely beside a form pre-filled with what was read."""
     identity = require(request, STAFF)
@@ -94,6 +101,7 @@ async def triage_detail(
         formats=FORMATS,
         references_text=references_text,
         sources=item.sources,
+        chosen_playbook=playbook,
     )
 
 
@@ -130,7 +138,7 @@ async def create_conference(request: web.Request) -> web.StreamResponse:
         return await triage_detail(request, error="confbot is still starting.", status=503)
     playbook = str(form.get("playbook", ""))
     if has_draft_fields(form):
-        return await _create_from_draft(request, item.id, form, playbook, identity.user)
+        return await _create_from_draft(request, item, form, playbook, identity.user)
     try:
         kind = ConferenceType(str(form.get("type", "")))
     except ValueError:
@@ -151,14 +159,23 @@ async def create_conference(request: web.Request) -> web.StreamResponse:
 
 
 async def _create_from_draft(
-    request: web.Request, item_id: int, form: Mapping[str, Any], playbook: str, by: str
+    request: web.Request, item: TriageItem, form: Mapping[str, Any], playbook: str, by: str
 ) -> web.StreamResponse:
-    """Book what a person corrected; show each problem beside its field, keeping what was typed."""
+    """Book what a person corrected; show each problem beside its field, keeping what was typed.
+
+    A threshold discussion's one action is "Make an ICPC request": its type is ICPC whatever
+    was posted.
+    """
     actions = _actions(request)
     assert actions is not None
     draft = draft_from_form(form)
+    force = ConferenceType.ICPC if item.kind == "threshold" else None
+    if force is not None:
+        draft["conference_type"] = force.value
     try:
-        conference = await actions.create_from_draft(item_id, draft, playbook=playbook, by=by)
+        conference = await actions.create_from_draft(
+            item.id, draft, playbook=playbook, by=by, force_type=force
+        )
     except DraftRefused as err:
         problems = [p.as_json() for p in err.problems]
         return await triage_detail(
@@ -167,9 +184,12 @@ async def _create_from_draft(
             status=400,
             draft=draft,
             problems=problems,
+            playbook=playbook,
         )
     except ActionRefused as err:
-        return await triage_detail(request, error=_sentence(str(err)), status=409, draft=draft)
+        return await triage_detail(
+            request, error=_sentence(str(err)), status=409, draft=draft, playbook=playbook
+        )
     raise web.HTTPSeeOther(f"/conferences/{conference.id}")
 
 
