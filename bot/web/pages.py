@@ -77,16 +77,17 @@ async def overview(request: web.Request) -> web.StreamResponse:
     day_start, day_end = london_day(now)
     version = await in_thread(q.overview_version)
     memo = request.app[RISKS_KEY]
-    counts, today, risks, triage_count, thresholds, failed, health = await asyncio.gather(
+    counts, today, risks, triage_count, failed, health = await asyncio.gather(
         in_thread(q.counts_by_state),
         in_thread(q.starting_between, day_start, day_end),
         in_thread(memo.get, q, cache, now, version),
         in_thread(q.open_triage_count),
-        in_thread(q.triage_items, "open", "threshold"),
         in_thread(q.failed_actions, 20),
         read_health(request.app),
     )
     to_post = await in_thread(q.letters_to_post)
+    # Threshold discussions are the duty chair's, listed apart from the triage queue.
+    thresholds = await in_thread(q.triage_items, "open", "threshold")
     today_rows = [(line, current_phase(cache.compile(line), now)) for line in today]
     return render(
         request,
