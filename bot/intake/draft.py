@@ -231,7 +231,11 @@ def _child(c: _Checker, data: Any, where: str) -> Child | None:
         c.fail(f"{where}.initials", "the child's initials are missing")
     due = c.day(data, "due_date", f"{where}.due_date")
     if not unborn and born is None:
-        c.fail(f"{where}.date_of_birth", "the child's date of birth is missing (or mark unborn)")
+        # A date that could not be read is already said; "missing" would say it twice.
+        if not any(p.field == f"{where}.date_of_birth" for p in c.problems):
+            c.fail(
+                f"{where}.date_of_birth", "the child's date of birth is missing (or mark unborn)"
+            )
         return None
     try:
         return Child(
