@@ -25,6 +25,7 @@ from bot.web.triage_form import (
     has_draft_fields,
     problems_by_field,
     references_text,
+    start_text,
     with_blank_rows,
 )
 
@@ -100,6 +101,7 @@ async def triage_detail(
         roles=PERSON_ROLES,
         formats=FORMATS,
         references_text=references_text,
+        start_text=start_text,
         sources=item.sources,
         chosen_playbook=playbook,
     )

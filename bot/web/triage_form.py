@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from bot.core.conference import MeetingFormat, Role
+from bot.core.workdays import LONDON
 from bot.intake.draft import Draft, empty_draft
 
 PERSON_ROLES = (
@@ -79,6 +81,9 @@ def draft_from_form(form: Mapping[str, Any]) -> Draft:
     draft["conference_type"] = _text(form, "type") or None
     draft["strategy_discussion_date"] = _text(form, "strategy_discussion_date") or None
     draft["preferred_format"] = _text(form, "preferred_format") or None
+    draft["preferred_format_reason"] = _text(form, "preferred_format_reason")
+    draft["preferred_chair"] = _text(form, "preferred_chair") or None
+    draft["preferred_start"] = _start(_text(form, "preferred_start"))
     draft["confidential_section_requested"] = _text(form, "confidential") == "yes"
     draft["confidential_section_reason"] = _text(form, "confidential_reason")
     draft["access_needs"] = _text(form, "access_needs")
@@ -93,7 +98,7 @@ def draft_from_form(form: Mapping[str, Any]) -> Draft:
             "gender": _text(form, at + "gender"),
             "legal_status": _text(form, at + "legal_status"),
             "case_references": [
-                {"system": "", "reference": ref, "primary": i == 0}
+                {**_reference(ref), "primary": i == 0}
                 for i, ref in enumerate(_listed(form, at + "case_references"))
             ],
         }
@@ -116,8 +121,51 @@ def draft_from_form(form: Mapping[str, Any]) -> Draft:
 
 
 def references_text(child: Mapping[str, Any]) -> str:
-    """A child's case references as the form shows them: "123456, MOS123456"."""
-    return ", ".join(str(r.get("reference", "")) for r in child.get("case_references") or [])
+    """A child's case references as the form shows them, primary first: "LCS: 123456, M-77".
+
+    The case system is written before a colon, so it survives being posted back.
+    """
+    refs = [r for r in child.get("case_references") or [] if isinstance(r, Mapping)]
+    refs.sort(key=lambda r: not r.get("primary"))  # stable: the rest keep their order
+    return ", ".join(
+        f"{r['system']}: {r.get('reference', '')}"
+        if r.get("system")
+        else str(r.get("reference", ""))
+        for r in refs
+    )
+
+
+def _reference(text: str) -> dict[str, str]:
+    system, colon, reference = text.partition(":")
+    if colon and system.strip() and reference.strip():
+        return {"system": system.strip(), "reference": reference.strip()}
+    return {"system": "", "reference": text}
+
+
+def start_text(value: object) -> str:
+    """A preferred start as the form's datetime-local field shows it, in London time."""
+    if not isinstance(value, str) or not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value  # shown as typed, beside its problem
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(LONDON)
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def _start(text: str) -> str | None:
+    """A posted start: a time with no zone is London time, as every time on the page is."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text  # the draft's check names it
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LONDON)
+    return moment.isoformat()
 
 
 def problems_by_field(problems: Any) -> dict[str, str]:
