@@ -304,3 +304,14 @@ async def test_making_an_icpc_request_from_a_threshold_item_forces_the_type(
         force_type=ConferenceType.ICPC,
     )
     assert conference.conference_type is ConferenceType.ICPC
+
+
+def test_the_duty_chair_setting_is_one_address_or_nothing() -> None:
+    from bot.settings import ConfigError, load_settings
+
+    assert load_settings(conference={"duty_chair": f" {DUTY_CHAIR} "}).conference.duty_chair == (
+        DUTY_CHAIR
+    )
+    assert load_settings().conference.duty_chair == ""
+    with pytest.raises(ConfigError, match="CONFBOT_CONFERENCE__DUTY_CHAIR"):
+        load_settings(conference={"duty_chair": "Duty Chair <duty@example.org>, x@example.org"})
