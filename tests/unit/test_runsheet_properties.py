@@ -175,3 +175,27 @@ def test_replaying_the_journal_rebuilds_the_same_run_sheet_after_a_restart(
     assert again.present == sheet.present
     assert again.current_phase == sheet.current_phase
     assert again.take_events() == []  # already on the timeline before the restart
+
+
+def test_a_confidential_section_that_runs_out_during_consent_does_not_stall_the_run_sheet() -> None:
+    # Found by the property above: a 5-minute section with no parent to call back in ran out
+    # while recording consent was still being asked, and the run sheet then waited for ever.
+    meeting = Meeting(
+        name="lancashire",
+        kind=ConferenceType.ICPC,
+        fmt=MeetingFormat.TEAMS,
+        confidential=timedelta(minutes=5),
+        parents=(),
+    )
+    sheet = meeting.sheet()
+    now = START
+    sheet.advance(now)
+    for _ in range(200):
+        if sheet.finished:
+            break
+        now += timedelta(minutes=1)
+        sheet.advance(now)
+        waiting = sheet.open_prompts()
+        if waiting:
+            sheet.answer(waiting[0].id, waiting[0].answers[0].answer, now)
+    assert sheet.finished

@@ -146,7 +146,9 @@ class RunSheet(RunSheetState):
         if job_id == START_JOB:
             return self.start(now)
         if job_id == CONFIDENTIAL_END_JOB:
-            return self._end_confidential(now, early=False)
+            # As when the chair ends it early: with no parent to call back in (or the section's
+            # time ran out before its step began), the run sheet must not wait on it.
+            return self._end_confidential(now, early=False) + self._maybe_move_on(now)
         if job_id.startswith("callback."):
             party_id, attempt = job_id.removeprefix("callback.").rsplit(".", 1)
             return self._callback(party_id, int(attempt), now)
