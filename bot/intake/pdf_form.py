@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from pypdf import Configuration, PdfReader, apply_configuration
-from pypdf.errors import PdfReadError, PyPdfError
+from pypdf.errors import DependencyError, PdfReadError, PyPdfError
 
 from bot.intake.blocks import Block, Table, clean_text, text_blocks
 
@@ -41,6 +41,7 @@ _LIMITS = Configuration().with_overwrites(
     jbig2dec_binary=None,  # never run an outside program on an attachment
 )
 
+logger = logging.getLogger(__name__)
 # pypdf logs every oddity of a damaged file at WARNING; the reason we give is enough.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
@@ -69,8 +70,11 @@ def _reader(content: bytes) -> PdfReader:
     except UnreadablePdf:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as err:
-        raise UnreadablePdf(f"it is damaged ({type(err).__name__})") from None
-    except NotImplementedError:
+        logger.info("PDF refused as damaged: %s", type(err).__name__)
+        raise UnreadablePdf(
+            "it is damaged or incomplete; ask the sender to attach it again"
+        ) from None
+    except (NotImplementedError, DependencyError):
         raise UnreadablePdf("it is encrypted in a way confbot cannot open") from None
     if pages > MAX_PDF_PAGES:
         raise UnreadablePdf(f"it has {pages} pages; a request form has at most {MAX_PDF_PAGES}")
