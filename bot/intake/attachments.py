@@ -146,15 +146,10 @@ def _message(
 ) -> AttachmentText:
     inside = (*within, name)
     inner: list[AttachmentText | Unreadable] = []
+    cut_short = parts.cut_short
     for attached in parts.attachments:
         if clock.out_of_time():
-            inner.append(
-                Unreadable(
-                    f"the rest of the attachments in {_where(name, within)} were not read: "
-                    "it took too long to read them",
-                    name,
-                )
-            )
+            cut_short = True
             break
         if isinstance(attached, Skipped):
             where = _where(short_name(attached.name), inside)
@@ -171,6 +166,14 @@ def _message(
         result = _read(attached, depth + 1, inside, clock)
         if result is not None:
             inner.append(result)
+    if cut_short:
+        inner.append(
+            Unreadable(
+                f"the rest of the attachments in {_where(name, within)} were not read: "
+                "it took too long to read them",
+                name,
+            )
+        )
     return AttachmentText(
         name,
         parts.blocks,

@@ -66,6 +66,7 @@ class MessageParts:
     blocks: list[Block]
     attachments: tuple[Attachment | MessageParts | Skipped, ...] = ()
     name: str = ""  # an embedded email's name, as its parent lists it
+    cut_short: bool = False  # time ran out before all its attachments were listed
 
 
 def is_msg(name: str, content_type: str) -> bool:
@@ -115,8 +116,10 @@ def _parts(msg: Any, out_of_time: Callable[[], bool], levels: int, name: str = "
     listed = msg.attachments
     if len(listed) > MAX_ATTACHMENTS:
         raise UnreadableMsg(f"it has {len(listed)} attachments; a request has a few")
+    cut_short = False
     for att in listed:
         if out_of_time():
+            cut_short = True
             break
         attachments.append(_attachment(att, out_of_time, levels))
     return MessageParts(
@@ -126,6 +129,7 @@ def _parts(msg: Any, out_of_time: Callable[[], bool], levels: int, name: str = "
         blocks=blocks,
         attachments=tuple(attachments),
         name=name,
+        cut_short=cut_short,
     )
 
 
