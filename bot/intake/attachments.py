@@ -38,6 +38,11 @@ MAX_SECONDS = 2.0
 # not a form (pictures, signatures, .ics) is passed over in silence.
 _UNREAD_FORMS = (".doc", ".odt", ".rtf", ".docm", ".dotx", ".dot", ".pages", ".xps")
 _TOO_DEEP = f"it is inside more than {MAX_DEPTH} attached emails; please send the form on its own"
+_SKIPPED = {
+    "damaged": "could not be read: it is damaged",
+    "link": "was not read: it is a link to a shared file; please attach the form itself",
+    "deep": "could not be read: " + _TOO_DEEP,
+}
 _KINDS = {"docx": "Word", "pdf": "PDF", "msg": "Outlook"}
 
 
@@ -153,10 +158,11 @@ def _message(
             break
         if isinstance(attached, Skipped):
             where = _where(short_name(attached.name), inside)
-            if attached.too_deep:
+            if attached.why not in _SKIPPED:
+                continue  # an OLE object or the like: not a form, as a picture is not
+            why = f"the attachment {where} {_SKIPPED[attached.why]}"
+            if attached.why == "deep":
                 why = f"the Outlook attachment {where} could not be read: {_TOO_DEEP}"
-            else:
-                why = f"the attachment {where} could not be read: it is damaged"
             inner.append(Unreadable(why, short_name(attached.name)))
             continue
         if isinstance(attached, MessageParts):

@@ -53,7 +53,7 @@ class Skipped:
     """A part of the email that was not read: an email nested too deep, or a damaged part."""
 
     name: str
-    too_deep: bool = False
+    why: str = "damaged"  # "damaged", "deep" (nested too far), "link" (a cloud file), "kind"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,19 +133,25 @@ def _parts(msg: Any, out_of_time: Callable[[], bool], levels: int, name: str = "
     )
 
 
-def _attachment(att: Any, out_of_time: Callable[[], bool], levels: int) -> Any:
+def _attachment(
+    att: Any, out_of_time: Callable[[], bool], levels: int
+) -> Attachment | MessageParts | Skipped:
     name = _attachment_name(att)
     kind = getattr(att, "type", AttachmentType.UNKNOWN)
     if kind is AttachmentType.MSG:
         if levels <= 0:
-            return Skipped(name or "attached email.msg", too_deep=True)
+            return Skipped(name or "attached email.msg", "deep")
         return _parts(att.data, out_of_time, levels - 1, name=name or "attached email.msg")
     if kind is AttachmentType.DATA:
         data = att.data
         if isinstance(data, bytes):
             mime = _string(att, "370E")
             return Attachment(name or "(no name)", mime, data)
-    return Skipped(name or "(no name)")
+    if kind is AttachmentType.WEB:
+        return Skipped(name or "(no name)", "link")
+    if kind is AttachmentType.BROKEN:
+        return Skipped(name or "(no name)", "damaged")
+    return Skipped(name or "(no name)", "kind")
 
 
 def _attachment_name(att: Any) -> str:
