@@ -16,6 +16,9 @@ DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessin
 # otherwise be inflated in memory by python-docx.
 MAX_DOCX_BYTES = 10 * 1024 * 1024
 MAX_XML_BYTES = 20 * 1024 * 1024
+MAX_INFLATED_BYTES = 4 * MAX_XML_BYTES
+MAX_MEMBERS = 2_000
+_CHUNK = 1 << 16
 
 _P, _TBL, _TR, _TC, _SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
 _T, _TAB, _BR, _CR = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr")
@@ -36,21 +39,52 @@ def is_docx(name: str, content_type: str) -> bool:
 
 
 def _check_archive(content: bytes) -> None:
+    """Refuse a zip bomb before python-docx inflates it: declared sizes, then actual ones.
+
+    The central directory's sizes can lie, so every member is also inflated here, in
+    chunks, and counted; reading stops at the first byte past the limit.
+    """
     if len(content) > MAX_DOCX_BYTES:
-        raise UnreadableDocx("it is larger than a request form can be (10 MB)")
+        raise UnreadableDocx(
+            f"it is larger than a request form can be ({MAX_DOCX_BYTES // 2**20} MB)"
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:
+            if len(infos) > MAX_MEMBERS:
+                raise UnreadableDocx("it holds far more parts than a Word form does")
+            if sum(info.file_size for info in infos) > MAX_INFLATED_BYTES:
+                raise UnreadableDocx("it unpacks to far more than a request form")
+            names = {info.filename: info for info in infos}
+            main = names.get("word/document.xml")
+            if main is None:
+                raise UnreadableDocx("it is not a Word .docx file (no document inside)")
+            if main.file_size > MAX_XML_BYTES:
+                raise UnreadableDocx("its text is larger than a request form can be")
+            _inflate_within_limits(archive, infos)
+    except UnreadableDocx:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as err:
         raise UnreadableDocx("it is not a Word .docx file (it may be damaged)") from err
-    if sum(info.file_size for info in infos) > MAX_XML_BYTES * 4:
-        raise UnreadableDocx("it unpacks to far more than a request form")
-    names = {info.filename: info for info in infos}
-    main = names.get("word/document.xml")
-    if main is None:
-        raise UnreadableDocx("it is not a Word .docx file (no document inside)")
-    if main.file_size > MAX_XML_BYTES:
-        raise UnreadableDocx("its text is larger than a request form can be")
+    except (NotImplementedError, RuntimeError) as err:  # an unknown compression, encryption
+        raise UnreadableDocx("it is compressed or protected in a way Word forms are not") from err
+
+
+def _inflate_within_limits(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    total = 0
+    for info in infos:
+        if info.is_dir():
+            continue
+        # Images and fonts are not read later; only their declared size counts for them.
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        with archive.open(info) as member:
+            taken = 0
+            while chunk := member.read(_CHUNK):
+                taken += len(chunk)
+                total += len(chunk)
+                if taken > MAX_XML_BYTES or total > MAX_INFLATED_BYTES:
+                    raise UnreadableDocx("it unpacks to far more than a request form")
 
 
 def _paragraph_text(p: Any) -> str:

@@ -14,8 +14,8 @@ from bot.core.mailbox import Attachment, InboundMessage
 from bot.core.playbook.intake import IntakeVocabulary
 from bot.core.reference import find_references
 from bot.intake.assemble import assemble, check_complete, name_systems
+from bot.intake.attachments import Unreadable, read_attachments
 from bot.intake.blocks import Block, Table, clean_text, own_text, text_blocks
-from bot.intake.docx_form import UnreadableDocx, docx_blocks, is_docx
 from bot.intake.draft import DraftProblems, request_of
 from bot.intake.extract import Extractor, Fields, Value
 from bot.intake.html import html_blocks, html_text
@@ -30,7 +30,6 @@ from bot.intake.outcome import (
     ThresholdDiscussion,
     Triage,
 )
-from bot.intake.pdf_form import UnreadablePdf, is_pdf, pdf_blocks
 from bot.intake.prose import (
     add_sender,
     asks_for_threshold_discussion,
@@ -47,7 +46,6 @@ BODY_SOURCE = "the email body"
 # Far beyond any form; bigger bodies are junk, and reading them would stall the sweep.
 MAX_BODY_CHARS = 10_000_000
 MAX_BODY_LINES = 3_000
-_FORM_EXTENSIONS = (".doc", ".odt", ".rtf", ".docm", ".dotx", ".msg")
 _CONFIDENTIAL = re.compile(r"\bconfidential\s+(section|slot)", re.IGNORECASE)
 _POLICE_WORD = re.compile(r"police|constabulary", re.IGNORECASE)
 _POLICE_BODY = re.compile(r"\bpolice\s+(report|information|intelligence|checks?)\b", re.I)
@@ -88,40 +86,22 @@ def _body_blocks(msg: InboundMessage) -> list[Block]:
     return html_blocks(body) if _is_html(msg) else text_blocks(body)
 
 
-def _short_name(name: str) -> str:
-    name = clean_text(name).replace("\n", " ").strip() or "(no name)"
-    return name if len(name) <= 80 else name[:80] + "…"
-
-
 def _read_attachments(
     attachments: tuple[Attachment, ...], fields: Fields
-) -> tuple[list[str], list[Block]]:
+) -> tuple[list[str], list[Block], list[tuple[str, str]]]:
+    """Problems, the blocks read, and the (name, address) of each attached email's sender."""
     problems: list[str] = []
     blocks_read: list[Block] = []
-    for attachment in attachments:
-        name = _short_name(attachment.name)
-        if is_docx(attachment.name, attachment.content_type):
-            try:
-                blocks = docx_blocks(attachment.content)
-            except UnreadableDocx as err:
-                problems.append(f"attachment '{name}' could not be read: {err}")
-                continue
-            Extractor(fields, f"attachment '{name}'").read(blocks)
-            blocks_read.extend(blocks)
-        elif is_pdf(attachment.name, attachment.content_type):
-            try:
-                blocks, _pages = pdf_blocks(attachment.content)
-            except UnreadablePdf as err:
-                problems.append(f"the PDF attachment '{name}' could not be read: {err}")
-                continue
-            Extractor(fields, f"attachment '{name}'").read(blocks)
-            blocks_read.extend(blocks)
-        elif attachment.name.lower().endswith(_FORM_EXTENSIONS):
-            problems.append(
-                f"attachment '{name}' was not read: confbot reads request forms from the "
-                "email body, a Word .docx file or a PDF"
-            )
-    return problems, blocks_read
+    senders: list[tuple[str, str]] = []
+    for result in read_attachments(attachments):
+        if isinstance(result, Unreadable):
+            problems.append(result.reason)
+            continue
+        Extractor(fields, result.source).read(result.blocks)
+        blocks_read.extend(result.blocks)
+        if result.sender or result.sender_name:
+            senders.append((result.sender_name, result.sender))
+    return problems, blocks_read, senders
 
 
 def _flat_text(blocks: list[Block]) -> str:
@@ -198,7 +178,7 @@ def _parse(msg: InboundMessage, vocabulary: IntakeVocabulary) -> ParseOutcome:
             )
         )
     Extractor(fields, BODY_SOURCE, vocabulary.aliases).read(body_blocks)
-    problems, attached = _read_attachments(msg.attachments, fields)
+    problems, attached, attached_senders = _read_attachments(msg.attachments, fields)
     body_text = _flat_text(body_blocks)
     subject = clean_text(msg.subject or "")
     read_prose(fields, [*body_blocks, *attached], subject, BODY_SOURCE)
@@ -227,7 +207,7 @@ def _parse(msg: InboundMessage, vocabulary: IntakeVocabulary) -> ParseOutcome:
     if quoted and ("", 0, "previous_reference") not in fields.values:
         fields.add(("", 0, "previous_reference"), Value(quoted[0], BODY_SOURCE))
         warnings.append(f"the request quotes {quoted[0]}; it is kept as the previous conference")
-    add_sender(fields, msg, body_blocks)
+    add_sender(fields, msg, body_blocks, attached_senders)
     assembled = assemble(fields, msg.received_at)
     if (
         asks_for_threshold_discussion(subject, body_text)

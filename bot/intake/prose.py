@@ -9,7 +9,7 @@ sentence (or the next one, when it starts "Her mobile..."), dates next to "strat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from bot.core.mailbox import InboundMessage
 from bot.intake.blocks import Block, Table, clean_text, own_text
@@ -451,20 +451,32 @@ def _chain(msg: InboundMessage) -> list[tuple[str, str]]:
     return [(name, address) for name, address, _ in _chain_parts(msg)]
 
 
-def _request_sender(msg: InboundMessage) -> tuple[str, str]:
+def _request_sender(
+    msg: InboundMessage, attached: Sequence[tuple[str, str]] = ()
+) -> tuple[str, str]:
     """Who wrote the request in a chain: the first message whose own words hold one.
 
     A social worker forwarding a police reply under their request wrote the request;
-    a social worker forwarding their own earlier request wrote it too.
+    a social worker forwarding their own earlier request wrote it too. When no message
+    in the chain holds the request, an attached email (the request forwarded as an
+    attachment) was written by its sender, unless that is a shared mailbox.
     """
     parts = _chain_parts(msg)
     for name, address, words in parts:
-        if _SERVICE_ADDRESS.search(address.split("@")[0]) or _SERVICE_ADDRESS.search(name):
+        if _is_service(name, address):
             continue  # the admin team's own mailbox, quoted back, never wrote the request
         own = "\n".join(line for line in words.splitlines() if not _QUOTED_HEADER.match(line))
         if _REQUEST_WORDS.search(own) and _CHILD_WORDS.search(own):
             return name, address
-    return parts[0][0], parts[0][1]
+    for name, address in [*attached, parts[0][:2]]:
+        if not _is_service(name, address):
+            return name, address
+    return "", ""  # only shared mailboxes: better no social worker than a mailbox as one
+
+
+def _is_service(name: str, address: str) -> bool:
+    local = address.split("@", maxsplit=1)[0]
+    return bool(_SERVICE_ADDRESS.search(local) or _SERVICE_ADDRESS.search(name))
 
 
 _SERVICE_ADDRESS = re.compile(
@@ -577,9 +589,17 @@ def _copied_in(fields: Fields, msg: InboundMessage) -> None:
                 break
 
 
-def add_sender(fields: Fields, msg: InboundMessage, blocks: list[Block]) -> None:
-    """Where no social worker is named, the person who wrote the request is taken as one."""
-    chain = _chain(msg)
+def add_sender(
+    fields: Fields,
+    msg: InboundMessage,
+    blocks: list[Block],
+    attached: Sequence[tuple[str, str]] = (),
+) -> None:
+    """Where no social worker is named, the person who wrote the request is taken as one.
+
+    ``attached`` holds the (name, address) of each attached email's sender.
+    """
+    chain = [*_chain(msg), *attached]
     _copied_in(fields, msg)
     _unnamed_worker(fields)
     if fields.has(SOCIAL_WORKER, 1, "name"):
@@ -597,7 +617,7 @@ def add_sender(fields: Fields, msg: InboundMessage, blocks: list[Block]) -> None
                     )
                 break
         return
-    name, address = _request_sender(msg)
+    name, address = _request_sender(msg, attached)
     if not (name or address):
         return
     source = "the sender's address" if len(chain) == 1 else "the forwarded message's sender"

@@ -104,3 +104,13 @@ def test_intake_fuzz_bench_finds_no_message_the_reader_cannot_place() -> None:
     result = run_small("intake_fuzz.py")
     assert result["examples"] == 300 and result["seeds"] > 0
     assert result["uncaught"] == result["internal_errors"] == result["no_reason"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_attachment_parse_bench_prints_per_page_times_and_refusals() -> None:
+    result = run_small("attachment_parse.py")
+    assert {"per_page_ms", "by_kind", "refuse_ms", "goal_ms", "meets_goal"} <= result.keys()
+    assert 0 < result["per_page_ms"]["p50"] <= result["per_page_ms"]["p99"]
+    assert {"docx", "pdf_acroform", "msg_html", "msg_with_docx"} <= result["by_kind"].keys()
+    assert {"pdf_password", "docx_zip_bomb_lying", "msg_too_deep"} <= result["refuse_ms"].keys()
