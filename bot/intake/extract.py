@@ -50,6 +50,8 @@ _VERB_NEXT = re.compile(
 )
 _CONTACT_HINT = re.compile(r"@|\d{3}|\(|\bdob\b|\bborn\b", re.IGNORECASE)
 _SIDE_BY_SIDE = re.compile(r"\s{3,}(?=[A-Za-z][A-Za-z' /()]{0,40}:\s)")
+# A value that may name several people: "A ...; B ..." or "A ... and B ...".
+_SEVERAL = re.compile(r";|\s(?:and|&)\s", re.IGNORECASE)
 _NOTHING = re.compile(
     r"^\W*(none|no|n/?a|nil|not known|unknown|not applicable|tbc|-)\W*$", re.IGNORECASE
 )
@@ -193,7 +195,10 @@ class Extractor:
     def _value_line(self, line: str) -> None:
         if self.pending is not None:
             pending, self.pending = self.pending, None
+            listing = self.under_heading
             self._put(pending, line, opens_section=False)
+            # "Children:" over a list: the lines after the first are entries too.
+            self.under_heading = listing
             return
         # An unlabelled line under "CHILDREN", "FAMILY" or "PROFESSIONALS" is one entry.
         entry = _ENTRY_FIELD.get(self.section or "") if self.under_heading else None
@@ -285,8 +290,8 @@ class Extractor:
                 self.fields.add((CHILD, index, "entry"), Value(part, self.source))
                 self.current[CHILD] = index
             return
-        if key.group in (AGENCY, PARENT) and key.name in _PERSON_FIELDS and ";" in text:
-            people = split_people(text)
+        if key.group in (AGENCY, PARENT) and key.name in _PERSON_FIELDS and _SEVERAL.search(text):
+            people = split_people(text, family=key.group == PARENT)
             if len(people) > 1:
                 # "Oakfield High - dsl@...; Millbrook Primary - Ms Clare Hutt, c.hutt@...": two.
                 self.fields.add((key.group, index, key.name), Value(people[0], self.source))

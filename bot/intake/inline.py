@@ -38,7 +38,7 @@ _CONTACT_WORDS = re.compile(
 _EDGE_WORDS = re.compile(
     r"^(?:(?:on|or|and|at|via|is|by)\s+)+|(?:\s+(?:on|or|and|at|via|by))+$", re.IGNORECASE
 )
-_SEPARATORS = re.compile(r"\s*(?:[,;|/]|\s[-–—]+\s|^[-–—]+\s|\s[-–—]+$|\(|\)|\[|\])\s*")
+_SEPARATORS = re.compile(r"\s*(?::\s|[,;|/]|\s[-–—]+\s|^[-–—]+\s|\s[-–—]+$|\(|\)|\[|\])\s*")
 _ORGANISATION_WORDS = re.compile(
     r"\b(school|academy|college|nursery|primary|surgery|practice|medical|centre|center|health|"
     r"nhs|trust|hospital|clinic|police|constabulary|council|service|services|team|housing|"
@@ -49,6 +49,7 @@ _ORGANISATION_WORDS = re.compile(
     r"speak up|advocacy|barnardo'?s|nspcc|aid|assessment|duty)\b",
     re.IGNORECASE,
 )
+_POSSESSIVE = re.compile(r"^(?:the\s+)?[\w.]+['’]s\s+(.+)$", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^[A-Z][A-Za-z'’\-]*\.?$|^[A-Z]{1,3}$|^(?:de|van|von|da|di|le|la|bin|al)$")
 
 
@@ -188,11 +189,19 @@ def read_contact(text: str) -> Contact:
     name, organisation = "", ""
     roles: list[str] = []
     names: list[tuple[str, bool]] = []  # (name, came after a role word)
+    titled = ""  # the first name written with a title: "Mr Ian Shah"
     for raw in chunks:
         chunk = raw if is_organisation(raw) else _CONTACT_WORDS.sub(" ", raw)
         chunk = _EDGE_WORDS.sub("", re.sub(r"\s+", " ", chunk).strip(" .:-–—'\""))
         if not chunk or not any(ch.isalpha() for ch in chunk):
             continue
+        owner = _POSSESSIVE.match(raw)
+        if owner:
+            # "W.'s father", "the children's nan": the role is the person's, not a name.
+            role, rest = split_role(owner.group(1))
+            if role and not rest:
+                roles.append(role)
+                continue
         role, rest = split_role(chunk)
         if role:
             roles.append(role)
@@ -203,8 +212,13 @@ def read_contact(text: str) -> Contact:
             organisation = chunk
         elif looks_like_name(strip_title(chunk)):
             names.append((strip_title(chunk), bool(role)))
-    # "Little Acorns, manager Dawn Ellis": the name after a role word is the person's.
+            titled = titled or (strip_title(chunk) != chunk and strip_title(chunk))
+    # "Little Acorns, manager Dawn Ellis": the name after a role word is the person's,
+    # unless another has a title: "DSL Ivy Lane Prim.: Mr Ian Shah" is Mr Shah.
     named = [n for n, after_role in names if after_role]
+    if titled and titled not in named:
+        named = [titled]
+        names = [(n, n == titled) for n, _ in names]
     if named:
         name = named[0]
         others = [n for n, after_role in names if not after_role]
@@ -258,19 +272,50 @@ def looks_like_entry(group: str, line: str) -> bool:
     return bool(contact.name) and bool(contact.emails or contact.phones or contact.bracketed)
 
 
-def split_people(text: str) -> list[str]:
-    """A value naming several people or services, split at ";" where each part is whole.
+def split_people(text: str, family: bool = False) -> list[str]:
+    """A value naming several people or services, split where each part is whole.
 
-    A part is a person of its own when it has a name or an organisation and a way to reach
-    them; "Funmi Adeyemi; mobile 07700 900741" stays one person.
+    Parts are split at ";", then at "and" or "&" ("Samina Qureshi 07700 900672 and Asif
+    Qureshi 07700 900673"). A part is a person of its own when it has a name or an
+    organisation and a way to reach them; in a family, a part that starts with its own
+    role word ("Dad - Nadeem Qureshi") is one too. "Funmi Adeyemi; mobile 07700 900741"
+    stays one person, and so does "Paternal aunt and uncle: ...", which names no one.
     """
     parts = [p.strip() for p in text.split(";") if p.strip()]
-    whole = []
-    for part in parts:
-        contact = read_contact(part)
-        whole.append(
-            bool(contact.name or contact.organisation) and bool(contact.emails or contact.phones)
-        )
-    if len(parts) > 1 and all(whole):
-        return parts
-    return [text]
+    if len(parts) > 1 and all(_whole(p, family) for p in parts):
+        return [piece for p in parts for piece in _split_and(p, family)]
+    return _split_and(text, family)
+
+
+_AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
+
+
+def _split_and(text: str, family: bool) -> list[str]:
+    """ "A 07700 900672 and B 07700 900673": two, when each side is whole on its own.
+
+    A side that is not whole joins the next ("aunt and uncle (carers): A ..."), so a
+    couple's shared role words never become a person.
+    """
+    pieces = _AND.split(text)
+    if len(pieces) < 2:
+        return [text]
+    joins = _AND.findall(text)
+    found: list[str] = []
+    held = ""
+    for n, piece in enumerate(pieces):
+        held = f"{held}{joins[n - 1]}{piece}" if held else piece
+        if _whole(held, family, reachable=True):
+            found.append(held)
+            held = ""
+    if held and found:
+        found[-1] = f"{found[-1]} and {held}"  # a tail that is no one's stays with the last
+    return found if len(found) > 1 else [text]
+
+
+def _whole(part: str, family: bool, reachable: bool = False) -> bool:
+    contact = read_contact(part)
+    if not (contact.name or contact.organisation):
+        return False
+    if contact.emails or contact.phones:
+        return True
+    return family and not reachable and bool(contact.roles) and bool(contact.name)

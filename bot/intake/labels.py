@@ -183,6 +183,9 @@ _SINGLES: dict[str, tuple[str, ...]] = {
     ),
     "previous_reference": (
         "previous conference reference", "previous reference", "existing conference reference",
+        "previous conference", "last conference", "previous conference ref",
+        "last conference reference", "last conference ref", "previous cp conference",
+        "previous cpc", "icpc reference", "icpc ref", "original conference",
     ),
 }  # fmt: skip
 

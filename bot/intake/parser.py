@@ -145,6 +145,18 @@ def _request_like(fields: Fields) -> bool:
     return has_type and any(key[0] == CHILD for key in fields.values)
 
 
+def _quoted_as_previous(fields: Fields, refs: list[str], subject_refs: list[str]) -> bool:
+    """Whether the body's only references are a request form's "previous conference".
+
+    A request forwarded on someone's behalf quotes the last conference in its form; a
+    reply to confbot carries the reference in its subject, so this never applies to one.
+    """
+    if subject_refs:
+        return False
+    labelled = " ".join(v.text for v in fields.values.get(("", 0, "previous_reference"), []))
+    return all(ref in find_references(labelled) for ref in refs)
+
+
 def _own_words_are_a_request(msg: InboundMessage) -> bool:
     """Whether the sender's own words (not a quoted form below them) make a request."""
     body = msg.body or ""
@@ -190,7 +202,11 @@ def _parse(msg: InboundMessage, vocabulary: IntakeVocabulary) -> ParseOutcome:
     # confbot puts the reference in the subject of all it sends, so replies carry it there;
     # a request quoting an earlier conference is still a request.
     refs = subject_refs or body_refs
-    if refs and request_like and _own_words_are_a_request(msg):
+    if (
+        refs
+        and request_like
+        and (_quoted_as_previous(fields, refs, subject_refs) or _own_words_are_a_request(msg))
+    ):
         refs = []
     if len(refs) > 1:
         return Triage(

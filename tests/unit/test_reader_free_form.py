@@ -243,3 +243,71 @@ def test_references_in_another_councils_shape_are_kept() -> None:
     body = LABELLED.replace("case ref 123456", "our ref 123456, Eastby ref EB/2210/K")
     (child,) = booked(body).request.children
     assert [r.reference for r in child.case_references] == ["123456", "EB/2210/K"]
+
+
+FORWARDED_ON_BEHALF = """Hi, forwarding on behalf of Noor, she could not send from her phone.
+Thanks, Business Support
+
+-----Original Message-----
+From: Noor Halloran <noor.halloran@council.example.org>
+Sent: Tuesday, November 24, 2026 1:37 PM
+Subject: RCPC request
+
+> Conference type - RCPC
+> Previous conference - CP-2026-00083
+> Child 1 - M.R. - DOB 14/05/2019 - LCS 759920
+> Parent 1 - Tess Rowe (mother) - 07700 900581
+"""
+
+
+def test_request_forwarded_on_behalf_that_quotes_its_last_conference_is_a_request() -> None:
+    # The reference is the form's "previous conference", not a reply to that conference.
+    outcome = parse_message(
+        message(FORWARDED_ON_BEHALF, sender="business.support@council.example.org")
+    )
+    assert isinstance(outcome, Parsed), outcome
+    assert outcome.request.previous_reference == "CP-2026-00083"
+    assert outcome.request.social_worker.emails == ("noor.halloran@council.example.org",)
+
+
+def test_reply_with_the_reference_in_its_subject_still_attaches_to_that_conference() -> None:
+    outcome = parse_message(
+        message(FORWARDED_ON_BEHALF, subject="RE: CP-2026-00083 Invitation to Review Conference")
+    )
+    assert isinstance(outcome, AttachToConference), outcome
+
+
+def test_two_people_joined_by_and_are_two_people_with_their_own_numbers() -> None:
+    request = booked(
+        LABELLED.replace(
+            "Dad: Gary Dawes, 07700-900-612",
+            "Kinship carers: Paternal aunt and uncle: Mina Cole 07700 900672 and "
+            "Asa Cole 07700 900673",
+        )
+    ).request
+    phones = {p.name: p.phones for p in request.parents}
+    assert phones["Mina Cole"] == ("+447700900672",)
+    assert phones["Asa Cole"] == ("+447700900673",)
+    assert not any(p.name.lower().startswith("paternal") for p in request.parents)
+
+
+def test_couple_sharing_one_number_stays_one_entry() -> None:
+    request = booked(
+        LABELLED.replace(
+            "Dad: Gary Dawes, 07700-900-612", "Carers: Janet and Phil Morrow 07700 900674"
+        )
+    ).request
+    carers = [p for p in request.parents if "Morrow" in p.name]
+    assert len(carers) == 1 and carers[0].phones == ("+447700900674",)
+
+
+def test_a_list_under_a_plural_label_is_one_entry_per_line() -> None:
+    body = LABELLED.replace(
+        "Child: T.R. (DOB 02/03/2018), case ref 123456",
+        "Children:\n* T.R. - 02/03/2018 - LCS 123456\n* B.R. - 01/11/2019 - LCS 123457",
+    )
+    request = booked(body).request
+    assert [(c.initials, c.date_of_birth) for c in request.children] == [
+        ("T.R.", date(2018, 3, 2)),
+        ("B.R.", date(2019, 11, 1)),
+    ]
