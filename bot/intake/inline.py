@@ -211,8 +211,10 @@ def read_contact(text: str) -> Contact:
         if not organisation and is_organisation(chunk):
             organisation = chunk
         elif looks_like_name(strip_title(chunk)):
-            names.append((strip_title(chunk), bool(role)))
-            titled = titled or (strip_title(chunk) != chunk and strip_title(chunk))
+            bare = strip_title(chunk)
+            names.append((bare, bool(role)))
+            if not titled and bare != chunk:
+                titled = bare
     # "Little Acorns, manager Dawn Ellis": the name after a role word is the person's,
     # unless another has a title: "DSL Ivy Lane Prim.: Mr Ian Shah" is Mr Shah.
     named = [n for n, after_role in names if after_role]
