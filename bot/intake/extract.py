@@ -255,7 +255,11 @@ class Extractor:
                 return index
         if current is not None and free(current):
             said_any = any(self.fields.has(group, current, name) for name in wanted)
-            if not said_any:
+            # "LAC nurse Mandy Pearce" after "Fenbridge College (...)" is someone else.
+            someone = key.name in _PERSON_FIELDS and any(
+                self.fields.has(group, current, name) for name in _PERSON_FIELDS
+            )
+            if not said_any and not someone:
                 return current
         return self.fields.max_index(group) + 1
 

@@ -216,11 +216,14 @@ def read_contact(text: str) -> Contact:
             if not titled and bare != chunk:
                 titled = bare
     # "Little Acorns, manager Dawn Ellis": the name after a role word is the person's,
-    # unless another has a title: "DSL Ivy Lane Prim.: Mr Ian Shah" is Mr Shah.
+    # unless the address names another ("DSL Ivy Lane Prim.: Mr Ian Shah i.shah@...") or
+    # another has a title: the person is Mr Shah.
     named = [n for n, after_role in names if after_role]
-    if titled and titled not in named:
-        named = [titled]
-        names = [(n, n == titled) for n, _ in names]
+    addressed = [n for n, _ in names if any(_address_of(e, n) for e in emails)]
+    chosen = addressed[0] if addressed else titled if titled and titled not in named else ""
+    if chosen:
+        named = [chosen]
+        names = [(n, n == chosen) for n, _ in names]
     if named:
         name = named[0]
         others = [n for n, after_role in names if not after_role]
@@ -243,6 +246,13 @@ def read_contact(text: str) -> Contact:
         roles=tuple(roles),
         broken_emails=broken,
     )
+
+
+def _address_of(email: str, name: str) -> bool:
+    """Whether an address is plainly the person's: "i.shah@..." for Ian Shah."""
+    local = re.sub(r"[^a-z]", "", email.split("@", maxsplit=1)[0].lower())
+    words = [re.sub(r"[^a-z]", "", w.lower()) for w in name.split()]
+    return len(words) > 1 and len(words[-1]) > 2 and words[-1] in local
 
 
 # Role words written after a name ("Mr Andrew Lusk DSL"); "Northshire Police" is a name.
@@ -310,7 +320,10 @@ def _split_and(text: str, family: bool) -> list[str]:
             found.append(held)
             held = ""
     if held and found:
-        found[-1] = f"{found[-1]} and {held}"  # a tail that is no one's stays with the last
+        if read_contact(held).name:
+            found.append(held)  # "... and CAMHS - Dr Ola Bankole": named, reached later
+        else:
+            found[-1] = f"{found[-1]} and {held}"  # a tail that is no one's stays with the last
     return found if len(found) > 1 else [text]
 
 

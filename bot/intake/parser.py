@@ -145,7 +145,9 @@ def _request_like(fields: Fields) -> bool:
     return has_type and any(key[0] == CHILD for key in fields.values)
 
 
-def _quoted_as_previous(fields: Fields, refs: list[str], subject_refs: list[str]) -> bool:
+def _quoted_as_previous(
+    fields: Fields, refs: list[str], subject_refs: list[str], body: str
+) -> bool:
     """Whether the body's only references are a request form's "previous conference".
 
     A request forwarded on someone's behalf quotes the last conference in its form; a
@@ -154,7 +156,17 @@ def _quoted_as_previous(fields: Fields, refs: list[str], subject_refs: list[str]
     if subject_refs:
         return False
     labelled = " ".join(v.text for v in fields.values.get(("", 0, "previous_reference"), []))
-    return all(ref in find_references(labelled) for ref in refs)
+    return all(ref in find_references(labelled) or _said_as_earlier(ref, body) for ref in refs)
+
+
+# Words just before a reference that make it an earlier conference: "on a plan since the
+# ICPC on 27 August (CP-2026-00029)", "last conference CP-2026-00083".
+_EARLIER = re.compile(r"\b(previous|last|earlier|since|held|original|prior)\b", re.IGNORECASE)
+
+
+def _said_as_earlier(ref: str, body: str) -> bool:
+    at = body.find(ref)
+    return at >= 0 and bool(_EARLIER.search(body[max(0, at - 60) : at]))
 
 
 def _own_words_are_a_request(msg: InboundMessage) -> bool:
@@ -205,7 +217,10 @@ def _parse(msg: InboundMessage, vocabulary: IntakeVocabulary) -> ParseOutcome:
     if (
         refs
         and request_like
-        and (_quoted_as_previous(fields, refs, subject_refs) or _own_words_are_a_request(msg))
+        and (
+            _quoted_as_previous(fields, refs, subject_refs, body_text)
+            or _own_words_are_a_request(msg)
+        )
     ):
         refs = []
     if len(refs) > 1:

@@ -558,11 +558,21 @@ def _same_person(name: str, text: str) -> bool:
     return bool(words) and all(w in said for w in words)
 
 
-def _unnamed_worker(fields: Fields) -> None:
-    """A "Social Worker" line over a number is a signature's job title, not a name."""
+def _unnamed_worker(fields: Fields, chain: Sequence[tuple[str, str]]) -> None:
+    """A "Social Worker" line over a number is a signature's job title, not a name.
+
+    So is "Social Worker, Thornley | 07700 900290": one word that is no sender's name is
+    the team or the place under the job title.
+    """
     key = (SOCIAL_WORKER, 1, "name")
     values = fields.values.get(key, [])
-    unnamed = [v for v in values if not read_contact(v.text).name]
+    senders = " ".join(name for name, _ in chain).casefold()
+
+    def titled_only(text: str) -> bool:
+        name = read_contact(text).name
+        return not name or (len(name.split()) == 1 and name.casefold() not in senders)
+
+    unnamed = [v for v in values if titled_only(v.text)]
     if not unnamed:
         return
     named = [v for v in values if v not in unnamed]
@@ -601,7 +611,7 @@ def add_sender(
     """
     chain = [*_chain(msg), *attached]
     _copied_in(fields, msg)
-    _unnamed_worker(fields)
+    _unnamed_worker(fields, chain)
     if fields.has(SOCIAL_WORKER, 1, "name"):
         # Named: the sender's address and signature, when the names agree.
         named = " ".join(v.text for v in fields.values.get((SOCIAL_WORKER, 1, "name"), []))

@@ -311,3 +311,43 @@ def test_a_list_under_a_plural_label_is_one_entry_per_line() -> None:
         ("T.R.", date(2018, 3, 2)),
         ("B.R.", date(2019, 11, 1)),
     ]
+
+
+def test_reference_said_as_an_earlier_conference_in_prose_is_the_previous_one() -> None:
+    body = (
+        "Hello, review CP conference please for S.P., DOB 12/02/2018, LCS 488150, on a plan "
+        "since the ICPC on 27 August (CP-2026-00029). Mum is Kim Parkes (07700 900291).\n"
+        "Lewis Okafor\nSocial Worker, Thornley | 07700 900290\n"
+    )
+    outcome = parse_message(
+        message(body, sender="lewis.okafor@council.example.org", sender_name="Lewis Okafor")
+    )
+    assert isinstance(outcome, Parsed), outcome
+    assert outcome.request.previous_reference == "CP-2026-00029"
+    # The job-title line of the signature names a place, not the social worker.
+    assert outcome.request.social_worker.name == "Lewis Okafor"
+    assert outcome.request.social_worker.phones == ("+447700900290",)
+
+
+def test_role_word_line_after_an_organisation_is_another_person_with_their_own_address() -> None:
+    body = LABELLED.replace(
+        "Dad: Gary Dawes, 07700-900-612",
+        "Agencies: Fenbrook College (safeguarding team, safeguarding@fenbrook.example.ac.uk),\n"
+        "LAC nurse Mia Pearl (mia.pearl@nhs.example.net) and CAMHS - Dr Ola Banks\n"
+        "(ola.banks@nhs.example.net).",
+    )
+    people = {p.name or p.organisation: p.emails for p in booked(body).request.agencies}
+    assert people["Mia Pearl"] == ("mia.pearl@nhs.example.net",)
+    assert people.get("Ola Banks", ()) in ((), ("ola.banks@nhs.example.net",))
+    college = [emails for who, emails in people.items() if "College" in who]
+    assert college == [("safeguarding@fenbrook.example.ac.uk",)]
+
+
+def test_the_name_an_address_belongs_to_is_the_persons_name() -> None:
+    body = LABELLED.replace(
+        "Dad: Gary Dawes, 07700-900-612",
+        "School: DSL Ivy Lane Prim.:  Mr Ian Shaw   i.shaw@ivylane.example.sch.uk",
+    )
+    (school,) = booked(body).request.agencies
+    assert school.name == "Ian Shaw"
+    assert school.emails == ("i.shaw@ivylane.example.sch.uk",)
