@@ -276,6 +276,9 @@ class _People:
     people: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, person: dict[str, Any]) -> int:
+        same = self._same_relative(person)
+        if same is not None:
+            return same
         full = person["name"].casefold()
         for n, known in enumerate(self.people):
             if len(full.split()) >= 2 and known["name"].casefold() == full:
@@ -295,6 +298,30 @@ class _People:
                 return n
         self.people.append(person)
         return len(self.people) - 1
+
+    def _same_relative(self, person: dict[str, Any]) -> int | None:
+        """ "Dad is Liam Gallagher" and "Dad's number: 07700 900231" are one person.
+
+        Only when exactly one of the family has that relationship and one of the two has
+        no name; two fathers, or two names, stay apart.
+        """
+        relationship = person["relationship"]
+        if not relationship or person["organisation"]:
+            return None
+        kin = [
+            n
+            for n, known in enumerate(self.people)
+            if known["role"] == person["role"] and known["relationship"] == relationship
+        ]
+        if len(kin) != 1:
+            return None
+        known = self.people[kin[0]]
+        if bool(known["name"]) == bool(person["name"]) or known["organisation"]:
+            return None
+        known["name"] = known["name"] or person["name"]
+        known["emails"] = list(dict.fromkeys([*known["emails"], *person["emails"]]))
+        known["phones"] = list(dict.fromkeys([*known["phones"], *person["phones"]]))
+        return kin[0]
 
 
 def _person(

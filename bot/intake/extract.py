@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from bot.intake.blocks import Block, Table
 from bot.intake.child_line import split_child_entries
 from bot.intake.grid import person_columns, rows_of
-from bot.intake.inline import looks_like_entry, split_people
+from bot.intake.inline import looks_like_entry, read_contact, split_people
 from bot.intake.labels import (
     AGENCY,
     CHILD,
@@ -303,7 +303,10 @@ class Extractor:
                 for part in people[1:]:
                     index = self.fields.max_index(key.group) + 1
                     self.fields.add((key.group, index, key.name), Value(part, self.source))
-                    for name, meaning in implied:
+                    # "... and PC Dean Amos": their own role word, not the label's.
+                    own = [parse_label(role) for role in read_contact(part).roles]
+                    roles = [k.implied for k in own if k is not None and k.group == key.group]
+                    for name, meaning in roles[0] if roles else implied:
                         self.fields.add((key.group, index, name), Value(meaning, self.source))
                     self.current[key.group] = index
                 return

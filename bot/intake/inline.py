@@ -231,6 +231,10 @@ def read_contact(text: str) -> Contact:
             organisation = others[0]
     elif names:
         name = names[0][0]
+    if not name and not organisation:
+        # "the school nurse (Bernie Walsh, 0161 496 0240)": the name is in the brackets.
+        inside = [strip_title(b.strip(" ,;")) for b in bracketed]
+        name = next((n for n in inside if looks_like_name(n) and not split_role(n)[0]), "")
     for inner in bracketed:
         role, _ = split_role(inner)
         if role and role == inner.strip().lower():

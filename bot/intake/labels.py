@@ -326,8 +326,10 @@ def _role_word(norm: str) -> FieldKey | None:
     for word, group, implied in _ROLE_WORDS:
         if norm == word or norm.startswith(word + " "):
             number, rest = _split_number(norm[len(word) :].strip())
-            if rest.startswith("for ") or rest.startswith("of "):
-                rest = ""  # "HV for P.", "Police (for dad)": who they are there for
+            if rest.startswith(("for ", "of ")) and len(rest.split()) <= 3:
+                # "HV for P.", "Police (for dad)": who they are there for; but "School for
+                # both is Abbey Grange Primary, please invite ..." is a sentence.
+                rest = ""
             name = _ROLE_BARE[group] if not rest else _SUB_INDEX[group].get(rest)
             if name is not None and name != "organisation":
                 return FieldKey(group, name, number, (implied,))

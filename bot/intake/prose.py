@@ -463,6 +463,9 @@ def _request_sender(
     """
     parts = _chain_parts(msg)
     for name, address, words in parts:
+        if not _is_service(name, address) and _CLAIMS_THE_CASE.search(words):
+            return name, address  # "I am the allocated worker": whoever wrote the form
+    for name, address, words in parts:
         if _is_service(name, address):
             continue  # the admin team's own mailbox, quoted back, never wrote the request
         own = "\n".join(line for line in words.splitlines() if not _QUOTED_HEADER.match(line))
@@ -479,6 +482,12 @@ def _is_service(name: str, address: str) -> bool:
     return bool(_SERVICE_ADDRESS.search(local) or _SERVICE_ADDRESS.search(name))
 
 
+# A message in the chain whose writer says the case is theirs.
+_CLAIMS_THE_CASE = re.compile(
+    r"\b(?:i am|i'm|i’m)\s+(?:the\s+)?allocated\s+(?:social\s+)?(?:worker|sw)\b|"
+    r"\bput\s+me\s+(?:down\s+)?as\s+(?:the\s+)?(?:allocated\s+)?(?:social\s+worker|sw)\b",
+    re.IGNORECASE,
+)
 _SERVICE_ADDRESS = re.compile(
     r"conference|requests?\b|\bmts\b|admin|business.?support|no.?reply|postmaster|enquir|mailbox",
     re.IGNORECASE,

@@ -351,3 +351,35 @@ def test_the_name_an_address_belongs_to_is_the_persons_name() -> None:
     (school,) = booked(body).request.agencies
     assert school.name == "Ian Shaw"
     assert school.emails == ("i.shaw@ivylane.example.sch.uk",)
+
+
+def test_a_relative_named_in_one_place_and_reached_in_another_is_one_person() -> None:
+    body = LABELLED.replace("Dad: Gary Dawes, 07700-900-612", "Dad is Liam Dawes.").replace(
+        "Thanks", "Dad's contact number - he is on 07700 900231, no email\n\nThanks"
+    )
+    (dad,) = [p for p in booked(body).request.parents if p.relationship == "father"]
+    assert (dad.name, dad.phones) == ("Liam Dawes", ("+447700900231",))
+
+
+def test_people_listed_in_one_sentence_keep_their_own_role_and_address() -> None:
+    body = LABELLED.replace(
+        "Dad: Gary Dawes, 07700-900-612",
+        "Please invite the school\nnurse (Bernie Walsh, 0161 496 0240) and PC Dean Amos "
+        "(dean.amos@police.example.net).",
+    )
+    agencies = {p.name: p for p in booked(body).request.agencies}
+    assert agencies["Bernie Walsh"].phones == ("+441614960240",)
+    assert agencies["Bernie Walsh"].emails == ()
+    assert agencies["Dean Amos"].emails == ("dean.amos@police.example.net",)
+    assert "police" in agencies["Dean Amos"].organisation.lower()
+
+
+def test_school_in_a_sentence_is_not_a_label() -> None:
+    body = LABELLED.replace(
+        "Dad: Gary Dawes, 07700-900-612",
+        "School for both is Abbey Fold Primary, please invite Mr Tim Nuttley (DSL),\n"
+        "tnuttley@abbeyfold.example.sch.uk. The school nurse is Jan Boyd (0113 496 0620).",
+    )
+    for agency in booked(body).request.agencies:
+        if "tnuttley@abbeyfold.example.sch.uk" in agency.emails:
+            assert agency.name in ("", "Tim Nuttley"), agency
