@@ -135,6 +135,12 @@ class Extractor:
             for part in parts:
                 self._line(part)
             return
+        sentences = _LABELLED_SENTENCE.split(line)
+        if len(sentences) > 1 and all(self._starts_labelled(p) for p in sentences[1:]):
+            # "Mother: Jade Holt, 07700 900481. Mother's partner: Kyle Barnes, 07700 900482."
+            for part in sentences:
+                self._line(part)
+            return
         # Labels are short: looking for a separator further in would be quadratic on junk.
         for match in _SEPARATOR.finditer(line, 0, _LABEL_SPAN):
             label, value = line[: match.start()], line[match.end() :].strip()
@@ -166,6 +172,11 @@ class Extractor:
         if self._unseparated(line):
             return
         self._value_line(line)
+
+    def _starts_labelled(self, part: str) -> bool:
+        head = part.split(":", 1)[0]
+        key = self._label(head, self.section) if ":" in part else None
+        return key is not None and bool(key.group)
 
     def _unseparated(self, line: str) -> bool:
         """A label with no colon or dash: "Mum Funmi Adeyemi; mobile 07700 900741"."""

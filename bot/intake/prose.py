@@ -79,6 +79,10 @@ _MANAGER_AFTER = re.compile(
 _SOCIAL_WORKER = re.compile(
     rf"\b(?i:(?:the\s+)?(?:allocated\s+)?(?:social worker|SW))\b{_LINK}{_TITLE}{_NAME}"
 )
+# "Olivia Grant (SW, cc'd) asked me to send this on": the name before the role.
+_SOCIAL_WORKER_AFTER = re.compile(
+    rf"\b{_NAME}\s*(?:\(|,\s*)(?i:(?:the\s+)?(?:allocated\s+)?(?:social worker|SW))\b"
+)
 _I_AM_SW = re.compile(
     r"\b(i\s*am|i'm|i’m)\s+(the\s+)?(allocated\s+|case holding\s+|child'?s\s+)?"
     r"(social worker|sw)\b",
@@ -248,6 +252,13 @@ _ANOTHER_NAME = re.compile(r"\b[A-Z][a-z'’\-]+\s+(?:[A-Z]'|Mc)?[A-Z][a-z'’\-
 def _up_to_someone_else(text: str, name: str) -> str:
     """The text up to where another person is named: their details are not this person's."""
     start = text.find(name) + len(name) if name and name in text else 0
+    for m in _NEXT_ITEM.finditer(text, start):
+        # "...Tessa Gill (tessa.gill@...); the perinatal team (perinatal.team@...)": a list's
+        # next item, with its own address, is someone else's.
+        clause = text[m.end() :].split(";", 1)[0]
+        if ("@" in clause or _DIGITS.search(clause)) and not _CONTACT_START.match(clause):
+            text = text[: m.start()]
+            break
     for m in _ANOTHER_NAME.finditer(text, start):
         found = m.group(0)
         if found in name:
@@ -264,6 +275,13 @@ def _up_to_someone_else(text: str, name: str) -> str:
     return text
 
 
+_NEXT_ITEM = re.compile(r";\s*(?:and\s+)?")
+_DIGITS = re.compile(r"\d{4}")
+_CONTACT_START = re.compile(
+    r"(?:mob|mobile|tel|telephone|phone|landline|home|work|email|e-mail|or|ext|"
+    r"her|his|their|she|he|they|also|can|may|best)\b|[\d+(]",
+    re.IGNORECASE,
+)
 _NOT_NAME_PAIR = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|"
     r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Teams|Children|"
@@ -296,8 +314,12 @@ def _mentions_in(sentence: str) -> list[tuple[int, str, str, tuple[str, str] | N
     for m in _ROLE_THEN_NAME.finditer(sentence):
         role = _role_of(m.group(1))
         # "his new school, Lighthouse Primary": a place, not a person called Lighthouse.
-        after = re.match(r"\s+([A-Z]\w*)", sentence[m.end(2) :])
-        place = f"{m.group(2)} {after.group(1)}" if after else m.group(2)
+        # "Health Visitor, Fenbridge 0-19 Service": the words up to the next comma too.
+        after = re.match(r"[ \w\-'’&]{0,40}", sentence[m.end(2) :])
+        tail = re.split(
+            r"\s(?:at|from|of|in|for|with|on|and|who|is)\s", after.group(0) if after else ""
+        )
+        place = m.group(2) + re.sub(r"\d", "", tail[0])
         if role is not None and not is_organisation(place):
             found.append((m.start(), role[0], m.group(2), role[1]))
     for m in _NAME_THEN_ROLE.finditer(sentence):
@@ -373,7 +395,7 @@ def _read_professionals(fields: Fields, sentences: list[str], source: str) -> No
                 said = m.group(1) + sentence[m.end() : m.end() + 200]
                 fields.add((TEAM_MANAGER, 1, "name"), Value(said, source))
         if not _has(fields, SOCIAL_WORKER):
-            m = _SOCIAL_WORKER.search(sentence)
+            m = _SOCIAL_WORKER.search(sentence) or _SOCIAL_WORKER_AFTER.search(sentence)
             before = sentence[max(0, m.start() - 30) : m.start()] if m else ""
             if (
                 m
@@ -608,6 +630,48 @@ def _copied_in(fields: Fields, msg: InboundMessage) -> None:
                 break
 
 
+# "Professionals: me (health visitor), ...", "I am the school nurse": the sender's role.
+_ME_AS_ROLE = re.compile(
+    r"\bme\s*\((?:the\s+|their\s+|her\s+|his\s+)?([^()]{2,40})\)|"
+    r"\b(?:i am|i'm|i’m)\s+(?:the|their|her|his)\s+([a-z][a-z ]{1,30}?)\b"
+    r"(?=[,.;)]|\s+(?:for|at|and)\b)",
+    re.IGNORECASE,
+)
+
+
+def _sender_as_professional(
+    fields: Fields, msg: InboundMessage, blocks: list[Block], sender: tuple[str, str]
+) -> None:
+    """The sender who names their own role (a health visitor sending for the social worker)
+    is one of the professionals, with their address and their signature's numbers."""
+    name, address = sender
+    if not name or _is_service(name, address):
+        return
+    own = own_text(html_text(msg.body or "") if msg.body_type.lower() == "html" else msg.body or "")
+    for m in _ME_AS_ROLE.finditer(own[:5000]):
+        role = _role_of((m.group(1) or m.group(2) or "").strip())
+        if role is None or role[0] != AGENCY:
+            continue
+        said = " ".join(
+            v.text for (g, _, f), vs in fields.values.items() if g == AGENCY for v in vs
+        )
+        if _same_person(name, said):
+            return  # already listed with the professionals
+        index = fields.max_index(AGENCY) + 1
+        source = "the sender's address"
+        fields.add((AGENCY, index, "contact_name"), Value(name, source))
+        if role[1] is not None:
+            fields.add((AGENCY, index, role[1][0]), Value(role[1][1], source))
+        if address:
+            fields.add((AGENCY, index, "email"), Value(address, source))
+        phones = _signature_phones(blocks, name)
+        if phones:
+            fields.add(
+                (AGENCY, index, "phone"), Value(" ; ".join(phones), "the sender's signature")
+            )
+        return
+
+
 def add_sender(
     fields: Fields,
     msg: InboundMessage,
@@ -624,6 +688,8 @@ def add_sender(
     if fields.has(SOCIAL_WORKER, 1, "name"):
         # Named: the sender's address and signature, when the names agree.
         named = " ".join(v.text for v in fields.values.get((SOCIAL_WORKER, 1, "name"), []))
+        if chain and chain[0][0] and not _same_person(chain[0][0], named):
+            _sender_as_professional(fields, msg, blocks, chain[0])
         for name, address in reversed(chain):
             if name and _same_person(name, named):
                 if address and not fields.has(SOCIAL_WORKER, 1, "email"):

@@ -383,3 +383,62 @@ def test_school_in_a_sentence_is_not_a_label() -> None:
     for agency in booked(body).request.agencies:
         if "tnuttley@abbeyfold.example.sch.uk" in agency.emails:
             assert agency.name in ("", "Tim Nuttley"), agency
+
+
+ON_BEHALF = """Hello,
+
+Olivia Grantley (SW, cc'd) asked me to send this on as her laptop is not working today.
+
+Conference: ICPC   Strategy: 20.11.2026
+Child: R.A., born 20/10/2026, LCS 901004
+Mother: Hollie Ames - 07700 900101
+Professionals: me (health visitor), and the GP (Lakeside Surgery, lakeside@nhs.example.net).
+
+Kind regards
+Joanne Priestman
+Health Visitor, Fenbridge 0-19 Service
+0161 496 0120
+"""
+
+
+def test_professional_sending_for_the_social_worker_is_listed_as_a_professional() -> None:
+    outcome = parse_message(
+        message(
+            ON_BEHALF,
+            sender="joanne.priestman@nhs.example.net",
+            sender_name="Joanne Priestman",
+            cc=(("Olivia Grantley", "olivia.grantley@council.example.org"),),
+        )
+    )
+    assert isinstance(outcome, Parsed), outcome
+    request = outcome.request
+    assert request.social_worker.name == "Olivia Grantley"
+    assert request.social_worker.emails == ("olivia.grantley@council.example.org",)
+    (visitor,) = [p for p in request.agencies if p.name == "Joanne Priestman"]
+    assert visitor.emails == ("joanne.priestman@nhs.example.net",)
+    assert visitor.phones == ("+441614960120",)
+    # The signature's "Health Visitor, Fenbridge 0-19 Service" is no person called Fenbridge.
+    assert not any(p.name.startswith("Fenbridge") for p in request.people)
+
+
+def test_next_item_of_a_list_after_a_semicolon_keeps_its_own_address() -> None:
+    body = LABELLED.replace(
+        "Dad: Gary Dawes, 07700-900-612",
+        "Professionals I'd like invited: the community midwife, Tess Gillam (tess.gillam@nhs."
+        "example.net, 0161 496 0290); the perinatal mental health team (perinatal.team@nhs."
+        "example.net); and the GP at Elm Tree Surgery (elmtree.surgery@nhs.example.net).",
+    )
+    (midwife,) = [p for p in booked(body).request.agencies if p.name == "Tess Gillam"]
+    assert midwife.emails == ("tess.gillam@nhs.example.net",)
+
+
+def test_two_labelled_sentences_on_one_line_are_two_people() -> None:
+    body = LABELLED.replace(
+        "Dad: Gary Dawes, 07700-900-612",
+        "Mother's partner: Kyle Barnet, 07700 900482. Maternal grandmother: Dee Holter, "
+        "0161 496 0483.",
+    )
+    phones = {p.name: p.phones for p in booked(body).request.parents}
+    assert phones["Kyle Barnet"] == ("+447700900482",)
+    assert phones["Dee Holter"] == ("+441614960483",)
+    assert phones["Kelly Dawes"] == ("+447700900611",)
