@@ -338,7 +338,12 @@ class Extractor:
         if not inside or index is None or self.fields.has(AGENCY, index, "organisation"):
             return
         words = inside[0].strip()
-        if words[:1].isupper() and not re.search(r"\b(for|of)\b", words, re.IGNORECASE):
+        initials = re.fullmatch(r"(?:[A-Z]\.?\s*){1,4}", words)  # "School (M.):" is for M.
+        if (
+            words[:1].isupper()
+            and not initials
+            and not re.search(r"\b(for|of)\b", words, re.IGNORECASE)
+        ):
             self.fields.add((AGENCY, index, "organisation"), Value(words, self.source))
 
     def _cell_lines(self, key: FieldKey, label: str, values: tuple[str, ...]) -> bool:

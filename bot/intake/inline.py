@@ -152,7 +152,7 @@ def looks_like_name(text: str) -> bool:
         return False
     if _ORGANISATION_WORDS.search(text):
         return False
-    return all(_NAME_WORD.match(w) for w in words) and any(len(w) > 1 for w in words)
+    return all(_NAME_WORD.match(w) for w in words) and any(len(w.strip(".")) > 1 for w in words)
 
 
 def is_organisation(text: str) -> bool:

@@ -442,3 +442,14 @@ def test_two_labelled_sentences_on_one_line_are_two_people() -> None:
     assert phones["Kyle Barnet"] == ("+447700900482",)
     assert phones["Dee Holter"] == ("+441614960483",)
     assert phones["Kelly Dawes"] == ("+447700900611",)
+
+
+def test_initials_in_a_label_are_who_the_service_is_for_not_its_name() -> None:
+    body = LABELLED.replace(
+        "Dad: Gary Dawes, 07700-900-612",
+        "Agencies:\n- Health visitor (T.): Fiona Lambe 07700 900320\n"
+        "- School (T.): Westfield Primary, DSL Ben Harper, ben.harper@westfield.example.sch.uk",
+    )
+    organisations = {p.name: p.organisation for p in booked(body).request.agencies}
+    assert organisations["Fiona Lambe"] == "Health visitor"
+    assert organisations["Ben Harper"] == "Westfield Primary"
