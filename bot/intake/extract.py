@@ -52,6 +52,13 @@ _CONTACT_HINT = re.compile(r"@|\d{3}|\(|\bdob\b|\bborn\b", re.IGNORECASE)
 _SIDE_BY_SIDE = re.compile(r"\s{3,}(?=[A-Za-z][A-Za-z' /()]{0,40}:\s)")
 # A value that may name several people: "A ...; B ..." or "A ... and B ...".
 _SEVERAL = re.compile(r";|\s(?:and|&)\s", re.IGNORECASE)
+# "Refuge key worker: ...", "Turning Point - Dan Rudd - ...": a short label, then the rest.
+_SERVICE_LINE = re.compile(r"^([A-Za-z][A-Za-z'’&/ ]{1,40}?)\s*(?::|\s[-–—]\s)\s*(\S.*)$")
+_SAYS = re.compile(
+    r"\b(i|i'd|i'm|i’d|i’m|we|you|please|like|would|could|can|will|is|are|was|too|also|"
+    r"thanks|regards|dear|hi|hello)\b",
+    re.IGNORECASE,
+)
 _NOTHING = re.compile(
     r"^\W*(none|no|n/?a|nil|not known|unknown|not applicable|tbc|-)\W*$", re.IGNORECASE
 )
@@ -150,6 +157,8 @@ class Extractor:
                 self._put(key, value, opens_section=not value)
                 self._label_organisation(key, label)
                 return
+        if self._unknown_service(line):
+            return
         if len(line) > _LABEL_SPAN:
             self._value_line(line)
             return
@@ -172,6 +181,30 @@ class Extractor:
         if self._unseparated(line):
             return
         self._value_line(line)
+
+    def _unknown_service(self, line: str) -> bool:
+        """Among the professionals, "Refuge key worker: Dee Walters, 07700 900785" is one.
+
+        A label confbot does not know, over a named person or service with a way to reach
+        them, is a professional whose label says what they do or where they work.
+        """
+        if self.section != AGENCY:
+            return False
+        m = _SERVICE_LINE.match(line)
+        if m is None or parse_label(m.group(1), AGENCY) is not None:
+            return False
+        label, value = m.group(1).strip(), m.group(2).strip()
+        contact = read_contact(value)
+        if not ((contact.name or contact.organisation) and (contact.emails or contact.phones)):
+            return False
+        if _VERB_NEXT.match(value) or any(ch.isdigit() for ch in label) or _SAYS.search(label):
+            return False  # "I'd like to attend too - Jade Mwangi, ...": a sentence
+        index = self.fields.max_index(AGENCY) + 1
+        self.current[AGENCY] = index
+        self.pending = None
+        self.fields.add((AGENCY, index, "role"), Value(label, self.source))
+        self._store(FieldKey(AGENCY, "contact_name"), index, value)
+        return True
 
     def _starts_labelled(self, part: str) -> bool:
         head = part.split(":", 1)[0]

@@ -453,3 +453,17 @@ def test_initials_in_a_label_are_who_the_service_is_for_not_its_name() -> None:
     organisations = {p.name: p.organisation for p in booked(body).request.agencies}
     assert organisations["Fiona Lambe"] == "Health visitor"
     assert organisations["Ben Harper"] == "Westfield Primary"
+
+
+def test_unknown_service_under_the_professionals_is_a_professional() -> None:
+    body = LABELLED.replace(
+        "Dad: Gary Dawes, 07700-900-612",
+        "Professionals:\n- Refuge key worker: Dee Walden, 07700 900785\n"
+        "- Turning Point - Dan Ruddock - dan.ruddock@turningpoint.example.org\n"
+        "- I'd like to attend too - Jade Mwanza, 07700 900135",
+    )
+    agencies = {p.name: p for p in booked(body).request.agencies}
+    assert agencies["Dee Walden"].phones == ("+447700900785",)
+    assert agencies["Dee Walden"].organisation == "Refuge key worker"
+    assert agencies["Dan Ruddock"].emails == ("dan.ruddock@turningpoint.example.org",)
+    assert all(not p.organisation.startswith("I'd") for p in agencies.values())
