@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.intake.blocks import Table
+from bot.intake.inline import find_emails
 from bot.intake.labels import (
     AGENCY,
     PARENT,
@@ -42,6 +43,9 @@ _ORGANISATION = (
 )
 
 
+_CONTACT = ("contact", "contact details", "details", "contact info", "how to contact")
+
+
 @dataclass(frozen=True, slots=True)
 class Columns:
     """Where each fact is in a person grid's rows."""
@@ -64,6 +68,9 @@ def person_columns(header: tuple[str, ...]) -> Columns | None:
     role = find(_ROLE, {name} if name is not None else set())
     email = next((i for i, c in enumerate(cells) if c in _EMAIL or "email" in c.split()), None)
     phone = find(_PHONE, set())
+    if email is None and phone is None:
+        # "Name | Role | Contact": one column holds both the number and the address.
+        email = phone = find(_CONTACT, {i for i in (name, role) if i is not None})
     if name is None or role is None or (email is None and phone is None):
         return None
     return Columns(name, role, email, phone, find(_ORGANISATION, {name, role}))
@@ -98,10 +105,15 @@ def rows_of(table: Table, columns: Columns) -> list[tuple[FieldKey, dict[str, st
         key, rest = role_of(cell(columns.role))
         if key is None:
             key = FieldKey(AGENCY, "contact_name", None, (("role", cell(columns.role)),))
+        email, phone = cell(columns.email), cell(columns.phone)
+        if columns.email == columns.phone:
+            # One "Contact" cell: its addresses are the email, the rest the numbers.
+            found, _, rest = find_emails(email)
+            email, phone = " ; ".join(found), rest if any(ch.isdigit() for ch in rest) else ""
         facts = {
             "name": cell(columns.name),
-            "email": cell(columns.email),
-            "phone": cell(columns.phone),
+            "email": email,
+            "phone": phone,
             "organisation": cell(columns.organisation) or rest,
         }
         if key.group == PARENT and not key.implied and cell(columns.role):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 
 from bot.core.conference import ConferenceType, Role
@@ -467,3 +468,27 @@ def test_unknown_service_under_the_professionals_is_a_professional() -> None:
     assert agencies["Dee Walden"].organisation == "Refuge key worker"
     assert agencies["Dan Ruddock"].emails == ("dan.ruddock@turningpoint.example.org",)
     assert all(not p.organisation.startswith("I'd") for p in agencies.values())
+
+
+def test_people_table_with_one_contact_column_splits_addresses_from_numbers() -> None:
+    html = (
+        "<p>ICPC please, strategy discussion 20/11/2026.</p>"
+        "<p>Child: T.R. (DOB 02/03/2018), case ref 123456</p>"
+        "<table><tr><td>Name</td><td>Role</td><td>Contact</td></tr>"
+        "<tr><td>Amber Stoner</td><td>Mum</td>"
+        "<td>07700 900810<br>amber.stoner@example.org</td></tr>"
+        "<tr><td>Colm Byrd</td><td>DSL, Fenbrook High</td>"
+        "<td>c.byrd@fenbrook.example.sch.uk</td></tr>"
+        "</table><p>Rowan Feld, Social Worker</p>"
+    )
+    outcome = parse_message(dataclasses.replace(message(html), body_type="html"))
+    assert isinstance(outcome, Parsed), outcome
+    (mum,) = outcome.request.parents
+    assert (mum.name, mum.relationship) == ("Amber Stoner", "mother")
+    assert (mum.emails, mum.phones) == (("amber.stoner@example.org",), ("+447700900810",))
+    (school,) = outcome.request.agencies
+    assert (school.name, school.emails, school.phones) == (
+        "Colm Byrd",
+        ("c.byrd@fenbrook.example.sch.uk",),
+        (),
+    )
