@@ -59,6 +59,35 @@ _SAYS = re.compile(
     r"thanks|regards|dear|hi|hello)\b",
     re.IGNORECASE,
 )
+# A form's tick boxes: "☐ ICPC ☒ Pre-birth ICPC ☐ RCPC" says "Pre-birth ICPC".
+_BOX = re.compile(r"\s*([☐☒☑✓✔□■]|\[\s*[xX✓]?\s*\])\s*")
+
+
+def has_tick_boxes(text: str) -> bool:
+    """Whether a line is a row of a form's tick boxes."""
+    return len(_BOX.findall(text)) >= 2
+
+
+def _ticked(text: str) -> str:
+    """The ticked options of a row of tick boxes, boxes before or after their words."""
+    parts = _BOX.split(text)
+    if len(parts) < 5:
+        return text
+    boxes, words = parts[1::2], parts[0::2]
+    if not words[0].strip():
+        words = words[1:]  # "☐ ICPC ☒ Pre-birth ICPC": each box, then its words
+    elif not words[-1].strip():
+        words = words[:-1]  # "Yes [x] No [ ]": the words, then their box
+    else:
+        return text
+    chosen = [
+        w.strip(" ,;/")
+        for box, w in zip(boxes, words, strict=False)
+        if box[:1] in "☒☑✓✔■" or re.fullmatch(r"\[\s*[xX✓]\s*\]", box)
+    ]
+    return " / ".join(c for c in chosen if c)
+
+
 _NOTHING = re.compile(
     r"^\W*(none|no|n/?a|nil|not known|unknown|not applicable|tbc|-)\W*$", re.IGNORECASE
 )
@@ -324,7 +353,7 @@ class Extractor:
         self._store(key, self._resolve(key), value)
 
     def _store(self, key: FieldKey, index: int, value: str) -> None:
-        text = value.strip()
+        text = _ticked(value.strip())
         if not text:
             return
         if key.group and _NOTHING.match(text):

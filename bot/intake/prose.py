@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from bot.core.mailbox import InboundMessage
 from bot.intake.blocks import Block, Table, clean_text, own_text
 from bot.intake.child_line import read_child, split_child_entries
-from bot.intake.extract import Fields, Value
+from bot.intake.extract import Fields, Value, has_tick_boxes
 from bot.intake.html import html_text
 from bot.intake.inline import (
     find_emails,
@@ -441,7 +441,7 @@ def _read_singles(fields: Fields, sentences: list[str], subject: str, source: st
                 if pattern.search(sentence):
                     _single(fields, "preferred_format", fmt.replace("_", " "), source)
                     break
-        if _ACCESS.search(sentence):
+        if _ACCESS.search(sentence) and not has_tick_boxes(sentence):
             key = ("", 0, "access_needs")
             if key not in fields.values or all(
                 v.source == source + " " for v in fields.values[key]

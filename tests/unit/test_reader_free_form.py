@@ -492,3 +492,15 @@ def test_people_table_with_one_contact_column_splits_addresses_from_numbers() ->
         ("c.byrd@fenbrook.example.sch.uk",),
         (),
     )
+
+
+def test_tick_boxes_give_the_ticked_option_only() -> None:
+    body = LABELLED.replace(
+        "Conference type: Initial", "Conference type: ☐ ICPC ☒ Pre-birth ICPC ☐ RCPC ☐ Transfer In"
+    ).replace(
+        "Strategy discussion: 20/11/2026",
+        "Strategy discussion: 20/11/2026\nInterpreter: ☐ Yes ☐ No",
+    )
+    request = booked(body).request
+    assert request.conference_type is ConferenceType.ICPC
+    assert request.access_needs in ("", None)
