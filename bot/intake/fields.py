@@ -99,6 +99,10 @@ def all_dates(text: str) -> list[DateFound]:
     return [DateFound(pos, _build_date(d, mo, y)) for pos, d, mo, y in candidates]
 
 
+# Only with a slash: "1.5 hours" is no date.
+_DAY_MONTH_FIGURES = re.compile(r"(?<![\d/.\-])(\d{1,2})/(\d{1,2})(?![\d/.\-]*\d)")
+
+
 def find_recent_date(text: str, today: date) -> date:
     """A date as ``find_date`` reads it, or one without a year ("9th November"): the last
     such day on or before ``today``, as someone writing today about a past event means it."""
@@ -106,6 +110,12 @@ def find_recent_date(text: str, today: date) -> date:
         return find_date(text)
     except FieldError:
         found = {(int(m[1]), _MONTHS[m[2].lower()]) for m in _DAY_MONTH.finditer(text)}
+        # "Strat was 16/11.": a day and month in figures.
+        found |= {
+            (int(m[1]), int(m[2]))
+            for m in _DAY_MONTH_FIGURES.finditer(text)
+            if 1 <= int(m[2]) <= 12 and 1 <= int(m[1]) <= 31
+        }
         if len(found) != 1:
             raise
         day, month = found.pop()

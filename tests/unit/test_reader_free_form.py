@@ -504,3 +504,10 @@ def test_tick_boxes_give_the_ticked_option_only() -> None:
     request = booked(body).request
     assert request.conference_type is ConferenceType.ICPC
     assert request.access_needs in ("", None)
+
+
+def test_strategy_day_and_month_in_figures_without_a_year_is_the_last_such_day() -> None:
+    body = LABELLED.replace(
+        "Strategy discussion: 20/11/2026", "Strategy discussion: Strat was 16/11."
+    )
+    assert booked(body).request.strategy_discussion_date == date(2026, 11, 16)
