@@ -58,7 +58,11 @@ _GENDER = (
     ("non-binary", re.compile(r"\bnon[\s\-]?binary\b", re.IGNORECASE)),
 )
 _LEGAL = (
-    ("child protection plan", r"\b(cp plan|child protection plan|subject to (?:a )?cpp?|cpp)\b"),
+    (
+        "child protection plan",
+        r"\b(cp plans?|child protection plans?|subject to (?:a )?cpp?|cpp|"
+        r"on (?:a |their |the |cp )?plans?|plan category|category of (?:the )?plan)\b",
+    ),
     ("child in need", r"\b(cin|child in need)\b"),
     ("section 20", r"\b(s\.?\s?20|section 20)\b"),
     ("interim care order", r"\b(ico|interim care order)\b"),
@@ -194,6 +198,14 @@ def split_child_entries(text: str) -> list[str]:
     if len(dated) < 2:
         return [text]
     return [text[: starts[0]] + pieces[0], *pieces[1:]]
+
+
+def stated_legal_status(text: str) -> str:
+    """ "All on CP plans", "Both are on plans under neglect": a child protection plan said
+    of the children together. Only that status: "LAC nurse", "SGO carers for D." or "the CIN
+    team" are about someone or something else as often as about the child."""
+    found = {name for name, p in _LEGAL if re.search(p, text, re.IGNORECASE)}
+    return "child protection plan" if found == {"child protection plan"} else ""
 
 
 def legal_status(text: str) -> str:

@@ -209,6 +209,7 @@ _SINGLE_DISPLAY = {
     "access_needs": "Interpreter or access needs",
     "previous_reference": "Previous conference reference",
 }
+_LETTERS = "abcdefgh"
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _HEADING_SUFFIXES = (
     "",
@@ -338,6 +339,8 @@ def _role_word(norm: str) -> FieldKey | None:
 
 def _split_number(rest: str) -> tuple[int | None, str]:
     words = rest.split()
+    if len(words) == 1 and len(words[0]) == 1 and words[0] in _LETTERS:
+        return _LETTERS.index(words[0]) + 1, ""  # "Child A", "Child B": lettered entries
     if words and (words[0].isdigit() or words[0] in _NUMBER_WORDS):
         head = words[0]
         number = int(head) if head.isdigit() else _NUMBER_WORDS[head]

@@ -13,7 +13,8 @@ import traceback
 from bot.core.mailbox import Attachment, InboundMessage
 from bot.core.playbook.intake import IntakeVocabulary
 from bot.core.reference import find_references
-from bot.intake.assemble import assemble, check_complete, name_systems
+from bot.intake.assemble import Assembled, assemble, check_complete, name_systems
+from bot.intake.child_line import stated_legal_status
 from bot.intake.attachments import Unreadable, read_attachments
 from bot.intake.blocks import Block, Table, clean_text, own_text, text_blocks
 from bot.intake.draft import DraftProblems, request_of
@@ -169,6 +170,22 @@ def _said_as_earlier(ref: str, body: str) -> bool:
     return at >= 0 and bool(_EARLIER.search(body[max(0, at - 60) : at]))
 
 
+def _shared_legal_status(assembled: Assembled, text: str) -> None:
+    """ "All on CP plans, category neglect": the status of each child not given their own.
+
+    Only when the message names one legal status and no child has another.
+    """
+    children = assembled.draft["children"]
+    stated = stated_legal_status(text[:20_000]) if children else ""
+    given = {c["legal_status"] for c in children if c["legal_status"]}
+    if not stated or given - {stated}:
+        return
+    for n, child in enumerate(children):
+        if not child["legal_status"]:
+            child["legal_status"] = stated
+            assembled.sources.setdefault(f"children.{n}.legal_status", BODY_SOURCE)
+
+
 def _own_words_are_a_request(msg: InboundMessage) -> bool:
     """Whether the sender's own words (not a quoted form below them) make a request."""
     body = msg.body or ""
@@ -240,6 +257,7 @@ def _parse(msg: InboundMessage, vocabulary: IntakeVocabulary) -> ParseOutcome:
         warnings.append(f"the request quotes {quoted[0]}; it is kept as the previous conference")
     add_sender(fields, msg, body_blocks, attached_senders)
     assembled = assemble(fields, msg.received_at)
+    _shared_legal_status(assembled, _flat_text([*body_blocks, *attached]))
     if (
         asks_for_threshold_discussion(subject, body_text)
         and not assembled.draft["strategy_discussion_date"]

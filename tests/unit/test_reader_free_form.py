@@ -511,3 +511,21 @@ def test_strategy_day_and_month_in_figures_without_a_year_is_the_last_such_day()
         "Strategy discussion: 20/11/2026", "Strategy discussion: Strat was 16/11."
     )
     assert booked(body).request.strategy_discussion_date == date(2026, 11, 16)
+
+
+def test_plan_said_of_all_the_children_is_each_childs_legal_status() -> None:
+    body = LABELLED.replace("Conference type: Initial", "Conference type: RCPC").replace(
+        "Child: T.R. (DOB 02/03/2018), case ref 123456",
+        "Child A: T.R. 02/03/2018 LCS 123456\nChild B: B.R. 01/11/2019 LCS 123457\n"
+        "Both are on plans under neglect.",
+    )
+    children = booked(body).request.children
+    assert [c.initials for c in children] == ["T.R.", "B.R."]
+    assert {c.legal_status for c in children} == {"child protection plan"}
+
+
+def test_a_looked_after_nurse_says_nothing_of_the_childs_legal_status() -> None:
+    body = LABELLED.replace(
+        "Dad: Gary Dawes, 07700-900-612", "LAC nurse: Gemma Rowan 0113 496 0730"
+    )
+    assert [c.legal_status for c in booked(body).request.children] == [""]
