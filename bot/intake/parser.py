@@ -14,9 +14,9 @@ from bot.core.mailbox import Attachment, InboundMessage
 from bot.core.playbook.intake import IntakeVocabulary
 from bot.core.reference import find_references
 from bot.intake.assemble import Assembled, assemble, check_complete, name_systems
-from bot.intake.child_line import stated_legal_status
 from bot.intake.attachments import Unreadable, read_attachments
 from bot.intake.blocks import Block, Table, clean_text, own_text, text_blocks
+from bot.intake.child_line import stated_legal_status
 from bot.intake.draft import DraftProblems, request_of
 from bot.intake.extract import Extractor, Fields, Value
 from bot.intake.html import html_blocks, html_text
