@@ -364,15 +364,17 @@ def _person(
 
 def _agency(r: _Reader, i: int, where: str) -> dict[str, Any] | None:
     role_text = r.text(AGENCY, i, "role", f"{where}.role") or ""
+    said_organisation = r.text(AGENCY, i, "organisation", f"{where}.organisation")
     texts = [
-        t
-        for t in (
-            r.text(AGENCY, i, "organisation", f"{where}.organisation"),
-            r.text(AGENCY, i, "contact_name", f"{where}.name"),
-        )
-        if t
+        t for t in (said_organisation, r.text(AGENCY, i, "contact_name", f"{where}.name")) if t
     ]
     name, organisation = "", ""
+    if said_organisation:
+        plain = read_contact(said_organisation)
+        if plain.name and not (plain.organisation or plain.emails or plain.phones):
+            # "Organisation: Marshby": a place that reads like a name is still the place.
+            organisation = said_organisation.strip()[:120]
+            texts = texts[1:]
     emails = r.emails(r.text(AGENCY, i, "email", f"{where}.emails"), f"{where}.emails")
     phones = r.phones(
         r.text(AGENCY, i, "phone", f"{where}.phones"),

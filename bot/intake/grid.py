@@ -6,6 +6,7 @@ says which group they belong to, so family, professionals and agencies can share
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.intake.blocks import Table
@@ -94,6 +95,16 @@ def role_of(cell: str) -> tuple[FieldKey | None, str]:
     return None, cell.strip()
 
 
+def _organisation_in_role(rest: str) -> str:
+    """What a role cell says beside the role, when it is an organisation: "GP, Park View"
+    is Park View, but "Nursery (G.)" and "Adult mental health (for mum)" say who for."""
+    words = rest.strip(" ,")
+    if re.fullmatch(r"(?:[A-Z]\.?\s*){1,4}", words) or re.match(r"(?i)for\b", words):
+        return ""
+    key = parse_label(words) if words else None
+    return "" if key is not None and key.group == PARENT else words
+
+
 def rows_of(table: Table, columns: Columns) -> list[tuple[FieldKey, dict[str, str]]]:
     """Each row's group key and its cells by fact (name, email, phone, organisation)."""
     out: list[tuple[FieldKey, dict[str, str]]] = []
@@ -108,13 +119,14 @@ def rows_of(table: Table, columns: Columns) -> list[tuple[FieldKey, dict[str, st
         email, phone = cell(columns.email), cell(columns.phone)
         if columns.email == columns.phone:
             # One "Contact" cell: its addresses are the email, the rest the numbers.
-            found, _, rest = find_emails(email)
-            email, phone = " ; ".join(found), rest if any(ch.isdigit() for ch in rest) else ""
+            found, _, numbers = find_emails(email)
+            email = " ; ".join(found)
+            phone = numbers.strip() if any(ch.isdigit() for ch in numbers) else ""
         facts = {
             "name": cell(columns.name),
             "email": email,
             "phone": phone,
-            "organisation": cell(columns.organisation) or rest,
+            "organisation": cell(columns.organisation) or _organisation_in_role(rest),
         }
         if key.group == PARENT and not key.implied and cell(columns.role):
             key = FieldKey(PARENT, key.name, None, (("relationship", cell(columns.role)),))

@@ -378,6 +378,9 @@ def parse_label(text: str, section: str | None = None) -> FieldKey | None:
     role = _role_word(norm)
     if role is not None:
         return role
+    other = _other_councils_worker(norm) if "," not in text else None
+    if other is not None:
+        return other
     # "DOB:", "LCS number:", "Gender:" on their own are about the child.
     name = _SUB_INDEX[CHILD].get(norm)
     if name in _CHILD_ONLY:
@@ -394,6 +397,64 @@ def parse_label(text: str, section: str | None = None) -> FieldKey | None:
         not in ("your", "our", "my", "conference", "previous", "email", "meeting", "police", "nhs")
     ):
         return FieldKey(CHILD, "case_reference")
+    return None
+
+
+# Words before "SW" that say which of this council's workers, not which council.
+_OWN_WORKER = frozenset(
+    {
+        "my",
+        "our",
+        "the",
+        "allocated",
+        "senior",
+        "student",
+        "locum",
+        "new",
+        "current",
+        "case",
+        "holding",
+        "family",
+        "duty",
+        "assistant",
+        "lead",
+        "named",
+        "child's",
+        "childs",
+        "children's",
+        "childrens",
+        "advanced",
+        "principal",
+        "qualified",
+        "agency",
+        "team",
+        "manager",
+        "deputy",
+    }
+)
+
+
+_COUNCIL_WORDS = frozenset({"council", "county", "borough", "city", "district", "la"})
+
+
+def _other_councils_worker(norm: str) -> FieldKey | None:
+    """ "Marshby social worker:", "Lowfield SW (transferring):": another council's worker.
+
+    For a transfer in, the sending council's social worker comes as a professional; the
+    place is their organisation.
+    """
+    words = norm.split()
+    for tail in (["social", "worker"], ["sw"]):
+        head = words[: -len(tail)]
+        # One word ("Kelbridge SW"), or a council's name; "Mark Dainty SW" is a signature.
+        council = len(head) == 1 or (1 < len(head) <= 3 and head[-1] in _COUNCIL_WORDS)
+        if words[-len(tail) :] == tail and council:
+            if any(w in _OWN_WORKER for w in head) or any(ch.isdigit() for ch in "".join(head)):
+                return None
+            place = " ".join(w.capitalize() for w in head)
+            return FieldKey(
+                AGENCY, "contact_name", None, (("role", "social worker"), ("organisation", place))
+            )
     return None
 
 

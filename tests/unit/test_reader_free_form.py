@@ -529,3 +529,24 @@ def test_a_looked_after_nurse_says_nothing_of_the_childs_legal_status() -> None:
         "Dad: Gary Dawes, 07700-900-612", "LAC nurse: Gemma Rowan 0113 496 0730"
     )
     assert [c.legal_status for c in booked(body).request.children] == [""]
+
+
+def test_another_councils_social_worker_is_a_professional_from_that_council() -> None:
+    body = LABELLED.replace("Conference type: Initial", "Conference type: Transfer In").replace(
+        "Dad: Gary Dawes, 07700-900-612",
+        "Kelbridge SW: Ana Soares - ana.soares@kelbridge.example.org",
+    )
+    request = booked(body).request
+    assert request.social_worker.name == "Rowan Feld"
+    (other,) = [p for p in request.agencies if p.name == "Ana Soares"]
+    assert other.organisation == "Kelbridge"
+    assert other.emails == ("ana.soares@kelbridge.example.org",)
+
+
+def test_a_signature_naming_the_sender_and_sw_is_not_another_council() -> None:
+    body = LABELLED.replace(
+        "Rowan Feld\nSocial Worker\n0113 496 0123", "Rowan Feld, SW, 0113 496 0123"
+    )
+    request = booked(body).request
+    assert request.social_worker.phones == ("+441134960123",)
+    assert not any(p.name == "Rowan Feld" for p in request.agencies)
