@@ -12,6 +12,9 @@ from datetime import date
 from bot.intake.fields import FieldError, all_dates
 
 _INITIALS = re.compile(r"(?<![A-Za-z])([A-Z])\s?\.\s?([A-Z])(?:\s?\.\s?([A-Z]))?\.?(?![A-Za-z])")
+_DOTTED_WORDS = re.compile(r"\b(?:D\s?\.\s?O\s?\.\s?B|E\s?\.\s?D\s?\.\s?D)\b\.?", re.I)
+# "Child: T R": initials spaced apart, at the start of the value only.
+_SPACED_INITIALS = re.compile(r"^\s*([A-Z])\s([A-Z])(?:\s([A-Z]))?(?![A-Za-z])")
 _BARE_INITIALS = re.compile(r"(?<![A-Za-z'’\d])([A-Z]{2,3})(?![A-Za-z'’\d])")
 _FULL_NAME = re.compile(r"\b([A-Z][a-z'’\-]+)(?:\s+([A-Z][a-z'’\-]+))?\s+([A-Z][a-z'’\-]+)\b")
 _NOT_NAME = re.compile(
@@ -95,7 +98,8 @@ def dotted(letters: str) -> str:
 
 def read_initials(text: str, *, from_names: bool = True) -> str:
     """The child's initials, from initials or (``from_names``) a full name; else ""."""
-    match = _INITIALS.search(text)
+    text = _DOTTED_WORDS.sub(" ", text)  # "T.R. D.O.B 2.3.2018": D.O.B is no initial
+    match = _INITIALS.search(text) or _SPACED_INITIALS.match(text)
     if match:
         return dotted("".join(g for g in match.groups() if g))
     stripped = re.sub(

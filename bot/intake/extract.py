@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.intake.blocks import Block, Table
@@ -51,7 +51,7 @@ _VERB_NEXT = re.compile(
 _CONTACT_HINT = re.compile(r"@|\d{3}|\(|\bdob\b|\bborn\b", re.IGNORECASE)
 _SIDE_BY_SIDE = re.compile(r"\s{3,}(?=[A-Za-z][A-Za-z' /()]{0,40}:\s)")
 # A value that may name several people: "A ...; B ..." or "A ... and B ...".
-_SEVERAL = re.compile(r";|\s(?:and|&)\s", re.IGNORECASE)
+_SEVERAL = re.compile(r";|,|\s(?:and|&)\s", re.IGNORECASE)
 # "Refuge key worker: ...", "Turning Point - Dan Rudd - ...": a short label, then the rest.
 _SERVICE_LINE = re.compile(r"^([A-Za-z][A-Za-z'’&/ ]{1,40}?)\s*(?::|\s[-–—]\s)\s*(\S.*)$")
 _SAYS = re.compile(
@@ -61,6 +61,23 @@ _SAYS = re.compile(
 )
 # A form's tick boxes: "☐ ICPC ☒ Pre-birth ICPC ☐ RCPC" says "Pre-birth ICPC".
 _BOX = re.compile(r"\s*([☐☒☑✓✔□■]|\[\s*[xX✓]?\s*\])\s*")
+
+
+def _plain_list(value: str, *, family: bool) -> bool:
+    """Whether a heading's value lists one entry a part; a sentence ("me (health visitor),
+    the GP (...), and DC Martin Hollis from the CAIU (...)") is left to the prose reader."""
+    for part in split_people(value, family=family):
+        contact = read_contact(part)
+        if (
+            len(contact.emails) > 1
+            or _AND_WORD.search(part)
+            or not (contact.name or contact.organisation or contact.roles)
+        ):
+            return False
+    return True
+
+
+_AND_WORD = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
 
 
 def has_tick_boxes(text: str) -> bool:
@@ -185,6 +202,21 @@ class Extractor:
                 self.pending = None
                 self._put(key, value, opens_section=not value)
                 self._label_organisation(key, label)
+                return
+            heading = parse_heading(label) if label and value else None
+            if (
+                heading is not None
+                and heading[0] in _ENTRY_FIELD
+                and heading[1] is None
+                and _plain_list(value, family=heading[0] == PARENT)
+            ):
+                # "Professionals: School (...), HV Sue Smith ...": a heading over its list.
+                group = heading[0]
+                self.pending = None
+                self._open_section(group, None)
+                index = self.fields.max_index(group) + 1
+                self.current[group] = index
+                self._store(FieldKey(group, _ENTRY_FIELD[group]), index, value)
                 return
         if self._unknown_service(line):
             return
@@ -373,17 +405,25 @@ class Extractor:
                 # "Oakfield High - dsl@...; Millbrook Primary - Ms Clare Hutt, c.hutt@...": two.
                 self.fields.add((key.group, index, key.name), Value(people[0], self.source))
                 implied = [(n, v) for n, v in key.implied if self.fields.has(key.group, index, n)]
+                if not implied:
+                    self._own_role(key.group, index, people[0], ())
                 for part in people[1:]:
                     index = self.fields.max_index(key.group) + 1
                     self.fields.add((key.group, index, key.name), Value(part, self.source))
-                    # "... and PC Dean Amos": their own role word, not the label's.
-                    own = [parse_label(role) for role in read_contact(part).roles]
-                    roles = [k.implied for k in own if k is not None and k.group == key.group]
-                    for name, meaning in roles[0] if roles else implied:
-                        self.fields.add((key.group, index, name), Value(meaning, self.source))
+                    self._own_role(key.group, index, part, implied)
                     self.current[key.group] = index
                 return
         self.fields.add((key.group, index, key.name), Value(text, self.source))
+
+    def _own_role(
+        self, group: str, index: int, part: str, implied: Iterable[tuple[str, str]]
+    ) -> None:
+        """ "... and PC Dean Amos": the entry's own role word, else the label's."""
+        own = [parse_label(role) for role in read_contact(part).roles]
+        roles = [k.implied for k in own if k is not None and k.group == group]
+        for name, meaning in roles[0] if roles else implied:
+            if not self.fields.has(group, index, name):
+                self.fields.add((group, index, name), Value(meaning, self.source))
 
     def _table(self, table: Table) -> None:
         if self._person_grid(table) or self._record_table(table):

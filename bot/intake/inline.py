@@ -81,6 +81,14 @@ _ROLE_WORDS = sorted(
 )
 
 
+_ROLE_START = re.compile(
+    r"\s*(?:"
+    + "|".join(re.escape(w) for w in _ROLE_WORDS if len(w) > 2 or w in ("gp", "hv"))
+    + r")\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Contact:
     """What one line says about a person: the name, where they work, how to reach them."""
@@ -240,7 +248,7 @@ def read_contact(text: str) -> Contact:
         if role and role == inner.strip().lower():
             roles.append(role)
         elif not organisation and is_organisation(inner):
-            organisation = inner.strip()  # "Sandra Yeo (Calderbrook Homes)"
+            organisation = inner.strip(" ,;:")  # "Sandra Yeo (Calderbrook Homes)"
     return Contact(
         name,
         organisation,
@@ -300,7 +308,33 @@ def split_people(text: str, family: bool = False) -> list[str]:
     parts = [p.strip() for p in text.split(";") if p.strip()]
     if len(parts) > 1 and all(_whole(p, family) for p in parts):
         return [piece for p in parts for piece in _split_and(p, family)]
+    listed = _split_at_roles(text)
+    if len(listed) > 1:
+        return [piece for p in listed for piece in _split_and(p, family)]
     return _split_and(text, family)
+
+
+def _split_at_roles(text: str) -> list[str]:
+    """ "School (Oak Primary, dsl@...), HV Sue Smith 07700 900700, GP Park Surgery": three.
+
+    A comma outside brackets followed by a role word starts the next entry, when the first
+    entry is one too (it starts with a role word, or has a name and a way to reach them).
+    """
+    parts: list[str] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(0, depth - 1)
+        elif ch == "," and depth == 0 and _ROLE_START.match(text, i + 1):
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    parts = [p for p in parts if p]
+    if len(parts) < 2 or not (_ROLE_START.match(parts[0]) or _whole(parts[0], False)):
+        return [text]
+    return parts
 
 
 _AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)

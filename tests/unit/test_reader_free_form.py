@@ -550,3 +550,41 @@ def test_a_signature_naming_the_sender_and_sw_is_not_another_council() -> None:
     request = booked(body).request
     assert request.social_worker.phones == ("+441134960123",)
     assert not any(p.name == "Rowan Feld" for p in request.agencies)
+
+
+def test_initials_written_apart_or_beside_dob_dots_are_the_childs_initials() -> None:
+    spaced = LABELLED.replace(
+        "Child: T.R. (DOB 02/03/2018), case ref 123456", "Child: T R\nDOB: 02/03/2018"
+    )
+    dotted_dob = LABELLED.replace(
+        "Child: T.R. (DOB 02/03/2018), case ref 123456", "Child: T.R. D.O.B 2.3.2018"
+    )
+    for body in (spaced, dotted_dob):
+        (child,) = booked(body).request.children
+        assert (child.initials, child.date_of_birth) == ("T.R.", date(2018, 3, 2))
+
+
+def test_a_comma_list_of_services_under_a_heading_label_is_one_entry_each() -> None:
+    body = LABELLED.replace(
+        "Dad: Gary Dawes, 07700-900-612",
+        "Professionals: School (Oak Primary, dsl@oak.example.sch.uk), HV Sue Smithers "
+        "07700 900700, GP Park Surgery",
+    )
+    agencies = booked(body).request.agencies
+    school = [a for a in agencies if a.emails == ("dsl@oak.example.sch.uk",)]
+    assert [a.organisation for a in school] == ["Oak Primary"]
+    (visitor,) = [a for a in agencies if a.name == "Sue Smithers"]
+    assert (visitor.emails, visitor.phones) == ((), ("+447700900700",))
+    assert any(a.organisation == "Park Surgery" for a in agencies)
+
+
+def test_a_sentence_after_a_heading_label_keeps_each_persons_address_apart() -> None:
+    body = LABELLED.replace(
+        "Dad: Gary Dawes, 07700-900-612",
+        "Professionals: me (health visitor), the GP (Lakeside Surgery, lakeside@nhs.example.net), "
+        "and DC Martin Hollins from the CAIU (martin.hollins@police.example.net).",
+    )
+    for agency in booked(body).request.agencies:
+        assert len(agency.emails) <= 1, agency
+        if "martin.hollins@police.example.net" in agency.emails:
+            assert "Lakeside" not in agency.organisation
