@@ -22,7 +22,12 @@ _NOT_NAME = re.compile(
     r"School|Plan|Order|Protection|Section|Looked|January|February|March|April|May|June|July|"
     r"August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday)\b"
 )
-_UNBORN = re.compile(r"\b(unborn|pre[\s\-]?birth|not yet born|e\.?d\.?d\.?|due)\b", re.IGNORECASE)
+# "due" alone is not enough: "Review due 10/12/2026" is about the conference.
+_UNBORN = re.compile(
+    r"\b(unborn|pre[\s\-]?birth|not yet born|e\.?d\.?d\.?|due date|baby (?:is )?due|"
+    r"due to be born|expected date of (?:birth|delivery))\b",
+    re.IGNORECASE,
+)
 _BIRTH_WORD = re.compile(r"\b(d\.?\s?o\.?\s?b\.?|date of birth|born|birthday)\b", re.IGNORECASE)
 _DUE_WORD = re.compile(r"\b(e\.?d\.?d\.?|due|expected)\b", re.IGNORECASE)
 _REFERENCES = (
@@ -216,3 +221,29 @@ def legal_status(text: str) -> str:
     """The legal status in the words MTS use ("CP plan (neglect)" is "child protection plan")."""
     found = next((name for name, p in _LEGAL if re.search(p, text, re.IGNORECASE)), "")
     return found or text.strip()
+
+
+_BRACKETED_CHILDREN = re.compile(
+    r"((?:[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?(?:\s*(?:,|and|&)\s*)?)+)\s*\(([^()]{4,80})\)"
+)
+_ONE_INITIALS = re.compile(r"[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?")
+
+
+def bracketed_children(sentence: str) -> list[str]:
+    """ "a conference for T.R. (02/03/2018), following a strategy discussion on ...": one
+    child, its date in the brackets after its initials; "T.R. and B.R. (DOB 02/03/2018 and
+    05/06/2020)": two, their dates in the same order. Nothing unless the counts agree."""
+    found: list[str] = []
+    for m in _BRACKETED_CHILDREN.finditer(sentence):
+        initials = _ONE_INITIALS.findall(m.group(1))
+        try:
+            dates = all_dates(m.group(2))
+        except FieldError:
+            continue
+        if dates and len(dates) == len(initials):
+            inside = m.group(2)
+            found.extend(
+                f"{who} (DOB {d.value:%d/%m/%Y})" if len(initials) > 1 else f"{who} ({inside})"
+                for who, d in zip(initials, dates, strict=True)
+            )
+    return found

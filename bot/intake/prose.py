@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.core.mailbox import InboundMessage
 from bot.intake.blocks import Block, Table, clean_text, own_text
-from bot.intake.child_line import read_child, split_child_entries
+from bot.intake.child_line import bracketed_children, read_child, split_child_entries
 from bot.intake.extract import Fields, Value, has_tick_boxes
 from bot.intake.html import html_text
 from bot.intake.inline import (
@@ -70,7 +70,7 @@ _SENTENCE = re.compile(
 )
 _PRONOUN_START = re.compile(r"^\s*(she|he|they|her|his|their|mum'?s|dad'?s|both)\b", re.I)
 _MANAGER = re.compile(
-    rf"\b(?i:(?:my|the|our|his|her)\s+(?:team\s+|practice\s+|line\s+)?manager)\b"
+    rf"\b(?i:(?:my|the|our|his|her)\s+(?:(?:team\s+|practice\s+|line\s+)?manager|tm))\b"
     rf"{_LINK}{_TITLE}{_NAME}"
 )
 _MANAGER_AFTER = re.compile(
@@ -417,12 +417,16 @@ def _read_children(fields: Fields, sentences: list[str], source: str) -> None:
     for sentence in sentences:
         if len(sentence) > 600:
             continue
+        described: list[str] = []
         for part in split_child_entries(sentence):
             bits = read_child(part, from_names=False)
-            described = bits.initials and (bits.date_of_birth or bits.due_date)
-            if (described or (bits.unborn and bits.due_date)) and not bits.problem:
-                index += 1
-                fields.add((CHILD, index, "entry"), Value(part, source))
+            dated = bits.initials and (bits.date_of_birth or bits.due_date)
+            if (dated or (bits.unborn and bits.due_date)) and not bits.problem:
+                described.append(part)
+        paired = bracketed_children(sentence)  # "T.R. and B.R. (DOB ... and ...)"
+        for part in paired if len(paired) > len(described) else described:
+            index += 1
+            fields.add((CHILD, index, "entry"), Value(part, source))
 
 
 def _read_singles(fields: Fields, sentences: list[str], subject: str, source: str) -> None:

@@ -588,3 +588,30 @@ def test_a_sentence_after_a_heading_label_keeps_each_persons_address_apart() -> 
         assert len(agency.emails) <= 1, agency
         if "martin.hollins@police.example.net" in agency.emails:
             assert "Lakeside" not in agency.organisation
+
+
+def test_a_review_due_date_is_no_unborn_child() -> None:
+    body = (
+        "Please arrange an RCPC for T.R. (DOB 02/03/2018), LCS 123456. Review due 10/12/2026. "
+        "Mum Kelly Dawes 07700 900611.\nRowan Feld\nSocial Worker\n"
+    )
+    outcome = parse_message(message(body))
+    assert isinstance(outcome, Parsed), outcome
+    assert [(c.initials, c.unborn) for c in outcome.request.children] == [("T.R.", False)]
+
+
+def test_children_named_with_their_dates_in_brackets_in_a_sentence() -> None:
+    one = (
+        "I would like to request an Initial Child Protection Conference for T.R. (02/03/2018), "
+        "following a strategy discussion held on 20th November 2026.\nMum: Kelly Dawes "
+        "(07700 900611)\nMy TM is Grace Obi.\nRowan Feld\nSocial Worker\n"
+    )
+    request = booked(one).request
+    assert [(c.initials, c.date_of_birth) for c in request.children] == [("T.R.", date(2018, 3, 2))]
+    assert request.strategy_discussion_date == date(2026, 11, 20)
+    assert request.team_manager is not None and request.team_manager.name == "Grace Obi"
+    two = one.replace("T.R. (02/03/2018)", "T.R. and B.R. (DOB 02/03/2018 and 05/06/2020)")
+    assert [(c.initials, c.date_of_birth) for c in booked(two).request.children] == [
+        ("T.R.", date(2018, 3, 2)),
+        ("B.R.", date(2020, 6, 5)),
+    ]
