@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 import email_validator
 import phonenumbers
@@ -23,6 +24,9 @@ class InvalidRequestError(ValueError):
     """A request value breaks a domain rule; the message says which one."""
 
 
+# Pure functions of a string, asked again for every line and person that repeats a number
+# or address; phonenumbers and email-validator are the slowest steps of reading a request.
+@lru_cache(maxsize=4096)
 def normalise_phone(text: str) -> str | None:
     """The E.164 form of a UK (or +-prefixed international) number, or None if it is not one."""
     try:
@@ -41,6 +45,7 @@ def normalise_phone(text: str) -> str | None:
     return formatted if _E164.match(formatted) else None
 
 
+@lru_cache(maxsize=4096)
 def is_email(text: str) -> bool:
     """Whether ``text`` is one whole email address (no display name), as RFC 5322 allows.
 

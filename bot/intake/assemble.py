@@ -276,23 +276,23 @@ class _People:
     people: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, person: dict[str, Any]) -> int:
-        same = self._same_relative(person)
-        if same is not None:
-            return same
+        relative = self._same_relative(person)
+        if relative is not None:
+            return relative
         full = person["name"].casefold()
+        # Worked out once, not again for each person known: a long list made that heavy.
+        whole_name = len(full.split()) >= 2
+        same = (person["role"], full, person["organisation"].casefold())
         for n, known in enumerate(self.people):
-            if len(full.split()) >= 2 and known["name"].casefold() == full:
+            known_name = known["name"].casefold()
+            if whole_name and known_name == full:
                 # One person named twice ("SW: Donna Raistrick" and again in the agency
                 # list): one entry, in the role named first, with every way to reach them.
                 known["emails"] = list(dict.fromkeys([*known["emails"], *person["emails"]]))
                 known["phones"] = list(dict.fromkeys([*known["phones"], *person["phones"]]))
                 known["organisation"] = known["organisation"] or person["organisation"]
                 return n
-            if (known["role"], known["name"].casefold(), known["organisation"].casefold()) == (
-                person["role"],
-                person["name"].casefold(),
-                person["organisation"].casefold(),
-            ):
+            if (known["role"], known_name, known["organisation"].casefold()) == same:
                 known["emails"] = list(dict.fromkeys([*known["emails"], *person["emails"]]))
                 known["phones"] = list(dict.fromkeys([*known["phones"], *person["phones"]]))
                 return n

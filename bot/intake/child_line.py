@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from bot.intake.fields import FieldError, all_dates
 
@@ -140,6 +141,8 @@ def _dates_near(text: str, word: re.Pattern[str]) -> list[date]:
     return out
 
 
+# Pure, and asked of every sentence and entry line (and of each again by later readers).
+@lru_cache(maxsize=2048)
 def read_child(text: str, *, from_names: bool = True) -> ChildBits:
     """The child one line describes; a problem says what cannot be read whole.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -102,6 +103,10 @@ class Contact:
     broken_emails: tuple[str, ...] = ()  # an address-like word that is not a whole address
 
 
+# The readers below are pure functions of one line, and the same line is read again by
+# the extractor, the prose reader and the assembler (and a pasted list repeats lines):
+# cached, each line pays for phonenumbers' matcher and email-validator once.
+@lru_cache(maxsize=2048)
 def find_emails(text: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     """Every whole address in ``text``, the address-like words that are not, and the rest."""
     found: list[str] = []
@@ -125,6 +130,7 @@ def find_emails(text: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     return tuple(dict.fromkeys(found)), tuple(dict.fromkeys(broken)), rest
 
 
+@lru_cache(maxsize=2048)
 def find_phone_numbers(text: str) -> tuple[tuple[str, ...], str]:
     """Every phone number in ``text`` as E.164, in order, and the text without them."""
     found: list[str] = []
@@ -183,6 +189,7 @@ def _own_part(text: str) -> str:
     return ";".join(kept)
 
 
+@lru_cache(maxsize=2048)
 def read_contact(text: str) -> Contact:
     """The person a line describes; the order of the parts does not matter."""
     text = _own_part(text)
@@ -271,6 +278,7 @@ def _address_of(email: str, name: str) -> bool:
 _SUFFIX_ROLES = frozenset({"dsl", "senco", "hv", "deputy dsl", "designated safeguarding lead"})
 
 
+@lru_cache(maxsize=2048)
 def split_role(chunk: str) -> tuple[str, str]:
     """A leading role word and the rest: "designated teacher Ms P. Greaves" splits in two."""
     lowered = chunk.lower().replace("’", "'")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 CHILD, PARENT, AGENCY = "child", "parent", "agency"
 SOCIAL_WORKER, TEAM_MANAGER = "social_worker", "team_manager"
@@ -305,6 +306,9 @@ _CHILD_ONLY = frozenset(
 _ROLE_BARE = {PARENT: "name", AGENCY: "contact_name"}
 
 
+# Label lookups scan every role word and prefix; the same few labels recur on every line
+# of a form, so each pure lookup is cached.
+@lru_cache(maxsize=2048)
 def family_relationship(text: str) -> str | None:
     """The relationship a family word names ("mum" is "mother"), if it is one."""
     norm = normalise(text)
@@ -314,6 +318,7 @@ def family_relationship(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=2048)
 def agency_role_words(text: str) -> str | None:
     """The kind of professional a role word names ("HV" is "health visitor"), if it is one."""
     norm = normalise(text)
@@ -360,6 +365,7 @@ def _grouped(norm: str) -> list[tuple[str, int | None, str]]:
     return found
 
 
+@lru_cache(maxsize=4096)
 def parse_label(text: str, section: str | None = None) -> FieldKey | None:
     """The field a label names, reading bare labels ("Email") inside ``section``'s group."""
     norm = normalise(text)
@@ -458,6 +464,7 @@ def _other_councils_worker(norm: str) -> FieldKey | None:
     return None
 
 
+@lru_cache(maxsize=2048)
 def parse_heading(text: str) -> tuple[str, int | None] | None:
     """The group a heading line opens ("Child 2", "Agencies", "Parent 1 details"), if any."""
     norm = normalise(text)

@@ -191,8 +191,11 @@ def _own_words_are_a_request(msg: InboundMessage) -> bool:
     body = msg.body or ""
     own = own_text(html_text(body) if _is_html(msg) else body)
     fields = Fields()
-    Extractor(fields, BODY_SOURCE).read(text_blocks(own))
-    read_prose(fields, text_blocks(own), "", BODY_SOURCE)
+    blocks = text_blocks(own)
+    Extractor(fields, BODY_SOURCE).read(blocks)
+    if _request_like(fields):
+        return True  # read_prose only adds fields, so it could not make this False
+    read_prose(fields, blocks, "", BODY_SOURCE)
     return _request_like(fields) or bool(msg.attachments and _request_like_attachments(msg))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from bot.core.mailbox import InboundMessage
 from bot.intake.blocks import Block, Table, clean_text, own_text
@@ -308,7 +309,10 @@ def _role_of(word: str) -> tuple[str, tuple[str, str]] | None:
     return _ROLE_BY_WORD.get(re.sub(r"[\s\-]+", " ", word.lower()).strip())
 
 
-def _mentions_in(sentence: str) -> list[tuple[int, str, str, tuple[str, str] | None]]:
+# Cached (so a tuple, which callers cannot change): the role-word patterns are long
+# alternations, and the same sentences are read for the body and for the sender's own words.
+@lru_cache(maxsize=2048)
+def _mentions_in(sentence: str) -> tuple[tuple[int, str, str, tuple[str, str] | None], ...]:
     """(position, group, name, implied) for each person a sentence names by role."""
     found: list[tuple[int, str, str, tuple[str, str] | None]] = []
     for m in _ROLE_THEN_NAME.finditer(sentence):
@@ -341,7 +345,7 @@ def _mentions_in(sentence: str) -> list[tuple[int, str, str, tuple[str, str] | N
             continue
         seen.add(name.casefold())
         out.append((item[0], item[1], name, item[3]))
-    return out
+    return tuple(out)
 
 
 _NOT_A_NAME = frozenset(
@@ -388,13 +392,17 @@ _SOMEONE_ELSES = re.compile(
 
 
 def _read_professionals(fields: Fields, sentences: list[str], source: str) -> None:
+    # Asked once, not per sentence (each ask scans every field): only this loop adds a
+    # team manager or a social worker, and it notes each one it adds.
+    has_manager, has_worker = _has(fields, TEAM_MANAGER), _has(fields, SOCIAL_WORKER)
     for sentence in sentences:
-        if not _has(fields, TEAM_MANAGER):
+        if not has_manager:
             m = _MANAGER.search(sentence) or _MANAGER_AFTER.search(sentence)
             if m and m.group(1).split()[0].lower() not in _NOT_A_NAME:
                 said = m.group(1) + sentence[m.end() : m.end() + 200]
                 fields.add((TEAM_MANAGER, 1, "name"), Value(said, source))
-        if not _has(fields, SOCIAL_WORKER):
+                has_manager = True
+        if not has_worker:
             m = _SOCIAL_WORKER.search(sentence) or _SOCIAL_WORKER_AFTER.search(sentence)
             before = sentence[max(0, m.start() - 30) : m.start()] if m else ""
             if (
@@ -404,6 +412,7 @@ def _read_professionals(fields: Fields, sentences: list[str], source: str) -> No
             ):
                 said = _up_to_someone_else(sentence[m.start(1) :], m.group(1))
                 fields.add((SOCIAL_WORKER, 1, "name"), Value(said, source))
+                has_worker = True
 
 
 _CHILD_FACTS = ("entry", "initials", "date_of_birth", "due_date")

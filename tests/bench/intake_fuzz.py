@@ -9,8 +9,8 @@ discussion, or a triage item with a reason, and never through the parser's catch
 
 Prints one JSON line: ``examples``, ``uncaught`` (exceptions out of parse_message),
 ``internal_errors`` (the catch-all reached), ``no_reason`` (triage without a reason),
-``outcomes`` and ``parse_ms_p99``. ``CONFBOT_BENCH_SMALL=1`` runs 300 examples; the full
-run is 10,000.
+``outcomes``, ``parse_ms_p50`` and ``parse_ms_p99``. ``CONFBOT_BENCH_SMALL=1`` runs 300
+examples; the full run is 10,000.
 """
 
 from __future__ import annotations
@@ -134,6 +134,7 @@ def main() -> None:
                 "internal_errors": internal,
                 "no_reason": no_reason,
                 "outcomes": dict(outcomes),
+                "parse_ms_p50": round(times[len(times) // 2], 2) if times else 0.0,
                 "parse_ms_p99": round(p99, 2),
                 "parse_ms_max": round(times[-1], 2) if times else 0.0,
             }
