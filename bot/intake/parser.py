@@ -32,12 +32,12 @@ from bot.intake.outcome import (
     Triage,
 )
 from bot.intake.prose import (
-    add_sender,
     asks_for_threshold_discussion,
     drop_disclaimers,
     own_words,
     read_prose,
 )
+from bot.intake.senders import add_sender
 
 __all__ = ["AttachToConference", "ParseOutcome", "Parsed", "Triage", "parse_message"]
 
