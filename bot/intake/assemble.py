@@ -8,10 +8,9 @@ the request cannot be booked, so triage can show it pre-filled.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from bot.core.conference import ConferenceType, Role
 from bot.core.playbook.intake import IntakeVocabulary
@@ -20,8 +19,7 @@ from bot.core.request import AGENCY_ROLES
 from bot.intake import fields as read
 from bot.intake.child_line import ChildBits, legal_status, read_child, read_initials
 from bot.intake.draft import Draft, Problem, empty_draft
-from bot.intake.extract import ADDITIVE, Fields
-from bot.intake.inline import Contact, find_emails, read_contact
+from bot.intake.extract import Fields
 from bot.intake.labels import (
     ADVOCATE,
     AGENCY,
@@ -30,42 +28,28 @@ from bot.intake.labels import (
     SOCIAL_WORKER,
     TEAM_MANAGER,
     YOUNG_PERSON,
-    FieldKey,
-    family_relationship,
 )
+from bot.intake.people import (
+    People,
+    addresses_follow_names,
+    read_agency,
+    read_person,
+    warn_about_contacts,
+    young_person_named,
+)
+from bot.intake.values import FieldReader, quote
 
-T = TypeVar("T")
-_WS = re.compile(r"\s+")
-# No real value is longer; capping here also keeps every value reader's regexes linear.
-_VALUE_LIMIT = 400
-_FREE_TEXT_LIMIT = 5000
-_FREE_TEXT = frozenset({"access_needs", "confidential_reason", "preferred_format"})
 _GENDERS = {
     "f": "female", "female": "female", "girl": "female", "m": "male", "male": "male",
     "boy": "male", "non binary": "non-binary", "non-binary": "non-binary",
 }  # fmt: skip
-_ROLE_AS_ORGANISATION = {
-    "gp": "GP", "camhs": "CAMHS", "looked after children nurse": "LAC nurse", "dsl": "School",
-    "designated safeguarding lead": "School", "hv": "Health visitor",
-}  # fmt: skip
 _AGENCY_ROLE_VALUES = frozenset(r.value for r in AGENCY_ROLES)
-# Fields that gather many values (every number, every reference): checked one by one.
-_LONG_OK = frozenset({(CHILD, "entry")})
 _NO_NEEDS = re.compile(
     r"^\s*(none|no|n/?a|nil|not (known|needed|required|applicable)|none (known|identified)|"
     r"no (interpreter|access needs|needs)( (needed|required|known))?)\W*$",
     re.IGNORECASE,
 )
-_NONE = re.compile(
-    r"^\s*(none|no|n/?a|nil|not known|unknown|tbc|not given|no (phone|number|mobile)\w*|-+)\W*$",
-    re.IGNORECASE,
-)
 _SPLIT_REFERENCES = re.compile(r"\s*(?:[;,]|\band\b|\s/\s)\s*")
-
-
-def _quote(text: str) -> str:
-    text = _WS.sub(" ", text).strip()
-    return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
 
 
 @dataclass(slots=True)
@@ -76,102 +60,6 @@ class Assembled:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
-
-
-class _Reader:
-    """Reads each field's values, collecting problems and sources as it goes."""
-
-    def __init__(self, fields: Fields, received_at: datetime) -> None:
-        self.fields = fields
-        self.received = received_at.astimezone(read.LONDON).date()
-        self.problems: list[Problem] = []
-        self.warnings: list[str] = []
-        self.sources: dict[str, str] = {}
-
-    def fail(self, where: str, message: str) -> None:
-        self.problems.append(Problem(where, message))
-
-    def text(self, group: str, index: int, name: str, where: str) -> str | None:
-        values = self.fields.values.get((group, index, name))
-        if not values:
-            return None
-        distinct: dict[str, str] = {}
-        for value in values:
-            distinct.setdefault(_WS.sub(" ", value.text).strip().casefold(), value.text)
-        self.sources.setdefault(where, values[0].source)
-        limit = _FREE_TEXT_LIMIT if name in _FREE_TEXT else _VALUE_LIMIT
-        longest = max(len(v.text) for v in values)
-        if longest > limit and (group, name) not in _LONG_OK:
-            self.fail(
-                where,
-                f"field '{self.label(group, index, name)}' is too long for this field "
-                f"({longest} characters)",
-            )
-            return None
-        if (group, name) in ADDITIVE:
-            return " ; ".join(distinct.values())
-        if len(distinct) > 1:
-            shown = " and ".join(f"{_quote(v.text)} ({v.source})" for v in values[:3])
-            self.fail(
-                where,
-                f"field '{self.label(group, index, name)}' is given more than once with different "
-                f"values: {shown}",
-            )
-            return None
-        return values[0].text
-
-    def value(
-        self,
-        group: str,
-        index: int,
-        name: str,
-        reader: Callable[[str], T],
-        where: str,
-    ) -> T | None:
-        text = self.text(group, index, name, where)
-        if text is None:
-            return None
-        limit = _FREE_TEXT_LIMIT if name in _FREE_TEXT else _VALUE_LIMIT
-        try:
-            if len(text) > limit:
-                raise read.FieldError(f"is too long for this field ({len(text)} characters)")
-            return reader(text)
-        except read.FieldError as err:
-            self.fail(where, f"field '{self.label(group, index, name)}': {_quote(text)} {err}")
-            return None
-
-    def indices(self, group: str) -> list[int]:
-        return sorted({k[1] for k in self.fields.values if k[0] == group})
-
-    def emails(self, text: str | None, where: str) -> list[str]:
-        """Every whole address in ``text``; a cut-off or broken one is a problem, never kept."""
-        if not text:
-            return []
-        found, broken, _ = find_emails(text)
-        for bad in broken:
-            self.fail(where, f"{_quote(bad)} is not a whole email address; please check it")
-        return list(found)
-
-    def phones(self, text: str | None, where: str = "", label: str = "") -> list[str]:
-        if not text:
-            return []
-        try:
-            return list(read.find_phones(text))
-        except read.FieldError as err:
-            if where and not _NONE.match(text):
-                self.fail(where, f"field '{label}': {_quote(text)} {err}")
-            return []
-
-    @staticmethod
-    def label(group: str, index: int, name: str) -> str:
-        shown = {"entry": "details", "lcs_reference": "LCS number"}
-        display = FieldKey(group, name, index or None)
-        try:
-            return display.display().replace(
-                name.replace("_", " "), shown.get(name, name.replace("_", " "))
-            )
-        except KeyError:
-            return name.replace("_", " ")
 
 
 def _reference(text: str) -> str:
@@ -193,7 +81,7 @@ def _initials(text: str) -> str:
     return initials
 
 
-def _child_references(r: _Reader, i: int, bits: ChildBits, where: str) -> list[dict[str, Any]]:
+def _child_references(r: FieldReader, i: int, bits: ChildBits, where: str) -> list[dict[str, Any]]:
     found: dict[str, str] = {}
     for name, system in (
         ("lcs_reference", "LCS"),
@@ -209,7 +97,7 @@ def _child_references(r: _Reader, i: int, bits: ChildBits, where: str) -> list[d
                 try:
                     given = {read.read_case_reference(part).upper(): system}
                 except read.FieldError as err:
-                    r.fail(f"{where}.case_references", f"{_quote(part)} {err}")
+                    r.fail(f"{where}.case_references", f"{quote(part)} {err}")
                     continue
             for ref, sys in given.items():
                 found.setdefault(ref, sys or system)
@@ -221,12 +109,12 @@ def _child_references(r: _Reader, i: int, bits: ChildBits, where: str) -> list[d
     ]
 
 
-def _child(r: _Reader, i: int, n: int) -> dict[str, Any]:
+def _child(r: FieldReader, i: int, n: int) -> dict[str, Any]:
     where = f"children.{n}"
     entry = r.text(CHILD, i, "entry", f"{where}.initials")
     bits = read_child(entry) if entry else ChildBits()
     if bits.problem:
-        r.fail(f"{where}.date_of_birth", f"Child {n + 1}: {_quote(entry or '')} {bits.problem}")
+        r.fail(f"{where}.date_of_birth", f"Child {n + 1}: {quote(entry or '')} {bits.problem}")
     initials = r.value(CHILD, i, "initials", _initials, f"{where}.initials") or bits.initials
     birth = r.value(CHILD, i, "date_of_birth", read.read_birth, f"{where}.date_of_birth")
     due = r.value(CHILD, i, "due_date", read.find_date, f"{where}.due_date")
@@ -269,155 +157,7 @@ def _child(r: _Reader, i: int, n: int) -> dict[str, Any]:
     return child
 
 
-@dataclass(slots=True)
-class _People:
-    """The people read so far, in the order a conference lists them."""
-
-    people: list[dict[str, Any]] = field(default_factory=list)
-
-    def add(self, person: dict[str, Any]) -> int:
-        relative = self._same_relative(person)
-        if relative is not None:
-            return relative
-        full = person["name"].casefold()
-        # Worked out once, not again for each person known: a long list made that heavy.
-        whole_name = len(full.split()) >= 2
-        same = (person["role"], full, person["organisation"].casefold())
-        for n, known in enumerate(self.people):
-            known_name = known["name"].casefold()
-            if whole_name and known_name == full:
-                # One person named twice ("SW: Donna Raistrick" and again in the agency
-                # list): one entry, in the role named first, with every way to reach them.
-                known["emails"] = list(dict.fromkeys([*known["emails"], *person["emails"]]))
-                known["phones"] = list(dict.fromkeys([*known["phones"], *person["phones"]]))
-                known["organisation"] = known["organisation"] or person["organisation"]
-                return n
-            if (known["role"], known_name, known["organisation"].casefold()) == same:
-                known["emails"] = list(dict.fromkeys([*known["emails"], *person["emails"]]))
-                known["phones"] = list(dict.fromkeys([*known["phones"], *person["phones"]]))
-                return n
-        self.people.append(person)
-        return len(self.people) - 1
-
-    def _same_relative(self, person: dict[str, Any]) -> int | None:
-        """ "Dad is Liam Gallagher" and "Dad's number: 07700 900231" are one person.
-
-        Only when exactly one of the family has that relationship and one of the two has
-        no name; two fathers, or two names, stay apart.
-        """
-        relationship = person["relationship"]
-        if not relationship or person["organisation"]:
-            return None
-        kin = [
-            n
-            for n, known in enumerate(self.people)
-            if known["role"] == person["role"] and known["relationship"] == relationship
-        ]
-        if len(kin) != 1:
-            return None
-        known = self.people[kin[0]]
-        if bool(known["name"]) == bool(person["name"]) or known["organisation"]:
-            return None
-        known["name"] = known["name"] or person["name"]
-        known["emails"] = list(dict.fromkeys([*known["emails"], *person["emails"]]))
-        known["phones"] = list(dict.fromkeys([*known["phones"], *person["phones"]]))
-        return kin[0]
-
-
-def _person(
-    r: _Reader, group: str, i: int, role: Role, where: str, *, name_field: str = "name"
-) -> dict[str, Any] | None:
-    name_text = r.text(group, i, name_field, f"{where}.name")
-    contact = read_contact(name_text) if name_text else Contact()
-    emails = [
-        *contact.emails,
-        *r.emails(r.text(group, i, "email", f"{where}.emails"), f"{where}.emails"),
-    ]
-    for bad in contact.broken_emails:
-        r.fail(f"{where}.emails", f"{_quote(bad)} is not a whole email address; please check it")
-    phone_text = r.text(group, i, "phone", f"{where}.phones")
-    phones = [*contact.phones, *r.phones(phone_text, f"{where}.phones", r.label(group, i, "phone"))]
-    relationship = ""
-    if group == PARENT:
-        said = r.text(group, i, "relationship", f"{where}.relationship") or ""
-        relationship = family_relationship(said) or said.strip().lower()
-        if not relationship:
-            said_roles = (*contact.roles, *contact.bracketed)
-            relationship = next((m for m in map(family_relationship, said_roles) if m), "")
-    name = contact.name
-    if not name and name_text and not (contact.emails or contact.phones):
-        name = name_text.strip() if len(name_text) <= 80 else ""
-    if not (name or emails or phones):
-        return None
-    return {
-        "role": role.value,
-        "name": name,
-        "relationship": relationship,
-        "organisation": contact.organisation if group in (ADVOCATE,) else "",
-        "emails": list(dict.fromkeys(emails)),
-        "phones": list(dict.fromkeys(phones)),
-        "postal_address": (r.text(group, i, "postal_address", f"{where}.postal_address") or "")[
-            :300
-        ],
-    }
-
-
-def _agency(r: _Reader, i: int, where: str) -> dict[str, Any] | None:
-    role_text = r.text(AGENCY, i, "role", f"{where}.role") or ""
-    said_organisation = r.text(AGENCY, i, "organisation", f"{where}.organisation")
-    texts = [
-        t for t in (said_organisation, r.text(AGENCY, i, "contact_name", f"{where}.name")) if t
-    ]
-    name, organisation = "", ""
-    if said_organisation:
-        plain = read_contact(said_organisation)
-        if plain.name and not (plain.organisation or plain.emails or plain.phones):
-            # "Organisation: Marshby": a place that reads like a name is still the place.
-            organisation = said_organisation.strip()[:120]
-            texts = texts[1:]
-    emails = r.emails(r.text(AGENCY, i, "email", f"{where}.emails"), f"{where}.emails")
-    phones = r.phones(
-        r.text(AGENCY, i, "phone", f"{where}.phones"),
-        f"{where}.phones",
-        r.label(AGENCY, i, "phone"),
-    )
-    for text in texts:
-        contact = read_contact(text)
-        emails = [*contact.emails, *emails]
-        phones = [*contact.phones, *phones]
-        for bad in contact.broken_emails:
-            r.fail(
-                f"{where}.emails", f"{_quote(bad)} is not a whole email address; please check it"
-            )
-        name = name or contact.name
-        organisation = organisation or contact.organisation
-        if contact.roles and not role_text:
-            role_text = contact.roles[0]
-        for inner in contact.bracketed:
-            # "Elm Road Primary (DSL: Sam Ito)": the person in brackets.
-            part = inner.split(":", 1)[-1]
-            name = name or read_contact(part).name
-        if not (contact.name or contact.organisation) and not (contact.emails or contact.phones):
-            organisation = organisation or text.strip()[:120]
-    if not (name or organisation or emails or phones):
-        return None
-    role = read.read_role(f"{role_text} {organisation}")
-    if not organisation and role_text:
-        # "HV: Jo Smith": the health visiting service, as MTS would enter it.
-        organisation = _ROLE_AS_ORGANISATION.get(role_text, role_text)
-        organisation = organisation[:1].upper() + organisation[1:]
-    return {
-        "role": role.value,
-        "name": name,
-        "relationship": "",
-        "organisation": organisation,
-        "emails": list(dict.fromkeys(emails)),
-        "phones": list(dict.fromkeys(phones)),
-        "postal_address": "",
-    }
-
-
-def _singles(r: _Reader, draft: Draft, received_at: datetime) -> None:
+def _singles(r: FieldReader, draft: Draft, received_at: datetime) -> None:
     kind = r.value("", 0, "conference_type", read.read_conference_type, "conference_type")
     draft["conference_type"] = kind.value if kind else None
     strategy = r.value(
@@ -467,14 +207,14 @@ def _singles(r: _Reader, draft: Draft, received_at: datetime) -> None:
 
 def assemble(fields: Fields, received_at: datetime) -> Assembled:
     """The draft, the problems that stop it being booked, and warnings for the admin team."""
-    r = _Reader(fields, received_at)
+    r = FieldReader(fields, received_at)
     draft = empty_draft()
     _singles(r, draft, received_at)
     draft["children"] = [_child(r, i, n) for n, i in enumerate(r.indices(CHILD))]
-    _young_person_is_the_child(r, draft)
-    people = _People()
+    young_person_is_the_child(r, draft)
+    people = People()
     for group, role in ((SOCIAL_WORKER, Role.SOCIAL_WORKER), (TEAM_MANAGER, Role.TEAM_MANAGER)):
-        person = _person(r, group, 1, role, f"people.{len(people.people)}")
+        person = read_person(r, group, 1, role, f"people.{len(people.people)}")
         if person is not None:
             people.add(person)
     for group, role in (
@@ -483,58 +223,21 @@ def assemble(fields: Fields, received_at: datetime) -> Assembled:
         (ADVOCATE, Role.ADVOCATE),
     ):
         for i in r.indices(group):
-            person = _person(r, group, i, role, f"people.{len(people.people)}")
+            person = read_person(r, group, i, role, f"people.{len(people.people)}")
             if person is not None:
                 people.add(person)
     for i in r.indices(AGENCY):
-        agency = _agency(r, i, f"people.{len(people.people)}")
+        agency = read_agency(r, i, f"people.{len(people.people)}")
         if agency is not None:
             people.add(agency)
     draft["people"] = people.people
-    _addresses_follow_names(r, people.people)
-    _young_person_named(draft)
-    _warn_about_contacts(r, people.people)
+    addresses_follow_names(r, people.people)
+    young_person_named(draft)
+    warn_about_contacts(r, people.people)
     return Assembled(draft, r.problems, r.warnings, r.sources)
 
 
-def _name_words(name: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]+", name.casefold().replace("'", "")) if len(w) > 2}
-
-
-def _addresses_follow_names(r: _Reader, people: list[dict[str, Any]]) -> None:
-    """An address that spells another person's name is theirs, not the one it sits beside.
-
-    "rhys.gale@..." read next to the social worker, when Rhys Gale is the team manager, goes
-    to him; a wrong address reaches a stranger, so this is checked after every reader.
-    """
-    words = [_name_words(p["name"]) for p in people]
-    for n, person in enumerate(people):
-        for email in list(person["emails"]):
-            local = set(re.findall(r"[a-z]+", email.split("@")[0].casefold().replace("'", "")))
-            if not local or local & words[n]:
-                continue
-            owners = [m for m, w in enumerate(words) if m != n and len(local & w) >= 2]
-            if len(owners) != 1:
-                continue
-            person["emails"].remove(email)
-            owner = people[owners[0]]
-            if email not in owner["emails"]:
-                owner["emails"].append(email)
-            r.warnings.append(
-                f"{email} was written beside {person['name'] or person['organisation']} "
-                f"but names {owner['name']}: it is kept as theirs"
-            )
-
-
-def _young_person_named(draft: Draft) -> None:
-    """A young person given only as "S. himself: 07700 900812" is the one child, by initials."""
-    children = draft["children"]
-    for person in draft["people"]:
-        if person["role"] == Role.YOUNG_PERSON.value and not person["name"] and len(children) == 1:
-            person["name"] = children[0]["initials"]
-
-
-def _young_person_is_the_child(r: _Reader, draft: Draft) -> None:
+def young_person_is_the_child(r: FieldReader, draft: Draft) -> None:
     """ "Young person: E.M." names the child too: their initials are the child's."""
     for i in r.indices(YOUNG_PERSON):
         said = r.text(YOUNG_PERSON, i, "name", "") or ""
@@ -548,23 +251,6 @@ def _young_person_is_the_child(r: _Reader, draft: Draft) -> None:
                 child["initials"] = initials
                 r.problems[:] = [p for p in r.problems if p.field != "children.0.initials"]
                 break
-
-
-def _warn_about_contacts(r: _Reader, people: list[dict[str, Any]]) -> None:
-    """Notes for MTS about who cannot be reached: not reasons to refuse the request."""
-    agencies = [p for p in people if p["role"] in _AGENCY_ROLE_VALUES]
-    if not agencies:
-        r.warnings.append("no agencies are listed")
-    for person in people:
-        who = person["name"] or person["organisation"]
-        if person["role"] == Role.PARENT.value and not person["phones"]:
-            r.warnings.append(f"{who} has no phone number: the chair needs one to call them")
-        if person["role"] == Role.PARENT.value and not person["emails"]:
-            r.warnings.append(f"{who} has no email address: letters go by post")
-        if person["role"] in _AGENCY_ROLE_VALUES and not person["emails"]:
-            r.warnings.append(f"{who} has no email address: reports cannot be shared with it")
-        if person["role"] == Role.SOCIAL_WORKER.value and not person["phones"]:
-            r.warnings.append("no phone number for the social worker")
 
 
 def check_complete(assembled: Assembled, *, required: frozenset[str]) -> None:
