@@ -171,7 +171,9 @@ def looks_like_name(text: str) -> bool:
 
 def is_organisation(text: str) -> bool:
     """Whether ``text`` names an organisation rather than a person."""
-    return bool(_ORGANISATION_WORDS.search(text)) and not any(c.isdigit() for c in text)
+    return bool(_ORGANISATION_WORDS.search(text.replace("’", "'"))) and not any(
+        c.isdigit() for c in text
+    )
 
 
 def _own_part(text: str) -> str:
@@ -192,7 +194,7 @@ def _own_part(text: str) -> str:
 @lru_cache(maxsize=2048)
 def read_contact(text: str) -> Contact:
     """The person a line describes; the order of the parts does not matter."""
-    text = _own_part(text)
+    text = _own_part(text.replace("’", "'"))  # Outlook's curly apostrophe: "O’Connor"
     emails, broken, rest = find_emails(text)
     phones, rest = find_phone_numbers(rest)
     bracketed = tuple(

@@ -24,6 +24,9 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     PARENT: (
         "parent or carer", "parents or carers", "parent carer", "parents carers",
         "parent and carer", "parents and carers", "parent", "parents", "carer", "carers",
+        "expectant parents", "expectant parent", "expectant mother", "expectant father",
+        "other family", "other family members", "wider family", "extended family",
+        "family member", "significant adults", "relatives",
     ),
     AGENCY: ("partner agency", "partner agencies", "agency", "agencies"),
     SOCIAL_WORKER: (
@@ -231,7 +234,8 @@ _HEADING_SUFFIXES = (
 _HEADINGS = {
     "family": PARENT, "family members": PARENT, "family details": PARENT,
     "family network": PARENT, "family and friends": PARENT, "household": PARENT,
-    "household members": PARENT, "parents carers details": PARENT,
+    "household members": PARENT, "parents carers details": PARENT, "other family": PARENT,
+    "wider family": PARENT, "extended family": PARENT, "expectant parents": PARENT,
     "professionals": AGENCY, "professionals involved": AGENCY, "professional network": AGENCY,
     "other professionals": AGENCY, "professionals to invite": AGENCY,
     "agencies involved": AGENCY, "agencies to invite": AGENCY, "invitees": AGENCY,

@@ -102,7 +102,7 @@ def read_person(
             said_roles = (*contact.roles, *contact.bracketed)
             relationship = next((m for m in map(family_relationship, said_roles) if m), "")
     name = contact.name
-    if not name and name_text and not (contact.emails or contact.phones):
+    if not name and name_text and not (contact.emails or contact.phones or contact.organisation):
         name = name_text.strip() if len(name_text) <= 80 else ""
     if not (name or emails or phones):
         return None

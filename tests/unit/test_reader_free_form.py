@@ -615,3 +615,23 @@ def test_children_named_with_their_dates_in_brackets_in_a_sentence() -> None:
         ("T.R.", date(2018, 3, 2)),
         ("B.R.", date(2020, 6, 5)),
     ]
+
+
+def test_expectant_parents_and_other_family_are_family() -> None:
+    body = LABELLED.replace(
+        "Mum: Kelly Dawes - 07700 900611 - kelly.dawes@example.org\nDad: Gary Dawes, 07700-900-612",
+        "Expectant parents: Tess Morrow (mother), 07700 900921\n"
+        "Other family: Sue Morrow (maternal grandmother) 020 7946 0332",
+    )
+    family = {p.name: p.relationship for p in booked(body).request.parents}
+    assert family == {"Tess Morrow": "mother", "Sue Morrow": "maternal grandmother"}
+
+
+def test_curly_apostrophes_in_names_and_services_are_read_as_apostrophes() -> None:
+    body = LABELLED.replace("Mum: Kelly Dawes", "Mum: Bernie O’Connell").replace(
+        "Rowan Feld\nSocial Worker\n",
+        "Rowan Feld\nSocial Worker\nThornley Children’s Social Care\n",
+    )
+    request = booked(body).request
+    assert request.parents[0].name == "Bernie O'Connell"
+    assert request.social_worker.name == "Rowan Feld"
