@@ -15,10 +15,12 @@ from bot.core.request import AGENCY_ROLES
 from bot.intake import fields as read
 from bot.intake.draft import Draft
 from bot.intake.inline import Contact, read_contact
-from bot.intake.labels import ADVOCATE, AGENCY, PARENT, family_relationship
+from bot.intake.labels import ADVOCATE, AGENCY, PARENT, agency_role_words, family_relationship
 from bot.intake.values import FieldReader, quote
 
 _AGENCY_ROLE_VALUES = frozenset(r.value for r in AGENCY_ROLES)
+# Labels that name a whole sector; a role word beside the person says more.
+_BROAD_ROLES = frozenset({"health", "education", "agency", "other", "professional", "nhs"})
 
 _ROLE_AS_ORGANISATION = {
     "gp": "GP", "camhs": "CAMHS", "looked after children nurse": "LAC nurse", "dsl": "School",
@@ -146,8 +148,9 @@ def read_agency(r: FieldReader, i: int, where: str) -> dict[str, Any] | None:
             r.fail(f"{where}.emails", f"{quote(bad)} is not a whole email address; please check it")
         name = name or contact.name
         organisation = organisation or contact.organisation
-        if contact.roles and not role_text:
-            role_text = contact.roles[0]
+        if contact.roles and (not role_text or role_text.lower() in _BROAD_ROLES):
+            # "Health - school nurse Asha Patel": the nurse; "HV" is a health visitor.
+            role_text = agency_role_words(contact.roles[0]) or contact.roles[0]
         for inner in contact.bracketed:
             # "Elm Road Primary (DSL: Sam Ito)": the person in brackets.
             part = inner.split(":", 1)[-1]

@@ -635,3 +635,14 @@ def test_curly_apostrophes_in_names_and_services_are_read_as_apostrophes() -> No
     request = booked(body).request
     assert request.parents[0].name == "Bernie O'Connell"
     assert request.social_worker.name == "Rowan Feld"
+
+
+def test_a_role_word_beside_the_person_is_more_exact_than_a_sector_label() -> None:
+    body = LABELLED.replace(
+        "Dad: Gary Dawes, 07700-900-612",
+        "Health - school nurse Asha Patten - asha.patten@nhs.example.net\n"
+        "Health: HV Mary Jo Pikes 020 7946 0633",
+    )
+    kinds = {p.name: (p.organisation, p.role) for p in booked(body).request.agencies}
+    assert kinds["Asha Patten"] == ("School nurse", Role.HEALTH)
+    assert kinds["Mary Jo Pikes"][1] is Role.HEALTH
