@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.intake.blocks import Block, Table
-from bot.intake.child_line import split_child_entries
+from bot.intake.child_line import read_child, split_child_entries
 from bot.intake.grid import person_columns, rows_of
 from bot.intake.inline import looks_like_entry, read_contact, split_people
 from bot.intake.labels import (
@@ -78,6 +78,17 @@ def _plain_list(value: str, *, family: bool) -> bool:
 
 
 _AND_WORD = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
+
+
+def _describes_child(field: str, text: str) -> bool:
+    """ "Child T.R. 02/03/2018" describes one; "child protection conference. Mum ... is 17"
+    (a sentence wrapped onto a new line) does not. "EDD 28/01/2027" gives its one fact."""
+    if field != "entry":
+        return any(ch.isdigit() for ch in text)
+    bits = read_child(text)
+    return bool(bits.initials and (bits.date_of_birth or bits.references)) or (
+        bits.unborn and bits.due_date is not None
+    )
 
 
 def has_tick_boxes(text: str) -> bool:
@@ -282,11 +293,9 @@ class Extractor:
             key = parse_label(head, None)
             if key is None or (not key.group and key.name not in _UNSEPARATED_SINGLES):
                 continue
-            if (
-                key.name not in _PERSON_FIELDS
-                and key.group
-                and not (key.group == CHILD and any(ch.isdigit() for ch in rest))
-            ):
+            if key.group == CHILD and not _describes_child(key.name, rest):
+                continue  # "child protection conference. Mum ...": a wrapped sentence
+            if key.name not in _PERSON_FIELDS and key.group and key.group != CHILD:
                 continue
             if _VERB_NEXT.match(rest):
                 return False  # "Mum is Kelly": a sentence, for the prose reader

@@ -214,6 +214,7 @@ _SINGLE_DISPLAY = {
     "previous_reference": "Previous conference reference",
 }
 _LETTERS = "abcdefgh"
+_TRAILING_VERB = re.compile(r"(?:\s+(?:held|on|was|date|took place|happened|requested))+$")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _HEADING_SUFFIXES = (
     "",
@@ -377,6 +378,10 @@ def parse_label(text: str, section: str | None = None) -> FieldKey | None:
         return None
     if norm in _SINGLE_INDEX:
         return FieldKey("", _SINGLE_INDEX[norm])
+    # "Strategy meeting held:", "Strategy discussion held on:": the same field.
+    bare = _TRAILING_VERB.sub("", norm)
+    if bare != norm and bare in _SINGLE_INDEX:
+        return FieldKey("", _SINGLE_INDEX[bare])
     for group, number, rest in _grouped(norm):
         name = _SUB_INDEX[group].get(rest)
         if name is not None:

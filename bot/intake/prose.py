@@ -409,6 +409,7 @@ def _read_professionals(fields: Fields, sentences: list[str], source: str) -> No
                 has_worker = True
 
 
+_DUE_SAID = re.compile(r"\b(e\.?d\.?d|due|expected)\b", re.IGNORECASE)
 _CHILD_FACTS = ("entry", "initials", "date_of_birth", "due_date")
 
 
@@ -424,7 +425,10 @@ def _read_children(fields: Fields, sentences: list[str], source: str) -> None:
         for part in split_child_entries(sentence):
             bits = read_child(part, from_names=False)
             dated = bits.initials and (bits.date_of_birth or bits.due_date)
-            if (dated or (bits.unborn and bits.due_date)) and not bits.problem:
+            # In a sentence an unborn baby's date must be said to be the due date: "a
+            # pre-birth conference after the strategy discussion on 13/11" gives none.
+            due = bits.unborn and bits.due_date and _DUE_SAID.search(part)
+            if (dated or due) and not bits.problem:
                 described.append(part)
         paired = bracketed_children(sentence)  # "T.R. and B.R. (DOB ... and ...)"
         for part in paired if len(paired) > len(described) else described:

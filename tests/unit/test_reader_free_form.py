@@ -646,3 +646,21 @@ def test_a_role_word_beside_the_person_is_more_exact_than_a_sector_label() -> No
     kinds = {p.name: (p.organisation, p.role) for p in booked(body).request.agencies}
     assert kinds["Asha Patten"] == ("School nurse", Role.HEALTH)
     assert kinds["Mary Jo Pikes"][1] is Role.HEALTH
+
+
+def test_a_wrapped_sentence_starting_with_child_is_no_child() -> None:
+    body = (
+        "Following the strategy discussion on 13/11/2026 I am requesting a pre-birth initial\n"
+        "child protection conference. Mum, Kayla Doyce, is 17 and lives with her nan;\n"
+        "her baby is due on 15 January 2027. The unborn baby's LCS reference is 734455.\n"
+        "Mum's mobile is 07700 900841.\nRowan Feld\nSocial Worker\n"
+    )
+    (child,) = booked(body).request.children
+    assert child.unborn and child.due_date == date(2027, 1, 15)
+
+
+def test_strategy_meeting_held_is_the_strategy_date_label() -> None:
+    body = LABELLED.replace(
+        "Strategy discussion: 20/11/2026", "Strategy meeting held: 13 November 2026"
+    )
+    assert booked(body).request.strategy_discussion_date == date(2026, 11, 13)
