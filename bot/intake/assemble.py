@@ -49,6 +49,7 @@ _NO_NEEDS = re.compile(
     r"no (interpreter|access needs|needs)( (needed|required|known))?)\W*$",
     re.IGNORECASE,
 )
+_LEADING_INITIALS = re.compile(r"^\s*(?:[A-Z]\.\s?){2,3}\s*[:\-–]?\s*")
 _SPLIT_REFERENCES = re.compile(r"\s*(?:[;,]|\band\b|\s/\s)\s*")
 
 
@@ -89,7 +90,9 @@ def _child_references(r: FieldReader, i: int, bits: ChildBits, where: str) -> li
         ("case_reference", ""),
     ):
         text = r.text(CHILD, i, name, f"{where}.case_references")
-        for part in _SPLIT_REFERENCES.split(text or ""):
+        for piece in _SPLIT_REFERENCES.split(text or ""):
+            # "LCS number(s) | L.M. 620441": the child's initials beside their number.
+            part = _LEADING_INITIALS.sub("", piece)
             if not part.strip():
                 continue
             given = dict((ref, sys) for sys, ref in read_child(part).references)
@@ -274,8 +277,18 @@ def check_complete(assembled: Assembled, *, required: frozenset[str]) -> None:
         )
     if not draft["children"]:
         problems.append(Problem("children", "no child is named (initials and date of birth)"))
+    if "case_reference" in required:
+        for n, child in enumerate(draft["children"]):
+            if not child["unborn"] and not child["case_references"]:
+                problems.append(
+                    Problem(
+                        f"children.{n}.case_references",
+                        f"Child {n + 1}: no case reference is given (LCS, Mosaic or the "
+                        "council's own number)",
+                    )
+                )
     roles = {p["role"] for p in draft["people"]}
-    for role in sorted(required):
+    for role in sorted(required - {"case_reference"}):
         if role not in roles:
             problems.append(Problem("people", f"no {role.replace('_', ' ')} is named"))
     for n, person in enumerate(draft["people"]):

@@ -56,10 +56,12 @@ _REFERENCES = (
         "",
         re.compile(
             r"(?<![\w/\-])([A-Z]{1,4}(?:[\-/][A-Z]{1,4})*[\-/]\d{3,10}(?:/[A-Z0-9]{1,6})?)\b"
+            r"(?!-\d)"  # not the start of a conference reference: CP-2026-00029
         ),
     ),
     # A six-digit case-system number on a child's line: not part of a date or phone number.
-    ("", re.compile(r"(?<![\d/.\-+\s]\s)(?<![\d/.\-+])\b(\d{6})\b(?![/.\-]\d)")),
+    # A spaced dash is a separator ("11.03.2017 - 566710"), but "0 900611" is a phone's tail.
+    ("", re.compile(r"(?<![\d/.+\s]\s)(?<![\d/.\-+])\b(\d{6})\b(?![/.\-]\d)")),
 )
 _GENDER = (
     ("female", re.compile(r"\b(female|girl)\b", re.IGNORECASE)),
@@ -243,6 +245,10 @@ def bracketed_children(sentence: str) -> list[str]:
             dates = all_dates(m.group(2))
         except FieldError:
             continue
+        if len(dates) == 1 < len(initials) and re.search(
+            r"\b(both|all|twins|triplets)\b", m.group(2), re.I
+        ):
+            dates = dates * len(initials)  # "I.Y. and C.Y. (twins, both born 14.05.19)"
         if dates and len(dates) == len(initials):
             inside = m.group(2)
             found.extend(

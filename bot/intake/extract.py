@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.intake.blocks import Block, Table
-from bot.intake.child_line import read_child, split_child_entries
+from bot.intake.child_line import bracketed_children, read_child, split_child_entries
 from bot.intake.grid import person_columns, rows_of
 from bot.intake.inline import looks_like_entry, read_contact, split_people
 from bot.intake.labels import (
@@ -401,7 +401,9 @@ class Extractor:
             return  # "Sibling: none", "Email: n/a": nobody, and no value
         if key.group == CHILD and key.name == "entry":
             # "Children: T.R. (DOB ...), B.R. (DOB ...)" is two children.
-            first, *more = split_child_entries(text)
+            entries = split_child_entries(text)
+            paired = bracketed_children(text)  # "I.Y. and C.Y. (twins, both born ...)"
+            first, *more = paired if len(paired) > len(entries) else entries
             self.fields.add((CHILD, index, "entry"), Value(first, self.source))
             for part in more:
                 index = self.fields.max_index(CHILD) + 1

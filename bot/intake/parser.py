@@ -16,7 +16,6 @@ from bot.core.reference import find_references
 from bot.intake.assemble import Assembled, assemble, check_complete, name_systems
 from bot.intake.attachments import Unreadable, read_attachments
 from bot.intake.blocks import Block, Table, clean_text, own_text, text_blocks
-from bot.intake.child_line import stated_legal_status
 from bot.intake.draft import DraftProblems, request_of
 from bot.intake.extract import Extractor, Fields, Value
 from bot.intake.html import html_blocks, html_text
@@ -38,6 +37,7 @@ from bot.intake.prose import (
     read_prose,
 )
 from bot.intake.senders import add_sender
+from bot.intake.shared import share_legal_status, share_references
 
 __all__ = ["AttachToConference", "ParseOutcome", "Parsed", "Triage", "parse_message"]
 
@@ -170,20 +170,13 @@ def _said_as_earlier(ref: str, body: str) -> bool:
     return at >= 0 and bool(_EARLIER.search(body[max(0, at - 60) : at]))
 
 
-def _shared_legal_status(assembled: Assembled, text: str) -> None:
-    """ "All on CP plans, category neglect": the status of each child not given their own.
-
-    Only when the message names one legal status and no child has another.
-    """
+def _shared_facts(assembled: Assembled, text: str) -> None:
+    """References and legal status said once for all the children, given to each."""
     children = assembled.draft["children"]
-    stated = stated_legal_status(text[:20_000]) if children else ""
-    given = {c["legal_status"] for c in children if c["legal_status"]}
-    if not stated or given - {stated}:
-        return
-    for n, child in enumerate(children):
-        if not child["legal_status"]:
-            child["legal_status"] = stated
-            assembled.sources.setdefault(f"children.{n}.legal_status", BODY_SOURCE)
+    for n in share_references(children, text):
+        assembled.sources.setdefault(f"children.{n}.case_references", BODY_SOURCE)
+    for n in share_legal_status(children, text):
+        assembled.sources.setdefault(f"children.{n}.legal_status", BODY_SOURCE)
 
 
 def _own_words_are_a_request(msg: InboundMessage) -> bool:
@@ -260,7 +253,7 @@ def _parse(msg: InboundMessage, vocabulary: IntakeVocabulary) -> ParseOutcome:
         warnings.append(f"the request quotes {quoted[0]}; it is kept as the previous conference")
     add_sender(fields, msg, body_blocks, attached_senders)
     assembled = assemble(fields, msg.received_at)
-    _shared_legal_status(assembled, _flat_text([*body_blocks, *attached]))
+    _shared_facts(assembled, _flat_text([*body_blocks, *attached])[:20_000])
     if (
         asks_for_threshold_discussion(subject, body_text)
         and not assembled.draft["strategy_discussion_date"]

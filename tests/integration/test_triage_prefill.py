@@ -26,7 +26,7 @@ NO_STRATEGY = """Hi MTS,
 Please book an ICPC for the children below.
 
 Conference type: ICPC
-Children: T.R. (DOB 02/03/2018) and B.R. (born 14 May 2020), LCS 604118
+Children: T.R. (DOB 02/03/2018) and B.R. (born 14 May 2020), LCS 604118 and 604119
 Mum: Kelly Dawes - 07700 900611 - kelly.dawes@family.example.net
 Dad: Gary Dawes, 07700-900-612
 Health visitor: Jo Smith, Elm Road Health Centre, jo.smith@nhs.example.org

@@ -110,7 +110,7 @@ def test_bidirectional_controls_are_stripped_before_reading() -> None:
 def test_a_sentence_names_a_parent_and_the_next_gives_her_number() -> None:
     body = (
         "Hello, I'm the allocated social worker and I need an ICPC for T.R. (DOB 02/03/2018).\n"
-        "The strategy discussion was held on 20/11/2026.\n"
+        "The strategy discussion was held on 20/11/2026. His LCS number is 123456.\n"
         "Mum is Kelly Dawes. Her mobile is 07700 900611.\n"
         "My manager is Ada Quill.\n"
     )
@@ -175,7 +175,7 @@ def test_two_dates_of_birth_for_one_child_name_both() -> None:
 def test_several_children_on_one_line_are_several_children() -> None:
     body = LABELLED.replace(
         "Child: T.R. (DOB 02/03/2018), case ref 123456",
-        "Children: T.R. (DOB 02/03/2018) and B.R. (born 14 May 2020)",
+        "Children: T.R. (DOB 02/03/2018) and B.R. (born 14 May 2020)\nLCS 123456 and 123457",
     )
     children = booked(body).request.children
     assert [(c.initials, c.date_of_birth) for c in children] == [
@@ -554,10 +554,10 @@ def test_a_signature_naming_the_sender_and_sw_is_not_another_council() -> None:
 
 def test_initials_written_apart_or_beside_dob_dots_are_the_childs_initials() -> None:
     spaced = LABELLED.replace(
-        "Child: T.R. (DOB 02/03/2018), case ref 123456", "Child: T R\nDOB: 02/03/2018"
+        "Child: T.R. (DOB 02/03/2018), case ref 123456", "Child: T R\nDOB: 02/03/2018\nLCS: 123456"
     )
     dotted_dob = LABELLED.replace(
-        "Child: T.R. (DOB 02/03/2018), case ref 123456", "Child: T.R. D.O.B 2.3.2018"
+        "Child: T.R. (DOB 02/03/2018), case ref 123456", "Child: T.R. D.O.B 2.3.2018 LCS 123456"
     )
     for body in (spaced, dotted_dob):
         (child,) = booked(body).request.children
@@ -603,7 +603,7 @@ def test_a_review_due_date_is_no_unborn_child() -> None:
 def test_children_named_with_their_dates_in_brackets_in_a_sentence() -> None:
     one = (
         "I would like to request an Initial Child Protection Conference for T.R. (02/03/2018), "
-        "following a strategy discussion held on 20th November 2026.\nMum: Kelly Dawes "
+        "following a strategy discussion held on 20th November 2026. LCS 123456.\nMum: Kelly Dawes "
         "(07700 900611)\nMy TM is Grace Obi.\nRowan Feld\nSocial Worker\n"
     )
     request = booked(one).request
@@ -611,6 +611,7 @@ def test_children_named_with_their_dates_in_brackets_in_a_sentence() -> None:
     assert request.strategy_discussion_date == date(2026, 11, 20)
     assert request.team_manager is not None and request.team_manager.name == "Grace Obi"
     two = one.replace("T.R. (02/03/2018)", "T.R. and B.R. (DOB 02/03/2018 and 05/06/2020)")
+    two = two.replace("LCS 123456.", "LCS 123456 and 123457.")
     assert [(c.initials, c.date_of_birth) for c in booked(two).request.children] == [
         ("T.R.", date(2018, 3, 2)),
         ("B.R.", date(2020, 6, 5)),
@@ -664,3 +665,50 @@ def test_strategy_meeting_held_is_the_strategy_date_label() -> None:
         "Strategy discussion: 20/11/2026", "Strategy meeting held: 13 November 2026"
     )
     assert booked(body).request.strategy_discussion_date == date(2026, 11, 13)
+
+
+def test_references_listed_once_go_to_each_child_in_turn() -> None:
+    body = LABELLED.replace(
+        "Child: T.R. (DOB 02/03/2018), case ref 123456",
+        "Children: T.R. (DOB 02/03/2018) and B.R. (DOB 05/06/2020).\n"
+        "Their LCS numbers are 600021 and 600022.",
+    )
+    children = booked(body).request.children
+    assert [[r.reference for r in c.case_references] for c in children] == [
+        ["600021"],
+        ["600022"],
+    ]
+    assert {r.system for c in children for r in c.case_references} == {"LCS"}
+
+
+def test_twins_born_the_same_day_are_two_children_with_their_own_references() -> None:
+    body = LABELLED.replace(
+        "Child: T.R. (DOB 02/03/2018), case ref 123456",
+        "Children: I.Y. and C.Y. (twins, both born 14.05.19), LCS 720113 and 720114",
+    )
+    children = booked(body).request.children
+    assert [(c.initials, c.date_of_birth) for c in children] == [
+        ("I.Y.", date(2019, 5, 14)),
+        ("C.Y.", date(2019, 5, 14)),
+    ]
+    assert [[r.reference for r in c.case_references] for c in children] == [
+        ["720113"],
+        ["720114"],
+    ]
+
+
+def test_a_born_child_without_a_case_reference_waits_in_triage() -> None:
+    body = LABELLED.replace(
+        "Child: T.R. (DOB 02/03/2018), case ref 123456", "Child: T.R. (DOB 02/03/2018)"
+    )
+    outcome = parse_message(message(body))
+    assert isinstance(outcome, Triage)
+    assert any("no case reference" in r for r in outcome.reasons), outcome.reasons
+
+
+def test_a_conference_reference_is_never_a_childs_case_reference() -> None:
+    body = LABELLED.replace("Conference type: Initial", "Conference type: RCPC").replace(
+        "case ref 123456", "LCS 123456, last conference CP-2026-00029"
+    )
+    (child,) = booked(body).request.children
+    assert [r.reference for r in child.case_references] == ["123456"]

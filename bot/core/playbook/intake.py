@@ -16,8 +16,8 @@ In a playbook::
 
 ``required`` lists what a request must name before it is booked; everything else a
 booking needs (the child, the conference type, an ICPC's strategy discussion date) is
-always required. The default asks only for the social worker: some councils do not need
-the team manager.
+always required. The default asks for the social worker and each born child's case
+reference: some councils do not need the team manager.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ ALIAS_TARGETS = frozenset(
         "advocate.name", "advocate.email", "advocate.phone", "advocate.organisation",
     }
 )  # fmt: skip
-RequiredPart = Literal["social_worker", "team_manager", "parent", "agency"]
+# "case_reference": every child already born has one in the council's case system (MTS
+# book the conference against it); an unborn baby may not have one yet.
+RequiredPart = Literal["social_worker", "team_manager", "parent", "agency", "case_reference"]
 _MAX_PATTERN = 200
 
 
@@ -85,7 +87,7 @@ class IntakeVocabulary(Rule):
         description="A label as the council's form writes it, and the field it means.",
     )
     case_reference_systems: tuple[CaseReferenceSystem, ...] = ()
-    required: tuple[RequiredPart, ...] = ("social_worker",)
+    required: tuple[RequiredPart, ...] = ("social_worker", "case_reference")
 
     @field_validator("aliases")
     @classmethod
