@@ -112,7 +112,7 @@ class OutboxRecords:
     def begin(self, key: str, *, conference_id: int | None, sender: str, purpose: str) -> Delivery:
         """Mark the message ``sending`` before an attempt, committed before it goes out."""
         now = self.clock()
-        for _ in range(2):  # a second writer may insert the row between our read and write
+        for tries in (1, 2):  # another writer may insert the row between our read and write
             try:
                 with self.db.session() as session:
                     row = session.get(OutboxDeliveryRow, key)
@@ -132,8 +132,9 @@ class OutboxRecords:
                     session.flush()
                     return _delivery(row)
             except IntegrityError:
-                continue
-        raise RuntimeError("the outbox could not record the attempt")  # pragma: no cover
+                if tries == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def settle(self, key: str, state: str) -> None:
         """Record what the last attempt of ``key`` came to: sent, not_sent or unclear."""
