@@ -255,3 +255,20 @@ def test_a_first_attempt_is_recorded_before_it_goes(records: OutboxRecords) -> N
     assert (first.state, first.attempts, again.attempts) == (SENDING, 1, 2)
     assert again.first_attempt_at == first.first_attempt_at
     assert again.first_attempt_at.tzinfo is UTC or again.first_attempt_at.utcoffset() is not None
+
+
+def test_two_threshold_notices_to_the_duty_chair_are_two_messages() -> None:
+    from bot.runtime.outbox import Outbox
+
+    def notice(request_id: int) -> OutgoingMail:
+        return OutgoingMail(
+            to=("duty.chair@example.org",),
+            subject="Threshold discussion",
+            html_body="<p>...</p>",
+            purpose="threshold_notice",
+            revision=f"request:{request_id}",
+        )
+
+    first, second = Outbox._keyed(None, notice(1)), Outbox._keyed(None, notice(2))
+    assert first.key and second.key and first.key != second.key
+    assert Outbox._keyed(None, notice(1)).key == first.key  # a retry is the same message
