@@ -19,7 +19,8 @@ from bot.core.mailbox import InboundMessage, RequestMailbox
 from bot.runtime import deadlines
 from bot.runtime.actions import RuntimeActions
 from bot.runtime.aftercare.service import Aftercare
-from bot.runtime.context import People, Runtime
+from bot.runtime.context import SYSTEM, People, Runtime
+from bot.runtime.delivery import Note
 from bot.runtime.durable import DurableScheduler
 from bot.runtime.intake import handle_message
 from bot.runtime.jobs import JobDispatcher
@@ -243,6 +244,17 @@ def build_graph_gateway(settings: Settings, sandbox_url: str | None) -> GraphGat
     )
 
 
+def _timeline_note(repository: Repository) -> Note:
+    """The outbox's lines (an email's failures and retries) on the conference's timeline."""
+
+    def note(conference_id: int, kind: str, step_id: str, detail: dict[str, object]) -> None:
+        repository.append_timeline(
+            conference_id, actor=SYSTEM, kind=kind, step_id=step_id, detail=dict(detail)
+        )
+
+    return note
+
+
 def _wire_runtime(services: Services) -> None:
     settings = services.settings
     assert services.gateway is not None
@@ -263,6 +275,8 @@ def _wire_runtime(services: Services) -> None:
             OutboxRecords(services.database),
             registry.for_conference,
             services.mailboxes[0].address,
+            note=_timeline_note(services.repository),
+            unclear_wait=settings.graph.unclear_send_wait,
         ),
         mailboxes=services.mailboxes,
         people=People(chairs, minute_takers, settings.conference.duty_chair or None),

@@ -61,6 +61,12 @@ class GraphSettings(BaseModel):
         0, description="Port of the embedded sandbox tenant (0: any free one)."
     )
     sandbox_seed: Path | None = Field(None, description="YAML of fictional sandbox users.")
+    unclear_send_wait: timedelta = Field(
+        timedelta(minutes=2),
+        description="How long an email whose send got no answer (a timeout, a crash) is given "
+        "to show in Drafts or Sent Items before confbot decides it never went and sends it "
+        "(ISO 8601: PT2M).",
+    )
 
     @property
     def has_credentials(self) -> bool:

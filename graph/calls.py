@@ -17,7 +17,10 @@ class GatewayCalls:
     _adapter: Any  # msgraph.GraphRequestAdapter
     metrics: GraphMetrics
 
-    def _config(self, query: Any = None, *, prefer: tuple[str, ...] = ()) -> Any:
+    def _config(
+        self, query: Any = None, *, prefer: tuple[str, ...] = (), once: bool = False
+    ) -> Any:
+        """A request configuration; ``once``: the SDK must not retry it (see ``ONCE``)."""
         from kiota_abstractions.base_request_configuration import (
             RequestConfiguration,
         )
@@ -25,4 +28,18 @@ class GatewayCalls:
         config = RequestConfiguration(query_parameters=query)
         for value in prefer:
             config.headers.add("Prefer", value)
+        if once:
+            config.options = [*(config.options or []), once_option()]
         return config
+
+
+def once_option() -> Any:
+    """The retry option that makes the SDK send a request once, whatever the answer.
+
+    For ``sendMail``: its retry handler resends a POST on 429, 503 and 504, and a 503 can
+    come after the message went (a lost reply), so a resend is a second email. The outbox
+    retries instead, asking Drafts and Sent Items first.
+    """
+    from kiota_http.middleware.options import RetryHandlerOption
+
+    return RetryHandlerOption(max_retries=0)

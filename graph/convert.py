@@ -20,11 +20,28 @@ from msgraph.generated.models.location import Location
 from msgraph.generated.models.message import Message
 from msgraph.generated.models.online_meeting_provider_type import OnlineMeetingProviderType
 from msgraph.generated.models.recipient import Recipient
+from msgraph.generated.models.single_value_legacy_extended_property import (
+    SingleValueLegacyExtendedProperty,
+)
 
 from bot.core.mailbox import Attachment, InboundMessage, OutgoingMail
 from bot.core.meeting import Attendee, Meeting, MeetingRef, MeetingRequest
 
 FILE_ATTACHMENT = "#microsoft.graph.fileAttachment"
+# A named MAPI property of confbot's own (a fixed GUID and a name) that carries the outbox's
+# idempotency key on every sent message. Graph keeps it on the copy in Drafts and Sent Items,
+# where ``$filter=singleValueExtendedProperties/Any(ep: ep/id eq '...' and ep/value eq '...')``
+# finds it; the string form of the id is Graph's documented "String {guid} Name name".
+OUTBOX_KEY_PROPERTY = "String {5f1c8a3e-2b7d-4c4e-9a61-0c6f3d2b9e17} Name ConfbotOutboxKey"
+
+
+def outbox_key_filter(key: str) -> str:
+    """The ``$filter`` that finds the message carrying outbox ``key``."""
+    quoted = key.replace("'", "''")
+    return (
+        f"singleValueExtendedProperties/Any(ep: ep/id eq '{OUTBOX_KEY_PROPERTY}' "
+        f"and ep/value eq '{quoted}')"
+    )
 
 
 def to_graph_time(value: datetime) -> Any:
@@ -180,4 +197,9 @@ def graph_message(mail: OutgoingMail) -> Any:
             if k.lower().startswith("x-")
         ]
         or None,
+        single_value_extended_properties=(
+            [SingleValueLegacyExtendedProperty(id=OUTBOX_KEY_PROPERTY, value=mail.key)]
+            if mail.key
+            else None
+        ),
     )

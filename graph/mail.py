@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from msgraph.generated.models.message import Message
@@ -23,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 PROCESSED_CATEGORY = "confbot: processed"
 DELTA_PAGE_SIZE = 50
+# Exchange's clock and ours may differ a little: a copy this much older still counts.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class RestrictedAttachmentError(ValueError):
@@ -140,11 +143,44 @@ class MailCalls(GatewayCalls):
 
     @graph_call
     async def send_mail(self, sender_mailbox: str, mail: OutgoingMail) -> None:
-        """Send ``mail`` from ``sender_mailbox``, keeping a copy in Sent Items."""
+        """Send ``mail`` from ``sender_mailbox``, keeping a copy in Sent Items; tried once.
+
+        Not retried here: a failure may have sent it (see ``graph.calls.once_option``).
+        """
         self._check_attachments(mail)
         body = SendMailPostRequestBody(message=convert.graph_message(mail), save_to_sent_items=True)
-        await self._client.users.by_user_id(sender_mailbox).send_mail.post(body)
+        await self._client.users.by_user_id(sender_mailbox).send_mail.post(
+            body, self._config(once=True)
+        )
         logger.info("mail sent", extra={"purpose": mail.purpose})
+
+    @graph_call
+    async def find_sent(self, sender_mailbox: str, key: str, since: datetime) -> bool:
+        """Whether a message carrying outbox ``key``, made at or after ``since``, was accepted.
+
+        ``sendMail`` first saves the message in the sender's Drafts, answers 202, and only
+        then does transport move it to Sent Items (Microsoft's "Send mail by using the
+        Microsoft Graph API"). So an accepted message is in one of the two; Drafts is asked
+        first, so a move between the two questions cannot hide it. Copies older than
+        ``since`` (an old store's, with the same key) do not count.
+        """
+        from msgraph.generated.users.item.mail_folders.item.messages.messages_request_builder import (  # noqa: E501
+            MessagesRequestBuilder,
+        )
+
+        query = MessagesRequestBuilder.MessagesRequestBuilderGetQueryParameters(
+            filter=convert.outbox_key_filter(key), select=["id", "createdDateTime"], top=10
+        )
+        folders = self._client.users.by_user_id(sender_mailbox).mail_folders
+        for folder in ("drafts", "sentitems"):
+            page = await folders.by_mail_folder_id(folder).messages.get(
+                self._config(query, prefer=(IMMUTABLE_IDS,))
+            )
+            for item in (page.value if page else None) or []:
+                made = item.created_date_time
+                if made is None or made.astimezone(UTC) >= since - CLOCK_SKEW:
+                    return True
+        return False
 
     @staticmethod
     def _check_attachments(mail: OutgoingMail) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -48,6 +50,24 @@ class OutgoingMail:
     # Why this mail exists: the timeline step or action that produced it, for the audit trail.
     purpose: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    # Tells a deliberate second message with the same purpose and recipients (a letter sent
+    # again on request, a notice about another request) from a retry of the first.
+    revision: str = ""
+    # The outbox's idempotency key, carried by the sent message so Sent Items can be asked
+    # whether it went; set by the outbox, never by a use case.
+    key: str = ""
+
+
+def idempotency_key(
+    conference_id: int | None, purpose: str, recipients: Iterable[str], revision: str = ""
+) -> str:
+    """The key of one message: conference, purpose, recipients and revision; a retry has the same.
+
+    Hashed, so the key a mailbox keeps names no one: recipients' addresses never leave in it.
+    """
+    people = ",".join(sorted({address.strip().casefold() for address in recipients}))
+    text = "\n".join((str(conference_id or ""), purpose, people, revision))
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
 @dataclass(frozen=True, slots=True)

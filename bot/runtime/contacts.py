@@ -9,6 +9,8 @@ person asks, to the new address.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from bot.core.actions import CORRECT_CONTACTS, RECORD_POSTED, Actor
 from bot.core.conference import Conference, Participant
 from bot.core.contacts import (
@@ -122,6 +124,11 @@ async def send_letters_again(
         raise ActionRefused("There is no letter to send again to this person.")
     steps = {step.id: step for step in rt.timeline(conference).steps}
     email = person.email
+    resent = Counter(
+        e.step_id
+        for e in rt.store.timeline(conference_id)
+        if e.kind == LETTER_SENT and e.detail.get("again")
+    )
     sent = 0
     async with rt.outbox.collecting():
         for step_id in step_ids:
@@ -130,7 +137,12 @@ async def send_letters_again(
                 continue  # the playbook no longer has that letter
             subject, body = letters.parent_letter(conference, step.text, held_back=person.held_back)
             mail = OutgoingMail(
-                to=(email,), subject=subject, html_body=body, purpose=f"{step_id}:again"
+                to=(email,),
+                subject=subject,
+                html_body=body,
+                purpose=f"{step_id}:again",
+                # Each request to send again is a new message, even to an address used before.
+                revision=str(resent.get(step_id, 0)),
             )
 
             def after(key: str = step_id) -> None:

@@ -327,6 +327,8 @@ async def _notify_duty_chair(rt: Runtime, stored: StoredRequest, mailbox: Reques
         html_body=body,
         reply_to=_worker_email(item.draft) or stored.sender,
         purpose="threshold_notice",
+        # No conference yet: the request tells one discussion's notice from another's.
+        revision=f"request:{stored.id}",
     )
     await rt.outbox.send_to_staff(mailbox.address, mail)
     rt.store.mark_triage_notified(item.id)

@@ -5,6 +5,11 @@ the conference's own request mailbox, and leaves a record: sent, failed, or refu
 the guard. ``collecting()`` gathers the messages of one use case so they travel together
 in one Graph ``$batch``; each message's ``after`` runs only once it has really gone, so
 the timeline never claims an unsent message.
+
+Each email has an idempotency key made from its conference, purpose, recipients and
+revision, so a retry is the same message and a deliberate second one is not. Email goes
+exactly once (``runtime/delivery.py``): a message whose send was unclear is looked up in
+the sending mailbox before it is sent again, and a failed ``$batch`` item is retried alone.
 """
 
 from __future__ import annotations
@@ -13,14 +18,17 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Protocol
 
 from bot.core.conference import Conference, Role
+from bot.core.contacts import whose
 from bot.core.errors import RemoteServiceError
-from bot.core.mailbox import OutgoingMail
+from bot.core.mailbox import OutgoingMail, idempotency_key
 from bot.core.playbook.distribution import DistributionItem
 from bot.core.playbook.model import Playbook
+from bot.runtime.delivery import BACKOFF, UNCLEAR_WAIT, DeliveryLog, MailDelivery, Note, Outgoing
 from bot.runtime.guard import DistributionGuard, DistributionRefused
 from bot.runtime.ports import GraphPort
 
@@ -43,7 +51,7 @@ class MessageChannel(Protocol):
         """Deliver one message; raise on failure (the outbox records it)."""
 
 
-class OutboxLog(Protocol):
+class OutboxLog(DeliveryLog, Protocol):
     """Where the outbox writes what it did (``bot.store.outbox.OutboxRecords``)."""
 
     def record(
@@ -68,6 +76,30 @@ class _Queued:
     mail: OutgoingMail
     after: Callable[[], object] | None
     channel: str = EMAIL
+    recipients: str = "council staff"  # in words, for the timeline
+
+    def outgoing(self) -> Outgoing:
+        return Outgoing(self.conference_id, self.sender, self.mail, self.after, self.recipients)
+
+
+def recipients_in_words(
+    conference: Conference | None, mail: OutgoingMail, roles: Mapping[str, Role]
+) -> str:
+    """Who a message is to, in words for the timeline ("Mother and Chair"), never an address."""
+    people = (
+        {p.email.casefold(): p for p in conference.participants if p.email} if conference else {}
+    )
+    names: list[str] = []
+    for address in (*mail.to, *mail.cc):
+        person = people.get(address.casefold())
+        if person is not None:
+            names.append(whose(person))
+        elif address in roles:
+            names.append(roles[address].value.replace("_", " ").capitalize())
+        else:
+            names.append("council staff")
+    names = list(dict.fromkeys(names)) or ["no one"]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 _batch: ContextVar[list[_Queued] | None] = ContextVar("confbot_outbox_batch", default=None)
@@ -83,6 +115,10 @@ class Outbox:
         playbook_of: Callable[[Conference], Playbook],
         default_sender: str,
         channels: Mapping[str, MessageChannel] | None = None,
+        *,
+        note: Note | None = None,
+        unclear_wait: timedelta = UNCLEAR_WAIT,
+        backoff: timedelta = BACKOFF,
     ) -> None:
         self.graph = graph
         self.log = log
@@ -90,6 +126,9 @@ class Outbox:
         self.default_sender = default_sender
         # Email goes through Graph (and may travel in a $batch); any other channel is named here.
         self.channels = dict(channels or {})
+        self.delivery = MailDelivery(
+            graph, log, self._record_item, note, unclear_wait=unclear_wait, backoff=backoff
+        )
 
     def sender_of(self, conference: Conference) -> str:
         """The mailbox a conference's mail comes from: the one its request came in by."""
@@ -116,7 +155,9 @@ class Outbox:
         except DistributionRefused as err:
             self._record(conference.id, sender, mail, "refused", str(err), channel)
             raise
-        queued = _Queued(conference.id, sender, mail, after, channel)
+        keyed = self._keyed(conference.id, mail)
+        words = recipients_in_words(conference, mail, roles)
+        queued = _Queued(conference.id, sender, keyed, after, channel, words)
         batch = _batch.get()
         if batch is not None and channel == EMAIL:
             batch.append(queued)
@@ -133,9 +174,20 @@ class Outbox:
         if mail.attachments:
             self._record(None, sender, mail, "refused", "a staff notice carries no documents")
             raise DistributionRefused("a notice outside a conference may not carry documents")
-        await self._send_one(_Queued(None, sender, mail, None))
+        await self._send_one(_Queued(None, sender, self._keyed(None, mail), None))
+
+    @staticmethod
+    def _keyed(conference_id: int | None, mail: OutgoingMail) -> OutgoingMail:
+        """The mail with its idempotency key; a mail with no purpose has none to go by."""
+        if not mail.purpose:
+            return mail
+        key = idempotency_key(conference_id, mail.purpose, (*mail.to, *mail.cc), mail.revision)
+        return replace(mail, key=key)
 
     async def _send_one(self, queued: _Queued) -> None:
+        if queued.channel == EMAIL and queued.mail.key:
+            await self.delivery.one(queued.outgoing())
+            return
         try:
             if queued.channel == EMAIL:
                 await self.graph.send_mail(queued.sender, queued.mail)
@@ -157,6 +209,9 @@ class Outbox:
         self._record(queued.conference_id, queued.sender, queued.mail, "sent", "", queued.channel)
         if queued.after is not None:
             queued.after()
+
+    def _record_item(self, item: Outgoing, state: str, detail: str) -> None:
+        self._record(item.conference_id, item.sender, item.mail, state, detail)
 
     def _record(
         self,
@@ -196,23 +251,13 @@ class Outbox:
             await self._send_batch(batch)
 
     async def _send_batch(self, batch: list[_Queued]) -> None:
-        failed = 0
-        # One $batch per sending mailbox: Graph sends each from its own mailbox.
-        for sender in dict.fromkeys(q.sender for q in batch):
-            group = [q for q in batch if q.sender == sender]
-            try:
-                statuses = await self.graph.send_mails(sender, [q.mail for q in group])
-            except Exception as err:
-                for queued in group:
-                    self._record(
-                        queued.conference_id, sender, queued.mail, "failed", type(err).__name__
-                    )
-                raise
-            for queued, status in zip(group, statuses, strict=True):
-                if 200 <= status < 300:
-                    self._sent(queued)
-                else:
+        keyed = [q for q in batch if q.mail.key]
+        failed = await self.delivery.many([q.outgoing() for q in keyed])
+        for queued in batch:
+            if not queued.mail.key:  # no purpose, so no key: sent as before, alone
+                try:
+                    await self._send_one(queued)
+                except Exception:
                     failed += 1
-                    self._record(queued.conference_id, sender, queued.mail, "failed", str(status))
         if failed:
             raise MailNotSent(failed, len(batch))

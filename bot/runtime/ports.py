@@ -40,6 +40,9 @@ class GraphPort(Protocol):
     ) -> Awaitable[list[int]]:
         """Send several mails in one $batch; each one's HTTP status, in order."""
 
+    def find_sent(self, sender_mailbox: str, key: str, since: datetime) -> Awaitable[bool]:
+        """Whether the mailbox's Drafts or Sent Items hold a message with outbox ``key``."""
+
     def get_schedule(
         self, organiser: str, chairs: list[str], start: datetime, end: datetime
     ) -> Awaitable[dict[str, list[BusySlot]]]:

@@ -254,3 +254,24 @@ class OutboxRow(Base):
     state: Mapped[str] = mapped_column(String(16))  # sent | failed | refused
     detail: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime]
+
+
+class OutboxDeliveryRow(Base):
+    """Where one message stands, by its idempotency key: the outbox's exactly-once record.
+
+    ``sending`` is written (and committed) before each attempt, so a crash or an answer lost
+    leaves it there; ``unclear`` is an error answer after which the message may have gone.
+    Either way the outbox asks the mailbox whether it went before it sends again. ``sent``
+    and ``not_sent`` are certain.
+    """
+
+    __tablename__ = "outbox_delivery"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conference_id: Mapped[int | None] = mapped_column(ForeignKey("conference.id"), default=None)
+    sender: Mapped[str] = mapped_column(String(320))
+    purpose: Mapped[str] = mapped_column(String(256))
+    state: Mapped[str] = mapped_column(String(16))  # sending | unclear | sent | not_sent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    first_attempt_at: Mapped[datetime]
+    last_attempt_at: Mapped[datetime]

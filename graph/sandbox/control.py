@@ -112,6 +112,22 @@ async def clear_faults(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
+@routes.post("/_sandbox/config")
+async def set_config(request: web.Request) -> web.Response:
+    """Change the sandbox's Exchange-like behaviour, e.g. ``{"sent_items_lag": 0.5}``."""
+    config = sandbox_of(request).config
+    body = await read_json(request)
+    if "sent_items_lag" in body:
+        try:
+            lag = float(body["sent_items_lag"])
+        except (TypeError, ValueError) as err:
+            raise GraphFault(400, "BadRequest", "sent_items_lag must be seconds.") from err
+        if not 0 <= lag <= 600:
+            raise GraphFault(400, "BadRequest", "sent_items_lag must be 0 to 600 seconds.")
+        config.sent_items_lag = lag
+    return graph_json({"sent_items_lag": config.sent_items_lag})
+
+
 @routes.post("/_sandbox/reset")
 async def reset(request: web.Request) -> web.Response:
     """Back to the seeded tenant: no events, mail, files, subscriptions, faults or log."""

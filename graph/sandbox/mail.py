@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from graph.sandbox.filters import message_filter
 from graph.sandbox.notify import resource_target
 from graph.sandbox.state import GraphFault, now_iso
 from graph.sandbox.web import Sandbox, graph_json, read_json, sandbox_of, user_param
@@ -65,9 +67,27 @@ def deliver_and_notify(
     return stored
 
 
+# Graph returns extended properties only when asked with $expand, which confbot never does.
+_EXPANDED_ONLY = ("singleValueExtendedProperties",)
+
+
 def public(message: dict[str, Any]) -> dict[str, Any]:
     """A message as Graph returns it."""
-    return dict(message)
+    return {k: v for k, v in message.items() if k not in _EXPANDED_ONLY}
+
+
+def _listed(request: web.Request, messages: list[dict[str, Any]]) -> web.Response:
+    """A message collection with ``$filter``, ``$select`` and ``$top`` applied."""
+    keep = message_filter(request.query.get("$filter"))
+    items = [public(m) for m in messages if keep(m)]
+    top = request.query.get("$top", "")
+    if top.isdigit():
+        items = items[: int(top)]
+    select = request.query.get("$select")
+    if select:
+        wanted = {s.strip() for s in select.split(",")} | {"id"}
+        items = [{k: v for k, v in m.items() if k in wanted or k.startswith("@")} for m in items]
+    return graph_json({"value": items})
 
 
 def _token(data: dict[str, Any]) -> str:
@@ -152,8 +172,16 @@ async def list_folder(request: web.Request) -> web.Response:
     tenant = sandbox_of(request).tenant
     uid = user_param(request)
     folder = tenant.folder_id(uid, request.match_info["folder"])
-    items = [public(m) for m in tenant.messages[uid].values() if m["parentFolderId"] == folder]
-    return graph_json({"value": items})
+    return _listed(
+        request, [m for m in tenant.messages[uid].values() if m["parentFolderId"] == folder]
+    )
+
+
+@routes.get("/v1.0/users/{user}/messages")
+async def list_messages(request: web.Request) -> web.Response:
+    """Every message in the mailbox, whatever its folder."""
+    tenant = sandbox_of(request).tenant
+    return _listed(request, list(tenant.messages[user_param(request)].values()))
 
 
 @routes.get("/v1.0/users/{user}/mailFolders")
@@ -249,6 +277,12 @@ async def send_mail(request: web.Request) -> web.Response:
         for k, v in message.items()
         if k in ("subject", "body", "toRecipients", "ccRecipients", "replyTo", "importance")
     }
+    # Kept on the sender's copy only: a named property stays in the mailbox that set it.
+    own = {
+        k: v
+        for k, v in message.items()
+        if k in ("singleValueExtendedProperties", "internetMessageId")
+    }
     copy.update({"from": sender, "sender": sender, "sentDateTime": now_iso()})
     copy.pop("attachments", None)
     outside = []
@@ -272,5 +306,28 @@ async def send_mail(request: web.Request) -> web.Response:
             }
         )
     if body.get("saveToSentItems", True) in (True, "true", "True"):
-        tenant.deliver(uid, {**copy, "isRead": True}, attachments, folder="sentitems")
+        _save_sent(sandbox, uid, {**copy, **own, "isRead": True}, attachments)
     return web.Response(status=202)
+
+
+def _save_sent(
+    sandbox: Sandbox, uid: str, copy: dict[str, Any], attachments: list[dict[str, Any]]
+) -> None:
+    """The sender's copy: in Drafts at once, then in Sent Items, as Exchange does it.
+
+    Exchange saves the message in Drafts before ``sendMail`` answers 202, and transport
+    moves it to Sent Items later; ``sent_items_lag`` is that wait (0: straight there).
+    """
+    lag = sandbox.config.sent_items_lag
+    if lag <= 0:
+        sandbox.tenant.deliver(uid, copy, attachments, folder="sentitems")
+        return
+    draft = sandbox.tenant.deliver(uid, {**copy, "isDraft": True}, attachments, folder="drafts")
+
+    def move() -> None:
+        stored = sandbox.tenant.messages.get(uid, {}).get(draft["id"])
+        if stored is not None and stored["parentFolderId"] == "drafts":
+            stored["isDraft"] = False
+            sandbox.tenant.move_message(uid, draft["id"], "sentitems")
+
+    asyncio.get_running_loop().call_later(lag, move)

@@ -224,6 +224,7 @@ class Tenant:
                     "subject": m.get("subject", ""),
                     "from": (m.get("from") or {}).get("emailAddress", {}).get("address", ""),
                     "to": [r["emailAddress"]["address"] for r in m.get("toRecipients", [])],
+                    "cc": [r["emailAddress"]["address"] for r in m.get("ccRecipients") or []],
                     "categories": m.get("categories", []),
                     "isRead": m.get("isRead", False),
                     "attachments": [a["name"] for a in self.attachments.get(m["id"], [])],

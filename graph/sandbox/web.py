@@ -27,6 +27,8 @@ class SandboxConfig:
     mailbox_concurrency: int = 4  # Outlook's documented per-app, per-mailbox limit
     throttle_retry_after: float = 1.0  # seconds, on the concurrency 429
     delta_page_size: int = 10
+    # Seconds a sent message waits in Drafts before it is moved to Sent Items (0: none).
+    sent_items_lag: float = 0.0
 
 
 @dataclass

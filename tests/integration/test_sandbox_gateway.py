@@ -134,3 +134,28 @@ async def test_chair_address_resolves_to_the_object_id_teams_knows_them_by(
     assert await gateway.user_object_id("rowan.amberley@example.org") == "chair.amberley"
     with pytest.raises(NotFound):
         await gateway.user_object_id("nobody@example.org")
+
+
+async def test_a_sent_mail_is_found_by_its_outbox_key_in_drafts_or_sent_items(
+    sandbox: SandboxHandle, gateway: GraphGateway
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    since = datetime.now(UTC)
+    mail = OutgoingMail(
+        to=(SOCIAL_WORKER,), subject="Letter", html_body="<p>x</p>", purpose="p", key="k" * 40
+    )
+    assert not await gateway.find_sent("mts.admin", mail.key, since)
+    sandbox.sandbox.config.sent_items_lag = 0.2  # in Drafts first, as on Exchange
+    await gateway.send_mail("mts.admin", mail)
+    assert await gateway.find_sent("mts.admin", mail.key, since)  # found in Drafts
+    await asyncio.sleep(0.3)
+    folders = [m["parentFolderId"] for m in sandbox.state.messages["mts.admin"].values()]
+    assert folders == ["sentitems"]
+    assert await gateway.find_sent("mts.admin", mail.key, since)  # found in Sent Items
+    assert not await gateway.find_sent("mts.admin", "other" + mail.key[5:], since)
+    # A copy from before the first attempt is an old store's, not this message.
+    assert not await gateway.find_sent("mts.admin", mail.key, since + timedelta(hours=1))
+    # Only the sender's copy carries the key: the recipient's does not.
+    [received] = [m for m in sandbox.state.messages["sw.okafor"].values()]
+    assert "singleValueExtendedProperties" not in received
