@@ -242,6 +242,11 @@ class Extractor:
             self.pending = key
             return
         if key is not None:
+            if key.group and (key.group != self.section or key.implied):
+                # "MOTHER" over "Name - ..." lines: the record, with its relationship.
+                self._put(key, "", opens_section=True)
+                if key.implied:
+                    self._resolve(key)
             self.pending = key
             return
         # "SW is me, Ellie ... 0113 496 0190. Manager: Femi Adebayo." holds a labelled part.
@@ -321,10 +326,21 @@ class Extractor:
             and len(line) <= _LABEL_SPAN * 2
             and looks_like_entry(self.section or "", line)
         ):
-            group = self.section or ""
+            group = self._group_of_entry(self.section or "", line)
             index = self.fields.max_index(group) + 1
             self.current[group] = index
-            self._store(FieldKey(group, entry), index, line)
+            self._store(FieldKey(group, _ENTRY_FIELD[group]), index, line)
+            self._own_role(group, index, line, ())
+
+    @staticmethod
+    def _group_of_entry(section: str, line: str) -> str:
+        """Under "Invite list" or "Professionals", "Kelly Dawes (mum) 07700 900611" is family
+        and "Sue Smith HV ..." a professional: the entry's own role words say which."""
+        if section not in (AGENCY, PARENT):
+            return section
+        keys = [parse_label(role) for role in read_contact(line).roles]
+        groups = {k.group for k in keys if k is not None and k.group in (AGENCY, PARENT)}
+        return groups.pop() if len(groups) == 1 else section
 
     def _open_section(self, group: str, index: int | None) -> None:
         self.section = group

@@ -303,7 +303,9 @@ def looks_like_entry(group: str, line: str) -> bool:
         bits = read_child(line)
         return bool(bits.initials) and (bits.date_of_birth is not None or bits.unborn)
     contact = read_contact(line)
-    return bool(contact.name) and bool(contact.emails or contact.phones or contact.bracketed)
+    # A service is an entry too among the professionals: "Oak Primary DSL dsl@...".
+    named = contact.name or (group == "agency" and contact.organisation)
+    return bool(named) and bool(contact.emails or contact.phones or contact.bracketed)
 
 
 def split_people(text: str, family: bool = False) -> list[str]:

@@ -137,9 +137,14 @@ _SUBFIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "postal_address": ("address", "home address", "postal address"),
     },
     AGENCY: {
-        "organisation": ("", "organisation", "organization", "name", "agency name", "service"),
-        "role": ("role", "type", "agency type", "sector", "agency role"),
-        "contact_name": ("contact", "contact name", "contact person", "representative", "lead"),
+        "organisation": ("", "organisation", "organization", "agency name", "service"),
+        "role": ("role", "type", "agency type", "sector", "agency role", "job title", "position"),
+        # "Name:" among the professionals is a person's ("Name: Sue Smith / Role: HV");
+        # a service's name still reads as an organisation when the assembler sees it.
+        "contact_name": (
+            "contact", "contact name", "contact person", "representative", "lead", "name",
+            "full name",
+        ),
         "email": _EMAIL_ALIASES,
         "phone": _PHONE_ALIASES,
     },
@@ -241,6 +246,11 @@ _HEADINGS = {
     "other professionals": AGENCY, "professionals to invite": AGENCY,
     "agencies involved": AGENCY, "agencies to invite": AGENCY, "invitees": AGENCY,
     "partner agencies to invite": AGENCY, "professional contacts": AGENCY,
+    # Lists of everyone to invite: each entry's own role word says family or professional.
+    "invite list": AGENCY, "invitation list": AGENCY, "people to invite": AGENCY,
+    "to invite": AGENCY, "please invite": AGENCY, "invites": AGENCY, "who to invite": AGENCY,
+    "attendees": AGENCY, "participants": AGENCY, "distribution list": AGENCY,
+    "circulation list": AGENCY, "invite": AGENCY,
     "children": CHILD, "child ren": CHILD, "the children": CHILD, "subject children": CHILD,
 }  # fmt: skip
 _BULLET = re.compile(r"^(?:[\u2022\u00b7\u25cf\u25aa\u25e6\u2023\u2043*\-–—o#]+\s+|\d{1,2}[.)]\s+)")

@@ -318,6 +318,8 @@ def _mentions_in(sentence: str) -> tuple[tuple[int, str, str, tuple[str, str] | 
             r"\s(?:at|from|of|in|for|with|on|and|who|is)\s", after.group(0) if after else ""
         )
         place = m.group(2) + re.sub(r"\d", "", tail[0])
+        if role_of(f"{m.group(1)} {m.group(2).split()[0]}") is not None:
+            continue  # "Health Visitor": one role word, not "health" and a Mr Visitor
         if role is not None and not is_organisation(place):
             found.append((m.start(), role[0], m.group(2), role[1]))
     for m in _NAME_THEN_ROLE.finditer(sentence):

@@ -712,3 +712,43 @@ def test_a_conference_reference_is_never_a_childs_case_reference() -> None:
     )
     (child,) = booked(body).request.children
     assert [r.reference for r in child.case_references] == ["123456"]
+
+
+def test_a_role_heading_over_name_and_phone_lines_is_that_relative() -> None:
+    body = LABELLED.replace(
+        "Mum: Kelly Dawes - 07700 900611 - kelly.dawes@example.org\nDad: Gary Dawes, 07700-900-612",
+        "MOTHER\nName - Kelly Dawes\nTel - 07700 900611\n\nFATHER\nName - Gary Dawes\n"
+        "Tel - 07700 900612\nEmail - gary.dawes@example.org",
+    )
+    request = booked(body).request
+    assert [c.initials for c in request.children] == ["T.R."]
+    family = {p.name: (p.relationship, p.emails, p.phones) for p in request.parents}
+    assert family == {
+        "Kelly Dawes": ("mother", (), ("+447700900611",)),
+        "Gary Dawes": ("father", ("gary.dawes@example.org",), ("+447700900612",)),
+    }
+
+
+def test_name_and_role_lines_among_the_professionals_are_a_person_and_their_role() -> None:
+    body = LABELLED.replace(
+        "Dad: Gary Dawes, 07700-900-612",
+        "Agencies:\nName: Sue Smithson\nRole: Health Visitor\nEmail: sue.smithson@nhs.example.net",
+    )
+    (visitor,) = booked(body).request.agencies
+    assert (visitor.name, visitor.role, visitor.emails) == (
+        "Sue Smithson",
+        Role.HEALTH,
+        ("sue.smithson@nhs.example.net",),
+    )
+
+
+def test_an_invite_list_sorts_family_from_professionals_by_their_role_words() -> None:
+    body = LABELLED.replace(
+        "Mum: Kelly Dawes - 07700 900611 - kelly.dawes@example.org\nDad: Gary Dawes, 07700-900-612",
+        "Invite list:\n- Kelly Dawes (mum) 07700 900611\n- Sue Smithson HV sue.smithson@nhs."
+        "example.net\n- Oak Primary DSL jo.bloggs@oak.example.sch.uk",
+    )
+    request = booked(body).request
+    assert [(p.name, p.relationship) for p in request.parents] == [("Kelly Dawes", "mother")]
+    emails = {e for p in request.agencies for e in p.emails}
+    assert emails == {"sue.smithson@nhs.example.net", "jo.bloggs@oak.example.sch.uk"}
