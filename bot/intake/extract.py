@@ -116,6 +116,11 @@ def _ticked(text: str) -> str:
     return " / ".join(c for c in chosen if c)
 
 
+_SIGN_OFF = re.compile(
+    r"^(kind(est)? regards|regards|best regards|warm regards|many thanks|thanks|thank you|"
+    r"best wishes|cheers|yours sincerely|yours faithfully|with thanks)[,.!\s]*$",
+    re.IGNORECASE,
+)
 _NOTHING = re.compile(
     r"^\W*(none|no|n/?a|nil|not known|unknown|not applicable|tbc|-)\W*$", re.IGNORECASE
 )
@@ -193,6 +198,10 @@ class Extractor:
         line = strip_bullet(raw)
         if not any(ch.isalnum() for ch in line):
             return  # blank, or a rule under a heading ("--------")
+        if _SIGN_OFF.match(line):
+            # "Kind regards": the signature below is the sender's, not the last entry's.
+            self.section, self.pending, self.under_heading = None, None, False
+            return
         parts = _SIDE_BY_SIDE.split(line)
         if len(parts) > 1:
             # "Initials: R.F.   Date of birth: 05/09/2017   LCS: 631190": a printed form's row.

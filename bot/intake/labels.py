@@ -351,6 +351,8 @@ def _role_word(norm: str) -> FieldKey | None:
                 # "HV for P.", "Police (for dad)": who they are there for; but "School for
                 # both is Abbey Grange Primary, please invite ..." is a sentence.
                 rest = ""
+            if rest in ("number", "numbers"):
+                rest = "phone"  # "Mum's number:"
             name = _ROLE_BARE[group] if not rest else _SUB_INDEX[group].get(rest)
             if name is not None and name != "organisation":
                 return FieldKey(group, name, number, (implied,))

@@ -247,6 +247,9 @@ _ANOTHER_NAME = re.compile(r"\b[A-Z][a-z'’\-]+\s+(?:[A-Z]'|Mc)?[A-Z][a-z'’\-
 def _up_to_someone_else(text: str, name: str) -> str:
     """The text up to where another person is named: their details are not this person's."""
     start = text.find(name) + len(name) if name and name in text else 0
+    label = _ROLE_LABEL.search(text, start)
+    if label:
+        text = text[: label.start()]  # "... Mum's number: 07700 900611" is mum's, not theirs
     for m in _NEXT_ITEM.finditer(text, start):
         # "...Tessa Gill (tessa.gill@...); the perinatal team (perinatal.team@...)": a list's
         # next item, with its own address, is someone else's.
@@ -296,6 +299,8 @@ _NAME_THEN_ROLE = re.compile(
     + r"\s*(?:\(|,\s*|\s+-\s+|\s+is\s+(?:the\s+)?(?:child'?s\s+|children'?s\s+)?)"
     + _ROLE_WORD
 )
+# A role word written as a label, or owning what follows: "Mum's number:", "Dad:".
+_ROLE_LABEL = re.compile(_ROLE_WORD + r"(?:['’]s\b|\s*:)")
 _ADVOCATE_NAME = re.compile(rf"(?i:\badvocate\b){_LINK}{_TITLE}{_NAME}")
 
 

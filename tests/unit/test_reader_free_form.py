@@ -752,3 +752,31 @@ def test_an_invite_list_sorts_family_from_professionals_by_their_role_words() ->
     assert [(p.name, p.relationship) for p in request.parents] == [("Kelly Dawes", "mother")]
     emails = {e for p in request.agencies for e in p.emails}
     assert emails == {"sue.smithson@nhs.example.net", "jo.bloggs@oak.example.sch.uk"}
+
+
+def test_mums_number_after_both_parents_is_mums_alone() -> None:
+    body = LABELLED.replace(
+        "Mum: Kelly Dawes - 07700 900611 - kelly.dawes@example.org\nDad: Gary Dawes, 07700-900-612",
+        "Mum: Kelly Dawes\nDad: Gary Dawes\nMum's number: 07700 900611\n"
+        "Dad's email: gary@example.org",
+    )
+    family = {p.name: (p.emails, p.phones) for p in booked(body).request.parents}
+    assert family == {
+        "Kelly Dawes": ((), ("+447700900611",)),
+        "Gary Dawes": (("gary@example.org",), ()),
+    }
+
+
+def test_a_signature_after_the_sign_off_never_joins_the_last_professional() -> None:
+    body = LABELLED.replace(
+        "Dad: Gary Dawes, 07700-900-612",
+        "School: Thornbury Primary, Mr Jonah Ezra (designated teacher) "
+        "j.ezra@thornbury.example.sch.uk",
+    ).replace(
+        "Thanks\nRowan Feld\nSocial Worker\n0113 496 0123",
+        "Thanks\nRowan Feld\nSocial Worker\nMobile: 07700 900640",
+    )
+    request = booked(body).request
+    (school,) = request.agencies
+    assert school.phones == ()
+    assert request.social_worker.phones == ("+447700900640",)
