@@ -81,3 +81,11 @@ def own_text(text: str) -> str:
             break
         own.append(stripped)
     return "\n".join(own)
+
+
+# The line that ends a message's own words and starts its signature: "Kind regards".
+SIGN_OFF = re.compile(
+    r"^(kind(est)? regards|regards|best regards|warm regards|many thanks|thanks|thank you|"
+    r"best wishes|best|cheers|yours sincerely|yours faithfully|with thanks|ta)[,.!\s]*$",
+    re.IGNORECASE,
+)

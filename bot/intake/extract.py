@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from bot.intake.blocks import Block, Table
+from bot.intake.blocks import SIGN_OFF, Block, Table
 from bot.intake.child_line import bracketed_children, read_child, split_child_entries
 from bot.intake.grid import person_columns, rows_of
 from bot.intake.inline import looks_like_entry, read_contact, split_people
@@ -116,11 +116,6 @@ def _ticked(text: str) -> str:
     return " / ".join(c for c in chosen if c)
 
 
-_SIGN_OFF = re.compile(
-    r"^(kind(est)? regards|regards|best regards|warm regards|many thanks|thanks|thank you|"
-    r"best wishes|cheers|yours sincerely|yours faithfully|with thanks)[,.!\s]*$",
-    re.IGNORECASE,
-)
 _NOTHING = re.compile(
     r"^\W*(none|no|n/?a|nil|not known|unknown|not applicable|tbc|-)\W*$", re.IGNORECASE
 )
@@ -198,7 +193,7 @@ class Extractor:
         line = strip_bullet(raw)
         if not any(ch.isalnum() for ch in line):
             return  # blank, or a rule under a heading ("--------")
-        if _SIGN_OFF.match(line):
+        if SIGN_OFF.match(line):
             # "Kind regards": the signature below is the sender's, not the last entry's.
             self.section, self.pending, self.under_heading = None, None, False
             return

@@ -42,11 +42,6 @@ DISCLAIMER = re.compile(
     r"unauthori[sz]ed (use|disclosure)|monitored (for|and) )",
     re.IGNORECASE,
 )
-SIGN_OFF = re.compile(
-    r"^(kind(est)? regards|regards|best regards|warm regards|many thanks|thanks|thank you|"
-    r"best wishes|best|cheers|yours sincerely|yours faithfully|with thanks|ta)[,.!\s]*$",
-    re.IGNORECASE,
-)
 _THRESHOLD = re.compile(
     r"\b(threshold (discussion|consultation|conversation|meeting|decision|query)|"
     r"(discuss|discussion|consult|consultation|speak|talk)\w*\s+(with\s+)?(the\s+|a\s+)?duty"
