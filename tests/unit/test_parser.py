@@ -14,6 +14,7 @@ from bot.core.conference import ConferenceType, MeetingFormat, Role
 from bot.core.mailbox import Attachment, InboundMessage
 from bot.intake.docx_form import DOCX_CONTENT_TYPE
 from bot.intake.parser import AttachToConference, Parsed, Triage, parse_message
+from tests.fixtures.requests.tools.attachment_forms import docx_form
 
 MAIL = Path(__file__).parent.parent / "fixtures" / "mail"
 RECEIVED = datetime(2026, 11, 9, 9, 30, tzinfo=UTC)
@@ -327,18 +328,7 @@ def test_new_request_quoting_an_earlier_conference_keeps_it_as_previous_referenc
 
 
 def build_docx_form(*, rows: list[tuple[str, str]], lines: tuple[str, ...] = ()) -> bytes:
-    document = docx.Document()
-    document.add_heading("Child protection conference request form", level=1)
-    for line in lines:
-        document.add_paragraph(line)
-    table = document.add_table(rows=0, cols=2)
-    for label, value in rows:
-        cells = table.add_row().cells
-        cells[0].text = label
-        cells[1].text = value
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return docx_form(rows, lines)
 
 
 DOCX_ROWS = [
