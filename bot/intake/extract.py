@@ -80,11 +80,16 @@ def _plain_list(value: str, *, family: bool) -> bool:
 _AND_WORD = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
 
 
+_WORDS_ONLY = re.compile(r"[A-Za-z'’\- ]+")
+_SENTENCE_GOES_ON = re.compile(r"[.)]\s+[A-Z][a-z]")
+
+
 def _describes_child(field: str, text: str) -> bool:
     """ "Child T.R. 02/03/2018" describes one; "child protection conference. Mum ... is 17"
     (a sentence wrapped onto a new line) does not. "EDD 28/01/2027" gives its one fact."""
     if field != "entry":
-        return any(ch.isdigit() for ch in text)
+        # "LCS 640112). The strategy discussion ...": a sentence wrapped onto a new line.
+        return any(ch.isdigit() for ch in text) and not _SENTENCE_GOES_ON.search(text)
     bits = read_child(text)
     return bool(bits.initials and (bits.date_of_birth or bits.references)) or (
         bits.unborn and bits.due_date is not None
@@ -299,6 +304,8 @@ class Extractor:
             if len(words) <= size:
                 continue
             head, rest = " ".join(words[:size]), " ".join(words[size:])
+            if not _WORDS_ONLY.fullmatch(head):
+                continue  # "LCS 640112). The": a sentence's words, not a label
             key = parse_label(head, None)
             if key is None or (not key.group and key.name not in _UNSEPARATED_SINGLES):
                 continue

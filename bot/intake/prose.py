@@ -26,8 +26,10 @@ from bot.intake.labels import (
     ADVOCATE,
     AGENCY,
     CHILD,
+    PARENT,
     SOCIAL_WORKER,
     TEAM_MANAGER,
+    YOUNG_PERSON,
     agency_words,
     family_words,
 )
@@ -71,7 +73,9 @@ _SOCIAL_WORKER = re.compile(
 )
 # "Olivia Grant (SW, cc'd) asked me to send this on": the name before the role.
 _SOCIAL_WORKER_AFTER = re.compile(
-    rf"\b{_NAME}\s*(?:\(|,\s*)(?i:(?:the\s+)?(?:allocated\s+)?(?:social worker|SW))\b"
+    rf"\b{_NAME}\s*(?:\(|,\s*)(?:the\s+)?(?:(?:boys|girls|children|kids)['’]\s+"
+    rf"|(?:child|baby)['’]s\s+|(?:[A-Z]\.)+['’]s\s+)?"
+    rf"(?i:(?:the\s+)?(?:allocated\s+)?(?:social worker|SW))\b"
 )
 _I_AM_SW = re.compile(
     r"\b(i\s*am|i'm|i’m)\s+(the\s+)?(allocated\s+|case holding\s+|child'?s\s+)?"
@@ -118,8 +122,8 @@ _CONFIDENTIAL = re.compile(r"\bconfidential\s+(section|slot|part|time|discussion
 _NO_CONFIDENTIAL = re.compile(
     r"\b(no|not|don'?t|do not|won'?t)\b[^.]{0,40}\bconfidential\s+(section|slot)", re.I
 )
-_ORGANISATION_AFTER = re.compile(
-    r"\b(?:at|from|of|based at|with)\s+((?:the\s+)?(?:[A-Z][\w'’&\-]*\s*){1,6})"
+_WORKS_AT = re.compile(
+    r"\b(?:at|from|based at)\s+((?:the\s+)?[A-Z][\w'’&\-]*(?:\s+(?:[A-Z][\w'’&\-]*|of|&)){0,5})"
 )
 
 
@@ -172,7 +176,10 @@ def _sentences(lines: list[str]) -> list[str]:
             and len(joined[-1]) > 60
             and not joined[-1].rstrip().endswith((".", ":", "!", "?"))
         )
-        carries_on = _CONTINUATION.match(line) or (wrapped and _CAPITAL_CARRIES_ON.match(line))
+        carries_on = _CONTINUATION.match(line) or (
+            # "...and should be / invited: anthony@..." reads on; "mum: Kelly" is a label.
+            wrapped and (_CAPITAL_CARRIES_ON.match(line) or _LOWER_CARRIES_ON.match(line))
+        )
         if joined and joined[-1] and (_CONTINUES.search(joined[-1]) or wrapped) and carries_on:
             joined[-1] = f"{joined[-1]} {line.strip()}"
         else:
@@ -182,7 +189,10 @@ def _sentences(lines: list[str]) -> list[str]:
 
 
 # A line that stops mid-sentence, and a next line that carries on (no label, no bullet).
-_CAPITAL_CARRIES_ON = re.compile(r"^(?![^:]{1,40}:\s)[A-Z][a-z]")
+_CAPITAL_CARRIES_ON = re.compile(r"^(?![^:]{1,40}:\s)[A-Z][a-zA-Z]")
+_LOWER_CARRIES_ON = re.compile(
+    r"^(?!\s*(?:mum|dad|mother|father|email|e-mail|phone|tel|mob)\w*\s*:)[a-z]"
+)
 _CONTINUES = re.compile(r"[a-z,(]\s*$")
 _CONTINUATION = re.compile(r"^(?![^:]{1,40}:\s)(?![-*•])(?!\d{1,2}[.)]\s)[a-z0-9(]")
 
@@ -234,6 +244,13 @@ class _Mentions:
             self.fields.add((group, index, "email"), Value(email, self.source))
         if phones:
             self.fields.add((group, index, "phone"), Value(" ; ".join(phones), self.source))
+        place = _WORKS_AT.search(sentence) if group == AGENCY else None
+        if place and is_organisation(place.group(1)) and not self.has(target, "organisation"):
+            # "Farouk Hamid, who's the DSL at St Mary's RC Primary": where they work.
+            self.fields.add((group, index, "organisation"), Value(place.group(1), self.source))
+
+    def has(self, target: tuple[str, int], field: str) -> bool:
+        return (*target, field) in self.fields.values
 
 
 _ANOTHER_NAME = re.compile(r"\b[A-Z][a-z'’\-]+\s+(?:[A-Z]'|Mc)?[A-Z][a-z'’\-]+\b")
@@ -256,7 +273,9 @@ def _up_to_someone_else(text: str, name: str) -> str:
         found = m.group(0)
         if found in name:
             continue
-        if is_organisation(found) or _NOT_NAME_PAIR.search(found):
+        run = found + _CAPITAL_RUN.match(text, m.end()).group(0)  # type: ignore[union-attr]
+        at = _AT_PLACE.search(text, max(0, m.start() - 6), m.start())
+        if is_organisation(run) or _NOT_NAME_PAIR.search(found) or at:
             # "Owen Marsh at Westhaven College": their place of work, said beside them;
             # "..., his new school, Lighthouse Primary (dsl@...)": another entry of the list.
             if m.start() - start > 30:
@@ -268,6 +287,9 @@ def _up_to_someone_else(text: str, name: str) -> str:
     return text
 
 
+# "St Mary's RC Primary": the capitalised words that carry on a name, to see if it is a place.
+_CAPITAL_RUN = re.compile(r"(?:\s+(?:[A-Z]{2,}|[A-Z][\w'’\-]*)){0,4}")
+_AT_PLACE = re.compile(r"\b(?:at|from)\s+$")
 _NEXT_ITEM = re.compile(r";\s*(?:and\s+)?")
 _DIGITS = re.compile(r"\d{4}")
 _CONTACT_START = re.compile(
@@ -289,9 +311,16 @@ def _word_pattern(word: str) -> str:
 _ROLE_BY_WORD = {w: (group, implied) for w, group, implied in (*family_words(), *agency_words())}
 _ROLE_WORD = "(?i:\\b(" + "|".join(_word_pattern(w) for w in _ROLE_BY_WORD if len(w) > 1) + ")\\b)"
 _ROLE_THEN_NAME = re.compile(_ROLE_WORD + _LINK + _TITLE + _NAME)
+# Whose they are, between a name and its role: "(K.'s stepdad)", "the boys' social worker".
+_WHOSE = (
+    r"(?:(?:[A-Z]\.)+['’]s\s+|(?:the\s+)?(?:boys|girls|children|kids)['’]\s+"
+    r"|(?:the\s+)?(?:child|baby)['’]s\s+|(?:his|her|their|the)\s+)?"
+)
 _NAME_THEN_ROLE = re.compile(
     _NAME
-    + r"\s*(?:\(|,\s*|\s+-\s+|\s+is\s+(?:the\s+)?(?:child'?s\s+|children'?s\s+)?)"
+    + r"\s*(?:\(|,\s*|\s+-\s+|\s+is\s+(?:the\s+)?(?:child'?s\s+|children'?s\s+)?"
+    + r"|,?\s+who(?:['’]s|\s+is)\s+(?:the\s+|a\s+)?)"
+    + _WHOSE
     + _ROLE_WORD
 )
 # A role word written as a label, or owning what follows: "Mum's number:", "Dad:".
@@ -374,8 +403,50 @@ def _read_people(fields: Fields, sentences: list[str], source: str) -> None:
                 target = mentions.person(group, name, implied)
                 mentions.contacts(target, sentence[pos:end], name)
                 mentions.last = target
-        elif mentions.last is not None and _PRONOUN_START.match(sentence):
-            mentions.contacts(mentions.last, sentence)
+        else:
+            _read_clauses(mentions, sentence)
+
+
+# "Gemma's mobile is ...", "Nicole has two numbers ...": a clause about someone named before.
+_NAMED_CLAUSE = re.compile(
+    r"^\s*(?:and\s+)?([A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+)?)(?:['’]s\b|\s+(?:has|is|can|"
+    r"will|uses|prefers|would|says|said|gave|lives|works|only|also|does|doesn'?t|may)\b)"
+)
+_NAMED_GROUPS = (PARENT, AGENCY, SOCIAL_WORKER, TEAM_MANAGER, ADVOCATE, YOUNG_PERSON)
+_LEADING_NAME = re.compile(_TITLE + _NAME)
+
+
+def _known_names(fields: Fields) -> dict[str, tuple[str, int] | None]:
+    """Each person named so far by full and first name; None where two people share it."""
+    names: dict[str, tuple[str, int] | None] = {}
+    for (group, index, field), values in fields.values.items():
+        if group not in _NAMED_GROUPS or field not in ("name", "contact_name"):
+            continue
+        for value in values:
+            m = _LEADING_NAME.match(value.text.strip())
+            name = strip_title(m.group(1)) if m else ""
+            if not name or not looks_like_name(name):
+                continue
+            for key in {name, name.split()[0]}:
+                known = names.get(key, (group, index))
+                names[key] = (group, index) if known == (group, index) else None
+    return names
+
+
+def _read_clauses(mentions: _Mentions, sentence: str) -> None:
+    """A sentence naming no one by role: its clauses may be about someone named before."""
+    names: dict[str, tuple[str, int] | None] | None = None
+    for clause in sentence.split(";"):
+        m = _NAMED_CLAUSE.match(clause)
+        if m and m.group(1).split()[0].lower() not in _NOT_A_NAME:
+            names = _known_names(mentions.fields) if names is None else names
+            target = names.get(m.group(1))
+            if target is not None:
+                mentions.contacts(target, clause, m.group(1))
+                mentions.last = target
+                continue
+        if mentions.last is not None and _PRONOUN_START.match(clause):
+            mentions.contacts(mentions.last, clause)
         else:
             mentions.last = None
 

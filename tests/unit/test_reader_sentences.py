@@ -1,0 +1,90 @@
+"""Requests written as sentences: who is named, and whose numbers and addresses are whose."""
+
+from __future__ import annotations
+
+from tests.unit.test_reader_free_form import booked
+
+OPENING = """Hi MTS,
+
+I'm the allocated SW for R.M., a seven year old girl (date of birth 11/04/2019,
+LCS 640112). The strategy discussion on 23/11/2026 agreed to progress to an ICPC.
+
+"""
+CLOSING = """
+Thanks,
+Ione Bexley
+Social Worker, Assessment Team
+07700 900650
+"""
+
+
+def contacts(body: str) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    request = booked(OPENING + body + CLOSING, sender_name="Ione Bexley").request
+    return {p.name: (p.emails, p.phones) for p in request.people}
+
+
+def test_a_later_clause_opening_with_a_first_name_is_that_persons() -> None:
+    people = contacts(
+        "R. lives with her mum, Carys Penhallow, and her partner Osian Tudor (R.'s stepdad).\n"
+        "Carys has two numbers - mobile 07700 900651 and work 0113 496 0652 - and her email\n"
+        "is carys.p@example.org. Osian's mobile is 07700 900653.\n"
+    )
+    assert people["Carys Penhallow"] == (
+        ("carys.p@example.org",),
+        ("+447700900651", "+441134960652"),
+    )
+    assert people["Osian Tudor"] == ((), ("+447700900653",))
+
+
+def test_a_first_name_two_people_share_gives_no_one_its_numbers() -> None:
+    people = contacts(
+        "Mum is Carys Penhallow and her sister Carys Lloyd is the kinship carer, Carys Lloyd.\n"
+        "Carys's mobile is 07700 900654.\n"
+    )
+    assert all("+447700900654" not in phones for _, phones in people.values())
+
+
+def test_clauses_after_a_semicolon_belong_to_the_person_they_name() -> None:
+    people = contacts(
+        "The father is Bryn Askew and mum is Nerys Askew.\n"
+        "Nerys's mobile is 07700 900655 and her email is nerys@example.net; Bryn's number is\n"
+        "07700 900656.\n"
+    )
+    assert people["Nerys Askew"] == (("nerys@example.net",), ("+447700900655",))
+    assert people["Bryn Askew"] == ((), ("+447700900656",))
+
+
+def test_a_sentence_wrapped_before_a_lowercase_word_and_colon_reads_on() -> None:
+    people = contacts(
+        "R.'s birth father, Deiniol Price, has parental responsibility and should be\n"
+        "invited: deiniol.price@example.net, 07700 900657.\n"
+    )
+    assert people["Deiniol Price"] == (("deiniol.price@example.net",), ("+447700900657",))
+
+
+def test_whos_the_role_after_a_name_makes_them_that_professional_at_their_workplace() -> None:
+    request = booked(
+        OPENING
+        + "From school please invite Mr Emrys Vaughan, who's the DSL at St Teilo's CE Primary\n"
+        "(e.vaughan@stteilos.example.sch.uk).\n" + CLOSING,
+        sender_name="Ione Bexley",
+    ).request
+    (school,) = request.agencies
+    assert school.name == "Emrys Vaughan"
+    assert school.organisation == "St Teilo's CE Primary"
+    assert school.emails == ("e.vaughan@stteilos.example.sch.uk",)
+
+
+def test_the_boys_social_worker_named_by_their_manager_is_the_social_worker() -> None:
+    body = (
+        "Morning all,\n\nI'm writing on behalf of Heledd Morgan, the boys' social worker, who is\n"
+        "on leave. I'm her team manager. Please book an ICPC for R.M. (DOB 11/04/2019, LCS\n"
+        "640112) after the strategy discussion on 23/11/2026.\n\n"
+        "Mum is Carys Penhallow, 07700 900651.\n\n"
+        "Heledd's details for the invitation: heledd.morgan@council.example.org, 07700 900658.\n"
+        "\nRegards,\nGethin Rees\nTeam Manager\n"
+    )
+    request = booked(body, sender_name="Gethin Rees").request
+    assert request.social_worker.name == "Heledd Morgan"
+    assert request.social_worker.emails == ("heledd.morgan@council.example.org",)
+    assert request.social_worker.phones == ("+447700900658",)
