@@ -24,6 +24,7 @@ from bot.intake.labels import (
     ADVOCATE,
     AGENCY,
     CHILD,
+    NO_NEEDS,
     PARENT,
     SOCIAL_WORKER,
     TEAM_MANAGER,
@@ -44,11 +45,6 @@ _GENDERS = {
     "boy": "male", "non binary": "non-binary", "non-binary": "non-binary",
 }  # fmt: skip
 _AGENCY_ROLE_VALUES = frozenset(r.value for r in AGENCY_ROLES)
-_NO_NEEDS = re.compile(
-    r"^\s*(none|no|n/?a|nil|not (known|needed|required|applicable)|none (known|identified)|"
-    r"no (interpreter|access needs|needs)( (needed|required|known))?)\W*$",
-    re.IGNORECASE,
-)
 _LEADING_INITIALS = re.compile(r"^\s*(?:[A-Z]\.\s?){2,3}\s*[:\-–]?\s*")
 _SPLIT_REFERENCES = re.compile(r"\s*(?:[;,]|\band\b|\s/\s)\s*")
 
@@ -201,7 +197,7 @@ def _singles(r: FieldReader, draft: Draft, received_at: datetime) -> None:
     draft["confidential_section_requested"] = bool(confidential)
     draft["confidential_section_reason"] = reason if confidential else ""
     needs = r.value("", 0, "access_needs", str.strip, "access_needs") or ""
-    parts = [p for p in needs.split(" ; ") if p.strip() and not _NO_NEEDS.match(p)]
+    parts = [p for p in needs.split(" ; ") if p.strip() and not NO_NEEDS.match(p)]
     draft["access_needs"] = " ; ".join(parts)
     draft["previous_reference"] = r.value(
         "", 0, "previous_reference", _reference, "previous_reference"

@@ -80,6 +80,9 @@ def _plain_list(value: str, *, family: bool) -> bool:
 _AND_WORD = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
 
 
+_SENTENCE_SINGLES = frozenset(
+    {"preferred_format", "confidential", "access_needs", "conference_type", "strategy_date"}
+)
 _WORDS_ONLY = re.compile(r"[A-Za-z'’\- ]+")
 _SENTENCE_GOES_ON = re.compile(r"[.)]\s+[A-Z][a-z]")
 
@@ -295,7 +298,8 @@ class Extractor:
     def _starts_labelled(self, part: str) -> bool:
         head = part.split(":", 1)[0]
         key = self._label(head, self.section) if ":" in part else None
-        return key is not None and bool(key.group)
+        # A person's field, or one of the request's own ("Format: Teams. Confidential: no.").
+        return key is not None and (bool(key.group) or key.name in _SENTENCE_SINGLES)
 
     def _unseparated(self, line: str) -> bool:
         """A label with no colon or dash: "Mum Funmi Adeyemi; mobile 07700 900741"."""

@@ -106,6 +106,13 @@ _PHONE_ALIASES = (
 )  # fmt: skip
 _PERSON = {"name": ("", "name", "full name"), "email": _EMAIL_ALIASES, "phone": _PHONE_ALIASES}
 
+# What an access-needs answer says when there are none.
+NO_NEEDS = re.compile(
+    r"^\s*(none|no|n/?a|nil|not (known|needed|required|applicable)|none (known|identified)|"
+    r"no (interpreter|access needs|needs)( (needed|required|known))?)\W*$",
+    re.IGNORECASE,
+)
+
 _SUBFIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     CHILD: {
         "case_reference": (
@@ -180,6 +187,7 @@ _SINGLES: dict[str, tuple[str, ...]] = {
     "confidential": (
         "confidential section requested", "confidential section", "confidential section required",
         "confidential slot", "confidential slot requested", "confidential slot required",
+        "confidential",
     ),
     "confidential_reason": (
         "confidential section reason", "reason for confidential section", "confidential reason",

@@ -105,7 +105,7 @@ def read_person(
             relationship = next((m for m in map(family_relationship, said_roles) if m), "")
     name = contact.name
     if not name and name_text and not (contact.emails or contact.phones or contact.organisation):
-        name = name_text.strip() if len(name_text) <= 80 else ""
+        name = name_text.strip() if len(name_text) <= 80 and not is_note(name_text) else ""
     if not (name or emails or phones):
         return None
     return {
@@ -155,7 +155,9 @@ def read_agency(r: FieldReader, i: int, where: str) -> dict[str, Any] | None:
             # "Elm Road Primary (DSL: Sam Ito)": the person in brackets.
             part = inner.split(":", 1)[-1]
             name = name or read_contact(part).name
-        if not (contact.name or contact.organisation) and not (contact.emails or contact.phones):
+        if not (contact.name or contact.organisation or contact.emails or contact.phones) and not (
+            is_note(text)
+        ):
             organisation = organisation or text.strip()[:120]
     if not (name or organisation or emails or phones):
         return None
@@ -173,6 +175,22 @@ def read_agency(r: FieldReader, i: int, where: str) -> dict[str, Any] | None:
         "phones": list(dict.fromkeys(phones)),
         "postal_address": "",
     }
+
+
+# "Father: no contact, whereabouts unknown.", "Mum needs letters in large print",
+# "Health visitor: n/a (children school age)": a note about someone, not who they are.
+_NOTE = re.compile(
+    r"^\W*(?:no|not|none|nil|unknown|n/?a|tbc|tba|needs?|speaks?|has|is|was|does|doesn'?t|"
+    r"lives|deceased|awaiting|to be|please|see|as above|same as|will|would|can|cannot|"
+    r"can'?t|prefers?|wants?|asked|refuses?|declined)\b",
+    re.IGNORECASE,
+)
+
+
+def is_note(text: str) -> bool:
+    """Whether a value where a name belongs is a note about the person instead."""
+    text = text.strip()
+    return bool(_NOTE.match(text)) or (text[:1].islower() and len(text.split()) >= 3)
 
 
 def _name_words(name: str) -> set[str]:

@@ -26,6 +26,7 @@ from bot.intake.labels import (
     ADVOCATE,
     AGENCY,
     CHILD,
+    NO_NEEDS,
     PARENT,
     SOCIAL_WORKER,
     TEAM_MANAGER,
@@ -119,8 +120,13 @@ _ACCESS = re.compile(
     re.IGNORECASE,
 )
 _CONFIDENTIAL = re.compile(r"\bconfidential\s+(section|slot|part|time|discussion|space)\b", re.I)
+# "No confidential section needed", "Confidential section - no", and MTS's question
+# "whether a confidential section is needed", quoted in a reply: none is asked for.
 _NO_CONFIDENTIAL = re.compile(
-    r"\b(no|not|don'?t|do not|won'?t)\b[^.]{0,40}\bconfidential\s+(section|slot)", re.I
+    r"\b(no|not|don'?t|do not|won'?t|whether)\b[^.]{0,40}\bconfidential\s+(section|slot)"
+    r"|\bconfidential\s+(section|slot)s?\W{0,3}\s*(-|–|:|\?)?\s*"
+    r"(no|not (needed|required|requested)|none|n/?a)\b",
+    re.I,
 )
 _WORKS_AT = re.compile(
     r"\b(?:at|from|based at)\s+((?:the\s+)?[A-Z][\w'’&\-]*(?:\s+(?:[A-Z][\w'’&\-]*|of|&)){0,5})"
@@ -509,6 +515,14 @@ def _read_children(fields: Fields, sentences: list[str], source: str) -> None:
             fields.add((CHILD, index, "entry"), Value(part, source))
 
 
+def _says_no_need(sentence: str) -> bool:
+    """ "Interpreter: no.", "ACCESS / INTERPRETER": a label's answer of none, or a heading."""
+    label, colon, value = sentence.partition(":")
+    if colon and len(label) <= 40:
+        return not value.strip() or bool(NO_NEEDS.match(value))
+    return sentence.isupper()
+
+
 def _read_singles(fields: Fields, sentences: list[str], subject: str, source: str) -> None:
     text = "\n".join(sentences)
     if ("", 0, "conference_type") not in fields.values:
@@ -525,20 +539,19 @@ def _read_singles(fields: Fields, sentences: list[str], subject: str, source: st
                 if pattern.search(sentence):
                     _single(fields, "preferred_format", fmt.replace("_", " "), source)
                     break
-        if _ACCESS.search(sentence) and not has_tick_boxes(sentence):
+        if _ACCESS.search(sentence) and not (has_tick_boxes(sentence) or _says_no_need(sentence)):
             key = ("", 0, "access_needs")
             if key not in fields.values or all(
                 v.source == source + " " for v in fields.values[key]
             ):
                 fields.add(key, Value(sentence[:500], source + " "))
         labelled = ("", 0, "confidential") in fields.values
-        if (
-            not labelled
-            and _CONFIDENTIAL.search(sentence)
-            and not _NO_CONFIDENTIAL.search(sentence)
-        ):
-            _single(fields, "confidential", "yes", source)
-            _single(fields, "confidential_reason", sentence[:500], source)
+        if not labelled and _CONFIDENTIAL.search(sentence):
+            if _NO_CONFIDENTIAL.search(sentence):
+                _single(fields, "confidential", "no", source)  # said once, and it holds
+            else:
+                _single(fields, "confidential", "yes", source)
+                _single(fields, "confidential_reason", sentence[:500], source)
 
 
 def read_prose(fields: Fields, blocks: list[Block], subject: str, source: str) -> None:

@@ -88,3 +88,54 @@ def test_the_boys_social_worker_named_by_their_manager_is_the_social_worker() ->
     assert request.social_worker.name == "Heledd Morgan"
     assert request.social_worker.emails == ("heledd.morgan@council.example.org",)
     assert request.social_worker.phones == ("+447700900658",)
+
+
+def test_a_note_where_a_parents_name_belongs_names_no_one() -> None:
+    request = booked(
+        OPENING
+        + "Mother: Carys Penhallow, 07700 900651\nFather: no contact, whereabouts unknown.\n"
+        "Stepdad: needs letters in large print (visual impairment)\n" + CLOSING,
+        sender_name="Ione Bexley",
+    ).request
+    assert [p.name for p in request.parents] == ["Carys Penhallow"]
+
+
+def test_labels_answered_in_one_line_of_sentences_are_each_read() -> None:
+    request = booked(
+        OPENING + "Format: Teams. Confidential section: no. Interpreter: no.\n"
+        "Mum is Carys Penhallow, 07700 900651.\n" + CLOSING,
+        sender_name="Ione Bexley",
+    ).request
+    assert request.preferred_format is not None
+    assert request.preferred_format.value == "teams"
+    assert request.confidential_section_requested is False
+    assert request.access_needs == ""
+
+
+def test_an_access_heading_over_none_is_no_access_need() -> None:
+    request = booked(
+        OPENING
+        + "Mum is Carys Penhallow, 07700 900651.\n\nACCESS / INTERPRETER\n- None\n"
+        + CLOSING,
+        sender_name="Ione Bexley",
+    ).request
+    assert request.access_needs == ""
+
+
+def test_a_no_to_a_confidential_section_holds_over_mts_question_quoted_below() -> None:
+    body = (
+        OPENING + "Mum is Carys Penhallow, 07700 900651. Teams please. No confidential section"
+        " needed.\n" + CLOSING + "\n-----Original Message-----\nFrom: MTS\n"
+        "Please could you tell us:\n- whether a confidential section is needed\n"
+    )
+    request = booked(body, sender_name="Ione Bexley").request
+    assert request.confidential_section_requested is False
+
+
+def test_confidential_section_dash_no_in_a_sentence_asks_for_none() -> None:
+    request = booked(
+        OPENING + "Mum is Carys Penhallow, 07700 900651. The referral has gone in. "
+        "Confidential section - no.\n" + CLOSING,
+        sender_name="Ione Bexley",
+    ).request
+    assert request.confidential_section_requested is False
