@@ -183,6 +183,29 @@ def _copied_in(fields: Fields, msg: InboundMessage) -> None:
             if name and address and _same_person(name, said):
                 fields.add((group, index, "email"), Value(address, "the email's Cc line"))
                 break
+        else:
+            known = (*msg.cc, (msg.sender_name or "", msg.sender or ""))
+            _first_name_copied_in(fields, (group, index, field), said, known)
+
+
+def _first_name_copied_in(
+    fields: Fields, key: tuple[str, int, str], said: str, cc: Sequence[tuple[str, str]]
+) -> None:
+    """ "I've copied in my manager, Alison": the one person copied in called Alison; "Ravi
+    (Team Manager)" signing the note he forwards: the sender called Ravi."""
+    first = read_contact(said).name
+    if len(first.split()) != 1 or not said.startswith(first):
+        return
+    copied = [
+        (name, address)
+        for name, address in dict.fromkeys(cc)
+        if name and address and name.split()[0].casefold() == first.casefold()
+    ]
+    if len(copied) == 1 and len(copied[0][0].split()) > 1:
+        name, address = copied[0]
+        source = "the email's Cc line"
+        fields.values[key] = [Value(name + said[len(first) :], source)]
+        fields.add((key[0], key[1], "email"), Value(address, source))
 
 
 # "Professionals: me (health visitor), ...", "I am the school nurse": the sender's role.

@@ -139,3 +139,28 @@ def test_confidential_section_dash_no_in_a_sentence_asks_for_none() -> None:
         sender_name="Ione Bexley",
     ).request
     assert request.confidential_section_requested is False
+
+
+def test_a_manager_named_by_first_name_is_the_one_person_copied_in_of_that_name() -> None:
+    request = booked(
+        OPENING
+        + "Mum is Carys Penhallow, 07700 900651. I've copied in my manager, Elin.\n"
+        + CLOSING,
+        sender_name="Ione Bexley",
+        cc=(("Elin Howell", "elin.howell@council.example.org"), ("Elis Parry", "ep@example.org")),
+    ).request
+    (manager,) = [p for p in request.people if p.role.value == "team_manager"]
+    assert manager.name == "Elin Howell"
+    assert manager.emails == ("elin.howell@council.example.org",)
+
+
+def test_a_first_name_shared_by_two_people_copied_in_takes_no_address() -> None:
+    request = booked(
+        OPENING
+        + "Mum is Carys Penhallow, 07700 900651. I've copied in my manager, Elin.\n"
+        + CLOSING,
+        sender_name="Ione Bexley",
+        cc=(("Elin Howell", "elin.howell@council.example.org"), ("Elin Parry", "ep@example.org")),
+    ).request
+    managers = [p for p in request.people if p.role.value == "team_manager"]
+    assert all(not m.emails for m in managers)
