@@ -30,6 +30,10 @@ _UNBORN = re.compile(
     re.IGNORECASE,
 )
 _BIRTH_WORD = re.compile(r"\b(d\.?\s?o\.?\s?b\.?|date of birth|born|birthday)\b", re.IGNORECASE)
+_OTHER_EVENT = re.compile(
+    r"\b(strat\w*|conference|conf|meeting|discussion|icpc|rcpc|review|held|since|referr\w*)\b",
+    re.IGNORECASE,
+)
 _DUE_WORD = re.compile(r"\b(e\.?d\.?d\.?|due|expected)\b", re.IGNORECASE)
 _REFERENCES = (
     ("Mosaic", re.compile(r"\b(MOS[\-\s]?\d{4,10})\b", re.IGNORECASE)),
@@ -167,6 +171,9 @@ def read_child(text: str, *, from_names: bool = True) -> ChildBits:
         return ChildBits(
             initials=read_initials(text, from_names=from_names), problem=f"its date {err}"
         )
+    if not (born_near or due_near):
+        # "R.L., LCS 655001, strategy on 27/11/2026": that date is the meeting's, not the child's.
+        dates = [d for d in dates if d not in _dates_near(text, _OTHER_EVENT)]
     if unborn:
         due = next(iter(due_near or dates), None)
     elif born_near:

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from bot.intake.blocks import Block, Table, clean_text, own_text
-from bot.intake.child_line import bracketed_children, read_child, split_child_entries
 from bot.intake.extract import Fields, Value, has_tick_boxes
 from bot.intake.inline import (
     find_emails,
@@ -25,7 +24,6 @@ from bot.intake.inline import (
 from bot.intake.labels import (
     ADVOCATE,
     AGENCY,
-    CHILD,
     NO_NEEDS,
     PARENT,
     SOCIAL_WORKER,
@@ -34,6 +32,7 @@ from bot.intake.labels import (
     agency_words,
     family_words,
 )
+from bot.intake.prose_children import read_children
 
 DISCLAIMER = re.compile(
     r"(this (e-?mail|message|communication)( and any (files|attachments))?.{0,40}"
@@ -241,6 +240,26 @@ class _Mentions:
         self.known[key] = index
         return group, index
 
+    def place(self, name: str, implied: tuple[str, str] | None) -> tuple[str, int] | None:
+        """A professional known by their workplace: "The GP is Northgate Practice"; None when
+        another reader has them already (a labelled line is read by both)."""
+        key = ("place", name.casefold())
+        said = (
+            v.text.casefold()
+            for (g, _, _), vs in self.fields.values.items()
+            if g == AGENCY
+            for v in vs
+        )
+        if key not in self.known and any(name.casefold() in text for text in said):
+            return None
+        if key not in self.known:
+            index = self.fields.max_index(AGENCY) + 1
+            self.fields.add((AGENCY, index, "organisation"), Value(name, self.source))
+            if implied is not None:
+                self.fields.add((AGENCY, index, implied[0]), Value(implied[1], self.source))
+            self.known[key] = index
+        return AGENCY, self.known[key]
+
     def contacts(self, target: tuple[str, int], sentence: str, name: str = "") -> None:
         sentence = _up_to_someone_else(sentence, name)
         emails, _, rest = find_emails(sentence)
@@ -341,9 +360,10 @@ def role_of(word: str) -> tuple[str, tuple[str, str]] | None:
 # Cached (so a tuple, which callers cannot change): the role-word patterns are long
 # alternations, and the same sentences are read for the body and for the sender's own words.
 @lru_cache(maxsize=2048)
-def _mentions_in(sentence: str) -> tuple[tuple[int, str, str, tuple[str, str] | None], ...]:
-    """(position, group, name, implied) for each person a sentence names by role."""
-    found: list[tuple[int, str, str, tuple[str, str] | None]] = []
+def _mentions_in(sentence: str) -> tuple[_Mention, ...]:
+    """(position, group, name, implied, place) for each person or place a sentence names by
+    role; ``place`` is true for a place ("The GP is Northgate Practice")."""
+    found: list[_Mention] = []
     for m in _ROLE_THEN_NAME.finditer(sentence):
         role = role_of(m.group(1))
         # "his new school, Lighthouse Primary": a place, not a person called Lighthouse.
@@ -355,28 +375,74 @@ def _mentions_in(sentence: str) -> tuple[tuple[int, str, str, tuple[str, str] | 
         place = m.group(2) + re.sub(r"\d", "", tail[0])
         if role_of(f"{m.group(1)} {m.group(2).split()[0]}") is not None:
             continue  # "Health Visitor": one role word, not "health" and a Mr Visitor
-        if role is not None and not is_organisation(place):
-            found.append((m.start(), role[0], m.group(2), role[1]))
+        if role is None:
+            continue
+        run = m.group(2) + _CAPITAL_RUN.match(sentence, m.end(2)).group(0)  # type: ignore[union-attr]
+        if role[0] == AGENCY and _a_place(m.group(1), run.strip(), sentence[m.end(2) :]):
+            # "The GP is Northgate Practice", "School is Ysgol Example, DSL Mrs Roberts".
+            found.append((m.start(), AGENCY, run.strip(), role[1], True))
+        elif not is_organisation(place):
+            found.append((m.start(), role[0], m.group(2), role[1], False))
     for m in _NAME_THEN_ROLE.finditer(sentence):
         role = role_of(m.group(2))
         if role is not None:
-            found.append((m.start(), role[0], m.group(1), role[1]))
+            found.append((m.start(), role[0], m.group(1), role[1], False))
     for m in _ADVOCATE_NAME.finditer(sentence):
-        found.append((m.start(), ADVOCATE, m.group(1), None))
+        found.append((m.start(), ADVOCATE, m.group(1), None, False))
     seen: set[str] = set()
     out = []
-    for item in sorted(found, key=lambda f: (f[0], -len(f[2]))):
-        name = strip_title(item[2])
+    for pos, group, said, implied, place in sorted(found, key=lambda f: (f[0], -len(f[2]))):
+        name = said if place else strip_title(said)
         if (
             not name
             or name.casefold() in seen
             or name.split()[0].lower() in _NOT_A_NAME
-            or not looks_like_name(name)
+            or not (place or looks_like_name(name))
         ):
             continue
         seen.add(name.casefold())
-        out.append((item[0], item[1], name, item[3]))
+        out.append((pos, group, name, implied, place))
     return tuple(out)
+
+
+_Mention = tuple[int, str, str, tuple[str, str] | None, bool]
+_GENERIC_PLACE = frozenset({"community", "team", "partnership", "service", "services", "local"})
+
+
+def _a_place(role_word: str, run: str, after: str) -> bool:
+    """Whether the name after a role word is a workplace: it says so ("Practice"), or a
+    school word is followed by the person there ("School is Ysgol Example, DSL Mrs Roberts")."""
+    words = run.split()
+    if len(words) < 2 or words[0].lower() in _GENERIC_PLACE:
+        return False
+    if is_organisation(run):
+        return True
+    return bool(_INSTITUTION.fullmatch(role_word)) and bool(_PERSON_THERE.match(after))
+
+
+def _person_at_place(mentions: _Mentions, target: tuple[str, int], sentence: str, at: int) -> int:
+    """ "Sunflowers Nursery, manager Liz Ward, 0161 ...": the person the place's details reach.
+
+    Where their name ends, so their details after it are read as theirs too."""
+    m = _PERSON_NAMED_THERE.match(sentence, at)
+    if m and looks_like_name(strip_title(m.group(1))) and not mentions.has(target, "contact_name"):
+        name = strip_title(m.group(1))
+        mentions.fields.add((*target, "contact_name"), Value(name, mentions.source))
+        return m.end()
+    return at
+
+
+# ", DSL Mrs Roberts", " - head teacher Mr Evans": the person at the place just named.
+_THERE = (
+    r"[\w'’ ]{0,20}?\s*(?:,|-|–|\()\s*(?:the\s+|and\s+|contact\s+)?(?i:dsl|head\w*|"
+    r"teacher|manager|senco|safeguarding lead|designated\s+\w+|dr|gp)\b"
+)
+_PERSON_THERE = re.compile("^" + _THERE)
+_PERSON_NAMED_THERE = re.compile(_THERE + r"\s*(?:is\s+|:\s*)?" + _TITLE + _NAME)
+# Role words that name a place: the name after them is the place's, not a person's.
+_INSTITUTION = re.compile(
+    r"(?i:school|nursery|college|academy|gp|gp surgery|gp practice|surgery|pre-?school)"
+)
 
 
 _NOT_A_NAME = frozenset(
@@ -395,22 +461,38 @@ def _read_people(fields: Fields, sentences: list[str], source: str) -> None:
     mentions = _Mentions(fields, source)
     for sentence in sentences:
         named = _mentions_in(sentence)
-        if len(named) == 1:
-            _, group, name, implied = named[0]
-            pos = named[0][0]
-            target = mentions.person(group, name, implied)
-            # Only what follows the mention: an address before it is someone else's.
-            mentions.contacts(target, sentence[pos:], name)
-            mentions.last = target
-        elif named:
-            # Several people in one sentence: each takes what is said between it and the next.
-            cuts = [pos for pos, *_ in named] + [len(sentence)]
-            for (pos, group, name, implied), end in zip(named, cuts[1:], strict=False):
-                target = mentions.person(group, name, implied)
-                mentions.contacts(target, sentence[pos:end], name)
-                mentions.last = target
-        else:
+        if not named:
             _read_clauses(mentions, sentence)
+            continue
+        # Each takes what is said between it and the next: an address before a mention is
+        # someone else's. A place just before a professional is where they work.
+        cuts = [pos for pos, *_ in named] + [len(sentence)]
+        workplace = ""
+        for n, ((pos, group, name, implied, place), end) in enumerate(
+            zip(named, cuts[1:], strict=False)
+        ):
+            following = named[n + 1] if n + 1 < len(named) else None
+            nothing_said = not re.search(r"[@\d]", sentence[pos:end])
+            if place and following and following[1] == AGENCY and not following[4] and nothing_said:
+                workplace = name
+                continue
+            found = (
+                mentions.place(name, implied) if place else mentions.person(group, name, implied)
+            )
+            if found is None:
+                continue
+            target = found
+            said = name
+            if place and not (following and following[1] == AGENCY and not following[4]):
+                at = sentence.find(name, pos) + len(name)
+                said = sentence[
+                    sentence.find(name, pos) : _person_at_place(mentions, target, sentence, at)
+                ]
+            if workplace and group == AGENCY and not mentions.has(target, "organisation"):
+                fields.add((*target, "organisation"), Value(workplace, source))
+            workplace = ""
+            mentions.contacts(target, sentence[pos:end], said)
+            mentions.last = target
 
 
 # "Gemma's mobile is ...", "Nicole has two numbers ...": a clause about someone named before.
@@ -488,33 +570,6 @@ def _read_professionals(fields: Fields, sentences: list[str], source: str) -> No
                 has_worker = True
 
 
-_DUE_SAID = re.compile(r"\b(e\.?d\.?d|due|expected)\b", re.IGNORECASE)
-_CHILD_FACTS = ("entry", "initials", "date_of_birth", "due_date")
-
-
-def _read_children(fields: Fields, sentences: list[str], source: str) -> None:
-    # Only where no child is described yet (a lone "LCS:" line describes nobody).
-    if any(key[0] == CHILD and key[2] in _CHILD_FACTS for key in fields.values):
-        return
-    index = 0
-    for sentence in sentences:
-        if len(sentence) > 600:
-            continue
-        described: list[str] = []
-        for part in split_child_entries(sentence):
-            bits = read_child(part, from_names=False)
-            dated = bits.initials and (bits.date_of_birth or bits.due_date)
-            # In a sentence an unborn baby's date must be said to be the due date: "a
-            # pre-birth conference after the strategy discussion on 13/11" gives none.
-            due = bits.unborn and bits.due_date and _DUE_SAID.search(part)
-            if (dated or due) and not bits.problem:
-                described.append(part)
-        paired = bracketed_children(sentence)  # "T.R. and B.R. (DOB ... and ...)"
-        for part in paired if len(paired) > len(described) else described:
-            index += 1
-            fields.add((CHILD, index, "entry"), Value(part, source))
-
-
 def _says_no_need(sentence: str) -> bool:
     """ "Interpreter: no.", "ACCESS / INTERPRETER": a label's answer of none, or a heading."""
     label, colon, value = sentence.partition(":")
@@ -560,6 +615,6 @@ def read_prose(fields: Fields, blocks: list[Block], subject: str, source: str) -
     # People in a table are the table readers' to place: its cells are not sentences.
     prose = _sentences([b for b in blocks if isinstance(b, str)])[:5000]
     _read_singles(fields, sentences, clean_text(subject), source)
-    _read_children(fields, prose, source)
+    read_children(fields, prose, source)
     _read_professionals(fields, prose, source)
     _read_people(fields, prose, source)

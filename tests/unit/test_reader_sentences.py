@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from tests.unit.test_reader_free_form import booked
+from datetime import date
+
+from bot.intake.outcome import Parsed
+from bot.intake.parser import parse_message
+from tests.unit.test_reader_free_form import booked, message
 
 OPENING = """Hi MTS,
 
@@ -164,3 +168,91 @@ def test_a_first_name_shared_by_two_people_copied_in_takes_no_address() -> None:
     ).request
     managers = [p for p in request.people if p.role.value == "team_manager"]
     assert all(not m.emails for m in managers)
+
+
+def test_a_gp_practice_named_in_a_sentence_is_the_gp_with_its_shared_inbox() -> None:
+    request = booked(
+        OPENING + "Mum is Carys Penhallow, 07700 900651.\nThe GP is Glan Conwy Practice, and they"
+        " only take invitations to their shared inbox, glanconwy.admin@nhs.example.net.\n"
+        + CLOSING,
+        sender_name="Ione Bexley",
+    ).request
+    (gp,) = request.agencies
+    assert gp.organisation == "Glan Conwy Practice"
+    assert gp.emails == ("glanconwy.admin@nhs.example.net",)
+
+
+def test_a_school_named_before_its_dsl_is_where_the_dsl_works_not_a_person() -> None:
+    request = booked(
+        OPENING
+        + "Mum is Carys Penhallow, 07700 900651.\nSchool is Ysgol Bryn Teg, DSL Mrs Menna Roberts, "
+        "m.roberts@brynteg.example.sch.uk.\n" + CLOSING,
+        sender_name="Ione Bexley",
+    ).request
+    (school,) = request.agencies
+    assert (school.name, school.organisation) == ("Menna Roberts", "Ysgol Bryn Teg")
+    assert school.emails == ("m.roberts@brynteg.example.sch.uk",)
+
+
+def test_the_person_named_after_a_place_gets_the_places_details() -> None:
+    request = booked(
+        OPENING + "Mum is Carys Penhallow, 07700 900651. Also please add the nursery: Little"
+        " Dragons Nursery, manager Sioned Parry, 01632 960770.\n" + CLOSING,
+        sender_name="Ione Bexley",
+    ).request
+    (nursery,) = request.agencies
+    assert (nursery.name, nursery.organisation) == ("Sioned Parry", "Little Dragons Nursery")
+    assert nursery.phones == ("+441632960770",)
+
+
+REPLY = (
+    """Sorry! {answer}
+
+-----Original Message-----
+From: Business Support North
+Sent: Monday, November 23, 2026 11:40 AM
+To: Ione Bexley
+Subject: RE: conf request
+
+Hi, we need the child's date of birth before we can book. Thanks
+
+-----Original Message-----
+From: Ione Bexley
+Sent: Monday, November 23, 2026 11:02 AM
+To: Business Support North
+Subject: conf request
+
+Please book an ICPC for R.M., LCS 640112, strategy on 20/11/2026. Mum is Carys Penhallow,
+07700 900651. Teams.
+"""
+    + CLOSING
+)
+
+
+def test_a_strategy_date_beside_a_child_is_never_their_date_of_birth() -> None:
+    outcome = parse_message(
+        message(REPLY.format(answer="I'll find out."), sender_name="Ione Bexley")
+    )
+    assert not isinstance(outcome, Parsed)
+    assert "date of birth" in " ".join(outcome.reasons)  # type: ignore[union-attr]
+
+
+def test_a_reply_giving_the_date_of_birth_completes_the_one_child_below_it() -> None:
+    request = booked(REPLY.format(answer="DOB is 04/07/2016."), sender_name="Ione Bexley").request
+    (child,) = request.children
+    assert (child.initials, child.date_of_birth) == ("R.M.", date(2016, 7, 4))
+
+
+def test_answers_typed_into_mts_numbered_questions_complete_the_child() -> None:
+    body = (
+        "Answers below.\n\nFrom: Conference Requests\nSent: 23 November 2026 09:30\n"
+        "Subject: Conference request - R.M. - missing details\n\n"
+        "Thanks for your request for an ICPC for R.M. Could you let us know:\n\n"
+        "1. R.'s date of birth - 11/04/2019\n2. The LCS number - 640112\n\n"
+        "From: Ione Bexley\nSent: 20 November 2026 17:12\nSubject: Conference request - R.M.\n\n"
+        "Please book an Initial CP conference for R.M. following the strategy discussion today"
+        " (20/11/2026). Mum is Carys Penhallow, 07700 900651. Teams please.\n" + CLOSING
+    )
+    request = booked(body, sender_name="Ione Bexley").request
+    (child,) = request.children
+    assert (child.initials, child.date_of_birth) == ("R.M.", date(2019, 4, 11))

@@ -1,0 +1,94 @@
+"""Children described in sentences: "T.R. (born 02/03/2018, LCS 123456)".
+
+A sentence describes a child only with their initials and a date said to be theirs. A reply
+that gives the one missing thing ("DOB is 19/02/2020", "1. L.'s date of birth - 19/05/2018")
+completes the one child the request names, and nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.intake.child_line import (
+    ChildBits,
+    bracketed_children,
+    read_child,
+    split_child_entries,
+)
+from bot.intake.extract import Fields, Value
+from bot.intake.labels import CHILD
+
+_DUE_SAID = re.compile(r"\b(e\.?d\.?d|due|expected)\b", re.IGNORECASE)
+_CHILD_FACTS = ("entry", "initials", "date_of_birth", "due_date")
+# "DOB is 19/02/2020.", "1. L.'s date of birth - 19/05/2018": the date MTS asked for.
+_LOOSE_BIRTH = re.compile(
+    r"^\s*(?:\d{1,2}[.)]\s+)?(?:(?:his|her|their|the child'?s|(?:[A-Z]\.)+['’]?s)\s+)?"
+    r"(?:dob|d\.o\.b\.?|date of birth)\s*(?:is|was|:|-|–)?\s*(?=\d|[A-Z][a-z]+day)",
+    re.IGNORECASE,
+)
+# "an ICPC for R.L.", "conference request - L.G.": the child a request is about.
+_CHILD_FOR = re.compile(r"\b(?:for|re|regarding|about|-)\s+((?:[A-Z]\.\s?){2,3})(?![A-Za-z])")
+
+
+def read_children(fields: Fields, sentences: list[str], source: str) -> None:
+    """Add the children the sentences describe, where no labelled field describes one."""
+    if not any(key[0] == CHILD and key[2] in _CHILD_FACTS for key in fields.values):
+        _described(fields, sentences, source)
+    _complete_the_one_child(fields, sentences, source)
+
+
+def _described(fields: Fields, sentences: list[str], source: str) -> None:
+    index = 0
+    named: list[str] = []  # "an ICPC for R.L., LCS 655001": a child, their date said apart
+    for sentence in sentences:
+        if len(sentence) > 600:
+            continue
+        described: list[str] = []
+        for part in split_child_entries(sentence):
+            bits = read_child(part, from_names=False)
+            if bits.initials and not (bits.problem or bits.unborn) and _about(part, bits):
+                named.append(part)
+            dated = bits.initials and (bits.date_of_birth or bits.due_date)
+            # In a sentence an unborn baby's date must be said to be the due date: "a
+            # pre-birth conference after the strategy discussion on 13/11" gives none.
+            due = bits.unborn and bits.due_date and _DUE_SAID.search(part)
+            if (dated or due) and not bits.problem:
+                described.append(part)
+        paired = bracketed_children(sentence)  # "T.R. and B.R. (DOB ... and ...)"
+        for part in paired if len(paired) > len(described) else described:
+            index += 1
+            fields.add((CHILD, index, "entry"), Value(part, source))
+    if index == 0 and len({read_child(p).initials for p in named}) == 1 and _loose_birth(sentences):
+        fields.add((CHILD, 1, "entry"), Value(named[0], source))
+
+
+def _about(part: str, bits: ChildBits) -> bool:
+    return bool(bits.references) or bool(_CHILD_FOR.search(part))
+
+
+def _loose_birth(sentences: list[str]) -> str | None:
+    """The one date of birth said on its own, if the sentences give exactly one."""
+    said = [s for s in sentences if len(s) < 200 and _LOOSE_BIRTH.match(s)]
+    births = {read_child(s).date_of_birth for s in said} - {None}
+    return next(s for s in said if read_child(s).date_of_birth) if len(births) == 1 else None
+
+
+def _complete_the_one_child(fields: Fields, sentences: list[str], source: str) -> None:
+    children = {key[1] for key in fields.values if key[0] == CHILD}
+    if len(children) != 1:
+        return
+    (index,) = children
+    said = " ".join(v.text for key, vs in fields.values.items() if key[0] == CHILD for v in vs)
+    bits = read_child(said)
+    dated = any(
+        key[0] == CHILD and key[2] in ("date_of_birth", "due_date") for key in fields.values
+    )
+    if not (dated or bits.date_of_birth or bits.unborn or _DUE_SAID.search(said)):
+        birth = _loose_birth(sentences)
+        if birth is not None:
+            fields.add((CHILD, index, "date_of_birth"), Value(birth, source))
+    if not bits.initials and not any(k[0] == CHILD and k[2] == "initials" for k in fields.values):
+        # "2. The LCS number - 610288" read from a reply; "an ICPC for L.G." above it.
+        named = {m.group(1).replace(" ", "") for s in sentences for m in _CHILD_FOR.finditer(s)}
+        if len(named) == 1:
+            fields.add((CHILD, index, "initials"), Value(named.pop(), source))
