@@ -10,29 +10,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from bot.intake.blocks import Block, Table, clean_text, own_text
 from bot.intake.extract import Fields, Value, has_tick_boxes
-from bot.intake.inline import (
-    find_emails,
-    find_phone_numbers,
-    is_organisation,
-    looks_like_name,
-    strip_title,
-)
 from bot.intake.labels import (
-    ADVOCATE,
-    AGENCY,
     NO_NEEDS,
-    PARENT,
     SOCIAL_WORKER,
     TEAM_MANAGER,
-    YOUNG_PERSON,
-    agency_words,
-    family_words,
 )
 from bot.intake.prose_children import read_children
+from bot.intake.prose_people import (
+    LINK,
+    NAME,
+    NOT_A_NAME,
+    TITLE,
+    read_people,
+    up_to_someone_else,
+)
 
 DISCLAIMER = re.compile(
     r"(this (e-?mail|message|communication)( and any (files|attachments))?.{0,40}"
@@ -51,29 +45,24 @@ _THRESHOLD = re.compile(
     r"meets? (the )?threshold for (an? )?(icpc|initial|conference))",
     re.IGNORECASE,
 )
-_NAME_WORD = r"(?:[A-Z][a-z'’\-]+|[A-Z]'[A-Z][a-z]+|Mc[A-Z][a-z]+)"
-_NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
-_TITLE = r"(?:(?:Ms|Mrs|Mr|Miss|Mx|Dr|DC|PC|DS|DI)\.?\s+)?"
-_LINK = r"(?:'s name)?\s*(?i:is called|is|was|,|:|-|–|\(|called|named|who is)?\s*"
 # A full stop ends a sentence, but not initials ("T.R. (DOB ...)") or a title ("Mrs. Dawes").
 _SENTENCE = re.compile(
     r"(?<![A-Z]\.[A-Z]\.)(?<!\b[A-Z]\.)(?<!\bMrs\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)"
     r"(?<=[.!?])\s+(?=[A-Z])|\n+"
 )
-_PRONOUN_START = re.compile(r"^\s*(she|he|they|her|his|their|mum'?s|dad'?s|both)\b", re.I)
 _MANAGER = re.compile(
     rf"\b(?i:(?:my|the|our|his|her)\s+(?:(?:team\s+|practice\s+|line\s+)?manager|tm))\b"
-    rf"{_LINK}{_TITLE}{_NAME}"
+    rf"{LINK}{TITLE}{NAME}"
 )
 _MANAGER_AFTER = re.compile(
-    rf"\b{_NAME}\s*(?:\(|,|is)\s*(?i:(?:my|the)?\s*(?:team|practice)\s+manager)"
+    rf"\b{NAME}\s*(?:\(|,|is)\s*(?i:(?:my|the)?\s*(?:team|practice)\s+manager)"
 )
 _SOCIAL_WORKER = re.compile(
-    rf"\b(?i:(?:the\s+)?(?:allocated\s+)?(?:social worker|SW))\b{_LINK}{_TITLE}{_NAME}"
+    rf"\b(?i:(?:the\s+)?(?:allocated\s+)?(?:social worker|SW))\b{LINK}{TITLE}{NAME}"
 )
 # "Olivia Grant (SW, cc'd) asked me to send this on": the name before the role.
 _SOCIAL_WORKER_AFTER = re.compile(
-    rf"\b{_NAME}\s*(?:\(|,\s*)(?:the\s+)?(?:(?:boys|girls|children|kids)['’]\s+"
+    rf"\b{NAME}\s*(?:\(|,\s*)(?:the\s+)?(?:(?:boys|girls|children|kids)['’]\s+"
     rf"|(?:child|baby)['’]s\s+|(?:[A-Z]\.)+['’]s\s+)?"
     rf"(?i:(?:the\s+)?(?:allocated\s+)?(?:social worker|SW))\b"
 )
@@ -126,9 +115,6 @@ _NO_CONFIDENTIAL = re.compile(
     r"|\bconfidential\s+(section|slot)s?\W{0,3}\s*(-|–|:|\?)?\s*"
     r"(no|not (needed|required|requested)|none|n/?a)\b",
     re.I,
-)
-_WORKS_AT = re.compile(
-    r"\b(?:at|from|based at)\s+((?:the\s+)?[A-Z][\w'’&\-]*(?:\s+(?:[A-Z][\w'’&\-]*|of|&)){0,5})"
 )
 
 
@@ -211,334 +197,6 @@ def _single(fields: Fields, name: str, value: str, source: str) -> None:
         fields.add(("", 0, name), Value(value, source))
 
 
-class _Mentions:
-    """People named in sentences, each with the numbers and addresses said beside them."""
-
-    def __init__(self, fields: Fields, source: str) -> None:
-        self.fields = fields
-        self.source = source
-        self.last: tuple[str, int] | None = None
-        self.known: dict[tuple[str, str], int] = {}
-
-    def person(self, group: str, name: str, implied: tuple[str, str] | None) -> tuple[str, int]:
-        key = (group, name.casefold())
-        if key in self.known:
-            return group, self.known[key]
-        for (g, i, field), values in self.fields.values.items():
-            if (
-                g == group
-                and field in ("name", "contact_name")
-                and any(name.casefold() in v.text.casefold() for v in values)
-            ):
-                self.known[key] = i
-                return group, i
-        index = self.fields.max_index(group) + 1
-        name_field = "contact_name" if group == AGENCY else "name"
-        self.fields.add((group, index, name_field), Value(name, self.source))
-        if implied is not None:
-            self.fields.add((group, index, implied[0]), Value(implied[1], self.source))
-        self.known[key] = index
-        return group, index
-
-    def place(self, name: str, implied: tuple[str, str] | None) -> tuple[str, int] | None:
-        """A professional known by their workplace: "The GP is Northgate Practice"; None when
-        another reader has them already (a labelled line is read by both)."""
-        key = ("place", name.casefold())
-        said = (
-            v.text.casefold()
-            for (g, _, _), vs in self.fields.values.items()
-            if g == AGENCY
-            for v in vs
-        )
-        if key not in self.known and any(name.casefold() in text for text in said):
-            return None
-        if key not in self.known:
-            index = self.fields.max_index(AGENCY) + 1
-            self.fields.add((AGENCY, index, "organisation"), Value(name, self.source))
-            if implied is not None:
-                self.fields.add((AGENCY, index, implied[0]), Value(implied[1], self.source))
-            self.known[key] = index
-        return AGENCY, self.known[key]
-
-    def contacts(self, target: tuple[str, int], sentence: str, name: str = "") -> None:
-        sentence = _up_to_someone_else(sentence, name)
-        emails, _, rest = find_emails(sentence)
-        phones, _ = find_phone_numbers(rest)
-        group, index = target
-        for email in emails:
-            self.fields.add((group, index, "email"), Value(email, self.source))
-        if phones:
-            self.fields.add((group, index, "phone"), Value(" ; ".join(phones), self.source))
-        place = _WORKS_AT.search(sentence) if group == AGENCY else None
-        if place and is_organisation(place.group(1)) and not self.has(target, "organisation"):
-            # "Farouk Hamid, who's the DSL at St Mary's RC Primary": where they work.
-            self.fields.add((group, index, "organisation"), Value(place.group(1), self.source))
-
-    def has(self, target: tuple[str, int], field: str) -> bool:
-        return (*target, field) in self.fields.values
-
-
-_ANOTHER_NAME = re.compile(r"\b[A-Z][a-z'’\-]+\s+(?:[A-Z]'|Mc)?[A-Z][a-z'’\-]+\b")
-
-
-def _up_to_someone_else(text: str, name: str) -> str:
-    """The text up to where another person is named: their details are not this person's."""
-    start = text.find(name) + len(name) if name and name in text else 0
-    label = _ROLE_LABEL.search(text, start)
-    if label:
-        text = text[: label.start()]  # "... Mum's number: 07700 900611" is mum's, not theirs
-    for m in _NEXT_ITEM.finditer(text, start):
-        # "...Tessa Gill (tessa.gill@...); the perinatal team (perinatal.team@...)": a list's
-        # next item, with its own address, is someone else's.
-        clause = text[m.end() :].split(";", 1)[0]
-        if ("@" in clause or _DIGITS.search(clause)) and not _CONTACT_START.match(clause):
-            text = text[: m.start()]
-            break
-    for m in _ANOTHER_NAME.finditer(text, start):
-        found = m.group(0)
-        if found in name:
-            continue
-        run = found + _CAPITAL_RUN.match(text, m.end()).group(0)  # type: ignore[union-attr]
-        at = _AT_PLACE.search(text, max(0, m.start() - 6), m.start())
-        if is_organisation(run) or _NOT_NAME_PAIR.search(found) or at:
-            # "Owen Marsh at Westhaven College": their place of work, said beside them;
-            # "..., his new school, Lighthouse Primary (dsl@...)": another entry of the list.
-            if m.start() - start > 30:
-                return text[: m.start()]
-            continue
-        # "Owen Marsh at Westhaven College": a place of work, unless it names a person.
-        if looks_like_name(found):
-            return text[: m.start()]
-    return text
-
-
-# "St Mary's RC Primary": the capitalised words that carry on a name, to see if it is a place.
-_CAPITAL_RUN = re.compile(r"(?:\s+(?:[A-Z]{2,}|[A-Z][\w'’\-]*)){0,4}")
-_AT_PLACE = re.compile(r"\b(?:at|from)\s+$")
-_NEXT_ITEM = re.compile(r";\s*(?:and\s+)?")
-_DIGITS = re.compile(r"\d{4}")
-_CONTACT_START = re.compile(
-    r"(?:mob|mobile|tel|telephone|phone|landline|home|work|email|e-mail|or|ext|"
-    r"her|his|their|she|he|they|also|can|may|best)\b|[\d+(]",
-    re.IGNORECASE,
-)
-_NOT_NAME_PAIR = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Teams|Children|"
-    r"Services|Council|College|School|Primary|Academy|Centre|Surgery|Police|Health|Trust)\b"
-)
-
-
-def _word_pattern(word: str) -> str:
-    return r"[\s\-]?".join(re.escape(part) for part in word.split())
-
-
-_ROLE_BY_WORD = {w: (group, implied) for w, group, implied in (*family_words(), *agency_words())}
-_ROLE_WORD = "(?i:\\b(" + "|".join(_word_pattern(w) for w in _ROLE_BY_WORD if len(w) > 1) + ")\\b)"
-_ROLE_THEN_NAME = re.compile(_ROLE_WORD + _LINK + _TITLE + _NAME)
-# Whose they are, between a name and its role: "(K.'s stepdad)", "the boys' social worker".
-_WHOSE = (
-    r"(?:(?:[A-Z]\.)+['’]s\s+|(?:the\s+)?(?:boys|girls|children|kids)['’]\s+"
-    r"|(?:the\s+)?(?:child|baby)['’]s\s+|(?:his|her|their|the)\s+)?"
-)
-_NAME_THEN_ROLE = re.compile(
-    _NAME
-    + r"\s*(?:\(|,\s*|\s+-\s+|\s+is\s+(?:the\s+)?(?:child'?s\s+|children'?s\s+)?"
-    + r"|,?\s+who(?:['’]s|\s+is)\s+(?:the\s+|a\s+)?)"
-    + _WHOSE
-    + _ROLE_WORD
-)
-# A role word written as a label, or owning what follows: "Mum's number:", "Dad:".
-_ROLE_LABEL = re.compile(_ROLE_WORD + r"(?:['’]s\b|\s*:)")
-_ADVOCATE_NAME = re.compile(rf"(?i:\badvocate\b){_LINK}{_TITLE}{_NAME}")
-
-
-def role_of(word: str) -> tuple[str, tuple[str, str]] | None:
-    return _ROLE_BY_WORD.get(re.sub(r"[\s\-]+", " ", word.lower()).strip())
-
-
-# Cached (so a tuple, which callers cannot change): the role-word patterns are long
-# alternations, and the same sentences are read for the body and for the sender's own words.
-@lru_cache(maxsize=2048)
-def _mentions_in(sentence: str) -> tuple[_Mention, ...]:
-    """(position, group, name, implied, place) for each person or place a sentence names by
-    role; ``place`` is true for a place ("The GP is Northgate Practice")."""
-    found: list[_Mention] = []
-    for m in _ROLE_THEN_NAME.finditer(sentence):
-        role = role_of(m.group(1))
-        # "his new school, Lighthouse Primary": a place, not a person called Lighthouse.
-        # "Health Visitor, Fenbridge 0-19 Service": the words up to the next comma too.
-        after = re.match(r"[ \w\-'’&]{0,40}", sentence[m.end(2) :])
-        tail = re.split(
-            r"\s(?:at|from|of|in|for|with|on|and|who|is)\s", after.group(0) if after else ""
-        )
-        place = m.group(2) + re.sub(r"\d", "", tail[0])
-        if role_of(f"{m.group(1)} {m.group(2).split()[0]}") is not None:
-            continue  # "Health Visitor": one role word, not "health" and a Mr Visitor
-        if role is None:
-            continue
-        run = m.group(2) + _CAPITAL_RUN.match(sentence, m.end(2)).group(0)  # type: ignore[union-attr]
-        if role[0] == AGENCY and _a_place(m.group(1), run.strip(), sentence[m.end(2) :]):
-            # "The GP is Northgate Practice", "School is Ysgol Example, DSL Mrs Roberts".
-            found.append((m.start(), AGENCY, run.strip(), role[1], True))
-        elif not is_organisation(place):
-            found.append((m.start(), role[0], m.group(2), role[1], False))
-    for m in _NAME_THEN_ROLE.finditer(sentence):
-        role = role_of(m.group(2))
-        if role is not None:
-            found.append((m.start(), role[0], m.group(1), role[1], False))
-    for m in _ADVOCATE_NAME.finditer(sentence):
-        found.append((m.start(), ADVOCATE, m.group(1), None, False))
-    seen: set[str] = set()
-    out = []
-    for pos, group, said, implied, place in sorted(found, key=lambda f: (f[0], -len(f[2]))):
-        name = said if place else strip_title(said)
-        if (
-            not name
-            or name.casefold() in seen
-            or name.split()[0].lower() in _NOT_A_NAME
-            or not (place or looks_like_name(name))
-        ):
-            continue
-        seen.add(name.casefold())
-        out.append((pos, group, name, implied, place))
-    return tuple(out)
-
-
-_Mention = tuple[int, str, str, tuple[str, str] | None, bool]
-_GENERIC_PLACE = frozenset({"community", "team", "partnership", "service", "services", "local"})
-
-
-def _a_place(role_word: str, run: str, after: str) -> bool:
-    """Whether the name after a role word is a workplace: it says so ("Practice"), or a
-    school word is followed by the person there ("School is Ysgol Example, DSL Mrs Roberts")."""
-    words = run.split()
-    if len(words) < 2 or words[0].lower() in _GENERIC_PLACE:
-        return False
-    if is_organisation(run):
-        return True
-    return bool(_INSTITUTION.fullmatch(role_word)) and bool(_PERSON_THERE.match(after))
-
-
-def _person_at_place(mentions: _Mentions, target: tuple[str, int], sentence: str, at: int) -> int:
-    """ "Sunflowers Nursery, manager Liz Ward, 0161 ...": the person the place's details reach.
-
-    Where their name ends, so their details after it are read as theirs too."""
-    m = _PERSON_NAMED_THERE.match(sentence, at)
-    if m and looks_like_name(strip_title(m.group(1))) and not mentions.has(target, "contact_name"):
-        name = strip_title(m.group(1))
-        mentions.fields.add((*target, "contact_name"), Value(name, mentions.source))
-        return m.end()
-    return at
-
-
-# ", DSL Mrs Roberts", " - head teacher Mr Evans": the person at the place just named.
-_THERE = (
-    r"[\w'’ ]{0,20}?\s*(?:,|-|–|\()\s*(?:the\s+|and\s+|contact\s+)?(?i:dsl|head\w*|"
-    r"teacher|manager|senco|safeguarding lead|designated\s+\w+|dr|gp)\b"
-)
-_PERSON_THERE = re.compile("^" + _THERE)
-_PERSON_NAMED_THERE = re.compile(_THERE + r"\s*(?:is\s+|:\s*)?" + _TITLE + _NAME)
-# Role words that name a place: the name after them is the place's, not a person's.
-_INSTITUTION = re.compile(
-    r"(?i:school|nursery|college|academy|gp|gp surgery|gp practice|surgery|pre-?school)"
-)
-
-
-_NOT_A_NAME = frozenset(
-    {
-        "the", "she", "he", "they", "her", "his", "their", "is", "and", "has", "who", "will",
-        "lives", "also", "currently", "not", "at", "on", "in", "was", "aware", "happy",
-        "mobile", "email", "phone", "number", "details", "contact", "unknown", "tbc", "n/a",
-        "please", "i", "we", "it", "this", "that", "there", "school", "police", "health",
-        "yes", "no", "none", "both", "dear", "hi", "hello", "thanks", "regards", "kind",
-        "many", "mum", "dad", "mother", "father", "mr", "mrs", "ms", "miss", "our", "my",
-    }
-)  # fmt: skip
-
-
-def _read_people(fields: Fields, sentences: list[str], source: str) -> None:
-    mentions = _Mentions(fields, source)
-    for sentence in sentences:
-        named = _mentions_in(sentence)
-        if not named:
-            _read_clauses(mentions, sentence)
-            continue
-        # Each takes what is said between it and the next: an address before a mention is
-        # someone else's. A place just before a professional is where they work.
-        cuts = [pos for pos, *_ in named] + [len(sentence)]
-        workplace = ""
-        for n, ((pos, group, name, implied, place), end) in enumerate(
-            zip(named, cuts[1:], strict=False)
-        ):
-            following = named[n + 1] if n + 1 < len(named) else None
-            nothing_said = not re.search(r"[@\d]", sentence[pos:end])
-            if place and following and following[1] == AGENCY and not following[4] and nothing_said:
-                workplace = name
-                continue
-            found = (
-                mentions.place(name, implied) if place else mentions.person(group, name, implied)
-            )
-            if found is None:
-                continue
-            target = found
-            said = name
-            if place and not (following and following[1] == AGENCY and not following[4]):
-                at = sentence.find(name, pos) + len(name)
-                said = sentence[
-                    sentence.find(name, pos) : _person_at_place(mentions, target, sentence, at)
-                ]
-            if workplace and group == AGENCY and not mentions.has(target, "organisation"):
-                fields.add((*target, "organisation"), Value(workplace, source))
-            workplace = ""
-            mentions.contacts(target, sentence[pos:end], said)
-            mentions.last = target
-
-
-# "Gemma's mobile is ...", "Nicole has two numbers ...": a clause about someone named before.
-_NAMED_CLAUSE = re.compile(
-    r"^\s*(?:and\s+)?([A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+)?)(?:['’]s\b|\s+(?:has|is|can|"
-    r"will|uses|prefers|would|says|said|gave|lives|works|only|also|does|doesn'?t|may)\b)"
-)
-_NAMED_GROUPS = (PARENT, AGENCY, SOCIAL_WORKER, TEAM_MANAGER, ADVOCATE, YOUNG_PERSON)
-_LEADING_NAME = re.compile(_TITLE + _NAME)
-
-
-def _known_names(fields: Fields) -> dict[str, tuple[str, int] | None]:
-    """Each person named so far by full and first name; None where two people share it."""
-    names: dict[str, tuple[str, int] | None] = {}
-    for (group, index, field), values in fields.values.items():
-        if group not in _NAMED_GROUPS or field not in ("name", "contact_name"):
-            continue
-        for value in values:
-            m = _LEADING_NAME.match(value.text.strip())
-            name = strip_title(m.group(1)) if m else ""
-            if not name or not looks_like_name(name):
-                continue
-            for key in {name, name.split()[0]}:
-                known = names.get(key, (group, index))
-                names[key] = (group, index) if known == (group, index) else None
-    return names
-
-
-def _read_clauses(mentions: _Mentions, sentence: str) -> None:
-    """A sentence naming no one by role: its clauses may be about someone named before."""
-    names: dict[str, tuple[str, int] | None] | None = None
-    for clause in sentence.split(";"):
-        m = _NAMED_CLAUSE.match(clause)
-        if m and m.group(1).split()[0].lower() not in _NOT_A_NAME:
-            names = _known_names(mentions.fields) if names is None else names
-            target = names.get(m.group(1))
-            if target is not None:
-                mentions.contacts(target, clause, m.group(1))
-                mentions.last = target
-                continue
-        if mentions.last is not None and _PRONOUN_START.match(clause):
-            mentions.contacts(mentions.last, clause)
-        else:
-            mentions.last = None
-
-
 # "C.'s previous social worker", "the Ashby social worker": not the one asking.
 _SOMEONE_ELSES = re.compile(
     r"\b(previous|former|old|last|transferring|outgoing|their|another|other|own)\s*$|"
@@ -553,7 +211,7 @@ def _read_professionals(fields: Fields, sentences: list[str], source: str) -> No
     for sentence in sentences:
         if not has_manager:
             m = _MANAGER.search(sentence) or _MANAGER_AFTER.search(sentence)
-            if m and m.group(1).split()[0].lower() not in _NOT_A_NAME:
+            if m and m.group(1).split()[0].lower() not in NOT_A_NAME:
                 said = m.group(1) + sentence[m.end() : m.end() + 200]
                 fields.add((TEAM_MANAGER, 1, "name"), Value(said, source))
                 has_manager = True
@@ -562,10 +220,10 @@ def _read_professionals(fields: Fields, sentences: list[str], source: str) -> No
             before = sentence[max(0, m.start() - 30) : m.start()] if m else ""
             if (
                 m
-                and m.group(1).split()[0].lower() not in _NOT_A_NAME
+                and m.group(1).split()[0].lower() not in NOT_A_NAME
                 and not _SOMEONE_ELSES.search(before)
             ):
-                said = _up_to_someone_else(sentence[m.start(1) :], m.group(1))
+                said = up_to_someone_else(sentence[m.start(1) :], m.group(1))
                 fields.add((SOCIAL_WORKER, 1, "name"), Value(said, source))
                 has_worker = True
 
@@ -617,4 +275,4 @@ def read_prose(fields: Fields, blocks: list[Block], subject: str, source: str) -
     _read_singles(fields, sentences, clean_text(subject), source)
     read_children(fields, prose, source)
     _read_professionals(fields, prose, source)
-    _read_people(fields, prose, source)
+    read_people(fields, prose, source)
