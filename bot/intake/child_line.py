@@ -131,8 +131,13 @@ def read_initials(text: str, *, from_names: bool = True) -> str:
 def read_references(text: str) -> tuple[tuple[str, str], ...]:
     """Every case reference on the line, with the system it names (or "")."""
     found: dict[str, str] = {}
+    taken: list[tuple[int, int]] = []
     for system, pattern in _REFERENCES:
         for match in pattern.finditer(text):
+            start, end = match.span(1)
+            if any(a <= start and end <= b for a, b in taken):
+                continue  # "MOS 774201": its digits are not a second reference
+            taken.append((start, end))
             reference = match.group(1).upper().replace(" ", "")
             found.setdefault(reference, system)
     return tuple((system, ref) for ref, system in found.items())

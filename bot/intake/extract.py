@@ -6,10 +6,16 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from bot.intake import fields as read
 from bot.intake.blocks import SIGN_OFF, Block, Table
-from bot.intake.child_line import bracketed_children, read_child, split_child_entries
+from bot.intake.child_line import (
+    bracketed_children,
+    read_child,
+    read_initials,
+    split_child_entries,
+)
 from bot.intake.grid import person_columns, rows_of
-from bot.intake.inline import looks_like_entry, read_contact, split_people
+from bot.intake.inline import looks_like_entry, looks_like_name, read_contact, split_people
 from bot.intake.labels import (
     AGENCY,
     CHILD,
@@ -83,13 +89,56 @@ _AND_WORD = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
 _SENTENCE_SINGLES = frozenset(
     {"preferred_format", "confidential", "access_needs", "conference_type", "strategy_date"}
 )
+_HEAD_VERB = re.compile(r"\b(?:is|are|was|were|has|have|will|would)\b", re.IGNORECASE)
 _WORDS_ONLY = re.compile(r"[A-Za-z'’\- ]+")
 _SENTENCE_GOES_ON = re.compile(r"[.)]\s+[A-Z][a-z]")
+
+
+def _shortest_same_label(words: list[str], key: FieldKey) -> int:
+    """ "Mosaic number MOS 774201": "Mosaic number" is the label, "MOS" the value's start."""
+    for size in range(1, len(words)):
+        if not all(w.isupper() and len(w) <= 4 for w in words[size:]):
+            continue  # only a system's code ("MOS", "LCS") moves to the value
+        found = parse_label(" ".join(words[:size]), None)
+        if found is not None and (found.group, found.name) == (key.group, key.name):
+            return size
+    return len(words)
+
+
+def _reads_as(field: str, text: str) -> bool:
+    """Whether an unseparated row's value is one of the request's own facts, read whole."""
+    if field not in _UNSEPARATED_SINGLES:
+        return False
+    try:
+        if field == "conference_type":
+            read.read_conference_type(text)
+        elif field == "preferred_format":
+            return read.read_format(text)[0] is not None
+    except read.FieldError:
+        return False
+    return field == "conference_type" or any(ch.isdigit() for ch in text)
+
+
+def _only_contact(field: str, text: str) -> bool:
+    """ "Mother's telephone 07700 900801": a row whose value is only that contact."""
+    if field == "phone":
+        return bool(_PHONE_ONLY.fullmatch(text.strip()))
+    if field == "email":
+        return bool(_EMAIL_ONLY.fullmatch(text.strip()))
+    return False
+
+
+_PHONE_ONLY = re.compile(r"[+(]?\d[\d ()\-]{8,18}\d(?:\s*(?:ext\.?|x)\s*\d{1,5})?")
+_EMAIL_ONLY = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 
 
 def _describes_child(field: str, text: str) -> bool:
     """ "Child T.R. 02/03/2018" describes one; "child protection conference. Mum ... is 17"
     (a sentence wrapped onto a new line) does not. "EDD 28/01/2027" gives its one fact."""
+    if field == "initials":
+        return len(text.split()) <= 2 and bool(read_initials(text, from_names=False))
+    if field == "gender":
+        return bool(_GENDER_WORD.fullmatch(text.strip().rstrip(".")))
     if field != "entry":
         # "LCS 640112). The strategy discussion ...": a sentence wrapped onto a new line.
         return any(ch.isdigit() for ch in text) and not _SENTENCE_GOES_ON.search(text)
@@ -128,7 +177,12 @@ _NOTHING = re.compile(
     r"^\W*(none|no|n/?a|nil|not known|unknown|not applicable|tbc|-)\W*$", re.IGNORECASE
 )
 _OWN_LABEL = re.compile(r"^[^:]{1,40}:\s*\S")
-_UNSEPARATED_SINGLES = frozenset({"strategy_date"})
+# A printed form's row with no colon ("Type of conference Initial Child Protection
+# Conference", a PDF's table as its text comes out): these fields may be read from one.
+_UNSEPARATED_SINGLES = frozenset(
+    {"strategy_date", "conference_type", "preferred_format", "previous_reference"}
+)
+_GENDER_WORD = re.compile(r"(?i:male|female|m|f|boy|girl|non-binary|unknown)")
 _PERSON_FIELDS = frozenset({"name", "contact_name", "entry", "organisation"})
 # The field an unlabelled line in a group's section is read into.
 _ENTRY_FIELD = {CHILD: "entry", PARENT: "name", AGENCY: "contact_name"}
@@ -304,22 +358,33 @@ class Extractor:
     def _unseparated(self, line: str) -> bool:
         """A label with no colon or dash: "Mum Funmi Adeyemi; mobile 07700 900741"."""
         words = line.split()
-        for size in (3, 2, 1):
+        for size in (5, 4, 3, 2, 1):
             if len(words) <= size:
                 continue
             head, rest = " ".join(words[:size]), " ".join(words[size:])
-            if not _WORDS_ONLY.fullmatch(head):
-                continue  # "LCS 640112). The": a sentence's words, not a label
+            if not _WORDS_ONLY.fullmatch(head) or _HEAD_VERB.search(head):
+                continue  # "LCS 640112). The", "School for both is": a sentence's words
             key = parse_label(head, None)
-            if key is None or (not key.group and key.name not in _UNSEPARATED_SINGLES):
-                continue
+            if key is None or (not key.group and not _reads_as(key.name, rest)):
+                continue  # "1. Conference details": a heading, not "Conference: details"
+            shorter = _shortest_same_label(words[:size], key)
+            head, rest = " ".join(words[:shorter]), " ".join(words[shorter:])
             if key.group == CHILD and not _describes_child(key.name, rest):
                 continue  # "child protection conference. Mum ...": a wrapped sentence
-            if key.name not in _PERSON_FIELDS and key.group and key.group != CHILD:
+            if (
+                key.name not in _PERSON_FIELDS
+                and key.group
+                and key.group != CHILD
+                and not _only_contact(key.name, rest)
+            ):
                 continue
             if _VERB_NEXT.match(rest):
                 return False  # "Mum is Kelly": a sentence, for the prose reader
-            if key.group and not (";" in rest or _CONTACT_HINT.search(rest)):
+            # "Mother's name Rhiannon Meredith", "Social worker Bethan Pugh": a form's row.
+            named = key.name in _PERSON_FIELDS and len(rest.split()) <= 4 and looks_like_name(rest)
+            if key.group not in ("", CHILD) and not (
+                ";" in rest or _CONTACT_HINT.search(rest) or named
+            ):
                 return False
             self.pending = None
             self._put(key, rest, opens_section=False)
