@@ -89,6 +89,12 @@ _AND_WORD = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
 _SENTENCE_SINGLES = frozenset(
     {"preferred_format", "confidential", "access_needs", "conference_type", "strategy_date"}
 )
+# Children named by initials alone ("E.P. and G.P."), and each one's value in a shared cell.
+_INITIALS = r"(?:[A-Z]\.\s?){2,3}"
+_INITIALS_LIST = re.compile(rf"\s*{_INITIALS}(?:\s*(?:,|&|/|\band\b)\s*{_INITIALS})+\s*")
+_INITIALS_ONLY = re.compile(r"\s*(?:,|&|/|\band\b)\s*")
+_BEFORE_INITIALS = re.compile(rf"\s*(?:/|;|,|\band\b)?\s*(?={_INITIALS}(?![A-Za-z]))")
+_LEADING_INITIALS = re.compile(rf"\s*({_INITIALS})(?![A-Za-z])")
 _HEAD_VERB = re.compile(r"\b(?:is|are|was|were|has|have|will|would)\b", re.IGNORECASE)
 _WORDS_ONLY = re.compile(r"[A-Za-z'’\- ]+")
 _SENTENCE_GOES_ON = re.compile(r"[.)]\s+[A-Z][a-z]")
@@ -495,9 +501,12 @@ class Extractor:
             return
         if key.group and _NOTHING.match(text):
             return  # "Sibling: none", "Email: n/a": nobody, and no value
+        if key.group == CHILD and key.name != "entry" and self._per_child(key, text):
+            return
         if key.group == CHILD and key.name == "entry":
-            # "Children: T.R. (DOB ...), B.R. (DOB ...)" is two children.
-            entries = split_child_entries(text)
+            # "Children: T.R. (DOB ...), B.R. (DOB ...)" is two children; so is "E.P. and G.P."
+            entries = _INITIALS_ONLY.split(text) if _INITIALS_LIST.fullmatch(text) else []
+            entries = entries if len(entries) > 1 else split_child_entries(text)
             paired = bracketed_children(text)  # "I.Y. and C.Y. (twins, both born ...)"
             first, *more = paired if len(paired) > len(entries) else entries
             self.fields.add((CHILD, index, "entry"), Value(first, self.source))
@@ -521,6 +530,28 @@ class Extractor:
                     self.current[key.group] = index
                 return
         self.fields.add((key.group, index, key.name), Value(text, self.source))
+
+    def _per_child(self, key: FieldKey, text: str) -> bool:
+        """ "LCS No.: E.P. 701122 / G.P. 701123", a cell's "G.P. 30.09.2019": each child's own
+        value, given to the child named by those initials."""
+        parts = [p for p in _BEFORE_INITIALS.split(text) if p.strip()]
+        owners = [self._child_named(p) for p in parts]
+        if not parts or None in owners or (len(parts) == 1 and owners[0] is None):
+            return False
+        for part, owner in zip(parts, owners, strict=True):
+            self.fields.add((CHILD, owner, key.name), Value(part, self.source))  # type: ignore[arg-type]
+        return True
+
+    def _child_named(self, part: str) -> int | None:
+        m = _LEADING_INITIALS.match(part)
+        if not m:
+            return None
+        wanted = m.group(1).replace(" ", "")
+        for (group, index, name), values in self.fields.values.items():
+            named = group == CHILD and name in ("entry", "initials")
+            if named and any(read_initials(v.text, from_names=False) == wanted for v in values):
+                return index
+        return None
 
     def _own_role(
         self, group: str, index: int, part: str, implied: Iterable[tuple[str, str]]
@@ -582,8 +613,11 @@ class Extractor:
             and one_each
             and all(len(v) <= 40 for v in lines)
         ):
-            for n, line in enumerate(lines, start=1):
-                self.fields.add((CHILD, n, key.name), Value(line.strip(), self.source))
+            owners = [self._child_named(line) for line in lines]
+            if None in owners or len(set(owners)) != len(owners):
+                owners = list(range(1, len(lines) + 1))  # the n-th line is the n-th child's
+            for owner, line in zip(owners, lines, strict=True):
+                self.fields.add((CHILD, owner, key.name), Value(line.strip(), self.source))  # type: ignore[arg-type]
             return True
         if key.group in (PARENT, AGENCY) and all(_OWN_LABEL.match(v) for v in lines):
             for line in lines:

@@ -132,12 +132,25 @@ class _TreeBuilder(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self._skipping:
-            self._open.children.append(data)
+            # A newline in HTML's source is a space, as a browser shows it; only <br>, a
+            # block's end, or <pre> breaks a line.
+            self._open.children.append(data if self._in_pre() else _SOURCE_BREAK.sub(" ", data))
+
+    def _in_pre(self) -> bool:
+        node: _Node | None = self._open
+        while node is not None:
+            if node.tag in ("pre", "textarea", "plaintext"):
+                return True
+            node = node.parent
+        return False
 
     def _close_current(self) -> None:
         if self._open.parent is not None:
             self._open = self._open.parent
             self._depth -= 1
+
+
+_SOURCE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _contains_table(node: _Node) -> bool:

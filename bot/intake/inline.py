@@ -207,7 +207,9 @@ def read_contact(text: str) -> Contact:
     roles: list[str] = []
     names: list[tuple[str, bool]] = []  # (name, came after a role word)
     titled = ""  # the first name written with a title: "Mr Ian Shah"
-    for raw in chunks:
+    unplaced: list[str] = []  # "Ysgol y Castell": capitalised words that are no name
+    # "PC Emyr Owen 1234": the officer's collar number is no part of the name.
+    for raw in (_COLLAR_NUMBER.sub(r"\1", c) for c in chunks):
         chunk = raw if is_organisation(raw) else _CONTACT_WORDS.sub(" ", raw)
         chunk = _EDGE_WORDS.sub("", re.sub(r"\s+", " ", chunk).strip(" .:-–—'\""))
         if not chunk or not any(ch.isalpha() for ch in chunk):
@@ -232,6 +234,8 @@ def read_contact(text: str) -> Contact:
             names.append((bare, bool(role)))
             if not titled and bare != chunk:
                 titled = bare
+        elif _PLACE_NAME.fullmatch(chunk):
+            unplaced.append(chunk)
     # "Little Acorns, manager Dawn Ellis": the name after a role word is the person's,
     # unless the address names another ("DSL Ivy Lane Prim.: Mr Ian Shah i.shah@...") or
     # another has a title: the person is Mr Shah.
@@ -248,6 +252,8 @@ def read_contact(text: str) -> Contact:
             organisation = others[0]
     elif names:
         name = names[0][0]
+    if not organisation and unplaced and (name or emails or phones):
+        organisation = unplaced[0]  # "School – Ysgol y Castell – office@...": the place
     if not name and not organisation:
         # "the school nurse (Bernie Walsh, 0161 496 0240)": the name is in the brackets.
         inside = [strip_title(b.strip(" ,;")) for b in bracketed]
@@ -267,6 +273,13 @@ def read_contact(text: str) -> Contact:
         roles=tuple(roles),
         broken_emails=broken,
     )
+
+
+_COLLAR_NUMBER = re.compile(r"^((?:PC|DC|DS|DI|PCSO|Sgt)\.?\s+\S.*?)\s+\d{3,6}$")
+# A place's name with a small word inside: "Ysgol y Castell", "Church of the Holy Cross".
+_PLACE_NAME = re.compile(
+    r"[A-Z][\w'\-]+(?:\s+(?:[A-Z][\w'\-]*|y|yr|of|the|de|la|and|&))*\s+[A-Z][\w'\-]+"
+)
 
 
 def _address_of(email: str, name: str) -> bool:

@@ -134,7 +134,10 @@ _SUBFIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "due_date": ("due date", "expected due date", "edd", "expected date of delivery"),
     },
     PARENT: {
-        "name": ("", "name", "full name"),
+        # "Parents/Carers names & contact details": each line a person with their details.
+        "name": ("", "name", "full name", "names", "details", "contact details",
+                 "names contact details", "names and contact details", "name and contact details",
+                 "names and contact numbers", "names and numbers", "name and number"),
         "relationship": ("relationship", "relationship to child", "relationship to the child"),
         "phone": (
             *_PHONE_ALIASES, "phones", "phone numbers", "contact numbers", "home phone",

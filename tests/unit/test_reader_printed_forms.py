@@ -85,3 +85,55 @@ def test_a_heading_that_starts_with_a_label_word_is_not_that_field() -> None:
 
 def test_a_systems_prefix_and_its_digits_are_one_reference() -> None:
     assert read_references("MOS 774201") == (("Mosaic", "MOS774201"),)
+
+
+PARALLEL = """<html><body><p>Request below, thanks.</p><table border="1">
+<tr><td><b>Name of child(ren)</b></td><td>E.P. and G.P.</td></tr>
+<tr><td><b>D.O.B</b></td><td>G.P. 30.09.2019<br>E.P. 14.02.2016</td></tr>
+<tr><td><b>LCS No.</b></td><td>E.P. 701122 / G.P. 701123</td></tr>
+<tr><td><b>Type of conference</b></td><td>RCPC</td></tr>
+<tr><td><b>Parents/Carers names &amp; contact details</b></td><td>Mrs Delyth Pask (mum) \u2013
+07700&nbsp;900811 \u2013 delyth.pask@example.com<br>Mr Iwan Pask (dad) \u2013 07700 900812</td></tr>
+<tr><td><b>Professionals to invite</b></td><td>School \u2013 Ysgol y Castell \u2013
+office@castell.example.sch.uk<br>Police \u2013 PC Emyr Oakes 1234 \u2013
+emyr.oakes@police.example.net</td></tr>
+<tr><td><b>Social Worker</b></td><td>Gwen Hulme, 07700 900813</td></tr>
+</table></body></html>"""
+
+
+def parallel_request() -> object:
+    msg = dataclasses.replace(
+        message(PARALLEL, sender_name="Gwen Hulme", sender="gwen.hulme@council.example.org"),
+        body_type="html",
+    )
+    outcome = parse_message(msg)
+    assert isinstance(outcome, Parsed), outcome
+    return outcome.request
+
+
+def test_each_childs_value_in_a_shared_cell_goes_to_the_child_its_initials_name() -> None:
+    request = parallel_request()
+    children = {
+        c.initials: (c.date_of_birth, [r.reference for r in c.case_references])
+        for c in request.children  # type: ignore[attr-defined]
+    }
+    assert children == {
+        "E.P.": (date(2016, 2, 14), ["701122"]),
+        "G.P.": (date(2019, 9, 30), ["701123"]),
+    }
+
+
+def test_a_parents_names_and_contact_details_row_is_one_person_a_line() -> None:
+    parents = {p.name: (p.relationship, p.emails, p.phones) for p in parallel_request().parents}  # type: ignore[attr-defined]
+    assert parents == {
+        "Delyth Pask": ("mother", ("delyth.pask@example.com",), ("+447700900811",)),
+        "Iwan Pask": ("father", (), ("+447700900812",)),
+    }
+
+
+def test_a_place_with_a_small_word_in_its_name_and_an_officers_collar_number_are_read() -> None:
+    agencies = {(a.name, a.organisation): a.emails for a in parallel_request().agencies}  # type: ignore[attr-defined]
+    assert agencies == {
+        ("", "Ysgol y Castell"): ("office@castell.example.sch.uk",),
+        ("Emyr Oakes", "Police"): ("emyr.oakes@police.example.net",),
+    }
