@@ -117,8 +117,9 @@ def rows_of(table: Table, columns: Columns) -> list[tuple[FieldKey, dict[str, st
         if key is None:
             key = FieldKey(AGENCY, "contact_name", None, (("role", cell(columns.role)),))
         email, phone = cell(columns.email), cell(columns.phone)
-        if columns.email == columns.phone:
-            # One "Contact" cell: its addresses are the email, the rest the numbers.
+        if columns.email == columns.phone or columns.phone is None:
+            # One "Contact" or "Email / phone" cell: its addresses are the email, the rest
+            # the numbers.
             found, _, numbers = find_emails(email)
             email = " ; ".join(found)
             phone = numbers.strip() if any(ch.isdigit() for ch in numbers) else ""

@@ -137,3 +137,24 @@ def test_a_place_with_a_small_word_in_its_name_and_an_officers_collar_number_are
         ("", "Ysgol y Castell"): ("office@castell.example.sch.uk",),
         ("Emyr Oakes", "Police"): ("emyr.oakes@police.example.net",),
     }
+
+
+def test_a_grids_email_or_phone_column_gives_each_what_it_holds() -> None:
+    html = (
+        "<html><body><p>ICPC please, strategy discussion 26/11/2026.</p>"
+        "<p>Child: T.W. (DOB 03/03/2020), LCS 702201</p><table border='1'>"
+        "<tr><th>Name</th><th>Role</th><th>Email / phone</th></tr>"
+        "<tr><td>Ceri Vaughan</td><td>Mother</td><td>ceri.v@example.org</td></tr>"
+        "<tr><td>Dylan Tomos</td><td>Probation</td><td>07700 900824</td></tr>"
+        "</table><p>Regards<br>Llinos Jarvis<br>Social Worker</p></body></html>"
+    )
+    msg = dataclasses.replace(
+        message(html, sender_name="Llinos Jarvis", sender="llinos.jarvis@council.example.org"),
+        body_type="html",
+        received_at=datetime(2026, 12, 2, 9, 30, tzinfo=UTC),
+    )
+    outcome = parse_message(msg)
+    assert isinstance(outcome, Parsed), outcome
+    people = {p.name: (p.emails, p.phones) for p in outcome.request.people}
+    assert people["Ceri Vaughan"] == (("ceri.v@example.org",), ())
+    assert people["Dylan Tomos"] == ((), ("+447700900824",))
