@@ -116,7 +116,9 @@ def _child(r: FieldReader, i: int, n: int) -> dict[str, Any]:
         r.fail(f"{where}.date_of_birth", f"Child {n + 1}: {quote(entry or '')} {bits.problem}")
     initials = r.value(CHILD, i, "initials", _initials, f"{where}.initials") or bits.initials
     birth = r.value(CHILD, i, "date_of_birth", read.read_birth, f"{where}.date_of_birth")
-    due = r.value(CHILD, i, "due_date", read.find_date, f"{where}.due_date")
+    due = r.value(
+        CHILD, i, "due_date", lambda t: read.find_coming_date(t, r.received), f"{where}.due_date"
+    )
     born, unborn, due_in_birth = birth if birth else (bits.date_of_birth, bits.unborn, None)
     if birth and entry and bits.date_of_birth and born and bits.date_of_birth != born:
         r.fail(

@@ -108,12 +108,19 @@ def dotted(letters: str) -> str:
     return "".join(f"{ch}." for ch in letters.upper() if ch.isalpha())
 
 
+# "Aisha H. - 12/05/2012 - MOS 551120": a first name and the surname's initial.
+_FIRST_NAME_AND_INITIAL = re.compile(r"^\W*([A-Z])[a-z'’\-]+\s+([A-Z])\.(?![A-Za-z])")
+
+
 def read_initials(text: str, *, from_names: bool = True) -> str:
     """The child's initials, from initials or (``from_names``) a full name; else ""."""
     text = _DOTTED_WORDS.sub(" ", text)  # "T.R. D.O.B 2.3.2018": D.O.B is no initial
     match = _INITIALS.search(text) or _SPACED_INITIALS.match(text)
     if match:
         return dotted("".join(g for g in match.groups() if g))
+    first = _FIRST_NAME_AND_INITIAL.match(text)
+    if first:
+        return dotted(first.group(1) + first.group(2))  # "Aisha H. - 12/05/2012": A.H.
     stripped = re.sub(
         r"\b(DOB|EDD|LCS|MOS|CIN|ICO|SGO|CP|CPP|LAC|CLA|NHS|ICPC|RCPC|TI|ID|REF|NFA|SW|TM)\b",
         " ",

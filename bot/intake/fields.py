@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -116,11 +116,52 @@ def find_recent_date(text: str, today: date) -> date:
             for m in _DAY_MONTH_FIGURES.finditer(text)
             if 1 <= int(m[2]) <= 12 and 1 <= int(m[1]) <= 31
         }
+        if not found:
+            relative = _relative_day(text, today)
+            if relative is not None:
+                return relative
         if len(found) != 1:
             raise
         day, month = found.pop()
         value = _build_date(day, month, today.year)
         return value if value <= today else _build_date(day, month, today.year - 1)
+
+
+# "We had the strat this morning", "strategy discussion yesterday", "held on Monday".
+RELATIVE_DAY = re.compile(
+    r"\b(today|this (?:morning|afternoon)|earlier today|yesterday|"
+    r"(?:on |last )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+    re.IGNORECASE,
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _relative_day(text: str, today: date) -> date | None:
+    """The one day a relative word names, counted back from the day the email was sent."""
+    days = set()
+    for m in RELATIVE_DAY.finditer(text):
+        word = m.group(1).lower()
+        if m.group(2):
+            back = (today.weekday() - _WEEKDAYS.index(m.group(2).lower())) % 7
+            if back:  # "on Friday", written on a Friday: today or a week ago? Not guessed.
+                days.add(today - timedelta(days=back))
+        else:
+            days.add(today - timedelta(days=1) if word == "yesterday" else today)
+    return days.pop() if len(days) == 1 else None
+
+
+def find_coming_date(text: str, today: date) -> date:
+    """A date as ``find_date`` reads it, or one without a year ("due on the 3rd of March"):
+    the first such day on or after ``today``, as someone writing of a coming event means it."""
+    try:
+        return find_date(text)
+    except FieldError:
+        found = {(int(m[1]), _MONTHS[m[2].lower()]) for m in _DAY_MONTH.finditer(text)}
+        if len(found) != 1:
+            raise
+        day, month = found.pop()
+        value = _build_date(day, month, today.year)
+        return value if value >= today else _build_date(day, month, today.year + 1)
 
 
 def find_date(text: str) -> date:

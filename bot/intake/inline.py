@@ -47,7 +47,8 @@ _ORGANISATION_WORDS = re.compile(
     r"hub|unit|department|dept|office|mosaic|community|university|children's|childrens|"
     r"safeguarding|authority|agency|high|juniors?|infants?|secondary|grammar|homes|"
     r"pre-?school|church|academies|federation|solicitors?|support|network|cic|"
-    r"speak up|advocacy|barnardo'?s|nspcc|aid|assessment|duty)\b",
+    r"speak up|advocacy|barnardo'?s|nspcc|aid|assessment|duty|protection|fostering|adoption|"
+    r"maternity|midwifery)\b",
     re.IGNORECASE,
 )
 _POSSESSIVE = re.compile(r"^(?:the\s+)?[\w.]+['’]s\s+(.+)$", re.IGNORECASE)

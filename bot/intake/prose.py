@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from bot.intake.blocks import Block, Table, clean_text, own_text
 from bot.intake.extract import Fields, Value, has_tick_boxes
+from bot.intake.fields import RELATIVE_DAY
 from bot.intake.labels import (
     NO_NEEDS,
     SOCIAL_WORKER,
@@ -244,7 +245,9 @@ def _read_singles(fields: Fields, sentences: list[str], subject: str, source: st
                 _single(fields, "conference_type", kind, source)
                 break
     for sentence in sentences:
-        if _STRATEGY.search(sentence) and re.search(r"\d", sentence):
+        if _STRATEGY.search(sentence) and (
+            re.search(r"\d", sentence) or RELATIVE_DAY.search(sentence)
+        ):
             after = sentence[_STRATEGY.search(sentence).start() :]  # type: ignore[union-attr]
             _single(fields, "strategy_date", after[:200], source)
         if _PREFER.search(sentence) or _FORMAT_FIRST.match(sentence):

@@ -73,6 +73,27 @@ def _loose_birth(sentences: list[str]) -> str | None:
     return next(s for s in said if read_child(s).date_of_birth) if len(births) == 1 else None
 
 
+def _baby_due(sentences: list[str]) -> str | None:
+    """The one sentence saying when a baby is due, if exactly one does."""
+    said = [
+        s
+        for s in sentences
+        if len(s) < 300
+        and _BABY_DUE.search(s)
+        and not _NOT_A_BIRTH.search(s)
+        and re.search(r"\d", s)
+    ]
+    return f"unborn, due {said[0]}" if len(said) == 1 else None
+
+
+_BABY_DUE = re.compile(
+    r"\b(?:she|mum|mother|baby|is|expecting|pregnant)\b[^.]{0,40}\b(?:due|edd|expected)\b",
+    re.IGNORECASE,
+)
+# "the review is due on 18 December", "reports are due by": something else falls due.
+_NOT_A_BIRTH = re.compile(r"\b(review|conference|rcpc|icpc|report|plan|meeting|visit)\b", re.I)
+
+
 def _complete_the_one_child(fields: Fields, sentences: list[str], source: str) -> None:
     children = {key[1] for key in fields.values if key[0] == CHILD}
     if len(children) != 1:
@@ -83,10 +104,14 @@ def _complete_the_one_child(fields: Fields, sentences: list[str], source: str) -
     dated = any(
         key[0] == CHILD and key[2] in ("date_of_birth", "due_date") for key in fields.values
     )
-    if not (dated or bits.date_of_birth or bits.unborn or _DUE_SAID.search(said)):
-        birth = _loose_birth(sentences)
-        if birth is not None:
+    if not (dated or bits.date_of_birth or bits.due_date):
+        birth = None if bits.unborn else _loose_birth(sentences)
+        due = _baby_due(sentences)
+        if birth is not None and due is None:
             fields.add((CHILD, index, "date_of_birth"), Value(birth, source))
+        elif due is not None and birth is None:
+            # "Mum (Shannon Pryor, 19) is due on the 3rd of March": the unborn baby's date.
+            fields.add((CHILD, index, "due_date"), Value(due, source))
     if not bits.initials and not any(k[0] == CHILD and k[2] == "initials" for k in fields.values):
         # "2. The LCS number - 610288" read from a reply; "an ICPC for L.G." above it.
         named = {m.group(1).replace(" ", "") for s in sentences for m in _CHILD_FOR.finditer(s)}

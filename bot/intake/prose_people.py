@@ -33,7 +33,11 @@ from bot.intake.labels import (
 _NAME_WORD = r"(?:[A-Z][a-z'’\-]+|[A-Z]'[A-Z][a-z]+|Mc[A-Z][a-z]+)"
 NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
 TITLE = r"(?:(?:Ms|Mrs|Mr|Miss|Mx|Dr|DC|PC|DS|DI)\.?\s+)?"
-LINK = r"(?:'s name)?\s*(?i:is called|is|was|,|:|-|–|\(|called|named|who is)?\s*"
+# Between a role word and the name: "Mum is", "DSL for both is", "the school nurse, ".
+LINK = (
+    r"(?:'s name)?(?i:\s+for\s+(?:both|all|them|each|the\s+\w+))?"
+    r"\s*(?i:is called|is|are|was|,|:|-|–|\(|called|named|who is)?\s*"
+)
 _PRONOUN_START = re.compile(r"^\s*(she|he|they|her|his|their|mum'?s|dad'?s|both)\b", re.I)
 _WORKS_AT = re.compile(
     r"\b(?:at|from|based at)\s+((?:the\s+)?[A-Z][\w'’&\-]*(?:\s+(?:[A-Z][\w'’&\-]*|of|&)){0,5})"

@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.intake.outcome import Parsed
 from bot.intake.parser import parse_message
-from tests.unit.test_reader_free_form import booked, message
+from tests.unit.test_reader_free_form import RECEIVED, booked, message
 
 OPENING = """Hi MTS,
 
@@ -256,3 +256,65 @@ def test_answers_typed_into_mts_numbered_questions_complete_the_child() -> None:
     request = booked(body, sender_name="Ione Bexley").request
     (child,) = request.children
     assert (child.initials, child.date_of_birth) == ("R.M.", date(2019, 4, 11))
+
+
+BABY = """Hiya,
+
+Can I get an ICPC booked for baby please? Mum (Seren Pryce, 19) is due on the 3rd of March.
+We had the strat this morning. Seren's mobile is 07700 900901 and she's happy for emails to
+serenpryce@example.com. Dad isn't involved.
+
+Mosaic number for the unborn is 880045.
+
+Midwife is Jo Hale at Riverside Maternity, jo.hale@nhs.example.net.
+
+Thanks
+Kayleigh
+Kayleigh Marsh | Social Worker | Children's Assessment Team | 07700 900902
+"""
+
+
+def test_an_unborn_baby_whose_mother_is_due_on_a_day_without_a_year_is_due_next_time_round() -> (
+    None
+):
+    request = booked(BABY, sender_name="Kayleigh Marsh")
+    (child,) = request.request.children
+    assert (child.unborn, child.due_date) == (True, date(2027, 3, 3))
+    assert [r.reference for r in child.case_references] == ["880045"]
+
+
+def test_a_strategy_discussion_this_morning_was_on_the_day_the_email_was_sent() -> None:
+    request = booked(BABY, sender_name="Kayleigh Marsh").request
+    assert request.strategy_discussion_date == RECEIVED.date()
+
+
+def test_a_strategy_discussion_on_a_weekday_is_the_last_such_day_before_the_email() -> None:
+    request = booked(BABY.replace("this morning", "on Monday"), sender_name="Kayleigh Marsh")
+    assert request.request.strategy_discussion_date == date(2026, 11, 23)  # sent Tue 24th
+
+
+def test_a_strategy_discussion_on_the_weekday_the_email_was_sent_is_not_guessed() -> None:
+    outcome = parse_message(
+        message(BABY.replace("this morning", "on Tuesday"), sender_name="Kayleigh Marsh")
+    )
+    assert not isinstance(outcome, Parsed)
+    assert "strategy discussion" in " ".join(outcome.reasons).lower()  # type: ignore[union-attr]
+
+
+def test_children_listed_by_first_name_and_initial_are_read_as_initials() -> None:
+    body = (
+        "Morning\n\nRCPC due for the children before 20/12/2026, previous conference"
+        " CP-2026-00031:\nAisha H. - 12/05/2012 - MOS 551120\n"
+        "Yusuf H. - 02/09/2015 - MOS 551121\n\n"
+        "Mum is Nadia Hussain, 07700 900920. DSL for both is Mrs Fozia Khan"
+        " fkhan@parkside.example.sch.uk.\n\nThank you\n"
+        "Sanjay Patel, Social Worker (Child Protection)\n"
+    )
+    request = booked(body, subject="RCPC request", sender_name="Sanjay Patel").request
+    assert [(c.initials, c.date_of_birth) for c in request.children] == [
+        ("A.H.", date(2012, 5, 12)),
+        ("Y.H.", date(2015, 9, 2)),
+    ]
+    assert request.social_worker.name == "Sanjay Patel"
+    (school,) = request.agencies
+    assert (school.name, school.emails) == ("Fozia Khan", ("fkhan@parkside.example.sch.uk",))
