@@ -105,7 +105,9 @@ class _Mentions:
         place = _WORKS_AT.search(sentence) if group == AGENCY else None
         if place and is_organisation(place.group(1)) and not self.has(target, "organisation"):
             # "Farouk Hamid, who's the DSL at St Mary's RC Primary": where they work.
-            self.fields.add((group, index, "organisation"), Value(place.group(1), self.source))
+            self.fields.add(
+                (group, index, "organisation"), Value(_THE.sub("", place.group(1)), self.source)
+            )
 
     def has(self, target: tuple[str, int], field: str) -> bool:
         return (*target, field) in self.fields.values
@@ -120,6 +122,13 @@ def up_to_someone_else(text: str, name: str) -> str:
     label = _ROLE_LABEL.search(text, start)
     if label:
         text = text[: label.start()]  # "... Mum's number: 07700 900611" is mum's, not theirs
+    for listed in _NEXT_ROLE.finditer(text, start):
+        # "Mrs Hughes (head@...), and the school nurse team (...)": once their details are
+        # said, a role word starts the list's next item; before them it is their own role.
+        said = text[start : listed.start()]
+        if "@" in said or _DIGITS.search(said):
+            text = text[: listed.start()]
+            break
     for m in _NEXT_ITEM.finditer(text, start):
         # "...Tessa Gill (tessa.gill@...); the perinatal team (perinatal.team@...)": a list's
         # next item, with its own address, is someone else's.
@@ -169,6 +178,18 @@ def _word_pattern(word: str) -> str:
 _ROLE_BY_WORD = {w: (group, implied) for w, group, implied in (*family_words(), *agency_words())}
 _ROLE_WORD = "(?i:\\b(" + "|".join(_word_pattern(w) for w in _ROLE_BY_WORD if len(w) > 1) + ")\\b)"
 _ROLE_THEN_NAME = re.compile(_ROLE_WORD + LINK + TITLE + NAME)
+# "head of year at Northfield Academy, Mr Stephen Cole": the role, where, then who.
+_ROLE_AT_PLACE_THEN_NAME = re.compile(
+    _ROLE_WORD
+    + r"\s+(?:at|from)\s+((?:the\s+)?[A-Z][\w'’&\-]*(?:\s+(?:[A-Z][\w'’&\-]*|of|&)){0,5})"
+    + r"\s*(?:,|-|–|\()\s*"
+    + TITLE
+    + NAME
+)
+_NEXT_ROLE = re.compile(r"(?:,\s*|\s)(?:and\s+)?(?:the|a|their|his|her)\s+" + _ROLE_WORD)
+_THE = re.compile(r"^the\s+", re.IGNORECASE)
+# "PC 4521 Amy Roberts": an officer's collar number between the rank and the name.
+_COLLAR = re.compile(r"\b((?:PC|DC|DS|PCSO|Sgt)\.?)\s+\d{3,6}\b(?=\s+[A-Z])")
 # Whose they are, between a name and its role: "(K.'s stepdad)", "the boys' social worker".
 _WHOSE = (
     r"(?:(?:[A-Z]\.)+['’]s\s+|(?:the\s+)?(?:boys|girls|children|kids)['’]\s+"
@@ -216,6 +237,11 @@ def _mentions_in(sentence: str) -> tuple[_Mention, ...]:
             found.append((m.start(), AGENCY, run.strip(), role[1], True))
         elif not is_organisation(place):
             found.append((m.start(), role[0], m.group(2), role[1], False))
+    for m in _ROLE_AT_PLACE_THEN_NAME.finditer(sentence):
+        role = role_of(m.group(1))
+        if role is not None and role[0] == AGENCY and is_organisation(m.group(2)):
+            found.append((m.start(2), AGENCY, m.group(2).strip(), role[1], True))
+            found.append((m.start(3), AGENCY, m.group(3), role[1], False))
     for m in _NAME_THEN_ROLE.finditer(sentence):
         role = role_of(m.group(2))
         if role is not None:
@@ -292,7 +318,7 @@ NOT_A_NAME = frozenset(
 
 def read_people(fields: Fields, sentences: list[str], source: str) -> None:
     mentions = _Mentions(fields, source)
-    for sentence in sentences:
+    for sentence in (_COLLAR.sub(r"\1", s) for s in sentences):
         named = _mentions_in(sentence)
         if not named:
             _read_clauses(mentions, sentence)

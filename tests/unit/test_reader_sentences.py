@@ -318,3 +318,28 @@ def test_children_listed_by_first_name_and_initial_are_read_as_initials() -> Non
     assert request.social_worker.name == "Sanjay Patel"
     (school,) = request.agencies
     assert (school.name, school.emails) == ("Fozia Khan", ("fkhan@parkside.example.sch.uk",))
+
+
+def test_a_role_at_a_place_then_a_name_is_that_person_working_there() -> None:
+    request = booked(
+        OPENING + "Mum is Carys Penhallow, 07700 900651. Please invite R.'s head of year at"
+        " Northfield Academy, Mr Steffan Cole (s.cole@northfield.example.sch.uk), and PC 4521"
+        " Amy Rhodes from the Public Protection Unit (amy.rhodes@police.example.net).\n" + CLOSING,
+        sender_name="Ione Bexley",
+    ).request
+    agencies = {a.name: (a.organisation, a.emails) for a in request.agencies}
+    assert agencies == {
+        "Steffan Cole": ("Northfield Academy", ("s.cole@northfield.example.sch.uk",)),
+        "Amy Rhodes": ("Public Protection Unit", ("amy.rhodes@police.example.net",)),
+    }
+
+
+def test_the_next_item_of_a_list_named_by_role_keeps_its_own_address() -> None:
+    request = booked(
+        OPENING + "Mum is Carys Penhallow, 07700 900651. Please invite the DSL at St Non's"
+        " Primary, Mrs Hughson (head@stnons.example.sch.uk), and the school nurse team"
+        " (schoolnurses@nhs.example.net).\n" + CLOSING,
+        sender_name="Ione Bexley",
+    ).request
+    dsl = next(a for a in request.agencies if a.name == "Hughson")
+    assert dsl.emails == ("head@stnons.example.sch.uk",)
