@@ -23,11 +23,17 @@ _CHILD_FACTS = ("entry", "initials", "date_of_birth", "due_date")
 # "DOB is 19/02/2020.", "1. L.'s date of birth - 19/05/2018": the date MTS asked for.
 _LOOSE_BIRTH = re.compile(
     r"^\s*(?:\d{1,2}[.)]\s+)?(?:(?:his|her|their|the child'?s|(?:[A-Z]\.)+['’]?s)\s+)?"
-    r"(?:dob|d\.o\.b\.?|date of birth)\s*(?:is|was|:|-|–)?\s*(?=\d|[A-Z][a-z]+day)",
+    r"(?:dob|d\.o\.b\.?|date of birth)\s*(?:is|was|:|-|–)?\s*(?=\d|[A-Z][a-z]+day)"
+    # "D. was born on 30/04/2012 and his Mosaic number is MOS417720."
+    r"|^\s*(?:(?:[A-Z]\.)+|he|she|they)\s+(?:was|were)\s+born\b",
     re.IGNORECASE,
 )
 # "an ICPC for R.L.", "conference request - L.G.": the child a request is about.
-_CHILD_FOR = re.compile(r"\b(?:for|re|regarding|about|-)\s+((?:[A-Z]\.\s?){2,3})(?![A-Za-z])")
+_CHILD_FOR = re.compile(
+    r"\b(?:for|re|regarding|about|-)\s+((?:[A-Z]\.\s?){2,3})(?![A-Za-z])"
+    # "D.K.'s review conference needs booking": the child the conference is for.
+    r"|\b((?:[A-Z]\.){2,3})['’]s\s+(?:review|initial|transfer|conference|icpc|rcpc|case|plan)\b"
+)
 
 
 def read_children(fields: Fields, sentences: list[str], source: str) -> None:
@@ -94,6 +100,9 @@ _BABY_DUE = re.compile(
 _NOT_A_BIRTH = re.compile(r"\b(review|conference|rcpc|icpc|report|plan|meeting|visit)\b", re.I)
 
 
+_REFERENCE_FIELD = {"Mosaic": "mosaic_reference", "LCS": "lcs_reference"}
+
+
 def _complete_the_one_child(fields: Fields, sentences: list[str], source: str) -> None:
     children = {key[1] for key in fields.values if key[0] == CHILD}
     if len(children) != 1:
@@ -109,11 +118,19 @@ def _complete_the_one_child(fields: Fields, sentences: list[str], source: str) -
         due = _baby_due(sentences)
         if birth is not None and due is None:
             fields.add((CHILD, index, "date_of_birth"), Value(birth, source))
+            for system, ref in () if bits.references else read_child(birth).references:
+                # "... and his Mosaic number is MOS417720": said in the same breath.
+                field = _REFERENCE_FIELD.get(system, "case_reference")
+                fields.add((CHILD, index, field), Value(ref, source))
         elif due is not None and birth is None:
             # "Mum (Shannon Pryor, 19) is due on the 3rd of March": the unborn baby's date.
             fields.add((CHILD, index, "due_date"), Value(due, source))
     if not bits.initials and not any(k[0] == CHILD and k[2] == "initials" for k in fields.values):
         # "2. The LCS number - 610288" read from a reply; "an ICPC for L.G." above it.
-        named = {m.group(1).replace(" ", "") for s in sentences for m in _CHILD_FOR.finditer(s)}
+        named = {
+            (m.group(1) or m.group(2)).replace(" ", "")
+            for s in sentences
+            for m in _CHILD_FOR.finditer(s)
+        }
         if len(named) == 1:
             fields.add((CHILD, index, "initials"), Value(named.pop(), source))

@@ -296,8 +296,12 @@ _THERE = (
     r"[\w'’ ]{0,20}?\s*(?:,|-|–|\()\s*(?:the\s+|and\s+|contact\s+)?(?i:dsl|head\w*|"
     r"teacher|manager|senco|safeguarding lead|designated\s+\w+|dr|gp)\b"
 )
-_PERSON_THERE = re.compile("^" + _THERE)
-_PERSON_NAMED_THERE = re.compile(_THERE + r"\s*(?:is\s+|:\s*)?" + TITLE + NAME)
+# "School is Fenbridge High (Mrs Ruth Dale, r.dale@...)": a titled name in brackets.
+_TITLED_IN_BRACKETS = r"\s*\(\s*(?=(?:Ms|Mrs|Mr|Miss|Mx|Dr)\.?\s)"
+_PERSON_THERE = re.compile(f"^(?:{_THERE}|{_TITLED_IN_BRACKETS})")
+_PERSON_NAMED_THERE = re.compile(
+    f"(?:{_THERE}\\s*(?:is\\s+|:\\s*)?|{_TITLED_IN_BRACKETS})" + TITLE + NAME
+)
 # Role words that name a place: the name after them is the place's, not a person's.
 _INSTITUTION = re.compile(
     r"(?i:school|nursery|college|academy|gp|gp surgery|gp practice|surgery|pre-?school)"

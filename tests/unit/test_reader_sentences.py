@@ -343,3 +343,26 @@ def test_the_next_item_of_a_list_named_by_role_keeps_its_own_address() -> None:
     ).request
     dsl = next(a for a in request.agencies if a.name == "Hughson")
     assert dsl.emails == ("head@stnons.example.sch.uk",)
+
+
+def test_a_fresh_request_under_a_re_subject_naming_its_previous_conference_is_booked() -> None:
+    body = (
+        "Hi MTS,\n\nSorry for the delay. R.M.'s review conference needs booking for before 10th"
+        " December - the initial was on 17 September (CP-2026-00036).\n\n"
+        "R. was born on 11/04/2019 and her Mosaic number is MOS640112.\n\n"
+        "Mum is Carys Penhallow (07700 900651, carys.p@example.org).\n\n"
+        "School is Fenbridge High (Mrs Rhian Dale, r.dale@fenbridgehigh.example.sch.uk).\n"
+        + CLOSING
+    )
+    outcome = parse_message(
+        message(
+            body, subject="RE: Review conference - R.M. (CP-2026-00036)", sender_name="Ione Bexley"
+        )
+    )
+    assert isinstance(outcome, Parsed), outcome
+    (child,) = outcome.request.children
+    assert (child.initials, child.date_of_birth) == ("R.M.", date(2019, 4, 11))
+    assert [r.reference for r in child.case_references] == ["MOS640112"]
+    (school,) = outcome.request.agencies
+    assert (school.name, school.organisation) == ("Rhian Dale", "Fenbridge High")
+    assert school.emails == ("r.dale@fenbridgehigh.example.sch.uk",)
