@@ -85,8 +85,14 @@ _TYPES = (
     ("LAC", re.compile(r"\blooked after child(ren)? review\b|\bLAC review\b|\bCLA review\b", re.I)),
 )  # fmt: skip
 _FORMATS = (
-    ("hybrid", re.compile(r"\bhybrid\b", re.I)),
+    # "in person at Fenbridge House with a Teams link for dad": both at once.
+    ("hybrid", re.compile(r"\bhybrid\b|\bwith an? (ms |microsoft )?teams link\b", re.I)),
     ("face_to_face", re.compile(r"\b(face[\s\-]to[\s\-]face|in person)\b", re.I)),
+    ("conference_call", re.compile(r"\b(conference|telephone|audio) call\b", re.I)),
+    (
+        "phone_calls",
+        re.compile(r"\bphone series\b|\bcalls? to each\b|\b(be|being) (phoned|rung)\b", re.I),
+    ),
     (
         "teams",
         re.compile(
@@ -95,12 +101,18 @@ _FORMATS = (
     ),
 )
 _PREFER = re.compile(
-    r"\b(prefer|preference|would like|would be best|format|held (on|via|by|as)|happy (for|with))",
+    r"\b(prefer|preference|would like|would be best|format|held (on|via|by|as)|happy (for|with)|"
+    r"would work|work best|would be (good|great|ideal|easiest|better)|easiest|make it|"
+    r"use|i think|if possible|is fine|are fine|fine for|works for)\b|['’]d like",
     re.I,
 )
+# "All on Teams please", "please make it hybrid": a format asked for with a please.
+_PLEASE_NEAR = re.compile(r"\bplease\b", re.I)
+# "phoned rather than use Teams", "not Teams": a format said only to be turned down.
+_TURNED_DOWN = re.compile(r"\b(rather than|instead of|not|no|than|otherwise)\s+(\w+\s+)?$", re.I)
 # "Teams is fine for everyone.", "Hybrid please.": a sentence that opens with the format.
 _FORMAT_FIRST = re.compile(
-    r"^\s*(ms |microsoft )?(teams|hybrid|face[\s\-]to[\s\-]face|in person)\b", re.IGNORECASE
+    r"^\W*(ms |microsoft )?(teams|hybrid|face[\s\-]to[\s\-]face|in person)\b", re.IGNORECASE
 )
 _ACCESS = re.compile(
     r"\b(interpreter|interpreting|translat\w+|bsl|british sign language|hearing (loop|impair\w*)|"
@@ -229,6 +241,28 @@ def _read_professionals(fields: Fields, sentences: list[str], source: str) -> No
                 has_worker = True
 
 
+def _format_wished(sentence: str) -> str | None:
+    """The format a sentence asks for: the first one named that is not turned down."""
+    named = sorted(
+        (m.start(), fmt)
+        for fmt, pattern in _FORMATS
+        for m in pattern.finditer(sentence)
+        if not _TURNED_DOWN.search(sentence[max(0, m.start() - 30) : m.start()])
+    )
+    if not named:
+        return None
+    at, fmt = named[0]
+    said = {f for _, f in named}
+    if "hybrid" in said or {"face_to_face", "teams"} <= said:
+        # "Mum would like to come in person, and the professionals are happy on Teams, so
+        # hybrid please": in the room and on Teams at once is a hybrid meeting.
+        fmt = "hybrid"
+    near = sentence[max(0, at - 40) : at + 40]
+    if _PREFER.search(sentence) or _FORMAT_FIRST.match(sentence) or _PLEASE_NEAR.search(near):
+        return fmt
+    return None
+
+
 def _says_no_need(sentence: str) -> bool:
     """ "Interpreter: no.", "ACCESS / INTERPRETER": a label's answer of none, or a heading."""
     label, colon, value = sentence.partition(":")
@@ -250,11 +284,9 @@ def _read_singles(fields: Fields, sentences: list[str], subject: str, source: st
         ):
             after = sentence[_STRATEGY.search(sentence).start() :]  # type: ignore[union-attr]
             _single(fields, "strategy_date", after[:200], source)
-        if _PREFER.search(sentence) or _FORMAT_FIRST.match(sentence):
-            for fmt, pattern in _FORMATS:
-                if pattern.search(sentence):
-                    _single(fields, "preferred_format", fmt.replace("_", " "), source)
-                    break
+        wished = _format_wished(sentence)
+        if wished is not None:
+            _single(fields, "preferred_format", wished.replace("_", " "), source)
         if _ACCESS.search(sentence) and not (has_tick_boxes(sentence) or _says_no_need(sentence)):
             key = ("", 0, "access_needs")
             if key not in fields.values or all(

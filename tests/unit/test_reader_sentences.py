@@ -366,3 +366,42 @@ def test_a_fresh_request_under_a_re_subject_naming_its_previous_conference_is_bo
     (school,) = outcome.request.agencies
     assert (school.name, school.organisation) == ("Rhian Dale", "Fenbridge High")
     assert school.emails == ("r.dale@fenbridgehigh.example.sch.uk",)
+
+
+def format_of(sentence: str) -> str | None:
+    request = booked(OPENING + "Mum is Carys Penhallow, 07700 900651. " + sentence + "\n" + CLOSING)
+    fmt = request.request.preferred_format
+    return fmt.value if fmt else None
+
+
+def test_the_format_a_sentence_asks_for_is_the_first_it_names_that_is_not_turned_down() -> None:
+    assert (
+        format_of(
+            "They asked to be phoned rather than use Teams, so calls to each would work best."
+        )
+        == "phone_series"
+    )
+    assert (
+        format_of("I'd prefer Teams if the interpreter can join; otherwise face to face.")
+        == "teams"
+    )
+    assert (
+        format_of("A conference call might be easiest with the interpreter.") == "conference_call"
+    )
+    assert format_of("All on Teams please.") == "teams"
+    assert format_of("She'd like it on Teams.") == "teams"
+
+
+def test_in_the_room_and_on_teams_at_once_is_a_hybrid_meeting() -> None:
+    assert (
+        format_of("Mum would like to come in person, and the others are happy on Teams.")
+        == "hybrid"
+    )
+    assert (
+        format_of("Please can this be in person at Fenbridge House with a Teams link for dad.")
+        == "hybrid"
+    )
+
+
+def test_a_format_named_in_passing_is_no_preference() -> None:
+    assert format_of("The police officer joined the strategy discussion on Teams.") is None
