@@ -35,7 +35,7 @@ NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
 TITLE = r"(?:(?:Ms|Mrs|Mr|Miss|Mx|Dr|DC|PC|DS|DI)\.?\s+)?"
 # Between a role word and the name: "Mum is", "DSL for both is", "the school nurse, ".
 LINK = (
-    r"(?:'s name)?(?i:\s+for\s+(?:both|all|them|each|the\s+\w+))?"
+    r"(?:'s name)?(?i:\s+for\s+(?:both|all|them|each|the\s+\w+|(?:[A-Z]\.)+,?))?"
     r"\s*(?i:is called|is|are|was|,|:|-|–|\(|called|named|who is)?\s*"
 )
 _PRONOUN_START = re.compile(r"^\s*(she|he|they|her|his|their|mum'?s|dad'?s|both)\b", re.I)
@@ -187,6 +187,7 @@ _ROLE_AT_PLACE_THEN_NAME = re.compile(
     + NAME
 )
 _NEXT_ROLE = re.compile(r"(?:,\s*|\s)(?:and\s+)?(?:the|a|their|his|her)\s+" + _ROLE_WORD)
+_AND_TITLED = re.compile(r"\band\s+((?:Ms|Mrs|Mr|Miss|Mx|Dr)\.?\s+" + NAME[1:-1] + ")")
 _THE = re.compile(r"^the\s+", re.IGNORECASE)
 # "PC 4521 Amy Roberts": an officer's collar number between the rank and the name.
 _COLLAR = re.compile(r"\b((?:PC|DC|DS|PCSO|Sgt)\.?)\s+\d{3,6}\b(?=\s+[A-Z])")
@@ -248,6 +249,13 @@ def _mentions_in(sentence: str) -> tuple[_Mention, ...]:
             found.append((m.start(), role[0], m.group(1), role[1], False))
     for m in _ADVOCATE_NAME.finditer(sentence):
         found.append((m.start(), ADVOCATE, m.group(1), None, False))
+    for m in _AND_TITLED.finditer(sentence):
+        # "the DSLs at both schools, Mrs Doherty at Hillcrest (...) and Ms Beth Cole at Moor
+        # End Academy (...)": the list's next person, in the same role.
+        before = [f for f in found if f[0] < m.start() and f[1] == AGENCY and not f[4]]
+        if before:
+            _, group, _, implied, _ = max(before, key=lambda f: f[0])
+            found.append((m.start(1), group, m.group(1), implied, False))
     seen: set[str] = set()
     out = []
     for pos, group, said, implied, place in sorted(found, key=lambda f: (f[0], -len(f[2]))):

@@ -405,3 +405,21 @@ def test_in_the_room_and_on_teams_at_once_is_a_hybrid_meeting() -> None:
 
 def test_a_format_named_in_passing_is_no_preference() -> None:
     assert format_of("The police officer joined the strategy discussion on Teams.") is None
+
+
+def test_a_list_of_professionals_in_one_role_gives_each_their_own_workplace_and_details() -> None:
+    request = booked(
+        OPENING + "Mum is Carys Penhallow, 07700 900651.\nPlease invite the DSLs at both schools,"
+        " Mrs Rhian Doherty at Hillcrest Primary (r.doherty@hillcrest.example.sch.uk) and Ms Beth"
+        " Cole at Moor End Academy (safeguarding@moorend.example.sch.uk), the health visitor for"
+        " R., Alys Gray (0113 496 0619), and the GP practice, Aire Valley Health Centre, via"
+        " airevalley.hc@nhs.example.net.\n" + CLOSING,
+        sender_name="Ione Bexley",
+    ).request
+    agencies = {(a.name, a.organisation): (a.emails, a.phones) for a in request.agencies}
+    assert agencies == {
+        ("Rhian Doherty", "Hillcrest Primary"): (("r.doherty@hillcrest.example.sch.uk",), ()),
+        ("Beth Cole", "Moor End Academy"): (("safeguarding@moorend.example.sch.uk",), ()),
+        ("Alys Gray", "Health visitor"): ((), ("+441134960619",)),
+        ("", "Aire Valley Health Centre"): (("airevalley.hc@nhs.example.net",), ()),
+    }
