@@ -264,7 +264,8 @@ _NO_PREFERENCE = ("no preference", "chair to decide", "none", "n/a", "any", "eit
 _ROLES = (  # first match wins: "GP" before "health", "school nurse" is health
     (Role.GP, ("gp", "general practi", "surgery", "medical practice")),
     (Role.POLICE, ("police", "constabulary")),
-    (Role.HEALTH, ("health", "nhs", "nurse", "midwif", "hospital", "camhs", "paediatric")),
+    # "nurse" but not "nursery", which is an early years setting.
+    (Role.HEALTH, ("health", "nhs", "nurse(?!ry)", "midwif", "hospital", "camhs", "paediatric")),
     (Role.SCHOOL, ("school", "education", "college", "nursery", "academy")),
 )
 

@@ -97,6 +97,8 @@ _AGENCY_WORDS: dict[str, tuple[str, ...]] = {
     "adult social care": ("adult social care", "adult services", "learning disability team"),
     "mental health": ("adult mental health", "mental health", "community mental health team",
                       "cmht", "perinatal mental health"),
+    "support worker": ("support worker", "key worker", "keyworker", "refugee support worker",
+                       "outreach worker"),
 }  # fmt: skip
 
 _EMAIL_ALIASES = ("email", "email address", "secure email", "secure email address")

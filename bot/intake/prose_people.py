@@ -103,7 +103,11 @@ class _Mentions:
         if phones:
             self.fields.add((group, index, "phone"), Value(" ; ".join(phones), self.source))
         place = _WORKS_AT.search(sentence) if group == AGENCY else None
-        if place and is_organisation(place.group(1)) and not self.has(target, "organisation"):
+        # "Kidane Haile at Harrowdale Refugee Welcome": right after the name, it is theirs.
+        beside = bool(place and name and sentence.find(name) + len(name) + 4 >= place.start())
+        where = place.group(1) if place else ""
+        workplace = is_organisation(where) or (beside and len(where.split()) >= 2)
+        if place and workplace and not self.has(target, "organisation"):
             # "Farouk Hamid, who's the DSL at St Mary's RC Primary": where they work.
             self.fields.add(
                 (group, index, "organisation"), Value(_THE.sub("", place.group(1)), self.source)
@@ -187,6 +191,11 @@ _ROLE_AT_PLACE_THEN_NAME = re.compile(
     + NAME
 )
 _NEXT_ROLE = re.compile(r"(?:,\s*|\s)(?:and\s+)?(?:the|a|their|his|her)\s+" + _ROLE_WORD)
+_PLACE_THEN_PERSON = re.compile(
+    r"\b((?:[A-Z][\w'’&\-]*\s+){1,4}(?i:nursery|school|primary|academy|college|surgery|"
+    r"practice|centre|service|team|project))\s*\(\s*(?:the\s+)?(?i:manager|dsl|head\w*|"
+    r"teacher|senco|key\s*worker|lead|nurse|worker)\s+(" + TITLE + NAME[1:-1] + ")"
+)
 _AND_TITLED = re.compile(r"\band\s+((?:Ms|Mrs|Mr|Miss|Mx|Dr)\.?\s+" + NAME[1:-1] + ")")
 _THE = re.compile(r"^the\s+", re.IGNORECASE)
 # "PC 4521 Amy Roberts": an officer's collar number between the rank and the name.
@@ -249,6 +258,20 @@ def _mentions_in(sentence: str) -> tuple[_Mention, ...]:
             found.append((m.start(), role[0], m.group(1), role[1], False))
     for m in _ADVOCATE_NAME.finditer(sentence):
         found.append((m.start(), ADVOCATE, m.group(1), None, False))
+    for m in _PLACE_THEN_PERSON.finditer(sentence):
+        # "Little Stars Nursery (manager Hannah Cole, 0113 ...)": the place, then who there.
+        place = m.group(1).strip()
+        if is_organisation(place) and looks_like_name(strip_title(m.group(2))):
+            implied = next(
+                (
+                    r[1]
+                    for w in reversed(place.lower().split())
+                    if (r := role_of(w)) and r[0] == AGENCY
+                ),
+                None,
+            )
+            found.append((m.start(1), AGENCY, place, implied, True))
+            found.append((m.start(2), AGENCY, m.group(2), implied, False))
     for m in _AND_TITLED.finditer(sentence):
         # "the DSLs at both schools, Mrs Doherty at Hillcrest (...) and Ms Beth Cole at Moor
         # End Academy (...)": the list's next person, in the same role.

@@ -423,3 +423,24 @@ def test_a_list_of_professionals_in_one_role_gives_each_their_own_workplace_and_
         ("Alys Gray", "Health visitor"): ((), ("+441134960619",)),
         ("", "Aire Valley Health Centre"): (("airevalley.hc@nhs.example.net",), ()),
     }
+
+
+def test_a_place_then_its_manager_in_brackets_is_the_manager_working_there() -> None:
+    request = booked(
+        OPENING + "Mum is Carys Penhallow, 07700 900651.\nThe children attend Little Stars Nursery"
+        " (manager Hana Cole, 0113 496 0570). The family's refugee support worker is Kidane Haile"
+        " at Harrowdale Refugee Welcome (kidane@refugeewelcome.example.org).\n" + CLOSING,
+        sender_name="Ione Bexley",
+    ).request
+    agencies = {
+        a.name: (a.organisation, a.role.value, a.emails, a.phones) for a in request.agencies
+    }
+    assert agencies == {
+        "Hana Cole": ("Little Stars Nursery", "school", (), ("+441134960570",)),
+        "Kidane Haile": (
+            "Harrowdale Refugee Welcome",
+            "agency",
+            ("kidane@refugeewelcome.example.org",),
+            (),
+        ),
+    }
