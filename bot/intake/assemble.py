@@ -19,7 +19,7 @@ from bot.core.request import AGENCY_ROLES
 from bot.intake import fields as read
 from bot.intake.child_line import ChildBits, legal_status, read_child, read_initials
 from bot.intake.draft import Draft, Problem, empty_draft
-from bot.intake.extract import Fields
+from bot.intake.extract import UNPLACED_CONTACT, Fields
 from bot.intake.labels import (
     ADVOCATE,
     AGENCY,
@@ -235,6 +235,11 @@ def assemble(fields: Fields, received_at: datetime) -> Assembled:
     addresses_follow_names(r, people.people)
     young_person_named(draft)
     warn_about_contacts(r, people.people)
+    for value in fields.values.get(("", 0, UNPLACED_CONTACT), []):
+        r.warnings.append(
+            f"{quote(value.text)} was given for several people at once, and whose it is was not"
+            " guessed: please add it to the right person"
+        )
     return Assembled(draft, r.problems, r.warnings, r.sources)
 
 

@@ -24,11 +24,13 @@ from bot.intake.labels import (
     SOCIAL_WORKER,
     TEAM_MANAGER,
     FieldKey,
+    family_relationship,
     normalise,
     parse_heading,
     parse_label,
     strip_bullet,
 )
+from bot.intake.shared_contacts import by_order, by_role
 
 # Where a label ends: a colon, a spaced dash, or a wide gap (a tab pasted from a table).
 _SEPARATOR = re.compile(r"\s*:\s*|\s+[-–—]+\s+|\s*[-–—]+\s*$|\s{2,}")
@@ -38,6 +40,7 @@ ADDITIVE = frozenset(
     {
         ("parent", "phone"),
         ("parent", "email"),
+        ("parent", "contact"),
         ("agency", "phone"),
         ("agency", "email"),
         ("", "access_needs"),
@@ -95,6 +98,9 @@ _INITIALS_LIST = re.compile(rf"\s*{_INITIALS}(?:\s*(?:,|&|/|\band\b)\s*{_INITIAL
 _INITIALS_ONLY = re.compile(r"\s*(?:,|&|/|\band\b)\s*")
 _BEFORE_INITIALS = re.compile(rf"\s*(?:/|;|,|\band\b)?\s*(?={_INITIALS}(?![A-Za-z]))")
 _LEADING_INITIALS = re.compile(rf"\s*({_INITIALS})(?![A-Za-z])")
+# A number or address said for several people together, whose it is unsaid.
+UNPLACED_CONTACT = "unplaced_contact"
+_CONTACT_FIELDS = frozenset({"phone", "email", "contact"})
 _HEAD_VERB = re.compile(r"\b(?:is|are|was|were|has|have|will|would)\b", re.IGNORECASE)
 _WORDS_ONLY = re.compile(r"[A-Za-z'’\- ]+")
 _SENTENCE_GOES_ON = re.compile(r"[.)]\s+[A-Z][a-z]")
@@ -243,6 +249,7 @@ class Extractor:
         self.under_heading = False
         self.current: dict[str, int | None] = {}
         self.pending: FieldKey | None = None
+        self.listed: list[int] = []  # parents named together in one value, in order
 
     def _label(self, text: str, section: str | None) -> FieldKey | None:
         alias = self.aliases.get(normalise(text)) if self.aliases else None
@@ -523,13 +530,37 @@ class Extractor:
                 implied = [(n, v) for n, v in key.implied if self.fields.has(key.group, index, n)]
                 if not implied:
                     self._own_role(key.group, index, people[0], ())
+                listed = [index]
                 for part in people[1:]:
                     index = self.fields.max_index(key.group) + 1
                     self.fields.add((key.group, index, key.name), Value(part, self.source))
                     self._own_role(key.group, index, part, implied)
                     self.current[key.group] = index
+                    listed.append(index)
+                self.listed = listed if key.group == PARENT else []
                 return
+        if key.group == PARENT and key.name in _CONTACT_FIELDS and self._share_out(key, text):
+            return
+        if key.name in _PERSON_FIELDS:
+            self.listed = []
         self.fields.add((key.group, index, key.name), Value(text, self.source))
+
+    def _share_out(self, key: FieldKey, text: str) -> bool:
+        """ "Contact numbers: Mum 07700 900611, Dad 07700 900612": each to their own."""
+        relationships = {
+            i: family_relationship(v.text) or v.text.strip().lower()
+            for (g, i, name), values in self.fields.values.items()
+            if g == PARENT and name == "relationship"
+            for v in values[:1]
+        }
+        shared = by_role(text, relationships) or by_order(text, self.listed)
+        for owner, piece in shared or ():
+            self.fields.add((PARENT, owner, key.name), Value(piece, self.source))
+        if not shared and len(self.listed) > 1:
+            # "Names of parents: A and B / Contact number: 07700 ...": whose? Not guessed.
+            self.fields.add(("", 0, UNPLACED_CONTACT), Value(text, self.source))
+            return True
+        return bool(shared)
 
     def _per_child(self, key: FieldKey, text: str) -> bool:
         """ "LCS No.: E.P. 701122 / G.P. 701123", a cell's "G.P. 30.09.2019": each child's own

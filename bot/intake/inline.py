@@ -375,6 +375,12 @@ def _split_and(text: str, family: bool) -> list[str]:
     pieces = _AND.split(text)
     if len(pieces) < 2:
         return [text]
+    if family and all(
+        len(p.split()) >= 2 and looks_like_name(strip_title(p.strip())) for p in pieces
+    ):
+        # "Names of parents: Kelly Dawes and Gary Dawes": two whole names are two people;
+        # "Janet and Philip Morrow" is one couple.
+        return [p.strip() for p in pieces]
     joins = _AND.findall(text)
     found: list[str] = []
     held = ""

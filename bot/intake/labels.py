@@ -22,6 +22,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "details of child", "details of children", "details of the child", "baby",
     ),
     PARENT: (
+        "names of parents", "name of parents", "parents names", "name of parent",
         "parent or carer", "parents or carers", "parent carer", "parents carers",
         "parent and carer", "parents and carers", "parent", "parents", "carer", "carers",
         "expectant parents", "expectant parent", "expectant mother", "expectant father",
@@ -106,7 +107,12 @@ _PHONE_ALIASES = (
     "phone", "phone number", "telephone", "telephone number", "tel", "mobile",
     "mobile number", "contact number", "work phone", "landline",
 )  # fmt: skip
-_PERSON = {"name": ("", "name", "full name"), "email": _EMAIL_ALIASES, "phone": _PHONE_ALIASES}
+_PERSON = {
+    "name": ("", "name", "full name"),
+    "email": _EMAIL_ALIASES,
+    "phone": _PHONE_ALIASES,
+    "contact": ("contact", "contact details", "details", "contact info"),
+}
 
 # What an access-needs answer says when there are none.
 NO_NEEDS = re.compile(
@@ -137,9 +143,12 @@ _SUBFIELDS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     PARENT: {
         # "Parents/Carers names & contact details": each line a person with their details.
-        "name": ("", "name", "full name", "names", "details", "contact details",
-                 "names contact details", "names and contact details", "name and contact details",
+        "name": ("", "name", "full name", "names contact details",
+                 "names and contact details", "name and contact details",
                  "names and contact numbers", "names and numbers", "name and number"),
+        # "Contact: 07700 900611 / kelly@example.org": a number, an address, or both.
+        "contact": ("contact", "contact details", "details", "contact info",
+                    "contact information", "how to contact"),
         "relationship": ("relationship", "relationship to child", "relationship to the child"),
         "phone": (
             *_PHONE_ALIASES, "phones", "phone numbers", "contact numbers", "home phone",

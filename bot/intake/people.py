@@ -88,14 +88,25 @@ def read_person(
 ) -> dict[str, Any] | None:
     name_text = r.text(group, i, name_field, f"{where}.name")
     contact = read_contact(name_text) if name_text else Contact()
+    # "Contact: 07700 900611 / kelly@example.org": a number, an address, or both.
+    contact_text = r.text(group, i, "contact", f"{where}.phones")
+    details = read_contact(contact_text) if contact_text else Contact()
     emails = [
         *contact.emails,
+        *details.emails,
         *r.emails(r.text(group, i, "email", f"{where}.emails"), f"{where}.emails"),
     ]
-    for bad in contact.broken_emails:
+    for bad in (*contact.broken_emails, *details.broken_emails):
         r.fail(f"{where}.emails", f"{quote(bad)} is not a whole email address; please check it")
     phone_text = r.text(group, i, "phone", f"{where}.phones")
-    phones = [*contact.phones, *r.phones(phone_text, f"{where}.phones", r.label(group, i, "phone"))]
+    phones = [
+        *contact.phones,
+        *details.phones,
+        *r.phones(phone_text, f"{where}.phones", r.label(group, i, "phone")),
+    ]
+    if not name_text and details.name:
+        name_text = details.name  # "SW contact: Rowan Feld, 0113 ...": the name is there too
+        contact = read_contact(name_text)
     relationship = ""
     if group == PARENT:
         said = r.text(group, i, "relationship", f"{where}.relationship") or ""

@@ -780,3 +780,49 @@ def test_a_signature_after_the_sign_off_never_joins_the_last_professional() -> N
     (school,) = request.agencies
     assert school.phones == ()
     assert request.social_worker.phones == ("+447700900640",)
+
+
+def family_of(people: str) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    body = LABELLED.replace(
+        "Mum: Kelly Dawes - 07700 900611 - kelly.dawes@example.org\nDad: Gary Dawes, 07700-900-612",
+        people,
+    )
+    return {p.name: (p.emails, p.phones) for p in booked(body).request.parents}
+
+
+def test_a_contact_line_for_both_parents_gives_each_the_number_after_their_role_word() -> None:
+    assert family_of(
+        "Mum: Kelly Dawes\nDad: Gary Dawes\nContact numbers: Mum 07700 900611, Dad 07700 900612"
+    ) == {
+        "Kelly Dawes": ((), ("+447700900611",)),
+        "Gary Dawes": ((), ("+447700900612",)),
+    }
+
+
+def test_numbers_listed_after_names_listed_together_go_to_each_in_order() -> None:
+    assert family_of(
+        "Names of parents: Kelly Dawes and Gary Dawes\nContact numbers: 07700 900611 / 07700 900612"
+    ) == {
+        "Kelly Dawes": ((), ("+447700900611",)),
+        "Gary Dawes": ((), ("+447700900612",)),
+    }
+
+
+def test_a_number_given_for_parents_named_together_is_not_guessed_to_be_one_of_theirs() -> None:
+    body = LABELLED.replace(
+        "Mum: Kelly Dawes - 07700 900611 - kelly.dawes@example.org\nDad: Gary Dawes, 07700-900-612",
+        "Names of parents: Kelly Dawes and Gary Dawes\nContact number: 07700 900611",
+    )
+    outcome = booked(body)
+    assert all(p.phones == () for p in outcome.request.parents)
+    assert any("07700 900611" in w and "not guessed" in w for w in outcome.warnings)
+
+
+def test_a_parents_contact_line_may_hold_a_number_and_an_address() -> None:
+    assert family_of(
+        "Parent 1: Kelly Dawes (mother)\nContact: 07700 900611 / kelly.dawes@example.org\n"
+        "Parent 2: Gary Dawes (father)\nContact: 07700 900612"
+    ) == {
+        "Kelly Dawes": (("kelly.dawes@example.org",), ("+447700900611",)),
+        "Gary Dawes": ((), ("+447700900612",)),
+    }
