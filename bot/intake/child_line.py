@@ -68,8 +68,9 @@ _REFERENCES = (
     ("", re.compile(r"(?<![\d/.+\s]\s)(?<![\d/.\-+])\b(\d{6})\b(?![/.\-]\d)")),
 )
 _GENDER = (
-    ("female", re.compile(r"\b(female|girl)\b", re.IGNORECASE)),
-    ("male", re.compile(r"\b(male|boy)\b", re.IGNORECASE)),
+    # "(F)", "(M)": a list's shorthand, capitals in brackets only.
+    ("female", re.compile(r"\b(?i:female|girl)\b|\(F\)")),
+    ("male", re.compile(r"\b(?i:male|boy)\b|\(M\)")),
     ("non-binary", re.compile(r"\bnon[\s\-]?binary\b", re.IGNORECASE)),
 )
 _LEGAL = (

@@ -826,3 +826,12 @@ def test_a_parents_contact_line_may_hold_a_number_and_an_address() -> None:
         "Kelly Dawes": (("kelly.dawes@example.org",), ("+447700900611",)),
         "Gary Dawes": ((), ("+447700900612",)),
     }
+
+
+def test_a_capital_f_or_m_in_brackets_is_the_childs_gender() -> None:
+    body = LABELLED.replace(
+        "Child: T.R. (DOB 02/03/2018), case ref 123456",
+        "CYP: T.R. dob 02/03/2018 LCS 123456 (F) ; B.R. dob 21/10/2019 LCS 123457 (M)",
+    )
+    children = booked(body).request.children
+    assert [(c.initials, c.gender) for c in children] == [("T.R.", "female"), ("B.R.", "male")]
