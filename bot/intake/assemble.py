@@ -19,7 +19,7 @@ from bot.core.request import AGENCY_ROLES
 from bot.intake import fields as read
 from bot.intake.child_line import ChildBits, legal_status, read_child, read_initials
 from bot.intake.draft import Draft, Problem, empty_draft
-from bot.intake.extract import UNPLACED_CONTACT, Fields
+from bot.intake.field_values import Fields
 from bot.intake.labels import (
     ADVOCATE,
     AGENCY,
@@ -30,6 +30,7 @@ from bot.intake.labels import (
     TEAM_MANAGER,
     YOUNG_PERSON,
 )
+from bot.intake.line_rules import UNPLACED_CONTACT
 from bot.intake.people import (
     People,
     addresses_follow_names,

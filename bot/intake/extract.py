@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 
-from bot.intake import fields as read
 from bot.intake.blocks import SIGN_OFF, Block, Table
 from bot.intake.child_line import (
     bracketed_children,
-    read_child,
     read_initials,
     split_child_entries,
 )
+from bot.intake.field_values import Fields, Value
 from bot.intake.grid import person_columns, rows_of
 from bot.intake.inline import looks_like_entry, looks_like_name, read_contact, split_people
 from bot.intake.labels import (
@@ -29,6 +27,33 @@ from bot.intake.labels import (
     parse_heading,
     parse_label,
     strip_bullet,
+)
+from bot.intake.line_rules import (
+    BEFORE_INITIALS,
+    CONTACT_FIELDS,
+    CONTACT_HINT,
+    HEAD_VERB,
+    INITIALS_LIST,
+    INITIALS_ONLY,
+    LABELLED_SENTENCE,
+    LEADING_INITIALS,
+    NOTHING,
+    OWN_LABEL,
+    PERSON_FIELDS,
+    SAYS,
+    SENTENCE_SINGLES,
+    SERVICE_LINE,
+    SEVERAL,
+    SIDE_BY_SIDE,
+    UNPLACED_CONTACT,
+    VERB_NEXT,
+    WORDS_ONLY,
+    describes_child,
+    only_contact,
+    plain_list,
+    reads_as,
+    shortest_same_label,
+    ticked,
 )
 from bot.intake.shared_contacts import by_order, by_role
 
@@ -49,182 +74,8 @@ ADDITIVE = frozenset(
         ("team_manager", "phone"),
     }
 )
-_LABELLED_SENTENCE = re.compile(
-    r"(?<=[.!?])\s+(?=[A-Z][A-Za-z' ]{1,40}:\s)|\s+\|\s+(?=[A-Za-z][A-Za-z' ]{0,40}:\s)"
-)
-_VERB_NEXT = re.compile(
-    r"^(is|was|has|had|will|would|and|said|says|wants|can|lives|who|does|did|to|not|are|"
-    r"were|may|might|should|of|in|at|on)\b",
-    re.IGNORECASE,
-)
-_CONTACT_HINT = re.compile(r"@|\d{3}|\(|\bdob\b|\bborn\b", re.IGNORECASE)
-_SIDE_BY_SIDE = re.compile(r"\s{3,}(?=[A-Za-z][A-Za-z' /()]{0,40}:\s)")
-# A value that may name several people: "A ...; B ..." or "A ... and B ...".
-_SEVERAL = re.compile(r";|,|\s(?:and|&)\s", re.IGNORECASE)
-# "Refuge key worker: ...", "Turning Point - Dan Rudd - ...": a short label, then the rest.
-_SERVICE_LINE = re.compile(r"^([A-Za-z][A-Za-z'’&/ ]{1,40}?)\s*(?::|\s[-–—]\s)\s*(\S.*)$")
-_SAYS = re.compile(
-    r"\b(i|i'd|i'm|i’d|i’m|we|you|please|like|would|could|can|will|is|are|was|too|also|"
-    r"thanks|regards|dear|hi|hello)\b",
-    re.IGNORECASE,
-)
-# A form's tick boxes: "☐ ICPC ☒ Pre-birth ICPC ☐ RCPC" says "Pre-birth ICPC".
-_BOX = re.compile(r"\s*([☐☒☑✓✔□■]|\[\s*[xX✓]?\s*\])\s*")
-
-
-def _plain_list(value: str, *, family: bool) -> bool:
-    """Whether a heading's value lists one entry a part; a sentence ("me (health visitor),
-    the GP (...), and DC Martin Hollis from the CAIU (...)") is left to the prose reader."""
-    for part in split_people(value, family=family):
-        contact = read_contact(part)
-        if (
-            len(contact.emails) > 1
-            or _AND_WORD.search(part)
-            or not (contact.name or contact.organisation or contact.roles)
-        ):
-            return False
-    return True
-
-
-_AND_WORD = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
-
-
-_SENTENCE_SINGLES = frozenset(
-    {"preferred_format", "confidential", "access_needs", "conference_type", "strategy_date"}
-)
-# Children named by initials alone ("E.P. and G.P."), and each one's value in a shared cell.
-_INITIALS = r"(?:[A-Z]\.\s?){2,3}"
-_INITIALS_LIST = re.compile(rf"\s*{_INITIALS}(?:\s*(?:,|&|/|\band\b)\s*{_INITIALS})+\s*")
-_INITIALS_ONLY = re.compile(r"\s*(?:,|&|/|\band\b)\s*")
-_BEFORE_INITIALS = re.compile(rf"\s*(?:/|;|,|\band\b)?\s*(?={_INITIALS}(?![A-Za-z]))")
-_LEADING_INITIALS = re.compile(rf"\s*({_INITIALS})(?![A-Za-z])")
-# A number or address said for several people together, whose it is unsaid.
-UNPLACED_CONTACT = "unplaced_contact"
-_CONTACT_FIELDS = frozenset({"phone", "email", "contact"})
-_HEAD_VERB = re.compile(r"\b(?:is|are|was|were|has|have|will|would)\b", re.IGNORECASE)
-_WORDS_ONLY = re.compile(r"[A-Za-z'’\- ]+")
-_SENTENCE_GOES_ON = re.compile(r"[.)]\s+[A-Z][a-z]")
-
-
-def _shortest_same_label(words: list[str], key: FieldKey) -> int:
-    """ "Mosaic number MOS 774201": "Mosaic number" is the label, "MOS" the value's start."""
-    for size in range(1, len(words)):
-        if not all(w.isupper() and len(w) <= 4 for w in words[size:]):
-            continue  # only a system's code ("MOS", "LCS") moves to the value
-        found = parse_label(" ".join(words[:size]), None)
-        if found is not None and (found.group, found.name) == (key.group, key.name):
-            return size
-    return len(words)
-
-
-def _reads_as(field: str, text: str) -> bool:
-    """Whether an unseparated row's value is one of the request's own facts, read whole."""
-    if field not in _UNSEPARATED_SINGLES:
-        return False
-    try:
-        if field == "conference_type":
-            read.read_conference_type(text)
-        elif field == "preferred_format":
-            return read.read_format(text)[0] is not None
-    except read.FieldError:
-        return False
-    return field == "conference_type" or any(ch.isdigit() for ch in text)
-
-
-def _only_contact(field: str, text: str) -> bool:
-    """ "Mother's telephone 07700 900801": a row whose value is only that contact."""
-    if field == "phone":
-        return bool(_PHONE_ONLY.fullmatch(text.strip()))
-    if field == "email":
-        return bool(_EMAIL_ONLY.fullmatch(text.strip()))
-    return False
-
-
-_PHONE_ONLY = re.compile(r"[+(]?\d[\d ()\-]{8,18}\d(?:\s*(?:ext\.?|x)\s*\d{1,5})?")
-_EMAIL_ONLY = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
-
-
-def _describes_child(field: str, text: str) -> bool:
-    """ "Child T.R. 02/03/2018" describes one; "child protection conference. Mum ... is 17"
-    (a sentence wrapped onto a new line) does not. "EDD 28/01/2027" gives its one fact."""
-    if field == "initials":
-        return len(text.split()) <= 2 and bool(read_initials(text, from_names=False))
-    if field == "gender":
-        return bool(_GENDER_WORD.fullmatch(text.strip().rstrip(".")))
-    if field != "entry":
-        # "LCS 640112). The strategy discussion ...": a sentence wrapped onto a new line.
-        return any(ch.isdigit() for ch in text) and not _SENTENCE_GOES_ON.search(text)
-    bits = read_child(text)
-    return bool(bits.initials and (bits.date_of_birth or bits.references)) or (
-        bits.unborn and bits.due_date is not None
-    )
-
-
-def has_tick_boxes(text: str) -> bool:
-    """Whether a line is a row of a form's tick boxes."""
-    return len(_BOX.findall(text)) >= 2
-
-
-def _ticked(text: str) -> str:
-    """The ticked options of a row of tick boxes, boxes before or after their words."""
-    parts = _BOX.split(text)
-    if len(parts) < 5:
-        return text
-    boxes, words = parts[1::2], parts[0::2]
-    if not words[0].strip():
-        words = words[1:]  # "☐ ICPC ☒ Pre-birth ICPC": each box, then its words
-    elif not words[-1].strip():
-        words = words[:-1]  # "Yes [x] No [ ]": the words, then their box
-    else:
-        return text
-    chosen = [
-        w.strip(" ,;/")
-        for box, w in zip(boxes, words, strict=False)
-        if box[:1] in "☒☑✓✔■" or re.fullmatch(r"\[\s*[xX✓]\s*\]", box)
-    ]
-    return " / ".join(c for c in chosen if c)
-
-
-_NOTHING = re.compile(
-    r"^\W*(none|no|n/?a|nil|not known|unknown|not applicable|tbc|-)\W*$", re.IGNORECASE
-)
-_OWN_LABEL = re.compile(r"^[^:]{1,40}:\s*\S")
-# A printed form's row with no colon ("Type of conference Initial Child Protection
-# Conference", a PDF's table as its text comes out): these fields may be read from one.
-_UNSEPARATED_SINGLES = frozenset(
-    {"strategy_date", "conference_type", "preferred_format", "previous_reference"}
-)
-_GENDER_WORD = re.compile(r"(?i:male|female|m|f|boy|girl|non-binary|unknown)")
-_PERSON_FIELDS = frozenset({"name", "contact_name", "entry", "organisation"})
 # The field an unlabelled line in a group's section is read into.
 _ENTRY_FIELD = {CHILD: "entry", PARENT: "name", AGENCY: "contact_name"}
-
-
-@dataclass(frozen=True, slots=True)
-class Value:
-    """One value as written, and where: "the email body" or "attachment 'form.docx'"."""
-
-    text: str
-    source: str
-
-
-@dataclass(slots=True)
-class Fields:
-    """Every field found in a message, keyed by (group, index, name); index 0 for singles."""
-
-    values: dict[tuple[str, int, str], list[Value]] = field(default_factory=dict)
-
-    def add(self, key: tuple[str, int, str], value: Value) -> None:
-        """Record a value; repeats are kept so conflicts can be reported."""
-        self.values.setdefault(key, []).append(value)
-
-    def max_index(self, group: str) -> int:
-        """The highest number used so far for ``group`` (0 if none)."""
-        return max((k[1] for k in self.values if k[0] == group), default=0)
-
-    def has(self, group: str, index: int, name: str) -> bool:
-        """Whether that field already has a value."""
-        return (group, index, name) in self.values
 
 
 def _alias_key(target: str) -> FieldKey:
@@ -272,13 +123,13 @@ class Extractor:
             # "Kind regards": the signature below is the sender's, not the last entry's.
             self.section, self.pending, self.under_heading = None, None, False
             return
-        parts = _SIDE_BY_SIDE.split(line)
+        parts = SIDE_BY_SIDE.split(line)
         if len(parts) > 1:
             # "Initials: R.F.   Date of birth: 05/09/2017   LCS: 631190": a printed form's row.
             for part in parts:
                 self._line(part)
             return
-        sentences = _LABELLED_SENTENCE.split(line)
+        sentences = LABELLED_SENTENCE.split(line)
         if len(sentences) > 1 and all(self._starts_labelled(p) for p in sentences[1:]):
             # "Mother: Jade Holt, 07700 900481. Mother's partner: Kyle Barnes, 07700 900482."
             for part in sentences:
@@ -298,7 +149,7 @@ class Extractor:
                 heading is not None
                 and heading[0] in _ENTRY_FIELD
                 and heading[1] is None
-                and _plain_list(value, family=heading[0] == PARENT)
+                and plain_list(value, family=heading[0] == PARENT)
             ):
                 # "Professionals: School (...), HV Sue Smith ...": a heading over its list.
                 group = heading[0]
@@ -329,7 +180,7 @@ class Extractor:
             self.pending = key
             return
         # "SW is me, Ellie ... 0113 496 0190. Manager: Femi Adebayo." holds a labelled part.
-        parts = _LABELLED_SENTENCE.split(line)
+        parts = LABELLED_SENTENCE.split(line)
         if len(parts) > 1:
             for part in parts:
                 self._line(part)
@@ -346,14 +197,14 @@ class Extractor:
         """
         if self.section != AGENCY:
             return False
-        m = _SERVICE_LINE.match(line)
+        m = SERVICE_LINE.match(line)
         if m is None or parse_label(m.group(1), AGENCY) is not None:
             return False
         label, value = m.group(1).strip(), m.group(2).strip()
         contact = read_contact(value)
         if not ((contact.name or contact.organisation) and (contact.emails or contact.phones)):
             return False
-        if _VERB_NEXT.match(value) or any(ch.isdigit() for ch in label) or _SAYS.search(label):
+        if VERB_NEXT.match(value) or any(ch.isdigit() for ch in label) or SAYS.search(label):
             return False  # "I'd like to attend too - Jade Mwangi, ...": a sentence
         index = self.fields.max_index(AGENCY) + 1
         self.current[AGENCY] = index
@@ -366,7 +217,7 @@ class Extractor:
         head = part.split(":", 1)[0]
         key = self._label(head, self.section) if ":" in part else None
         # A person's field, or one of the request's own ("Format: Teams. Confidential: no.").
-        return key is not None and (bool(key.group) or key.name in _SENTENCE_SINGLES)
+        return key is not None and (bool(key.group) or key.name in SENTENCE_SINGLES)
 
     def _unseparated(self, line: str) -> bool:
         """A label with no colon or dash: "Mum Funmi Adeyemi; mobile 07700 900741"."""
@@ -375,28 +226,28 @@ class Extractor:
             if len(words) <= size:
                 continue
             head, rest = " ".join(words[:size]), " ".join(words[size:])
-            if not _WORDS_ONLY.fullmatch(head) or _HEAD_VERB.search(head):
+            if not WORDS_ONLY.fullmatch(head) or HEAD_VERB.search(head):
                 continue  # "LCS 640112). The", "School for both is": a sentence's words
             key = parse_label(head, None)
-            if key is None or (not key.group and not _reads_as(key.name, rest)):
+            if key is None or (not key.group and not reads_as(key.name, rest)):
                 continue  # "1. Conference details": a heading, not "Conference: details"
-            shorter = _shortest_same_label(words[:size], key)
+            shorter = shortest_same_label(words[:size], key)
             head, rest = " ".join(words[:shorter]), " ".join(words[shorter:])
-            if key.group == CHILD and not _describes_child(key.name, rest):
+            if key.group == CHILD and not describes_child(key.name, rest):
                 continue  # "child protection conference. Mum ...": a wrapped sentence
             if (
-                key.name not in _PERSON_FIELDS
+                key.name not in PERSON_FIELDS
                 and key.group
                 and key.group != CHILD
-                and not _only_contact(key.name, rest)
+                and not only_contact(key.name, rest)
             ):
                 continue
-            if _VERB_NEXT.match(rest):
+            if VERB_NEXT.match(rest):
                 return False  # "Mum is Kelly": a sentence, for the prose reader
             # "Mother's name Rhiannon Meredith", "Social worker Bethan Pugh": a form's row.
-            named = key.name in _PERSON_FIELDS and len(rest.split()) <= 4 and looks_like_name(rest)
+            named = key.name in PERSON_FIELDS and len(rest.split()) <= 4 and looks_like_name(rest)
             if key.group not in ("", CHILD) and not (
-                ";" in rest or _CONTACT_HINT.search(rest) or named
+                ";" in rest or CONTACT_HINT.search(rest) or named
             ):
                 return False
             self.pending = None
@@ -479,8 +330,8 @@ class Extractor:
         if current is not None and free(current):
             said_any = any(self.fields.has(group, current, name) for name in wanted)
             # "LAC nurse Mandy Pearce" after "Fenbridge College (...)" is someone else.
-            someone = key.name in _PERSON_FIELDS and any(
-                self.fields.has(group, current, name) for name in _PERSON_FIELDS
+            someone = key.name in PERSON_FIELDS and any(
+                self.fields.has(group, current, name) for name in PERSON_FIELDS
             )
             if not said_any and not someone:
                 return current
@@ -503,16 +354,16 @@ class Extractor:
         self._store(key, self._resolve(key), value)
 
     def _store(self, key: FieldKey, index: int, value: str) -> None:
-        text = _ticked(value.strip())
+        text = ticked(value.strip())
         if not text:
             return
-        if key.group and _NOTHING.match(text):
+        if key.group and NOTHING.match(text):
             return  # "Sibling: none", "Email: n/a": nobody, and no value
         if key.group == CHILD and key.name != "entry" and self._per_child(key, text):
             return
         if key.group == CHILD and key.name == "entry":
             # "Children: T.R. (DOB ...), B.R. (DOB ...)" is two children; so is "E.P. and G.P."
-            entries = _INITIALS_ONLY.split(text) if _INITIALS_LIST.fullmatch(text) else []
+            entries = INITIALS_ONLY.split(text) if INITIALS_LIST.fullmatch(text) else []
             entries = entries if len(entries) > 1 else split_child_entries(text)
             paired = bracketed_children(text)  # "I.Y. and C.Y. (twins, both born ...)"
             first, *more = paired if len(paired) > len(entries) else entries
@@ -522,7 +373,7 @@ class Extractor:
                 self.fields.add((CHILD, index, "entry"), Value(part, self.source))
                 self.current[CHILD] = index
             return
-        if key.group in (AGENCY, PARENT) and key.name in _PERSON_FIELDS and _SEVERAL.search(text):
+        if key.group in (AGENCY, PARENT) and key.name in PERSON_FIELDS and SEVERAL.search(text):
             people = split_people(text, family=key.group == PARENT)
             if len(people) > 1:
                 # "Oakfield High - dsl@...; Millbrook Primary - Ms Clare Hutt, c.hutt@...": two.
@@ -539,9 +390,9 @@ class Extractor:
                     listed.append(index)
                 self.listed = listed if key.group == PARENT else []
                 return
-        if key.group == PARENT and key.name in _CONTACT_FIELDS and self._share_out(key, text):
+        if key.group == PARENT and key.name in CONTACT_FIELDS and self._share_out(key, text):
             return
-        if key.name in _PERSON_FIELDS:
+        if key.name in PERSON_FIELDS:
             self.listed = []
         self.fields.add((key.group, index, key.name), Value(text, self.source))
 
@@ -565,7 +416,7 @@ class Extractor:
     def _per_child(self, key: FieldKey, text: str) -> bool:
         """ "LCS No.: E.P. 701122 / G.P. 701123", a cell's "G.P. 30.09.2019": each child's own
         value, given to the child named by those initials."""
-        parts = [p for p in _BEFORE_INITIALS.split(text) if p.strip()]
+        parts = [p for p in BEFORE_INITIALS.split(text) if p.strip()]
         owners = [self._child_named(p) for p in parts]
         if not parts or None in owners or (len(parts) == 1 and owners[0] is None):
             return False
@@ -574,7 +425,7 @@ class Extractor:
         return True
 
     def _child_named(self, part: str) -> int | None:
-        m = _LEADING_INITIALS.match(part)
+        m = LEADING_INITIALS.match(part)
         if not m:
             return None
         wanted = m.group(1).replace(" ", "")
@@ -650,7 +501,7 @@ class Extractor:
             for owner, line in zip(owners, lines, strict=True):
                 self.fields.add((CHILD, owner, key.name), Value(line.strip(), self.source))  # type: ignore[arg-type]
             return True
-        if key.group in (PARENT, AGENCY) and all(_OWN_LABEL.match(v) for v in lines):
+        if key.group in (PARENT, AGENCY) and all(OWN_LABEL.match(v) for v in lines):
             for line in lines:
                 self.section = key.group
                 self._line(line)

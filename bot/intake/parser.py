@@ -17,7 +17,8 @@ from bot.intake.assemble import Assembled, assemble, check_complete, name_system
 from bot.intake.attachments import Unreadable, read_attachments
 from bot.intake.blocks import Block, Table, clean_text, own_text, text_blocks
 from bot.intake.draft import DraftProblems, request_of
-from bot.intake.extract import Extractor, Fields, Value
+from bot.intake.extract import Extractor
+from bot.intake.field_values import Fields, Value
 from bot.intake.html import html_blocks, html_text
 from bot.intake.labels import CHILD
 from bot.intake.outcome import (

@@ -12,13 +12,14 @@ import re
 from collections.abc import Iterable
 
 from bot.intake.blocks import Block, Table, clean_text, own_text
-from bot.intake.extract import Fields, Value, has_tick_boxes
+from bot.intake.field_values import Fields, Value
 from bot.intake.fields import RELATIVE_DAY
 from bot.intake.labels import (
     NO_NEEDS,
     SOCIAL_WORKER,
     TEAM_MANAGER,
 )
+from bot.intake.line_rules import has_tick_boxes
 from bot.intake.prose_children import read_children
 from bot.intake.prose_people import (
     LINK,

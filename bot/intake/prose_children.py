@@ -15,7 +15,7 @@ from bot.intake.child_line import (
     read_child,
     split_child_entries,
 )
-from bot.intake.extract import Fields, Value
+from bot.intake.field_values import Fields, Value
 from bot.intake.labels import CHILD
 
 _DUE_SAID = re.compile(r"\b(e\.?d\.?d|due|expected)\b", re.IGNORECASE)

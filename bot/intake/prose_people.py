@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bot.intake.extract import Fields, Value
+from bot.intake.field_values import Fields, Value
 from bot.intake.inline import (
     find_emails,
     find_phone_numbers,

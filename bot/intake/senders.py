@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from bot.core.mailbox import InboundMessage
 from bot.intake.blocks import SIGN_OFF, Block, clean_text, own_text
-from bot.intake.extract import Fields, Value
+from bot.intake.field_values import Fields, Value
 from bot.intake.html import html_text
 from bot.intake.inline import find_phone_numbers, read_contact
 from bot.intake.labels import AGENCY, SOCIAL_WORKER, parse_label

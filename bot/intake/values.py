@@ -13,7 +13,8 @@ from typing import TypeVar
 
 from bot.intake import fields as read
 from bot.intake.draft import Problem
-from bot.intake.extract import ADDITIVE, Fields
+from bot.intake.extract import ADDITIVE
+from bot.intake.field_values import Fields
 from bot.intake.inline import find_emails
 from bot.intake.labels import CHILD, FieldKey
 
