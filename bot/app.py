@@ -348,8 +348,6 @@ async def start_background(services: Services, base_url: str) -> None:
         settings.conference.misfire_grace,
         services.mail.duties(settings.conference.sweep_interval, base_url + graph_webhook.ROUTE),
     )
-    if services.runsheets is not None:
-        await services.runsheets.resume()  # puts back wake-ups a crash took out of the job store
     services.tasks.append(asyncio.create_task(services.duties.run(), name="leader-duties"))
 
 

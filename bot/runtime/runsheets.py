@@ -70,6 +70,9 @@ class RunSheetService:
         """Let the deadline runner hand run-sheet jobs to this service."""
         runner.register(RUNSHEET_ACTION, self.run_job)
         runner.register(START_ACTION, self.start_job)
+        # A wake-up the last leader was running when it died is in neither the job store
+        # nor the journal's past: the new leader puts every live run sheet's back.
+        runner.restore_on_lead(self.resume)
 
     # -- scheduled jobs -------------------------------------------------------------------
 
@@ -84,7 +87,7 @@ class RunSheetService:
         await self._apply(conference.id, lambda sheet: sheet.fire(START_JOB, now))
 
     async def resume(self) -> int:
-        """After a restart: hold every live run sheet's wake-ups again; returns how many."""
+        """On taking the lead: hold every live run sheet's wake-ups again; returns how many."""
         count = 0
         for listed in self.repo.list_conferences(state=ConferenceState.IN_MEETING, limit=100_000):
             async with self._lock(listed.id):
