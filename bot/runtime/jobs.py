@@ -23,6 +23,9 @@ logger = logging.getLogger(__name__)
 # Timeline kinds that close a job for good: reconciling never runs it again.
 SETTLED = ("done", "missed", "failed", "blocked")
 LATE_AFTER = timedelta(seconds=60)  # a job this far past its time is marked late
+# How far back reconciling looks for a concluded conference's aftercare: longer than any
+# playbook gives a follow-up, so only the aftercare of long-settled conferences is skipped.
+AFTERCARE_LOOKBACK = timedelta(days=120)
 
 Handler = Callable[[Conference, Job], Awaitable[None]]
 # The jobs a concluded conference still needs (its aftercare), whether or not they are stored.
@@ -40,7 +43,7 @@ class JobDispatcher:
         self.rt = runtime
         self.handlers: dict[str, Handler] = {}
         self._after_conclusion: set[str] = set()
-        self._planners: list[Planner] = []
+        self._planners: list[tuple[Planner, tuple[str, ...]]] = []
         self._restorers: list[Callable[[], Awaitable[object]]] = []
 
     def register(self, action: str, handler: Handler, *, after_conclusion: bool = False) -> None:
@@ -51,13 +54,16 @@ class JobDispatcher:
         if after_conclusion:
             self._after_conclusion.add(action)
 
-    def plan_after_conclusion(self, planner: Planner) -> None:
+    def plan_after_conclusion(self, planner: Planner, marked_by: Sequence[str]) -> None:
         """Let ``planner`` name the jobs a concluded conference still needs, for reconciling.
 
         A concluded conference has no timeline jobs left, so reconciling would not see its
-        aftercare; its service says which jobs it scheduled and has not yet settled.
+        aftercare; its service says which jobs it scheduled. Only conferences with a
+        timeline line of a ``marked_by`` kind (written as the jobs are scheduled) within
+        ``AFTERCARE_LOOKBACK`` are asked: planning every conference ever held would slow
+        each takeover more every year.
         """
-        self._planners.append(planner)
+        self._planners.append((planner, tuple(marked_by)))
 
     def restore_on_lead(self, restore: Callable[[], Awaitable[object]]) -> None:
         """Let a service put back jobs it keeps track of itself, each time this replica leads."""
@@ -150,17 +156,18 @@ class JobDispatcher:
         if not self._planners:
             return []
         store = self.rt.store
+        since = self.rt.clock() - AFTERCARE_LOOKBACK
         lost: list[Job] = []
-        for listed in store.list_conferences(state=ConferenceState.CONCLUDED, limit=100_000):
-            for planner in self._planners:
+        for planner, kinds in self._planners:
+            for conference_id in store.conferences_with(kinds, since, ConferenceState.CONCLUDED):
                 try:
-                    jobs = planner(listed)
+                    jobs = planner(store.get_conference(conference_id))
                 except Exception:  # one conference that cannot be planned must not stop the rest
-                    logger.warning("cannot plan aftercare", extra={"conference_id": listed.id})
+                    logger.warning("cannot plan aftercare", extra={"conference_id": conference_id})
                     continue
                 if not jobs:
                     continue
-                settled = store.step_ids(listed.id, SETTLED)
+                settled = store.step_ids(conference_id, SETTLED)
                 lost += [j for j in jobs if j.id not in stored and j.id not in settled]
         return lost
 

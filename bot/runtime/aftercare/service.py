@@ -75,7 +75,9 @@ class Aftercare:
         self.runner.register(FOLLOW_UP, self.follow_ups.follow_up, after_conclusion=True)
         self.runner.register(FEEDBACK, self.follow_ups.feedback_prompt, after_conclusion=True)
         self.runner.register(MINUTES, self.distribute_minutes, after_conclusion=True)
-        self.runner.plan_after_conclusion(self.scheduled_jobs)
+        self.runner.plan_after_conclusion(
+            self.scheduled_jobs, marked_by=("followups_scheduled", "minutes_queued")
+        )
 
     def scheduled_jobs(self, conference: Conference) -> list[Job]:
         """The aftercare jobs scheduled so far (a new leader runs those it finds lost)."""
