@@ -32,10 +32,12 @@ from bot.runtime.runsheets import RunSheetService
 from bot.settings import ConfigError, Settings
 from bot.store.database import Database
 from bot.store.leader import leadership_for
+from bot.store.locks import ConferenceLocks
 from bot.store.outbox import OutboxRecords
 from bot.store.playbooks import PlaybookVersions
 from bot.store.queries import StatusQueries
 from bot.store.repository import Repository
+from bot.store.signals import PostgresSignals
 from bot.web import (
     about,
     api,
@@ -50,6 +52,7 @@ from bot.web import (
 )
 from bot.web import actions as web_actions
 from bot.web.config import CONFIG_KEY, WebConfig
+from bot.web.console_events import ConsoleHub
 from bot.web.progress import TimelineCache
 from bot.web.service_health import ServiceHealth
 
@@ -81,6 +84,7 @@ class Services:
     mail: Mailboxes | None = None  # one sweep and one subscription per request mailbox
     sweep: MailboxSweep | None = None  # the first mailbox's, for tests that sweep by hand
     duties: LeaderDuties | None = None
+    signals: PostgresSignals | None = None  # console news between replicas (PostgreSQL only)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -177,7 +181,10 @@ def build_app(services: Services) -> web.Application:
     about.add_routes(app)
     site.add_routes(app)
     if services.runsheets is not None:
-        console.add_routes(app, services.runsheets)  # the chair console is a prompt channel too
+        # The chair console is a prompt channel too; with replicas, its news travel by NOTIFY.
+        signals = services.signals
+        listen = signals.listen if signals is not None else None
+        console.add_routes(app, services.runsheets, ConsoleHub(signals), listen=listen)
         add_teams(app, services)
     api.add_routes(app)
     api_aftercare.add_routes(app)
@@ -289,7 +296,11 @@ def _wire_runtime(services: Services) -> None:
     services.runner = dispatcher
     services.aftercare = Aftercare(runtime, dispatcher)
     services.aftercare.register()
-    services.runsheets = RunSheetService(runtime)
+    # Replicas share PostgreSQL: they lock a run sheet there and pass console news over it.
+    shared = None if services.database.is_sqlite else ConferenceLocks(services.database)
+    services.runsheets = RunSheetService(runtime, shared=shared)
+    if not services.database.is_sqlite:
+        services.signals = PostgresSignals(services.database)
     services.runsheets.register(dispatcher)
 
     async def handle(message: InboundMessage, mailbox: RequestMailbox) -> object:
@@ -348,8 +359,6 @@ async def start_background(services: Services, base_url: str) -> None:
         settings.conference.misfire_grace,
         services.mail.duties(settings.conference.sweep_interval, base_url + graph_webhook.ROUTE),
     )
-    if services.runsheets is not None:
-        await services.runsheets.resume()  # puts back wake-ups a crash took out of the job store
     services.tasks.append(asyncio.create_task(services.duties.run(), name="leader-duties"))
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -18,6 +20,19 @@ logger = logging.getLogger(__name__)
 JOBS_TABLE = "confbot_jobs"
 _runner: JobRunner | None = None
 _on_missed: Any = None
+T = TypeVar("T")
+
+
+def _detached(call: Callable[[], T]) -> T:
+    """Call into APScheduler in an empty context, so no job inherits its scheduler's caller's.
+
+    Asyncio copies the current context into every callback and task. AsyncIOScheduler wakes
+    itself with ``call_soon_threadsafe`` and ``call_later`` and runs each job as a task, so a
+    job would otherwise run in the context of whoever last woke the scheduler: a booking,
+    say, still inside its outbox batch (``Outbox.collecting``), whose batch would then
+    swallow the job's mail. Each wake-up made here starts that chain afresh, empty.
+    """
+    return contextvars.Context().run(call)
 
 
 async def fire(conference_id: int, step_id: str, action: str, run_at: str) -> None:
@@ -60,11 +75,11 @@ class DurableScheduler:
         _runner = runner
         _on_missed = on_missed
         self._scheduler.add_listener(self._missed, EVENT_JOB_MISSED | EVENT_JOB_ERROR)
-        self._scheduler.start(paused=paused)
+        _detached(lambda: self._scheduler.start(paused=paused))
 
     def resume(self) -> None:
         """Start running due jobs (this replica became the leader)."""
-        self._scheduler.resume()
+        _detached(self._scheduler.resume)
 
     def pause(self) -> None:
         """Stop running jobs, keeping them stored (this replica lost the lead)."""
@@ -74,7 +89,7 @@ class DurableScheduler:
     def wakeup(self) -> None:
         """Look at the store again now, for jobs other replicas added."""
         if self._scheduler.running:
-            self._scheduler.wakeup()
+            _detached(self._scheduler.wakeup)
 
     def shutdown(self) -> None:
         """Stop without waiting for running jobs; pending ones stay in the store."""
@@ -85,13 +100,15 @@ class DurableScheduler:
 
     def add(self, job: Job) -> None:
         """Store the job; one with the same id is replaced."""
-        self._scheduler.add_job(
-            "bot.runtime.durable:fire",
-            trigger="date",
-            run_date=job.run_at,
-            id=job.id,
-            args=[job.conference_id, job.step_id, job.action, job.run_at.isoformat()],
-            replace_existing=True,
+        _detached(
+            lambda: self._scheduler.add_job(
+                "bot.runtime.durable:fire",
+                trigger="date",
+                run_date=job.run_at,
+                id=job.id,
+                args=[job.conference_id, job.step_id, job.action, job.run_at.isoformat()],
+                replace_existing=True,
+            )
         )
 
     def remove_conference(self, conference_id: int) -> int:

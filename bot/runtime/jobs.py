@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from bot.core.conference import Conference, ConferenceState
@@ -23,8 +23,13 @@ logger = logging.getLogger(__name__)
 # Timeline kinds that close a job for good: reconciling never runs it again.
 SETTLED = ("done", "missed", "failed", "blocked")
 LATE_AFTER = timedelta(seconds=60)  # a job this far past its time is marked late
+# How far back reconciling looks for a concluded conference's aftercare: longer than any
+# playbook gives a follow-up, so only the aftercare of long-settled conferences is skipped.
+AFTERCARE_LOOKBACK = timedelta(days=120)
 
 Handler = Callable[[Conference, Job], Awaitable[None]]
+# The jobs a concluded conference still needs (its aftercare), whether or not they are stored.
+Planner = Callable[[Conference], Sequence[Job]]
 
 
 class UnknownJob(LookupError):
@@ -38,6 +43,8 @@ class JobDispatcher:
         self.rt = runtime
         self.handlers: dict[str, Handler] = {}
         self._after_conclusion: set[str] = set()
+        self._planners: list[tuple[Planner, tuple[str, ...]]] = []
+        self._restorers: list[Callable[[], Awaitable[object]]] = []
 
     def register(self, action: str, handler: Handler, *, after_conclusion: bool = False) -> None:
         """Let ``handler`` run jobs with ``action``; some run after the conference has ended."""
@@ -46,6 +53,21 @@ class JobDispatcher:
         self.handlers[action] = handler
         if after_conclusion:
             self._after_conclusion.add(action)
+
+    def plan_after_conclusion(self, planner: Planner, marked_by: Sequence[str]) -> None:
+        """Let ``planner`` name the jobs a concluded conference still needs, for reconciling.
+
+        A concluded conference has no timeline jobs left, so reconciling would not see its
+        aftercare; its service says which jobs it scheduled. Only conferences with a
+        timeline line of a ``marked_by`` kind (written as the jobs are scheduled) within
+        ``AFTERCARE_LOOKBACK`` are asked: planning every conference ever held would slow
+        each takeover more every year.
+        """
+        self._planners.append((planner, tuple(marked_by)))
+
+    def restore_on_lead(self, restore: Callable[[], Awaitable[object]]) -> None:
+        """Let a service put back jobs it keeps track of itself, each time this replica leads."""
+        self._restorers.append(restore)
 
     async def run(self, job: Job) -> None:
         """Run one job at most once; failures land on the timeline, never silently."""
@@ -84,8 +106,12 @@ class JobDispatcher:
         Run when this replica becomes the leader. APScheduler drops a date job from its
         store as it hands the job over, so a crash at that moment loses it; here such a job
         is found by its missing "done" and run (within the grace period) or raised as missed.
-        Planning every conference is CPU work, so it runs off the event loop.
+        A concluded conference's aftercare jobs were due when they were scheduled, so a lost
+        one runs now, however late. Planning every conference is CPU work, so it runs off
+        the event loop.
         """
+        for restore in self._restorers:
+            await restore()
         add, due, missed = await asyncio.to_thread(self._differences, grace)
         for job in add:
             self.rt.scheduler.add(job)
@@ -122,7 +148,28 @@ class JobDispatcher:
                     due.append(job)
                 else:
                     missed.append(job)
+        due += self._lost_aftercare(stored)
         return add, due, missed
+
+    def _lost_aftercare(self, stored: set[str]) -> list[Job]:
+        """Aftercare jobs of concluded conferences, neither stored nor settled: lost ones."""
+        if not self._planners:
+            return []
+        store = self.rt.store
+        since = self.rt.clock() - AFTERCARE_LOOKBACK
+        lost: list[Job] = []
+        for planner, kinds in self._planners:
+            for conference_id in store.conferences_with(kinds, since, ConferenceState.CONCLUDED):
+                try:
+                    jobs = planner(store.get_conference(conference_id))
+                except Exception:  # one conference that cannot be planned must not stop the rest
+                    logger.warning("cannot plan aftercare", extra={"conference_id": conference_id})
+                    continue
+                if not jobs:
+                    continue
+                settled = store.step_ids(conference_id, SETTLED)
+                lost += [j for j in jobs if j.id not in stored and j.id not in settled]
+        return lost
 
     def missed(self, job: Job) -> None:
         """A job past its grace period: an alert on the timeline, never a silent drop."""

@@ -40,6 +40,9 @@ class StateStore(Protocol):
     def set_state(self, key: str, value: str) -> None:
         """Store or replace a value."""
 
+    def setdefault_state(self, key: str, value: str) -> str:
+        """The stored value, storing ``value`` first if there is none; race-free."""
+
 
 class MailboxGraph(Protocol):
     """The part of the Graph port that reading a mailbox needs."""
@@ -133,8 +136,9 @@ def client_state_for(state: StateStore, mailbox: str) -> str:
     key = f"client-state:{mailbox}"
     stored = state.get_state(key)
     if stored is None:
-        stored = secrets.token_urlsafe(24)
-        state.set_state(key, stored)
+        # Two replicas starting together must not keep different secrets: the first one
+        # written wins, and both read it back.
+        stored = state.setdefault_state(key, secrets.token_urlsafe(24))
     return stored
 
 

@@ -102,7 +102,17 @@ def recipients_in_words(
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-_batch: ContextVar[list[_Queued] | None] = ContextVar("confbot_outbox_batch", default=None)
+@dataclass(slots=True)
+class _Batch:
+    """The mails of one ``collecting()`` block; closed once the block has ended."""
+
+    items: list[_Queued]
+    open: bool = True
+
+
+# A task or callback made inside a block copies this context and may outlive the block: a
+# closed batch is never joined, or its mail would wait for a send that has already happened.
+_batch: ContextVar[_Batch | None] = ContextVar("confbot_outbox_batch", default=None)
 
 
 class Outbox:
@@ -159,8 +169,8 @@ class Outbox:
         words = recipients_in_words(conference, mail, roles)
         queued = _Queued(conference.id, sender, keyed, after, channel, words)
         batch = _batch.get()
-        if batch is not None and channel == EMAIL:
-            batch.append(queued)
+        if batch is not None and batch.open and channel == EMAIL:
+            batch.items.append(queued)
             return
         await self._send_one(queued)
 
@@ -236,19 +246,21 @@ class Outbox:
     @contextlib.asynccontextmanager
     async def collecting(self) -> AsyncIterator[None]:
         """Send every mail of the block together, in as few Graph requests as possible."""
-        if _batch.get() is not None:  # already collecting: the outer block sends
+        outer = _batch.get()
+        if outer is not None and outer.open:  # already collecting: the outer block sends
             yield
             return
-        batch: list[_Queued] = []
+        batch = _Batch([])
         token = _batch.set(batch)
         try:
             yield
         finally:
+            batch.open = False
             _batch.reset(token)
-        if len(batch) == 1:
-            await self._send_one(batch[0])
-        elif batch:
-            await self._send_batch(batch)
+        if len(batch.items) == 1:
+            await self._send_one(batch.items[0])
+        elif batch.items:
+            await self._send_batch(batch.items)
 
     async def _send_batch(self, batch: list[_Queued]) -> None:
         keyed = [q for q in batch if q.mail.key]

@@ -1,7 +1,8 @@
 """The durable RunSheetInbox: each conference's run sheet, kept in the store and the scheduler.
 
 The run sheet itself is pure (``bot.core.runsheet.sheet``). Here each call on it is made under a
-per-conference lock, and then its consequences are made durable, in this order:
+per-conference lock (across replicas on PostgreSQL), and then its consequences are made
+durable, in this order:
 1. its new events go on the conference timeline (every answer is a timeline entry);
 2. its input journal is stored, so a restart rebuilds exactly the same run sheet;
 3. its new timed wake-ups become durable scheduler jobs (action ``runsheet``);
@@ -12,11 +13,12 @@ Timeline before journal: a crash between the two repeats a line rather than losi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from bot.core.conference import Conference, ConferenceState, Role
 from bot.core.runsheet.journal import Entry
@@ -45,6 +47,25 @@ FINISHED = frozenset({ConferenceState.CONCLUDED, ConferenceState.CANCELLED})
 T = TypeVar("T")
 
 
+class Held(Protocol):
+    """A lock another replica cannot take until it is released."""
+
+    def release(self) -> None:
+        """Let the next replica have it."""
+
+
+class SharedLocks(Protocol):
+    """Conference locks that hold across replicas (``bot.store.locks.ConferenceLocks``)."""
+
+    def acquire(self, conference_id: int) -> Held:
+        """Block until this replica holds the conference's lock."""
+
+
+def _release_when_taken(taking: asyncio.Future[Held]) -> None:
+    if not taking.cancelled() and taking.exception() is None:
+        taking.result().release()
+
+
 def state_key(conference_id: int) -> str:
     """Where a conference's run-sheet journal is kept in the store."""
     return f"runsheet:{conference_id}"
@@ -53,12 +74,19 @@ def state_key(conference_id: int) -> str:
 class RunSheetService:
     """Run sheets by conference, restored from their journals on demand; a RunSheetInbox."""
 
-    def __init__(self, runtime: Runtime, channels: Sequence[PromptChannel] = ()) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        channels: Sequence[PromptChannel] = (),
+        shared: SharedLocks | None = None,
+    ) -> None:
         self.rt = runtime
         self.repo = runtime.store
         self.clock = runtime.clock
         self.channels: list[PromptChannel] = list(channels)
         self._locks: dict[int, asyncio.Lock] = {}
+        # Replicas on one PostgreSQL change a run sheet one at a time; alone, in-process will do.
+        self.shared = shared
         # The last run sheet built per conference, with the journal text it matches.
         self._cache: dict[int, tuple[RunSheet, str]] = {}
 
@@ -70,6 +98,9 @@ class RunSheetService:
         """Let the deadline runner hand run-sheet jobs to this service."""
         runner.register(RUNSHEET_ACTION, self.run_job)
         runner.register(START_ACTION, self.start_job)
+        # A wake-up the last leader was running when it died is in neither the job store
+        # nor the journal's past: the new leader puts every live run sheet's back.
+        runner.restore_on_lead(self.resume)
 
     # -- scheduled jobs -------------------------------------------------------------------
 
@@ -84,7 +115,7 @@ class RunSheetService:
         await self._apply(conference.id, lambda sheet: sheet.fire(START_JOB, now))
 
     async def resume(self) -> int:
-        """After a restart: hold every live run sheet's wake-ups again; returns how many."""
+        """On taking the lead: hold every live run sheet's wake-ups again; returns how many."""
         count = 0
         for listed in self.repo.list_conferences(state=ConferenceState.IN_MEETING, limit=100_000):
             async with self._lock(listed.id):
@@ -151,6 +182,25 @@ class RunSheetService:
             lock = self._locks[conference_id] = asyncio.Lock()
         return lock
 
+    @contextlib.asynccontextmanager
+    async def _changing(self, conference_id: int) -> AsyncIterator[None]:
+        """Hold the conference's run sheet against every other change, here or on a replica."""
+        async with self._lock(conference_id):
+            if self.shared is None:
+                yield
+                return
+            taking = asyncio.ensure_future(asyncio.to_thread(self.shared.acquire, conference_id))
+            try:
+                held = await asyncio.shield(taking)
+            except asyncio.CancelledError:
+                # The thread still takes the lock: let it go as soon as it has.
+                taking.add_done_callback(_release_when_taken)
+                raise
+            try:
+                yield
+            finally:
+                await asyncio.to_thread(held.release)
+
     def _load(self, conference: Conference) -> RunSheet:
         stored = self.repo.get_state(state_key(conference.id)) or ""
         cached = self._cache.get(conference.id)
@@ -166,7 +216,7 @@ class RunSheetService:
         return sheet
 
     async def _apply(self, conference_id: int, change: Callable[[RunSheet], T]) -> T:
-        async with self._lock(conference_id):
+        async with self._changing(conference_id):
             conference = self.repo.get_conference(conference_id)
             sheet = self._load(conference)
             answered = {p.id: p.answered for p in sheet.prompts}

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.core.conference import TimelineEntry
+from bot.core.conference import ConferenceState, TimelineEntry
 from bot.store.base import Store
 from bot.store.mapping import entry_of
-from bot.store.models import TimelineEntryRow
+from bot.store.models import ConferenceRow, TimelineEntryRow
 from bot.store.reads import RecordQueries
 
 
@@ -41,6 +41,21 @@ class TimelineStore(Store):
             session.add(row)
             session.flush()
             return entry_of(row)
+
+    def conferences_with(
+        self, kinds: Sequence[str], since: datetime, state: ConferenceState
+    ) -> list[int]:
+        """Conferences in ``state`` with a line of one of ``kinds`` since ``since``, by id."""
+        with self.db.session() as session:
+            rows = session.scalars(
+                select(TimelineEntryRow.conference_id)
+                .join(ConferenceRow, ConferenceRow.id == TimelineEntryRow.conference_id)
+                .where(TimelineEntryRow.kind.in_(kinds))
+                .where(TimelineEntryRow.at >= since)
+                .where(ConferenceRow.state == state.value)
+                .distinct()
+            ).all()
+        return sorted(rows)
 
     def timeline(self, conference_id: int) -> list[TimelineEntry]:
         """A conference's audit trail, oldest first."""

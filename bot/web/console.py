@@ -10,10 +10,12 @@ page works without script; with script they are sent in place. Teams may frame i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -254,12 +256,21 @@ async def console_events(request: web.Request) -> web.StreamResponse:
     return response
 
 
+# Listens for the other replicas' console news: (deliver a payload, after a gap) until cancelled.
+Listen = Callable[[Callable[[str], None], Callable[[], None]], Coroutine[Any, Any, None]]
+
+
 def add_routes(
-    app: web.Application, runsheets: RunSheets, hub: ConsoleHub | None = None
+    app: web.Application,
+    runsheets: RunSheets,
+    hub: ConsoleHub | None = None,
+    *,
+    listen: Listen | None = None,
 ) -> ConsoleHub:
     """Mount the console under the conference and under Teams' /console path; returns the hub.
 
-    The hub becomes one of the run-sheet service's prompt channels.
+    The hub becomes one of the run-sheet service's prompt channels. With ``listen``, the hub
+    also hears the other replicas' news for as long as the app runs.
     """
     hub = hub or ConsoleHub()
     runsheets.add_channel(hub)
@@ -269,7 +280,17 @@ def add_routes(
     async def close_streams(_app: web.Application) -> None:
         hub.close()
 
+    async def listening(_app: web.Application) -> AsyncIterator[None]:
+        assert listen is not None
+        task = asyncio.create_task(listen(hub.receive, hub.refetch_all), name="console-news")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
     app.on_shutdown.append(close_streams)
+    if listen is not None:
+        app.cleanup_ctx.append(listening)
     for base in (r"/conferences/{conference_id:\d+}/console", r"/console/{conference_id:\d+}"):
         app.router.add_get(base, console_page)
         app.router.add_get(base + "/events", console_events)

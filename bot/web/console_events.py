@@ -1,8 +1,12 @@
-"""The chair console as a PromptChannel: an in-process hub that pushes to open consoles.
+"""The chair console as a PromptChannel: a hub that pushes to open consoles, on any replica.
 
 Each open console holds one ``asyncio.Queue``; the run-sheet service's sends and answers
 are put on the queues of that conference's consoles at once, with no polling. A message
 holds ids only, never text, names or numbers: the page fetches what it shows itself.
+
+With replicas, a console may be open on one replica while the run sheet changes on another.
+The hub then also hands each message to a relay (PostgreSQL's NOTIFY, ``bot.store.signals``)
+and puts what the relay brings from the other replicas on its own consoles' queues.
 """
 
 from __future__ import annotations
@@ -10,15 +14,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from aiohttp import web
 
 from bot.core.runsheet.model import Prompt
 
+logger = logging.getLogger(__name__)
+
 QUEUE_SIZE = 64  # a console further behind than this has lost nothing: it refetches the page
+REFETCH = "refetch"  # a kind with no prompt: something may have been missed, fetch it all
+
+
+class Relay(Protocol):
+    """Carries a hub's messages to the other replicas' hubs."""
+
+    def publish(self, payload: str) -> None:
+        """Send ``payload`` to every replica's hub, this one's included."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +56,11 @@ class ConsoleMessage:
 class ConsoleHub:
     """Per-conference subscriber queues; a PromptChannel for the run-sheet service."""
 
-    def __init__(self) -> None:
+    def __init__(self, relay: Relay | None = None) -> None:
         self._subscribers: dict[int, set[asyncio.Queue[ConsoleMessage | None]]] = {}
         self.closed = False
+        self.relay = relay
+        self.origin = uuid.uuid4().hex  # the relay brings our own messages back: skip those
 
     @contextlib.contextmanager
     def subscribe(self, conference_id: int) -> Iterator[asyncio.Queue[ConsoleMessage | None]]:
@@ -64,11 +83,41 @@ class ConsoleHub:
 
     async def send_prompt(self, conference_id: int, chair: str, prompt: Prompt) -> None:
         """Tell the conference's open consoles a prompt has arrived."""
-        self.publish(ConsoleMessage(conference_id, "prompt", prompt.id, time.monotonic()))
+        self._tell(ConsoleMessage(conference_id, "prompt", prompt.id, time.monotonic()))
 
     async def mark_answered(self, conference_id: int, chair: str, prompt: Prompt) -> None:
         """Tell the conference's open consoles a prompt was answered (here or in Teams)."""
-        self.publish(ConsoleMessage(conference_id, "answered", prompt.id, time.monotonic()))
+        self._tell(ConsoleMessage(conference_id, "answered", prompt.id, time.monotonic()))
+
+    def _tell(self, message: ConsoleMessage) -> None:
+        self.publish(message)
+        if self.relay is not None:
+            payload = {
+                "origin": self.origin,
+                "conference": message.conference_id,
+                "kind": message.kind,
+                "prompt": message.prompt_id,
+            }
+            self.relay.publish(json.dumps(payload))
+
+    def receive(self, payload: str) -> None:
+        """A message the relay brought from another replica: put it on our consoles' queues."""
+        try:
+            data = json.loads(payload)
+            if data["origin"] == self.origin:
+                return
+            message = ConsoleMessage(
+                int(data["conference"]), str(data["kind"]), str(data["prompt"]), time.monotonic()
+            )
+        except (ValueError, KeyError, TypeError):
+            logger.warning("ignored a console message from another replica that is not one")
+            return
+        self.publish(message)
+
+    def refetch_all(self) -> None:
+        """Have every open console fetch its page again: the relay may have missed something."""
+        for conference_id in list(self._subscribers):
+            self.publish(ConsoleMessage(conference_id, REFETCH, "", time.monotonic()))
 
     def publish(self, message: ConsoleMessage) -> None:
         """Put ``message`` on every queue of its conference without waiting."""

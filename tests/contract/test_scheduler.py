@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -247,3 +248,44 @@ async def test_durable_jobs_survive_closing_and_reopening_the_store(durable: Dur
     assert durable.scheduler.pending() == [later]
     await durable.reopen(paused=True)
     assert durable.scheduler.pending() == [later]
+
+
+_CALLER: contextvars.ContextVar[str] = contextvars.ContextVar("test_caller", default="none")
+
+
+async def test_a_job_runs_in_the_schedulers_own_context_never_its_schedulers_callers(
+    durable: DurableRig,
+) -> None:
+    # The outbox keeps its open mail batch in a context variable. A booking schedules its
+    # jobs from inside one: a job that ran in the booking's context would put its mail in
+    # that batch, long since sent, and the mail would never go.
+    seen: dict[str, str] = {}
+    recorder = durable.recorder
+
+    async def runner(job: Job) -> None:
+        seen[job.id] = _CALLER.get()
+        await recorder(job)
+
+    await durable.close()  # the rig's scheduler knows nothing of contexts: start one here
+    engine = create_engine(durable.url)
+    scheduler = DurableScheduler(engine, GRACE)
+    scheduler.start(runner)
+    try:
+        started = Job(_now() - timedelta(seconds=1), 1, "icpc.strategy", "check")
+        scheduler.add(started)
+        await durable.run_until(started)  # the scheduler's own first wake-up is behind us
+        now = _now()
+        first = Job(now - timedelta(seconds=1), 1, "icpc.report_sharing", "remind")
+        second = Job(now + timedelta(seconds=1), 2, "icpc.report_sharing", "remind")
+        token = _CALLER.set("a booking, mid-batch")
+        try:
+            scheduler.add(first)
+            scheduler.add(second)  # run later, from the wake-up the first one armed
+        finally:
+            _CALLER.reset(token)
+        await durable.run_until(first)
+        await durable.run_until(second)
+    finally:
+        scheduler.shutdown()
+        engine.dispose()
+    assert seen == {started.id: "none", first.id: "none", second.id: "none"}

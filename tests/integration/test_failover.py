@@ -68,11 +68,18 @@ def _replica(tmp_path: Path, name: str, url: str, box: Sandbox) -> Process:
 
 
 def _leader_pid(engine: Engine) -> int | None:
+    """The process holding the leader's lock in this test's database.
+
+    pg_locks spans the server, so other databases' replicas are left out; a run sheet's
+    lock (two keys, objsubid 2) is not the leader's (one key, objsubid 1).
+    """
     with engine.connect() as connection:
         name = connection.execute(
             text(
                 "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a "
-                "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted"
+                "ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+                "AND l.objsubid = 1 AND l.database = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database())"
             )
         ).scalar()
     return int(name.removeprefix("confbot-")) if name else None

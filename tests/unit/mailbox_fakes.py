@@ -36,6 +36,9 @@ class FakeState(dict[str, str]):
     def set_state(self, key: str, value: str) -> None:
         self[key] = value
 
+    def setdefault_state(self, key: str, value: str) -> str:
+        return self.setdefault(key, value)
+
 
 @dataclass
 class FakeGraph:

@@ -214,3 +214,19 @@ async def test_a_wake_up_lost_from_the_job_store_is_held_again_on_resume(world: 
     assert await restarted.runsheets.resume() == 1
     await restarted.at(START + timedelta(minutes=3))
     assert await _callback(restarted, conference_id)
+
+
+async def test_a_wake_up_lost_in_a_leader_handover_is_held_again_by_the_next_leader(
+    world: World,
+) -> None:
+    from bot.runtime.scheduler import VirtualScheduler
+
+    conference_id = await _started(world)
+    # The old leader had taken the wake-up from the job store when it died; the new
+    # leader's reconciling, not a restart, has to put it back.
+    survivor = build_world(world.database, world.clock, VirtualScheduler())
+    assert survivor.scheduler.pending(conference_id) == []
+    await survivor.runner.reconcile(timedelta(hours=1))
+    assert [j.action for j in survivor.scheduler.pending(conference_id)].count(RUNSHEET_ACTION) == 1
+    await survivor.at(START + timedelta(minutes=3))
+    assert await _callback(survivor, conference_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -235,6 +237,30 @@ async def test_a_batch_that_partly_fails_records_each_mail_and_runs_only_the_sen
     assert done == [SOCIAL_WORKER]
     states = {r.purpose: r.state for r in OutboxRecords(database).messages(conference.id)}
     assert states == {SOCIAL_WORKER: "sent", PARENT: "failed"}
+
+
+async def test_a_mail_sent_after_its_batch_has_gone_goes_alone_and_is_never_dropped(
+    database: Database,
+) -> None:
+    # A callback or task made inside a batch copies the batch's context and may run after
+    # the batch was sent (the scheduler's wake-ups did): its mail must still go.
+    graph = FakeGraph()
+    rt = runtime(database, graph)
+    conference = rt.store.get_conference(requested(rt))
+
+    def mail(purpose: str) -> OutgoingMail:
+        return OutgoingMail(to=(SOCIAL_WORKER,), subject=purpose, html_body="b", purpose=purpose)
+
+    async with rt.outbox.collecting():
+        inside = contextvars.copy_context()
+        await rt.outbox.send(
+            conference, mail("ack"), {SOCIAL_WORKER: Role.SOCIAL_WORKER}, may_carry_link=False
+        )
+    late = rt.outbox.send(
+        conference, mail("reminder"), {SOCIAL_WORKER: Role.SOCIAL_WORKER}, may_carry_link=False
+    )
+    await asyncio.get_running_loop().create_task(late, context=inside)
+    assert [m.purpose for _, m in graph.sent] == ["ack", "reminder"]
 
 
 async def test_the_dispatcher_refuses_two_handlers_for_one_action(database: Database) -> None:

@@ -75,6 +75,18 @@ class Aftercare:
         self.runner.register(FOLLOW_UP, self.follow_ups.follow_up, after_conclusion=True)
         self.runner.register(FEEDBACK, self.follow_ups.feedback_prompt, after_conclusion=True)
         self.runner.register(MINUTES, self.distribute_minutes, after_conclusion=True)
+        self.runner.plan_after_conclusion(
+            self.scheduled_jobs, marked_by=("followups_scheduled", "minutes_queued")
+        )
+
+    def scheduled_jobs(self, conference: Conference) -> list[Job]:
+        """The aftercare jobs scheduled so far (a new leader runs those it finds lost)."""
+        if not self.repo.has_step(conference.id, MINUTES_STEP, "followups_scheduled"):
+            return []  # concluding schedules them: an unfinished conclusion is the user's retry
+        jobs = self.follow_ups.jobs(conference)
+        if self.repo.has_step(conference.id, MINUTES_STEP, "minutes_queued"):
+            jobs.append(Job(self.rt.clock(), conference.id, MINUTES_STEP, MINUTES))
+        return jobs
 
     def peer_check(self, conference: Conference) -> bool:
         """Whether the conference's playbook asks a second admin to check each distribution list.

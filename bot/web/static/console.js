@@ -76,6 +76,7 @@
   var source = new EventSource(region.dataset.events);
   source.addEventListener("prompt", refresh);
   source.addEventListener("answered", refresh);
+  source.addEventListener("refetch", refresh);  // another replica's news may have been missed
   source.addEventListener("hello", function () {
     // After a reconnect, catch up on anything missed while the stream was down.
     region.dataset.live = "connected";
