@@ -72,7 +72,7 @@ class Services:
     settings: Settings
     database: Database
     repository: Repository
-    admin_token: str
+    admin_token: str = field(repr=False)  # a bearer secret: never in a log or a repr
     playbooks: PlaybookRegistry
     mailboxes: tuple[RequestMailbox, ...]
     gateway: GraphGateway | None = None

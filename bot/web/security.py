@@ -147,7 +147,8 @@ def _apply_headers(request: web.Request, response: web.StreamResponse) -> None:
 async def security_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Find who is signed in, check CSRF on state changes, and put the security headers on."""
     try:
-        await resolve_identity(request)
+        if not request.path.startswith("/static/"):  # no store look-up for a stylesheet
+            await resolve_identity(request)
         await check_csrf(request)
         response = await handler(request)
     except web.HTTPException as err:

@@ -21,6 +21,7 @@ from tests.browser.webapp import (
     client_for,
     sign_in_link,
 )
+from tests.stores import database_url  # noqa: F401  (the fixture)
 
 Client = TestClient[web.Request, web.Application]
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -28,13 +29,17 @@ PAT = "pat.mts@council.example"
 
 
 @pytest.fixture
-async def client(database: Database) -> AsyncIterator[Client]:
+async def client(database_url: str) -> AsyncIterator[Client]:  # noqa: F811
+    """The web app with its API, on SQLite and (when set) on PostgreSQL."""
+    database = Database(database_url)
+    database.upgrade()
     app, _repository, _fake = build_web_app(database)
     api.add_routes(app)
     api_access.add_routes(app)
     client = await client_for(app)
     yield client
     await client.close()
+    database.dispose()
 
 
 def _as(cookie: str) -> dict[str, str]:
