@@ -30,6 +30,7 @@ from bot.runtime.outbox import Outbox
 from bot.runtime.playbooks import PlaybookRegistry, PlaybookSource
 from bot.runtime.runsheets import RunSheetService
 from bot.settings import ConfigError, Settings
+from bot.store.access import AccessStore
 from bot.store.database import Database
 from bot.store.leader import leadership_for
 from bot.store.locks import ConferenceLocks
@@ -41,16 +42,19 @@ from bot.store.signals import PostgresSignals
 from bot.web import (
     about,
     api,
+    api_access,
     api_aftercare,
     auth,
     console,
     graph_webhook,
     health,
+    signin,
     site,
     snapshot,
     status,
 )
 from bot.web import actions as web_actions
+from bot.web.access_log import RedactedAccessLogger
 from bot.web.config import CONFIG_KEY, WebConfig
 from bot.web.console_events import ConsoleHub
 from bot.web.progress import TimelineCache
@@ -71,7 +75,7 @@ class Services:
     settings: Settings
     database: Database
     repository: Repository
-    admin_token: str
+    admin_token: str = field(repr=False)  # a bearer secret: never in a log or a repr
     playbooks: PlaybookRegistry
     mailboxes: tuple[RequestMailbox, ...]
     gateway: GraphGateway | None = None
@@ -156,6 +160,7 @@ def build_app(services: Services) -> web.Application:
     app[health.DATABASE_KEY] = services.database
     app[status.QUERIES_KEY] = StatusQueries(services.database)
     app[auth.ADMIN_TOKEN_KEY] = services.admin_token
+    app[auth.ACCESS_KEY] = AccessStore(services.database)
     secret = services.settings.web.session_secret
     app[auth.SIGNER_KEY] = auth.SessionSigner(
         secret.get_secret_value()
@@ -177,7 +182,7 @@ def build_app(services: Services) -> web.Application:
             services.runtime, services.runner, services.aftercare
         )
     health.add_routes(app)
-    auth.add_routes(app)
+    signin.add_routes(app)
     about.add_routes(app)
     site.add_routes(app)
     if services.runsheets is not None:
@@ -188,11 +193,25 @@ def build_app(services: Services) -> web.Application:
         add_teams(app, services)
     api.add_routes(app)
     api_aftercare.add_routes(app)
+    api_access.add_routes(app)
     if services.mail is not None:
         # Graph's notifications are routed to their mailbox's sweep by clientState.
         app[graph_webhook.NOTIFY_KEY] = services.mail.notify
         graph_webhook.add_routes(app)
     return app
+
+
+def app_runner(app: web.Application) -> web.AppRunner:
+    """A runner whose access log leaves out query strings and credentials."""
+    return web.AppRunner(
+        app, shutdown_timeout=SHUTDOWN_TIMEOUT_S, access_log_class=RedactedAccessLogger
+    )
+
+
+def sign_in_link(database: Database, base: str) -> str:
+    """A one-time sign-in link for the sandbox admin: it works once, for a few minutes."""
+    code = AccessStore(database).issue_code(auth.Identity(signin.SANDBOX_ADMIN, "admin"))
+    return f"{base.rstrip('/')}/signin?code={code}"
 
 
 def add_teams(app: web.Application, services: Services) -> None:
@@ -378,7 +397,7 @@ async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     async with running_services(settings) as services:
-        runner = web.AppRunner(build_app(services), shutdown_timeout=SHUTDOWN_TIMEOUT_S)
+        runner = app_runner(build_app(services))
         await runner.setup()
         try:
             site = web.TCPSite(runner, settings.web.host, settings.web.port)
@@ -386,7 +405,7 @@ async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
             port = _bound_port(runner, settings.web.port)
             base = settings.web.public_url or f"http://{settings.web.host}:{port}"
             await start_background(services, base)
-            _announce(services, base)
+            await _announce(services, base)
             if ready is not None:
                 ready.set()
             await stop.wait()
@@ -403,7 +422,7 @@ def _bound_port(runner: web.AppRunner, configured: int) -> int:
     return configured
 
 
-def _announce(services: Services, base: str) -> None:
+async def _announce(services: Services, base: str) -> None:
     settings = services.settings
     if settings.sandbox_mode:
         logger.warning(
@@ -413,10 +432,12 @@ def _announce(services: Services, base: str) -> None:
         )
     # Printed, not logged: it is the one line a person needs to get in.
     print(f"confbot is running. Status page: {base}/", flush=True)
-    print(
-        f"Sign in: {base}/signin?token={services.admin_token} "
-        f"(the token is also in {settings.data_dir / 'admin-token'})",
-        flush=True,
-    )
+    if WebConfig.from_settings(settings).sandbox_sign_in:
+        link = await asyncio.to_thread(sign_in_link, services.database, base)
+        print(
+            f"Sign in: {link} (works once, for {signin.CODE_MINUTES} minutes; "
+            "`confbot signin-link` prints another)",
+            flush=True,
+        )
     if settings.sandbox_mode and services.sandbox_url:
         print(f"Sandbox Graph tenant: {services.sandbox_url}/v1.0", flush=True)

@@ -143,10 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--seed", type=Path, default=None, help="YAML of fictional users")
     sandbox.set_defaults(func=cmd_sandbox)
 
+    from bot.cli import access as access_cli
     from bot.cli import playbook as playbook_cli
     from bot.cli import simulate as simulate_cli
     from bot.cli import teams_package
 
+    access_cli.register(commands)
     playbook_cli.register(commands)
     simulate_cli.register(commands)
     teams_package.register(commands)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.store import teams_models  # noqa: F401  (registers the Teams tables on Base)
+from bot.store import access_models, teams_models  # noqa: F401  (register their tables on Base)
 from bot.store.models import Base
 
 metadata = Base.metadata

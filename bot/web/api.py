@@ -45,7 +45,7 @@ def endpoint(
     async def wrapped(request: web.Request) -> web.StreamResponse:
         identity = current_identity(request)
         if identity is None:
-            return _error(401, "sign in, or send the admin token as a Bearer token")
+            return _error(401, "sign in, or send an API token as a Bearer token")
         if identity.role not in roles:
             names = " or ".join(ROLE_NAMES.get(r, r) for r in roles)
             return _error(403, f"this needs the {names} role")

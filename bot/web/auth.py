@@ -1,28 +1,68 @@
-"""Sign-in for the web app. Sandbox mode uses a one-time link printed at start, like Jupyter."""
+"""Who is signed in: server-side sessions behind an opaque cookie, and bearer tokens for scripts.
+
+The cookie carries only a random session id. The store keeps its hash, with who it signs in
+and until when, so signing out, or an admin's revocation, ends a session at once on every
+replica. A script sends a bearer token: its owner's own API token, or the admin token from
+the data folder.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
-import time
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 from aiohttp import web
 
+from bot.core.access import SESSION_LIFETIME, CodeRefusal, SessionRecord, TokenRecord
+from bot.core.actions import Actor
 from bot.web.config import CONFIG_KEY, WebConfig
 
 COOKIE = "confbot_session"
-SESSION_LIFETIME_S = 8 * 3600  # a working day
+SESSION_LIFETIME_S = int(SESSION_LIFETIME.total_seconds())
+# The name, not the secret, that the timeline gives what the admin token did.
+ADMIN_TOKEN_USER = "admin-token"  # noqa: S105
+
+# Who is signed in and with what role (admin | mts | chair | manager): the rules' Actor.
+Identity = Actor
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """Who is signed in and with what role."""
+class AccessBook(Protocol):
+    """The store's sessions, one-time sign-in codes and API tokens (``bot.store.access``)."""
 
-    user: str
-    role: str  # admin | mts | chair | manager
+    def start_session(self, actor: Actor) -> str:
+        """A new session; its id is returned once, for the cookie."""
+
+    def session(self, session_id: str) -> Actor | None:
+        """Who a session signs in, or None when unknown, ended or expired."""
+
+    def end_session(self, session_id: str) -> bool:
+        """End one session."""
+
+    def end_sessions_of(self, user: str) -> int:
+        """End every session of one person."""
+
+    def sessions(self) -> list[SessionRecord]:
+        """The open sessions, without their ids."""
+
+    def redeem_code(self, code: str) -> Actor | CodeRefusal:
+        """Use a sign-in code up."""
+
+    def create_token(self, actor: Actor, label: str, created_by: str) -> tuple[TokenRecord, str]:
+        """A new API token and its secret, shown once."""
+
+    def token(self, secret: str) -> Actor | None:
+        """Whom a token acts for, or None."""
+
+    def revoke_token(self, token_id: int) -> TokenRecord | None:
+        """Revoke a token."""
+
+    def tokens(self) -> Sequence[TokenRecord]:
+        """Every token, without secrets."""
 
 
 def read_or_create_secret(path: Path, nbytes: int = 32) -> str:
@@ -37,99 +77,94 @@ def read_or_create_secret(path: Path, nbytes: int = 32) -> str:
 
 
 class SessionSigner:
-    """Signs and checks session cookies with HMAC-SHA256."""
+    """MACs from the session secret, one purpose each: CSRF tokens, the Entra flow cookie."""
 
     def __init__(self, key: str) -> None:
         self._key = key.encode()
 
-    def _mac(self, payload: str) -> str:
-        return hmac.new(self._key, payload.encode(), hashlib.sha256).hexdigest()
-
     def derive(self, purpose: str, value: str) -> str:
         """A MAC of ``value`` for one purpose (such as CSRF), unusable for any other."""
-        return self._mac(f"{purpose}\x00{value}")
-
-    def issue(self, identity: Identity, now: float | None = None) -> str:
-        """A cookie value for ``identity`` that expires after a working day."""
-        expires = int((now or time.time()) + SESSION_LIFETIME_S)
-        payload = f"{identity.user}|{identity.role}|{expires}"
-        return f"{payload}|{self._mac(payload)}"
-
-    def check(self, value: str, now: float | None = None) -> Identity | None:
-        """The identity in a cookie, or None if it is forged, malformed or expired."""
-        parts = value.split("|")
-        if len(parts) != 4:
-            return None
-        user, role, expires, mac = parts
-        if not hmac.compare_digest(mac, self._mac(f"{user}|{role}|{expires}")):
-            return None
-        if not expires.isdigit() or int(expires) < (now or time.time()):
-            return None
-        return Identity(user=user, role=role)
+        return hmac.new(self._key, f"{purpose}\x00{value}".encode(), hashlib.sha256).hexdigest()
 
 
 SIGNER_KEY: web.AppKey[SessionSigner] = web.AppKey("session_signer", SessionSigner)
 ADMIN_TOKEN_KEY: web.AppKey[str] = web.AppKey("admin_token", str)
+ACCESS_KEY: web.AppKey[AccessBook] = web.AppKey("access_book")
+IDENTITY_KEY: web.RequestKey[Identity | None] = web.RequestKey("identity")
+
+
+def access(request: web.Request) -> AccessBook:
+    """The store's access book, as wired by bot.app."""
+    book = request.app.get(ACCESS_KEY)
+    if book is None:
+        raise web.HTTPServiceUnavailable(text="confbot is still starting")
+    return book
+
+
+def bearer(request: web.Request) -> str | None:
+    """The bearer token the request carries, if any."""
+    header = request.headers.get("Authorization", "")
+    return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
+
+
+async def resolve_identity(request: web.Request) -> Identity | None:
+    """Look up who the request signs in (once; the security middleware calls it first)."""
+    if IDENTITY_KEY in request:
+        return request[IDENTITY_KEY]
+    identity: Identity | None = None
+    book = request.app.get(ACCESS_KEY)
+    token = bearer(request)
+    cookie = request.cookies.get(COOKIE)
+    if token is not None:
+        if hmac.compare_digest(token.encode(), request.app[ADMIN_TOKEN_KEY].encode()):
+            identity = Identity(ADMIN_TOKEN_USER, "admin")
+        elif token and book is not None:
+            identity = await asyncio.to_thread(book.token, token)
+    elif cookie and book is not None:
+        identity = await asyncio.to_thread(book.session, cookie)
+    request[IDENTITY_KEY] = identity
+    return identity
 
 
 def current_identity(request: web.Request) -> Identity | None:
-    """The signed-in identity: a session cookie, or the admin bearer token for scripts."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        token = header.removeprefix("Bearer ").strip()
-        if hmac.compare_digest(token, request.app[ADMIN_TOKEN_KEY]):
-            return Identity(user="admin-token", role="admin")
-        return None
-    cookie = request.cookies.get(COOKIE)
-    return None if cookie is None else request.app[SIGNER_KEY].check(cookie)
+    """The signed-in identity, as the security middleware found it (None before it ran)."""
+    return request.get(IDENTITY_KEY)
 
 
-def _page(status: int, alert: str, microsoft: bool, sandbox: bool) -> web.Response:
-    how = []
-    if microsoft:
-        how.append("<p><a class='button' href='/signin/microsoft'>Sign in with Microsoft</a></p>")
-    if sandbox:
-        how.append(
-            "<p>Open the sign-in link that confbot printed when it started, "
-            "or ask your administrator for one.</p>"
-        )
-    return web.Response(
-        status=status,
-        content_type="text/html",
-        text=(
-            "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            "<title>Sign in - confbot</title><link rel='stylesheet' href='/static/app.css'>"
-            "</head><body><header class='masthead'><span class='brand'>confbot</span></header>"
-            "<main id='main'><h1>Sign in</h1>"
-            + (f"<p role='alert' class='error'>{alert}</p>" if alert else "")
-            + "".join(how)
-            + "</main></body></html>"
-        ),
+def is_secure(request: web.Request) -> bool:
+    """Whether the browser reached us over HTTPS (directly, or behind a TLS proxy we know)."""
+    settings = request.app.get(CONFIG_KEY) or WebConfig()
+    return request.secure or settings.public_url.startswith("https://")
+
+
+async def begin_session(
+    response: web.StreamResponse, request: web.Request, identity: Identity
+) -> None:
+    """Start a new session and give the browser its id: HttpOnly, SameSite=Lax, Secure on HTTPS.
+
+    The id is always new and any session the browser came with is ended first, so an id
+    planted in someone's browser before they sign in (session fixation) never signs in.
+    """
+    book = access(request)
+    old = request.cookies.get(COOKIE)
+    if old:
+        await asyncio.to_thread(book.end_session, old)
+    session_id = await asyncio.to_thread(book.start_session, identity)
+    response.set_cookie(
+        COOKIE,
+        session_id,
+        httponly=True,
+        samesite="Lax",
+        secure=is_secure(request),
+        max_age=SESSION_LIFETIME_S,
+        path="/",
     )
 
 
-async def signin(request: web.Request) -> web.StreamResponse:
-    """Exchange the printed sign-in token for a session cookie, or offer Microsoft sign-in."""
-    settings = request.app.get(CONFIG_KEY) or WebConfig()
-    token = request.query.get("token", "")
-    sandbox = settings.sandbox_sign_in
-    if sandbox and token and hmac.compare_digest(token, request.app[ADMIN_TOKEN_KEY]):
-        response = web.HTTPFound("/")
-        response.set_cookie(
-            COOKIE,
-            request.app[SIGNER_KEY].issue(Identity(user="sandbox-admin", role="admin")),
-            httponly=True,
-            samesite="Lax",
-            secure=request.secure or settings.public_url.startswith("https://"),
-            max_age=SESSION_LIFETIME_S,
-            path="/",
-        )
-        raise response
-    alert = "That sign-in link is not valid." if token else ""
-    return _page(401 if token else 200, alert, settings.oidc is not None, sandbox)
-
-
-def add_routes(app: web.Application) -> None:
-    """Mount the sign-in route."""
-    app.router.add_get("/signin", signin)
+async def end_session(response: web.StreamResponse, request: web.Request) -> None:
+    """End the browser's session in the store at once, and clear its cookie."""
+    cookie = request.cookies.get(COOKIE)
+    book = request.app.get(ACCESS_KEY)
+    if cookie and book is not None:
+        await asyncio.to_thread(book.end_session, cookie)
+    response.del_cookie(COOKIE, path="/")

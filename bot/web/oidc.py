@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from bot.web.auth import COOKIE, SIGNER_KEY, Identity
+from bot.web.auth import SIGNER_KEY, Identity, begin_session, end_session, is_secure
 from bot.web.config import OidcConfig
-from bot.web.security import UserRole, config, is_secure, set_session
+from bot.web.security import UserRole, config
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ async def start(request: web.Request) -> web.StreamResponse:
 
 
 async def callback(request: web.Request) -> web.StreamResponse:
-    """Finish the flow: check state, nonce and PKCE (msal does), then start a session."""
+    """Finish the flow: check state, nonce and PKCE (msal does), then start a stored session."""
     settings = config(request).oidc
     if settings is None:
         raise web.HTTPNotFound(text="Microsoft sign-in is not set up here.")
@@ -187,15 +187,15 @@ async def callback(request: web.Request) -> web.StreamResponse:
     if user is None or role is None:
         return _refuse("Your account has no confbot role. Ask your administrator for one.")
     response = web.HTTPFound("/")
-    set_session(response, request, Identity(user=user, role=role.value))
+    await begin_session(response, request, Identity(user=user, role=role.value))
     response.del_cookie(FLOW_COOKIE, path="/signin")
     raise response
 
 
 async def sign_out(request: web.Request) -> web.StreamResponse:
-    """End the session (a POST with the CSRF token, so no other site can sign you out)."""
+    """End the session at once (a POST with the CSRF token, so no other site can sign you out)."""
     response = web.HTTPSeeOther("/signin")
-    response.del_cookie(COOKIE, path="/")
+    await end_session(response, request)
     raise response
 
 

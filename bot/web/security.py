@@ -1,4 +1,4 @@
-"""Who may do what, CSRF tokens, session cookies and the security headers on every answer."""
+"""Who may do what, CSRF tokens and the security headers on every answer."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from aiohttp import web
 
 from bot.web.auth import (
     COOKIE,
-    SESSION_LIFETIME_S,
     SIGNER_KEY,
     Identity,
+    bearer,
     current_identity,
+    is_secure,
+    resolve_identity,
 )
 from bot.web.config import CONFIG_KEY, WebConfig
 
@@ -78,24 +80,6 @@ def role_of(identity: Identity) -> UserRole:
     return UserRole(identity.role)
 
 
-def is_secure(request: web.Request) -> bool:
-    """Whether the browser reached us over HTTPS (directly, or behind a TLS proxy we know)."""
-    return request.secure or config(request).public_url.startswith("https://")
-
-
-def set_session(response: web.StreamResponse, request: web.Request, identity: Identity) -> None:
-    """Give the browser a signed session cookie: HttpOnly, SameSite=Lax, Secure over HTTPS."""
-    response.set_cookie(
-        COOKIE,
-        request.app[SIGNER_KEY].issue(identity),
-        httponly=True,
-        samesite="Lax",
-        secure=is_secure(request),
-        max_age=SESSION_LIFETIME_S,
-        path="/",
-    )
-
-
 def csrf_token(request: web.Request) -> str:
     """The CSRF token for this session: an HMAC of the session cookie, so it dies with it."""
     return request.app[SIGNER_KEY].derive("csrf", request.cookies.get(COOKIE, ""))
@@ -105,7 +89,7 @@ async def check_csrf(request: web.Request) -> None:
     """Refuse a state-changing request from a cookie session that lacks the session's token."""
     if request.method in SAFE_METHODS or COOKIE not in request.cookies:
         return
-    if request.headers.get("Authorization", "").startswith("Bearer "):
+    if bearer(request) is not None:
         return  # a script's bearer token cannot be sent by another site's page
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.content_type in (
@@ -161,8 +145,10 @@ def _apply_headers(request: web.Request, response: web.StreamResponse) -> None:
 
 @web.middleware
 async def security_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Check CSRF on state changes and put the security headers on every answer, errors too."""
+    """Find who is signed in, check CSRF on state changes, and put the security headers on."""
     try:
+        if not request.path.startswith("/static/"):  # no store look-up for a stylesheet
+            await resolve_identity(request)
         await check_csrf(request)
         response = await handler(request)
     except web.HTTPException as err:

@@ -25,7 +25,7 @@ from aiohttp import web
 
 from bot.store.database import Database
 from bot.store.repository import Repository
-from tests.browser.webapp import ADMIN_TOKEN, FakeActions, build_web_app
+from tests.browser.webapp import FakeActions, build_web_app, sign_in_link
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -128,7 +128,7 @@ def app_server(tmp_path: Path) -> Iterator[Served]:
     thread.start()
     assert started.wait(10), "the test server did not start"
     base = f"http://127.0.0.1:{ports[0]}"
-    yield Served(base, repository, actions, signin=f"{base}/signin?token={ADMIN_TOKEN}")
+    yield Served(base, repository, actions, signin=sign_in_link(base))
     holder["loop"].call_soon_threadsafe(holder["stop"].set)
     thread.join(timeout=10)
     database.dispose()

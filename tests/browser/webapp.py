@@ -11,10 +11,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, Role
+from bot.store.access import AccessStore
 from bot.store.database import Database
 from bot.store.queries import StatusQueries
 from bot.store.repository import NewParticipant, Repository
-from bot.web import auth, health, site, sse, status
+from bot.web import auth, health, signin, site, sse, status
 from bot.web.actions import ACTIONS_KEY, ActionRefused
 from bot.web.auth import COOKIE, Identity, SessionSigner
 from bot.web.config import CONFIG_KEY, WebConfig
@@ -164,6 +165,8 @@ def build_web_app(
     app[status.QUERIES_KEY] = StatusQueries(database, clock=clock)
     app[auth.ADMIN_TOKEN_KEY] = ADMIN_TOKEN
     app[auth.SIGNER_KEY] = SessionSigner(SECRET)
+    app[auth.ACCESS_KEY] = _LATEST.access = AccessStore(database)
+    _LATEST.cookies.clear()
     app[CONFIG_KEY] = config or WebConfig()
     app[sse.POLL_KEY] = poll
     if actions:
@@ -171,14 +174,40 @@ def build_web_app(
     if health_reading is not None:
         app[HEALTH_KEY] = FixedHealth(health_reading)
     health.add_routes(app)
-    auth.add_routes(app)
+    signin.add_routes(app)
     site.add_routes(app)
     return app, repository, fake
 
 
+@dataclass
+class _Latest:
+    access: AccessStore | None = None
+    cookies: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+# The store of the app built last. Each test builds one app, so the helpers below can open
+# sessions in it without every test passing the app along.
+_LATEST = _Latest()
+
+
+def access_store() -> AccessStore:
+    """The sessions and tokens of the app built last."""
+    assert _LATEST.access is not None, "build_web_app first"
+    return _LATEST.access
+
+
 def session_cookie(user: str, role: str) -> str:
-    """A valid session cookie value for someone with this role."""
-    return SessionSigner(SECRET).issue(Identity(user=user, role=role))
+    """This person's session cookie in the app built last: one session each, like a browser."""
+    key = (user, role)
+    if key not in _LATEST.cookies:
+        _LATEST.cookies[key] = access_store().start_session(Identity(user=user, role=role))
+    return _LATEST.cookies[key]
+
+
+def sign_in_link(base: str = "") -> str:
+    """A one-time sign-in link for the sandbox admin, as `serve` prints at start."""
+    code = access_store().issue_code(Identity(user="sandbox-admin", role="admin"))
+    return f"{base}/signin?code={code}"
 
 
 def headers_for(role: str | None, user: str | None = None) -> dict[str, str]:

@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot.app import Services, build_app, running_services, start_background
+from bot.app import Services, app_runner, build_app, running_services, start_background
 from bot.core.conference import Conference, Role
 from bot.core.runsheet.model import Answer, Prompt, PromptKind
 from bot.runtime.aftercare.service import Aftercare
@@ -34,10 +34,11 @@ class AftercareRunning(Running):
 
     aftercare: Aftercare
     signer: auth.SessionSigner
+    access: auth.AccessBook
 
     async def post_as(self, user: str, role: str, path: str) -> tuple[int, Any]:
         """POST to the API signed in as ``user`` with ``role`` (a session cookie)."""
-        cookie = self.signer.issue(auth.Identity(user=user, role=role))
+        cookie = self.access.start_session(auth.Identity(user=user, role=role))
         headers = {
             "Cookie": f"{auth.COOKIE}={cookie}",
             # Cookie sessions need the CSRF token on every change, as the status page sends it.
@@ -105,7 +106,7 @@ async def running_aftercare(settings: Settings) -> AsyncIterator[AftercareRunnin
         assert services.aftercare is not None
         aftercare = services.aftercare
         app = build_app(services)
-        runner = web.AppRunner(app)
+        runner = app_runner(app)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
@@ -117,7 +118,9 @@ async def running_aftercare(settings: Settings) -> AsyncIterator[AftercareRunnin
         services.scheduler.pause()  # the tests run jobs themselves
         try:
             async with aiohttp.ClientSession() as http:
-                yield AftercareRunning(services, base, http, aftercare, app[auth.SIGNER_KEY])
+                yield AftercareRunning(
+                    services, base, http, aftercare, app[auth.SIGNER_KEY], app[auth.ACCESS_KEY]
+                )
         finally:
             await runner.cleanup()
 

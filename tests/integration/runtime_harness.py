@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from aiohttp import web
 
-from bot.app import Services, build_app, running_services, start_background
+from bot.app import Services, app_runner, build_app, running_services, start_background
 from bot.core.workdays import add_working_days, london_to_utc
 from bot.settings import Settings
 
@@ -171,7 +171,7 @@ def settings_for(data_dir: Path, *, self_booking: bool = False) -> Settings:
 async def running(settings: Settings) -> AsyncIterator[Running]:
     """Start confbot as `serve` would, without signals, and stop it afterwards."""
     async with running_services(settings) as services:
-        runner = web.AppRunner(build_app(services))
+        runner = app_runner(build_app(services))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()

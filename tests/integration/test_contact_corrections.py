@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.store.access import AccessStore
 from bot.web.auth import COOKIE, Identity, SessionSigner
 from tests.integration.runtime_harness import (
     CHAIR,
@@ -47,7 +48,7 @@ class Browser:
         secret = (bot.services.settings.data_dir / "session-secret").read_text().strip()
         self.bot = bot
         signer = SessionSigner(secret)
-        self.cookie = signer.issue(Identity(user=user, role=role))
+        self.cookie = AccessStore(bot.services.database).start_session(Identity(user, role))
         self.headers = {"Cookie": f"{COOKIE}={self.cookie}"}
         self.token = signer.derive("csrf", self.cookie)
 
