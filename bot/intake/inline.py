@@ -52,7 +52,11 @@ _ORGANISATION_WORDS = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVE = re.compile(r"^(?:the\s+)?[\w.]+['’]s\s+(.+)$", re.IGNORECASE)
-_NAME_WORD = re.compile(r"^[A-Z][A-Za-z'’\-]*\.?$|^[A-Z]{1,3}$|^(?:de|van|von|da|di|le|la|bin|al)$")
+# A name's word, with the accents British names carry (Siân, Zoë, José, Tŷ).
+_NAME_WORD = re.compile(
+    r"^[A-ZÀ-ÖØ-ÞŴŶ][A-Za-zÀ-ÖØ-öø-ÿŴŵŶŷ'’\-]*\.?$|^[A-Z]{1,3}$|"
+    r"^(?:de|van|von|da|di|le|la|bin|al)$"
+)
 
 
 _OTHER_PERSON = re.compile(

@@ -25,6 +25,7 @@ from bot.intake.prose_people import (
     LINK,
     NAME,
     NOT_A_NAME,
+    ROLE_ITEM,
     TITLE,
     read_people,
     up_to_someone_else,
@@ -182,8 +183,11 @@ def _sentences(lines: list[str]) -> list[str]:
             and not joined[-1].rstrip().endswith((".", ":", "!", "?"))
         )
         carries_on = _CONTINUATION.match(line) or (
-            # "...and should be / invited: anthony@..." reads on; "mum: Kelly" is a label.
-            wrapped and (_CAPITAL_CARRIES_ON.match(line) or _LOWER_CARRIES_ON.match(line))
+            # "...and should be / invited: anthony@..." reads on; "mum: Kelly" is a label,
+            # and "GP – Tŷ Meddyg Surgery – ..." the next item of a list.
+            wrapped
+            and (_CAPITAL_CARRIES_ON.match(line) or _LOWER_CARRIES_ON.match(line))
+            and not ROLE_ITEM.match(line)
         )
         if joined and joined[-1] and (_CONTINUES.search(joined[-1]) or wrapped) and carries_on:
             joined[-1] = f"{joined[-1]} {line.strip()}"

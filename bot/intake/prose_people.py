@@ -30,7 +30,12 @@ from bot.intake.labels import (
     family_words,
 )
 
-_NAME_WORD = r"(?:[A-Z][a-z'’\-]+|[A-Z]'[A-Z][a-z]+|Mc[A-Z][a-z]+)"
+# Capitals and small letters with the accents British names carry: Siân, Zoë, José, Tŷ.
+_UPPER = "A-ZÀ-ÖØ-ÞŴŶ"
+_LOWER = "a-zß-öø-ÿŵŷ"
+_NAME_WORD = (
+    rf"(?:[{_UPPER}][{_LOWER}'’\-]+|[{_UPPER}]'[{_UPPER}][{_LOWER}]+|Mc[{_UPPER}][{_LOWER}]+)"
+)
 NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
 TITLE = r"(?:(?:Ms|Mrs|Mr|Miss|Mx|Dr|DC|PC|DS|DI)\.?\s+)?"
 # Between a role word and the name: "Mum is", "DSL for both is", "the school nurse, ".
@@ -182,6 +187,8 @@ def _word_pattern(word: str) -> str:
 _ROLE_BY_WORD = {w: (group, implied) for w, group, implied in (*family_words(), *agency_words())}
 _ROLE_WORD = "(?i:\\b(" + "|".join(_word_pattern(w) for w in _ROLE_BY_WORD if len(w) > 1) + ")\\b)"
 _ROLE_THEN_NAME = re.compile(_ROLE_WORD + LINK + TITLE + NAME)
+# "GP – Tŷ Meddyg Surgery – ...", "School nurse: Sara Jones": a line that is a list's item.
+ROLE_ITEM = re.compile(r"^\W*" + _ROLE_WORD + r"\s*(?:[–—:]|\s-\s)")
 # "head of year at Northfield Academy, Mr Stephen Cole": the role, where, then who.
 _ROLE_AT_PLACE_THEN_NAME = re.compile(
     _ROLE_WORD

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from bot.intake.outcome import Parsed
@@ -443,4 +444,25 @@ def test_a_place_then_its_manager_in_brackets_is_the_manager_working_there() -> 
             ("kidane@refugeewelcome.example.org",),
             (),
         ),
+    }
+
+
+def test_an_outlook_list_of_professionals_keeps_each_items_details_apart() -> None:
+    html = (
+        "<html><body><p>Please book an ICPC for R.M. (DOB 11/04/2019, LCS 640112), strategy"
+        " discussion 20/11/2026. Mum: Carys Penhallow, 07700 900651.</p><p>Agencies:</p><ul>"
+        "<li>School \u2013 Ysgol Gymraeg \u2013 DSL Mr Dewi Lewis \u2013 "
+        "d.lewis@ysgol.example.sch.uk</li>"
+        "<li>School nurse \u2013 Siân Jones \u2013 01632&nbsp;960963</li>"
+        "<li>GP \u2013 Tŷ Meddyg Surgery \u2013 tymeddyg@nhs.example.net</li></ul>"
+        "<p>Kind regards<br>Ione Bexley<br>Social Worker</p></body></html>"
+    )
+    msg = dataclasses.replace(message(html, sender_name="Ione Bexley"), body_type="html")
+    outcome = parse_message(msg)
+    assert isinstance(outcome, Parsed), outcome
+    agencies = {(a.name, a.organisation): (a.emails, a.phones) for a in outcome.request.agencies}
+    assert agencies == {
+        ("Dewi Lewis", "Ysgol Gymraeg"): (("d.lewis@ysgol.example.sch.uk",), ()),
+        ("Siân Jones", "School nurse"): ((), ("+441632960963",)),
+        ("", "Tŷ Meddyg Surgery"): (("tymeddyg@nhs.example.net",), ()),
     }
