@@ -151,9 +151,7 @@ def _compile(output: Path, *options: str) -> None:
 
 def _stamp(path: Path, digest: str) -> None:
     lines = [
-        line
-        for line in path.read_text("utf-8").splitlines()
-        if not line.startswith(DIGEST_LINE)
+        line for line in path.read_text("utf-8").splitlines() if not line.startswith(DIGEST_LINE)
     ]
     at = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
     lines.insert(at, f"{DIGEST_LINE}{digest}")
@@ -172,15 +170,15 @@ def lock(uv_options: list[str]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``lock [uv options]`` or ``check``."""
-    if not argv or argv[0] not in ("lock", "check"):
+    """``lock [uv options]``, or ``check [repository]`` (this one by default)."""
+    if not argv or argv[0] not in ("lock", "check") or (argv[0] == "check" and len(argv) > 2):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     try:
         if argv[0] == "lock":
             lock(argv[1:])
         else:
-            check()
+            check(Path(argv[1]) if len(argv) > 1 else REPO)
     except StaleLock as err:
         print(f"lock check failed: {err}", file=sys.stderr)
         return 1
