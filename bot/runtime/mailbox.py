@@ -93,7 +93,7 @@ class MailboxSweep:
         self.last_sweep: datetime | None = None
         self.last_notification: datetime | None = None
         self.last_error: str | None = None
-        self.failures = 0  # sweeps failed in a row without reading a message they had not
+        self.failures = 0  # failed sweeps in a row; one that read new mail first counts as 1
         self._failure: BaseException | None = None
         self._read: set[str] = set()  # messages handled since the last whole sweep
         self._lock = asyncio.Lock()
@@ -165,7 +165,7 @@ class MailboxSweep:
                 # Not cut short by a notification: the retry reads that mail too, and a
                 # Retry-After must be waited out.
                 logger.info(
-                    "mailbox sweep retried in %.1fs",
+                    "mailbox sweep retrying in %.1fs",
                     wait.total_seconds(),
                     extra={"failures": self.failures},
                 )

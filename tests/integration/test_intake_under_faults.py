@@ -95,7 +95,7 @@ async def test_every_request_is_read_within_a_minute_despite_20_percent_graph_fa
         took = max(watch.read[m] for m in watch.expected) - posted
         logged = [r.getMessage() for r in caplog.records]
         failed = [line for line in logged if line.startswith("mailbox sweep failed")]
-        retried = [line for line in logged if line.startswith("mailbox sweep retried in")]
+        retried = [line for line in logged if line.startswith("mailbox sweep retrying in")]
         repository = bot.services.repository
         stored = [repository.find_request(message_id) for message_id in watch.expected]
 
