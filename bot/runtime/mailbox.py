@@ -2,7 +2,9 @@
 
 A notification only wakes its mailbox's sweep; the sweep reads by delta and hands each
 message on, and the handler records it by its immutable id, so a lost or repeated
-notification never loses or repeats a request.
+notification never loses or repeats a request. A sweep that fails for a temporary reason
+(Graph throttled, unavailable or silent) is tried again within seconds, backing off, rather
+than at the next safety-net round minutes later.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.core.mailbox import DeltaResult, InboundMessage, RequestMailbox, Subscription
+from bot.runtime.backoff import Backoff, is_temporary, retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +30,12 @@ RENEW_BEFORE = timedelta(hours=36)
 RETRY_SUBSCRIPTION = timedelta(minutes=5)
 MIN_RENEW_WAIT = timedelta(minutes=1)
 
+# A failed sweep: about 1, 2, 4, ... seconds, then every 30 s at most, until one succeeds.
+SWEEP_RETRY = Backoff(first=timedelta(seconds=1), longest=timedelta(seconds=30))
+
 Handler = Callable[[InboundMessage, RequestMailbox], Awaitable[object]]
 Duty = Callable[[], Coroutine[Any, Any, None]]
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class StateStore(Protocol):
@@ -75,16 +82,23 @@ class MailboxSweep:
         mailbox: RequestMailbox,
         handle: Handler,
         clock: Callable[[], datetime] = _utcnow,
+        retry: Backoff = SWEEP_RETRY,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.graph = graph
         self.state = state
         self.mailbox = mailbox
         self.handle = handle
         self.clock = clock
+        self.retry = retry
+        self._sleep = sleep
         self.wake = asyncio.Event()
         self.last_sweep: datetime | None = None
         self.last_notification: datetime | None = None
         self.last_error: str | None = None
+        self.failures = 0  # failed sweeps in a row; one that read new mail first counts as 1
+        self._failure: BaseException | None = None
+        self._read: set[str] = set()  # messages handled since the last whole sweep
         self._lock = asyncio.Lock()
 
     @property
@@ -103,9 +117,13 @@ class MailboxSweep:
             result = await self.graph.read_inbox_delta(self.address, link)
             for message in sorted(result.messages, key=lambda m: (m.received_at, m.id)):
                 await self.handle(message, self.mailbox)
+                self._read.add(message.id)
             self.state.set_state(self._key, result.delta_link)
             self.last_sweep = self.clock()
             self.last_error = None
+            self.failures = 0
+            self._failure = None
+            self._read.clear()
             return len(result.messages)
 
     def notified(self) -> None:
@@ -115,18 +133,47 @@ class MailboxSweep:
 
     async def attempt(self) -> int | None:
         """Sweep once; a failure is kept in ``last_error`` for the status page, not raised."""
+        before = len(self._read)
         try:
             return await self.sweep()
-        except Exception as err:  # Graph down, throttled, ...: try again next round
+        except Exception as err:  # Graph down, throttled, ...: ``run`` says when to retry
+            # A sweep that read new messages before it failed was progress: its retry
+            # starts the back-off again, so a busy mailbox under faults is not slowed down.
+            self.failures = 1 if len(self._read) > before else self.failures + 1
+            self._failure = err
             self.last_error = type(err).__name__
             logger.warning("mailbox sweep failed: %s", type(err).__name__)
             return None
 
+    def retry_in(self, interval: timedelta) -> timedelta | None:
+        """How soon to sweep again after the last failure; None to wait for the next round.
+
+        A temporary failure backs off from about a second, and honours ``Retry-After``; the
+        wait never passes ``interval`` unless Graph asked for longer. Anything else (a
+        refusal, a fault of ours) would fail again at once, so it waits ``interval``.
+        """
+        err = self._failure
+        if err is None or not is_temporary(err):
+            return None
+        asked = retry_after(err)
+        wait = self.retry.delay(self.failures, asked)
+        return max(min(wait, interval), asked or timedelta(0))
+
     async def run(self, interval: timedelta) -> None:
-        """Sweep at start, on every notification, and every ``interval`` as the safety net."""
+        """Sweep at start, on every notification, and every ``interval`` as the safety net;
+        after a temporary failure, sooner (see ``retry_in``)."""
         while True:
             self.wake.clear()
-            await self.attempt()
+            if await self.attempt() is None and (wait := self.retry_in(interval)) is not None:
+                # Not cut short by a notification: the retry reads that mail too, and a
+                # Retry-After must be waited out.
+                logger.info(
+                    "mailbox sweep retrying in %.1fs",
+                    wait.total_seconds(),
+                    extra={"failures": self.failures},
+                )
+                await self._sleep(wait.total_seconds())
+                continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), interval.total_seconds())
 
