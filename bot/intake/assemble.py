@@ -30,10 +30,11 @@ from bot.intake.labels import (
     TEAM_MANAGER,
     YOUNG_PERSON,
 )
-from bot.intake.line_rules import UNPLACED_CONTACT
+from bot.intake.line_rules import LEFT_OFF, RETIRED_CONTACT, UNPLACED_CONTACT
 from bot.intake.people import (
     People,
     addresses_follow_names,
+    left_off,
     read_agency,
     read_person,
     warn_about_contacts,
@@ -207,6 +208,20 @@ def _singles(r: FieldReader, draft: Draft, received_at: datetime) -> None:
     )
 
 
+def _drop_out_of_use(r: FieldReader, people: list[dict[str, Any]], retired: list[str]) -> None:
+    """A number or address the request says is out of use is given to no one."""
+    for contact in dict.fromkeys(retired):
+        for person in people:
+            kept_phones = [p for p in person["phones"] if p != contact]
+            kept_emails = [e for e in person["emails"] if e.lower() != contact]
+            if len(kept_phones) < len(person["phones"]) or len(kept_emails) < len(person["emails"]):
+                person["phones"], person["emails"] = kept_phones, kept_emails
+                who = person["name"] or person["organisation"] or person["role"]
+                r.warnings.append(
+                    f"{contact} is said to be out of use, so it is not used for {who}"
+                )
+
+
 def assemble(fields: Fields, received_at: datetime) -> Assembled:
     """The draft, the problems that stop it being booked, and warnings for the admin team."""
     r = FieldReader(fields, received_at)
@@ -233,9 +248,14 @@ def assemble(fields: Fields, received_at: datetime) -> Assembled:
         if agency is not None:
             people.add(agency)
     draft["people"] = people.people
+    _drop_out_of_use(
+        r, people.people, [v.text for v in fields.values.get(("", 0, RETIRED_CONTACT), [])]
+    )
     addresses_follow_names(r, people.people)
     young_person_named(draft)
     warn_about_contacts(r, people.people)
+    for value in fields.values.get(("", 0, LEFT_OFF), []):
+        r.warnings.append(left_off(value.text))
     for value in fields.values.get(("", 0, UNPLACED_CONTACT), []):
         r.warnings.append(
             f"{quote(value.text)} was given for several people at once, and whose it is was not"

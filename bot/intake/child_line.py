@@ -110,7 +110,10 @@ def dotted(letters: str) -> str:
 
 
 # "Aisha H. - 12/05/2012 - MOS 551120": a first name and the surname's initial.
-_FIRST_NAME_AND_INITIAL = re.compile(r"^\W*([A-Z])[a-z'’\-]+\s+([A-Z])\.(?![A-Za-z])")
+_FIRST_NAME_AND_INITIAL = re.compile(
+    r"^\W*(?!(?i:baby|unborn|child|mum|dad|mother|father|sibling|brother|sister|twin)\b)"
+    r"([A-Z])[a-z'’\-]+\s+([A-Z])\.(?![A-Za-z])"
+)
 
 
 def read_initials(text: str, *, from_names: bool = True) -> str:

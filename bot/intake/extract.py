@@ -39,6 +39,7 @@ from bot.intake.line_rules import (
     PERSON_FIELDS,
     SAYS,
     SENTENCE_SINGLES,
+    SENTENCE_WORDS,
     SERVICE_LINE,
     SEVERAL,
     SIDE_BY_SIDE,
@@ -47,6 +48,7 @@ from bot.intake.line_rules import (
     WORDS_ONLY,
     describes_child,
     only_contact,
+    own_sentence,
     plain_list,
     reads_as,
     shortest_same_label,
@@ -239,7 +241,7 @@ class Extractor(TableReading):
                 and not only_contact(key.name, rest)
             ):
                 continue
-            if VERB_NEXT.match(rest):
+            if VERB_NEXT.match(rest) or (len(rest.split()) >= 5 and SENTENCE_WORDS.search(rest)):
                 return False  # "Mum is Kelly": a sentence, for the prose reader
             # "Mother's name Rhiannon Meredith", "Social worker Bethan Pugh": a form's row.
             named = key.name in PERSON_FIELDS and len(rest.split()) <= 4 and looks_like_name(rest)
@@ -370,6 +372,8 @@ class Extractor(TableReading):
                 self.fields.add((CHILD, index, "entry"), Value(part, self.source))
                 self.current[CHILD] = index
             return
+        if key.group in (AGENCY, PARENT) and key.name in PERSON_FIELDS:
+            text = own_sentence(text)
         if key.group in (AGENCY, PARENT) and key.name in PERSON_FIELDS and SEVERAL.search(text):
             people = split_people(text, family=key.group == PARENT)
             if len(people) > 1:

@@ -95,6 +95,19 @@ def role_of(cell: str) -> tuple[FieldKey | None, str]:
     return None, cell.strip()
 
 
+def _one_person_a_line(row: tuple[str, ...], name: int) -> list[tuple[str, ...]]:
+    """ "Aimee Clarke / Jordan Clarke | Mother / Father | 07700 ... / 07700 ...": a row whose
+    cells hold one line per person is a row per person; otherwise the row as it is."""
+    lines = [[line for line in cell.split("\n") if line.strip()] for cell in row]
+    people = len(lines[name]) if name < len(lines) else 0
+    if people < 2 or any(len(cell) not in (0, 1, people) for cell in lines):
+        return [row]
+    return [
+        tuple(cell[n] if len(cell) == people else "\n".join(cell) for cell in lines)
+        for n in range(people)
+    ]
+
+
 def _organisation_in_role(rest: str) -> str:
     """What a role cell says beside the role, when it is an organisation: "GP, Park View"
     is Park View, but "Nursery (G.)" and "Adult mental health (for mum)" say who for."""
@@ -108,7 +121,7 @@ def _organisation_in_role(rest: str) -> str:
 def rows_of(table: Table, columns: Columns) -> list[tuple[FieldKey, dict[str, str]]]:
     """Each row's group key and its cells by fact (name, email, phone, organisation)."""
     out: list[tuple[FieldKey, dict[str, str]]] = []
-    for row in table.rows[1:]:
+    for row in (r for whole in table.rows[1:] for r in _one_person_a_line(whole, columns.name)):
 
         def cell(i: int | None, row: tuple[str, ...] = row) -> str:
             return row[i].strip() if i is not None and i < len(row) else ""

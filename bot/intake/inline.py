@@ -338,6 +338,17 @@ def split_people(text: str, family: bool = False) -> list[str]:
     parts = [p.strip() for p in text.split(";") if p.strip()]
     if len(parts) > 1 and all(_whole(p, family) for p in parts):
         return [piece for p in parts for piece in _split_and(p, family)]
+    starts = [bool(_ROLE_START.match(p)) and _whole(p, family) for p in parts]
+    if len(parts) > 1 and starts[0] and sum(starts) >= 2:
+        # "nan - Pat Doyle - 07700 ...; grandad - Jim Doyle - 07700 ...; both at the same
+        # address; doyles@...": each role word starts a person, the rest is the last one's.
+        grouped: list[str] = []
+        for part, starts_one in zip(parts, starts, strict=True):
+            if starts_one:
+                grouped.append(part)
+            else:
+                grouped[-1] = f"{grouped[-1]}; {part}"
+        return [piece for p in grouped for piece in _split_and(p, family)]
     listed = _split_at_roles(text)
     if len(listed) > 1:
         return [piece for p in listed for piece in _split_and(p, family)]

@@ -64,6 +64,14 @@ BEFORE_INITIALS = re.compile(rf"\s*(?:/|;|,|\band\b)?\s*(?={_INITIALS}(?![A-Za-z
 LEADING_INITIALS = re.compile(rf"\s*({_INITIALS})(?![A-Za-z])")
 # A number or address said for several people together, whose it is unsaid.
 UNPLACED_CONTACT = "unplaced_contact"
+# "... NOT to be invited", "please don't invite dad": someone named and left off the invites.
+NOT_INVITED = re.compile(
+    r"\b(not (?:to )?be invited|(?:do not|don'?t|please don'?t|must not|should not) invite)\b",
+    re.IGNORECASE,
+)
+LEFT_OFF = "left_off"
+# A number or address the request says is out of use ("the old mobile no longer works").
+RETIRED_CONTACT = "retired_contact"
 CONTACT_FIELDS = frozenset({"phone", "email", "contact"})
 HEAD_VERB = re.compile(r"\b(?:is|are|was|were|has|have|will|would)\b", re.IGNORECASE)
 WORDS_ONLY = re.compile(r"[A-Za-z'’\- ]+")
@@ -160,3 +168,24 @@ _UNSEPARATED_SINGLES = frozenset(
 )
 _GENDER_WORD = re.compile(r"(?i:male|female|m|f|boy|girl|non-binary|unknown)")
 PERSON_FIELDS = frozenset({"name", "contact_name", "entry", "organisation"})
+
+
+_NEXT_SENTENCE = re.compile(r"(?<=[a-z0-9)]{2})\.\s+(?=[A-Z])")
+
+
+def own_sentence(value: str) -> str:
+    """ "Acorn Tree Day Nursery - 01632 960875, ask for Gail. Police contact was PC Ryan Holt,
+    ryan.holt@...": the value ends where a next sentence gives someone else's details."""
+    parts = _NEXT_SENTENCE.split(value, maxsplit=1)
+    if len(parts) == 2 and _reachable(parts[0]) and _reachable(parts[1]):
+        return parts[0]
+    return value
+
+
+def _reachable(text: str) -> bool:
+    contact = read_contact(text)
+    return bool(contact.emails or contact.phones)
+
+
+# "Mum's new mobile since she filled in the form is ...": a sentence, not "Mum's: ...".
+SENTENCE_WORDS = re.compile(r"\b(is|are|was|were|has|have|since|because|she|he|they)\b", re.I)

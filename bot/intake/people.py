@@ -16,6 +16,7 @@ from bot.intake import fields as read
 from bot.intake.draft import Draft
 from bot.intake.inline import Contact, read_contact
 from bot.intake.labels import ADVOCATE, AGENCY, PARENT, agency_role_words, family_relationship
+from bot.intake.line_rules import NOT_INVITED
 from bot.intake.values import FieldReader, quote
 
 _AGENCY_ROLE_VALUES = frozenset(r.value for r in AGENCY_ROLES)
@@ -114,6 +115,10 @@ def read_person(
         if not relationship:
             said_roles = (*contact.roles, *contact.bracketed)
             relationship = next((m for m in map(family_relationship, said_roles) if m), "")
+    if name_text and NOT_INVITED.search(name_text):
+        # "C's dad - Aaron Kelsall - ... NOT to be invited": named, and left off the invites.
+        r.warnings.append(left_off(contact.name or "someone"))
+        return None
     name = contact.name
     if not name and name_text and not (contact.emails or contact.phones or contact.organisation):
         name = name_text.strip() if len(name_text) <= 80 and not is_note(name_text) else ""
@@ -196,6 +201,11 @@ _NOTE = re.compile(
     r"can'?t|prefers?|wants?|asked|refuses?|declined)\b",
     re.IGNORECASE,
 )
+
+
+def left_off(name: str) -> str:
+    """The admin team's note that a person named is not invited, as the request asks."""
+    return f"{name} is named in the request as not to be invited, so is left off"
 
 
 def is_note(text: str) -> bool:

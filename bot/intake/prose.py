@@ -19,7 +19,7 @@ from bot.intake.labels import (
     SOCIAL_WORKER,
     TEAM_MANAGER,
 )
-from bot.intake.line_rules import has_tick_boxes
+from bot.intake.line_rules import RETIRED_CONTACT, has_tick_boxes
 from bot.intake.prose_children import read_children
 from bot.intake.prose_people import (
     LINK,
@@ -30,12 +30,14 @@ from bot.intake.prose_people import (
     read_people,
     up_to_someone_else,
 )
+from bot.intake.retired import out_of_use
 
 DISCLAIMER = re.compile(
     r"(this (e-?mail|message|communication)( and any (files|attachments))?.{0,40}"
     r"(confidential|intended|privileged|monitored)|intended (solely )?for the (use of the )?"
     r"(named )?(addressee|recipient|individual)|if you (have )?received this .{0,30}in error|"
-    r"disclaimer|switchboard|postmaster@|please consider the environment|"
+    r"disclaimer|switchboard|postmaster@|please consider the environment|main reception|"
+    r"out of hours|general enquiries|contact centre|emergency duty team|"
     r"virus(es)? (check|scan)|views expressed .{0,40}(not|do not)|gcsx|cjsm|"
     r"registered (office|charity)|freedom of information act|not the intended recipient|"
     r"unauthori[sz]ed (use|disclosure)|monitored (for|and) )",
@@ -316,3 +318,5 @@ def read_prose(fields: Fields, blocks: list[Block], subject: str, source: str) -
     read_children(fields, prose, source)
     _read_professionals(fields, prose, source)
     read_people(fields, prose, source)
+    for contact in out_of_use(sentences):
+        fields.add(("", 0, RETIRED_CONTACT), Value(contact, source))

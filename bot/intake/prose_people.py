@@ -17,6 +17,7 @@ from bot.intake.inline import (
     find_phone_numbers,
     is_organisation,
     looks_like_name,
+    read_contact,
     strip_title,
 )
 from bot.intake.labels import (
@@ -28,13 +29,17 @@ from bot.intake.labels import (
     YOUNG_PERSON,
     agency_words,
     family_words,
+    parse_label,
 )
+from bot.intake.line_rules import LEFT_OFF, NOT_INVITED, RETIRED_CONTACT
 
 # Capitals and small letters with the accents British names carry: Siân, Zoë, José, Tŷ.
 _UPPER = "A-ZÀ-ÖØ-ÞŴŶ"
 _LOWER = "a-zß-öø-ÿŵŷ"
+# "McKenna", "MacLeod" and "O'Brien" first, so "Mc" or "O'" is never taken for a word.
 _NAME_WORD = (
-    rf"(?:[{_UPPER}][{_LOWER}'’\-]+|[{_UPPER}]'[{_UPPER}][{_LOWER}]+|Mc[{_UPPER}][{_LOWER}]+)"
+    rf"(?:(?:Mc|Mac)[{_UPPER}][{_LOWER}]+|[{_UPPER}]['’][{_UPPER}][{_LOWER}]+|"
+    rf"[{_UPPER}][{_LOWER}'’\-]+)(?![{_UPPER}{_LOWER}])"
 )
 NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
 TITLE = r"(?:(?:Ms|Mrs|Mr|Miss|Mx|Dr|DC|PC|DS|DI)\.?\s+)?"
@@ -186,7 +191,9 @@ def _word_pattern(word: str) -> str:
 
 _ROLE_BY_WORD = {w: (group, implied) for w, group, implied in (*family_words(), *agency_words())}
 _ROLE_WORD = "(?i:\\b(" + "|".join(_word_pattern(w) for w in _ROLE_BY_WORD if len(w) > 1) + ")\\b)"
-_ROLE_THEN_NAME = re.compile(_ROLE_WORD + LINK + TITLE + NAME)
+# "Nan (mum's mum), Bev McKenna": an aside in brackets between the role and the name.
+_ASIDE = r"(?:\s*\([^()]{1,30}\))?"
+_ROLE_THEN_NAME = re.compile(_ROLE_WORD + _ASIDE + LINK + TITLE + NAME)
 # "GP – Tŷ Meddyg Surgery – ...", "School nurse: Sara Jones": a line that is a list's item.
 ROLE_ITEM = re.compile(r"^\W*" + _ROLE_WORD + r"\s*(?:[–—:]|\s-\s)")
 # "head of year at Northfield Academy, Mr Stephen Cole": the role, where, then who.
@@ -204,6 +211,7 @@ _PLACE_THEN_PERSON = re.compile(
     r"teacher|senco|key\s*worker|lead|nurse|worker)\s+(" + TITLE + NAME[1:-1] + ")"
 )
 _AND_TITLED = re.compile(r"\band\s+((?:Ms|Mrs|Mr|Miss|Mx|Dr)\.?\s+" + NAME[1:-1] + ")")
+_ROLE_OWNS = re.compile(r"(?:^|:\s)\W*(?:and\s+|but\s+)?(?:the\s+)?" + _ROLE_WORD + r"['’]s\b")
 _THE = re.compile(r"^the\s+", re.IGNORECASE)
 # "PC 4521 Amy Roberts": an officer's collar number between the rank and the name.
 _COLLAR = re.compile(r"\b((?:PC|DC|DS|PCSO|Sgt)\.?)\s+\d{3,6}\b(?=\s+[A-Z])")
@@ -295,11 +303,18 @@ def _mentions_in(sentence: str) -> tuple[_Mention, ...]:
             or name.casefold() in seen
             or name.split()[0].lower() in NOT_A_NAME
             or not (place or looks_like_name(name))
+            or name.endswith(("'s", "’s"))  # "Dad (M's dad only)": whose, not who
+            or (not place and _a_label(name))  # "Carers (mum's parents)": a role
         ):
             continue
         seen.add(name.casefold())
         out.append((pos, group, name, implied, place))
     return tuple(out)
+
+
+def _a_label(name: str) -> bool:
+    key = parse_label(name)
+    return role_of(name) is not None or (key is not None and bool(key.group))
 
 
 _Mention = tuple[int, str, str, tuple[str, str] | None, bool]
@@ -377,6 +392,10 @@ def read_people(fields: Fields, sentences: list[str], source: str) -> None:
             if place and following and following[1] == AGENCY and not following[4] and nothing_said:
                 workplace = name
                 continue
+            if NOT_INVITED.search(sentence[pos:end]):
+                # "C's dad - Aaron Kelsall - ... NOT to be invited": left off, and said so.
+                fields.add(("", 0, LEFT_OFF), Value(name, source))
+                continue
             found = (
                 mentions.place(name, implied) if place else mentions.person(group, name, implied)
             )
@@ -422,10 +441,75 @@ def _known_names(fields: Fields) -> dict[str, tuple[str, int] | None]:
     return names
 
 
+def _relative(fields: Fields, word: str) -> tuple[str, int] | None:
+    """ "mum's mobile has changed": the one parent of that relationship, if there is one."""
+    role = role_of(word)
+    if role is None or role[0] != PARENT or role[1] is None:
+        return None
+    wanted = role[1][1]
+    found = sorted(
+        i
+        for (g, i, f), values in fields.values.items()
+        if g == PARENT and f == "relationship" and any(v.text.lower() == wanted for v in values)
+    )
+    # "Mother's name: Jasmine Carter" and "Mother: Jasmine Carter - 07700 ...": one person.
+    names = {
+        read_contact(v.text).name.casefold()
+        for i in found
+        for v in fields.values.get((PARENT, i, "name"), [])
+    }
+    return (PARENT, found[0]) if found and len(names) <= 1 else None
+
+
+# "Mum's new mobile ... is 07700 900121 - please use that one rather than the number on
+# the form": the number given replaces the one written elsewhere.
+_NEW_INSTEAD = re.compile(
+    r"\bnew (?:mobile|number|phone)\b.*\b(?:rather than|instead of|not the (?:one|number))\b",
+    re.IGNORECASE,
+)
+
+
+def _retire_others(fields: Fields, target: tuple[str, int], said: str) -> None:
+    rest = find_emails(said)[2]
+    new = set(find_phone_numbers(rest)[0])
+    if not new:
+        return
+    group, _ = target
+    name = " ".join(v.text for v in fields.values.get((*target, "name"), []))
+    who = read_contact(name).name.casefold()
+    # The same person may be written twice ("Mother's name:" and "Mother:"): every record.
+    same = {
+        i
+        for (g, i, f), values in fields.values.items()
+        if g == group
+        and f == "name"
+        and any(read_contact(v.text).name.casefold() == who for v in values)
+    } | {target[1]}
+    written = " ".join(
+        v.text
+        for (g, i, f), values in fields.values.items()
+        if g == group and i in same and f in ("name", "phone", "contact")
+        for v in values
+    )
+    for old in find_phone_numbers(find_emails(written)[2])[0]:
+        if old not in new:
+            fields.add(("", 0, RETIRED_CONTACT), Value(old, "the email body"))
+
+
 def _read_clauses(mentions: _Mentions, sentence: str) -> None:
     """A sentence naming no one by role: its clauses may be about someone named before."""
     names: dict[str, tuple[str, int] | None] | None = None
     for clause in sentence.split(";"):
+        # "with one change: mum's mobile has changed": whose, after a colon too.
+        owner = _ROLE_OWNS.search(clause)
+        relative = _relative(mentions.fields, owner.group(1)) if owner else None
+        if owner is not None and relative is not None:
+            said = clause[owner.start() :]
+            if _NEW_INSTEAD.search(said):
+                _retire_others(mentions.fields, relative, said)
+            mentions.contacts(relative, said, owner.group(0))
+            mentions.last = relative
+            continue
         m = _NAMED_CLAUSE.match(clause)
         if m and m.group(1).split()[0].lower() not in NOT_A_NAME:
             names = _known_names(mentions.fields) if names is None else names
