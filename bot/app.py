@@ -133,10 +133,7 @@ def playbook_sources(settings: Settings, wanted: tuple[str, ...]) -> dict[str, P
     for name in wanted:
         if name not in found:
             found[name] = bundled[name]
-    return {
-        name: PlaybookSource(name, path.read_text(encoding="utf-8"), str(path))
-        for name, path in found.items()
-    }
+    return {name: PlaybookSource.from_file(name, path) for name, path in found.items()}
 
 
 def sandbox_people(settings: Settings, role: str) -> tuple[str, ...]:
