@@ -32,6 +32,7 @@ from bot.runtime.runsheets import RunSheetService
 from bot.settings import ConfigError, Settings
 from bot.store.access import AccessStore
 from bot.store.database import Database
+from bot.store.files import private_dir
 from bot.store.leader import leadership_for
 from bot.store.locks import ConferenceLocks
 from bot.store.outbox import OutboxRecords
@@ -57,6 +58,7 @@ from bot.web import actions as web_actions
 from bot.web.access_log import RedactedAccessLogger
 from bot.web.config import CONFIG_KEY, WebConfig
 from bot.web.console_events import ConsoleHub
+from bot.web.listen import listening, start_site
 from bot.web.progress import TimelineCache
 from bot.web.service_health import ServiceHealth
 
@@ -141,10 +143,7 @@ def playbook_sources(settings: Settings, wanted: tuple[str, ...]) -> dict[str, P
     for name in wanted:
         if name not in found:
             found[name] = bundled[name]
-    return {
-        name: PlaybookSource(name, path.read_text(encoding="utf-8"), str(path))
-        for name, path in found.items()
-    }
+    return {name: PlaybookSource.from_file(name, path) for name, path in found.items()}
 
 
 def sandbox_people(settings: Settings, role: str) -> tuple[str, ...]:
@@ -335,6 +334,7 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
     # httpx logs each Graph URL, and those name people's mailboxes: keep them out of logs.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     async with contextlib.AsyncExitStack() as stack:
+        private_dir(settings.data_dir)  # the secrets below are written into it
         database = await asyncio.to_thread(open_database, settings)
         stack.callback(database.dispose)
         mailboxes = request_mailboxes(settings)
@@ -355,9 +355,10 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
         elif settings.sandbox_mode:
             from graph.sandbox.server import start_sandbox
 
-            sandbox = await start_sandbox(
-                "127.0.0.1", settings.graph.sandbox_port, settings.graph.sandbox_seed
-            )
+            with listening("127.0.0.1", settings.graph.sandbox_port, "CONFBOT_GRAPH__SANDBOX_PORT"):
+                sandbox = await start_sandbox(
+                    "127.0.0.1", settings.graph.sandbox_port, settings.graph.sandbox_seed
+                )
             stack.push_async_callback(sandbox.close)
             services.sandbox_url = sandbox.url
         services.gateway = build_graph_gateway(settings, services.sandbox_url)
@@ -400,9 +401,7 @@ async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
         runner = app_runner(build_app(services))
         await runner.setup()
         try:
-            site = web.TCPSite(runner, settings.web.host, settings.web.port)
-            await site.start()
-            port = _bound_port(runner, settings.web.port)
+            port = await start_site(runner, settings.web.host, settings.web.port)
             base = settings.web.public_url or f"http://{settings.web.host}:{port}"
             await start_background(services, base)
             await _announce(services, base)
@@ -413,13 +412,6 @@ async def serve(settings: Settings, ready: asyncio.Event | None = None) -> None:
         finally:
             await _stop_background(services)
             await runner.cleanup()
-
-
-def _bound_port(runner: web.AppRunner, configured: int) -> int:
-    for address in runner.addresses:
-        if isinstance(address, tuple):
-            return int(address[1])
-    return configured
 
 
 async def _announce(services: Services, base: str) -> None:

@@ -2,207 +2,59 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     Field,
-    SecretStr,
     ValidationError,
-    field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
+from bot import settings_checks as checks
 from bot.core.mailbox import RequestMailbox
 from bot.settings_mailboxes import (
     MailboxSettings,
-    is_address,
     mailbox_problem,
     playbook_problem,
 )
+from bot.settings_sections import (
+    ENV_PREFIX,
+    MAILBOXES_VAR,
+    NESTED_DELIMITER,
+    ConferenceSettings,
+    ConfigError,
+    GraphSettings,
+    StoreSettings,
+    TeamsSettings,
+    WebSettings,
+)
 
-ENV_PREFIX = "CONFBOT_"
-NESTED_DELIMITER = "__"
-MAILBOXES_VAR = f"{ENV_PREFIX}MAILBOXES"
-
-
-class ConfigError(Exception):
-    """The configuration cannot work; the message names the setting."""
-
-
-class GraphSettings(BaseModel):
-    """How confbot reaches Microsoft Graph. With no tenant credentials it runs the sandbox."""
-
-    tenant_id: str = Field("", description="Entra tenant id of the council.")
-    client_id: str = Field("", description="Application (client) id of confbot's app registration.")
-    client_secret: SecretStr | None = Field(
-        None, description="Client secret (prefer a certificate)."
-    )
-    certificate_path: Path | None = Field(None, description="PEM certificate with private key.")
-    certificate_password: SecretStr | None = Field(None, description="Password of the certificate.")
-    managed_identity: bool = Field(False, description="Use the Azure managed identity.")
-    managed_identity_client_id: str = Field("", description="User-assigned identity's client id.")
-    request_mailbox: str = Field(
-        "cp.requests@example.org",
-        description="The shared mailbox that receives conference requests "
-        f"(when {MAILBOXES_VAR} is unset).",
-    )
-    base_url: str = Field(
-        "",
-        description="Graph base URL. Unset: Microsoft's, or the embedded sandbox in sandbox mode.",
-    )
-    sandbox_port: int = Field(
-        0, description="Port of the embedded sandbox tenant (0: any free one)."
-    )
-    sandbox_seed: Path | None = Field(None, description="YAML of fictional sandbox users.")
-    unclear_send_wait: timedelta = Field(
-        timedelta(minutes=2),
-        description="How long an email whose send got no answer (a timeout, a crash) is given "
-        "to show in Drafts or Sent Items before confbot decides it never went and sends it "
-        "(ISO 8601: PT2M).",
-    )
-
-    @property
-    def has_credentials(self) -> bool:
-        """Whether any tenant credential has been configured at all."""
-        return bool(
-            self.tenant_id
-            or self.client_id
-            or self.client_secret
-            or self.certificate_path
-            or self.managed_identity
-        )
-
-    def check(self) -> None:
-        """Refuse half-configured credentials instead of silently using the sandbox."""
-        if not self.has_credentials:
-            return
-        missing = []
-        if not self.managed_identity:
-            if not self.tenant_id:
-                missing.append(f"{ENV_PREFIX}GRAPH__TENANT_ID")
-            if not self.client_id:
-                missing.append(f"{ENV_PREFIX}GRAPH__CLIENT_ID")
-            if not (self.client_secret or self.certificate_path):
-                missing.append(
-                    f"{ENV_PREFIX}GRAPH__CLIENT_SECRET or {ENV_PREFIX}GRAPH__CERTIFICATE_PATH"
-                )
-        if missing:
-            raise ConfigError(
-                "Graph credentials are only partly set; also set "
-                + ", ".join(missing)
-                + " (or unset them all to run the sandbox)"
-            )
-
-
-class ConferenceSettings(BaseModel):
-    """The council's process and people."""
-
-    playbook: str = Field(
-        "lancashire",
-        description="The playbook to run: a bundled name or a path to a YAML file "
-        f"(when {MAILBOXES_VAR} is unset).",
-    )
-    chairs: Annotated[list[str], NoDecode] = Field(
-        default_factory=list,
-        description="Addresses of the chairs (IROs) confbot may allocate, comma separated. "
-        "Empty in sandbox mode: the sandbox's chairs.",
-    )
-    minute_takers: Annotated[list[str], NoDecode] = Field(
-        default_factory=list,
-        description="Addresses of minute takers invited to meetings, comma separated.",
-    )
-    duty_chair: str = Field(
-        "",
-        description="Address emailed when a social worker asks for a threshold discussion "
-        "(the duty chair, or the chairs' shared mailbox). Unset: it waits on the status page.",
-    )
-    sweep_interval: timedelta = Field(
-        timedelta(minutes=2),
-        description="How often the mailbox is swept for requests as a safety net (ISO 8601: PT2M).",
-    )
-    misfire_grace: timedelta = Field(
-        timedelta(hours=1),
-        description="How late a missed job may still run after a restart (PT1H); "
-        "later ones become alerts.",
-    )
-
-    @field_validator("chairs", "minute_takers", mode="before")
-    @classmethod
-    def _comma_list(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
-
-    @field_validator("duty_chair")
-    @classmethod
-    def _one_address(cls, value: str) -> str:
-        value = value.strip()
-        if value and not is_address(value):
-            raise ValueError("must be one email address, or empty")
-        return value
-
-
-class TeamsSettings(BaseModel):
-    """The Teams bot (Microsoft 365 Agents SDK) identity."""
-
-    app_id: str = Field("", description="Bot's Microsoft app id.")
-    app_password: SecretStr | None = Field(None, description="Bot's client secret.")
-    tenant_id: str = Field("", description="Tenant of the bot registration.")
-    anonymous_allowed: bool | None = Field(
-        None,
-        description="Accept unauthenticated activities. Unset: on in sandbox mode only.",
-    )
-
-
-class StoreSettings(BaseModel):
-    """Where confbot keeps its records and scheduled jobs."""
-
-    url: str = Field(
-        "sqlite:///./var/confbot.sqlite3",
-        description="SQLAlchemy URL: SQLite by default, postgresql+psycopg://... in production.",
-    )
-
-    @field_validator("url")
-    @classmethod
-    def _known_scheme(cls, value: str) -> str:
-        scheme = value.split(":", 1)[0]
-        if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
-            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
-        return value
-
-
-class WebSettings(BaseModel):
-    """The web server: status page, chair console, API, bot and webhook endpoints."""
-
-    host: str = Field("127.0.0.1", description="Address to listen on.")
-    port: int = Field(8080, description="Port to listen on.")
-    public_url: str = Field("", description="URL people and Graph use to reach confbot.")
-    session_secret: SecretStr | None = Field(
-        None, description="Key for session cookies; generated into ./var when unset."
-    )
-    oidc_tenant_id: str = Field("", description="Entra tenant for staff sign-in.")
-    oidc_client_id: str = Field("", description="Entra app (client) id for staff sign-in.")
-    oidc_client_secret: SecretStr | None = Field(
-        None, description="Its client secret. With all three set, the sandbox link is off."
-    )
-    oidc_app_roles: str = Field(
-        "",
-        description="App role to confbot role, e.g. Confbot.Admin=admin,Confbot.MTS=mts,"
-        "Confbot.Chair=chair,Confbot.Manager=manager (these are the defaults).",
-    )
-    oidc_group_roles: str = Field(
-        "", description="Entra group object id to role, e.g. <group id>=mts,<group id>=chair."
-    )
-    chair_weekly_limit: int = Field(
-        4, description="Conferences a chair can take in a week, for the capacity page."
-    )
+__all__ = [
+    "ENV_PREFIX",
+    "ConferenceSettings",
+    "ConfigError",
+    "GraphSettings",
+    "Settings",
+    "StoreSettings",
+    "TeamsSettings",
+    "WebSettings",
+    "check_mailboxes",
+    "check_playbooks",
+    "load_settings",
+    "masked",
+    "reference",
+]
 
 
 class Settings(BaseSettings):
@@ -215,11 +67,20 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    data_dir: Path = Field(Path("var"), description="Folder for the SQLite file, tokens, uploads.")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Log level."
-    )
-    playbook_dir: Path | None = Field(None, description="Extra folder of council playbooks.")
+    data_dir: Annotated[
+        Path,
+        BeforeValidator(checks.not_empty),
+        AfterValidator(lambda path: checks.folder(path, must_exist=False)),
+    ] = Field(Path("var"), description="Folder for the SQLite file, tokens, uploads.")
+    log_level: Annotated[
+        Literal["DEBUG", "INFO", "WARNING", "ERROR"],
+        BeforeValidator(lambda value: value.strip().upper() if isinstance(value, str) else value),
+    ] = Field("INFO", description="Log level.")
+    playbook_dir: Annotated[
+        Path | None,
+        BeforeValidator(checks.not_empty),
+        AfterValidator(lambda path: path and checks.folder(path, must_exist=True)),
+    ] = Field(None, description="Extra folder of council playbooks.")
     mailboxes: list[MailboxSettings] = Field(
         default_factory=list,
         description="The request mailboxes, as JSON, e.g. "
@@ -238,7 +99,13 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
         self.graph.check()
+        self.web.check()
         self._check_mailbox_sources()
+        if not self.mailboxes and not self.conference.playbook.strip():
+            raise ConfigError(
+                f"{ENV_PREFIX}CONFERENCE__PLAYBOOK: must name a playbook (a bundled one, such as "
+                "lancashire, or a path to a YAML file)"
+            )
         check_mailboxes(self.request_mailboxes(), self._mailbox_names())
         return self
 
@@ -317,17 +184,37 @@ def check_playbooks(
 
 def load_settings(**overrides: Any) -> Settings:
     """Read the settings, turning validation errors into one line naming the variable."""
+    check_variable_names(os.environ)
     try:
         return Settings(**overrides)
     except ValidationError as err:
         first = err.errors()[0]
-        raise ConfigError(f"{_variable(first['loc'])}: {first['msg']}") from err
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"{_variable(first['loc'])}: {message}") from err
     except SettingsError as err:
         # pydantic-settings could not decode a complex value (CONFBOT_MAILBOXES is JSON).
         field = re.search(r'field "(\w+)"', str(err))
         if field is None:
             raise ConfigError(str(err)) from err
         raise ConfigError(f"{_variable((field[1],))}: is not valid JSON") from err
+
+
+def check_variable_names(environ: Mapping[str, str]) -> None:
+    """Refuse a misspelt variable in a settings section (``CONFBOT_WEB__PROT``), never ignore it.
+
+    Only names inside a section are judged: other ``CONFBOT_`` variables (the deployment's
+    own, the tests') may well be meant for something else.
+    """
+    known = {name for name, *_ in reference()}
+    sections = {name.split(NESTED_DELIMITER)[0] for name in known if NESTED_DELIMITER in name}
+    for variable in sorted(environ):
+        name = variable.upper()
+        if NESTED_DELIMITER not in name or name in known:
+            continue
+        if name.split(NESTED_DELIMITER)[0] in sections:
+            near = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"; did you mean {near[0]}?" if near else ""
+            raise ConfigError(f"{variable}: not a confbot setting{hint}")
 
 
 def _variable(loc: Sequence[int | str]) -> str:
@@ -355,11 +242,7 @@ def _shown(default: object) -> str:
     if default in (None, "", []):
         return ""
     if isinstance(default, timedelta):
-        seconds = int(default.total_seconds())
-        for unit, size in (("H", 3600), ("M", 60)):
-            if seconds % size == 0:
-                return f"PT{seconds // size}{unit}"
-        return f"PT{seconds}S"
+        return checks.iso_duration(default)
     return str(default)
 
 

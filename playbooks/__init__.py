@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.core.playbook.model import Playbook
 from bot.core.playbook.loader import load_playbook_text
+from bot.runtime.playbooks import read_playbook_file
 
 DIRECTORY = Path(__file__).resolve().parent
 SCHEMA_PATH = DIRECTORY / "schema.json"
@@ -18,7 +19,7 @@ def bundled_paths() -> list[Path]:
 
 def load_playbook_file(path: Path) -> Playbook:
     """Read and validate one playbook file; errors name the file and line."""
-    return load_playbook_text(path.read_text(encoding="utf-8"), str(path))
+    return load_playbook_text(read_playbook_file(path), str(path))
 
 
 def load_bundled(name: str) -> Playbook:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -73,10 +74,25 @@ def _open_store_or_fail(url: str, *, upgrade: bool) -> Database:
     return database
 
 
+def _private_data(settings: Settings) -> None:
+    """Make what the service creates its user's alone, starting with the data folder."""
+    from bot.store.files import private_dir
+
+    # Files made by libraries too (SQLite's -wal and -shm, the job store) start private.
+    os.umask(0o077)
+    try:
+        private_dir(settings.data_dir)
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        message = f"CONFBOT_DATA_DIR: cannot make the folder {settings.data_dir} ({reason})"
+        raise CliError(message) from err
+
+
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     """Apply the database migrations."""
 
     settings = _settings()
+    _private_data(settings)
     database = _open_store_or_fail(settings.store.url, upgrade=True)
     database.dispose()
     print("database is up to date")
@@ -89,27 +105,41 @@ def cmd_serve(_args: argparse.Namespace) -> int:
 
     settings = _settings()
     _configure_logging(settings.log_level)
+    _private_data(settings)
     # Check the store before anything starts, so a bad URL is one clear line.
     database = _open_store_or_fail(settings.store.url, upgrade=False)
     database.dispose()
     from bot.app import serve
     from bot.core.playbook.loader import PlaybookError
     from bot.settings import ConfigError
+    from graph.auth import ConfigurationError
+    from graph.sandbox.seed import SeedError
 
     try:
         asyncio.run(serve(settings))
-    except ConfigError as err:  # a mailbox naming a playbook the service does not have
+    except ConfigError as err:  # an unknown playbook, a port in use: it names the setting
         raise CliError(str(err)) from err
     except PlaybookError as err:  # a broken playbook: each problem names its file and line
         raise CliError("a playbook has errors:\n" + "\n".join(err.lines)) from err
+    except SeedError as err:
+        raise CliError(f"CONFBOT_GRAPH__SANDBOX_SEED: {err}") from err
+    except ConfigurationError as err:  # the settings' own checks should have caught it first
+        raise CliError(f"CONFBOT_GRAPH__*: {err}") from err
     return 0
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
     """Run the sandbox Graph tenant on its own."""
+    from bot.web.listen import listen_problem
+    from graph.sandbox.seed import SeedError
     from graph.sandbox.server import run_sandbox
 
-    run_sandbox(args.host, args.port, args.seed)
+    try:
+        run_sandbox(args.host, args.port, args.seed)
+    except SeedError as err:
+        raise CliError(f"--seed: {err}") from err
+    except OSError as err:
+        raise CliError(listen_problem(err, (args.host, args.port), "--port", "--host")) from err
     return 0
 
 

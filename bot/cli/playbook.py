@@ -11,15 +11,11 @@ from typing import TextIO
 from bot.cli.args import fixed_duration, moment
 from bot.cli.booked import booked_changes, store_path_exists
 from bot.core.conference import ConferenceType, MeetingFormat
-from bot.core.playbook.loader import (
-    PlaybookError,
-    Problem,
-    load_playbook_text,
-    playbook_schema_text,
-)
+from bot.core.playbook.loader import PlaybookError, load_playbook_text, playbook_schema_text
 from bot.core.playbook.model import Anchor, PhaseKind, Playbook
 from bot.core.timeline import ConferenceFacts, Timeline, TimelineError, compile_timeline
 from bot.core.workdays import to_london
+from bot.runtime.playbooks import read_playbook_file
 
 # argparse passes a string const through ``type``; an object sentinel stays as it is.
 _DEFAULT_CONFIDENTIAL = object()
@@ -182,12 +178,7 @@ def render_plan(timeline: Timeline) -> str:
 
 
 def _read(path: Path) -> Playbook:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        problem = Problem(str(path), None, "", f"cannot read the file ({error.strerror})")
-        raise PlaybookError([problem]) from error
-    return load_playbook_text(text, str(path))
+    return load_playbook_text(read_playbook_file(path), str(path))
 
 
 def _facts(playbook: Playbook, args: argparse.Namespace) -> ConferenceFacts:

@@ -31,6 +31,7 @@ from bot.core.runsheet.sheet import (
 )
 from bot.core.runsheet.text import clock
 from bot.core.workdays import LONDON, is_working_day, to_london
+from bot.runtime.playbooks import read_playbook_file
 
 # argparse passes a string const through ``type``; an object sentinel stays as it is.
 _PLAYBOOK_DEFAULT = object()
@@ -262,11 +263,7 @@ def _load(name: str) -> Playbook:
         import playbooks
 
         path = playbooks.DIRECTORY / f"{name}.yaml"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ValueError(f"cannot read {path} ({error.strerror})") from error
-    return load_playbook_text(text, str(path))
+    return load_playbook_text(read_playbook_file(path), str(path))
 
 
 def _next_working_morning(today: date) -> datetime:

@@ -13,11 +13,18 @@ import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from bot.core.conference import Conference
 from bot.core.errors import ActionRefused
-from bot.core.playbook.loader import load_playbook_text
+from bot.core.playbook.loader import (
+    MAX_PLAYBOOK_BYTES,
+    PlaybookError,
+    Problem,
+    load_playbook_text,
+    playbook_text,
+)
 from bot.core.playbook.model import Playbook
 
 logger = logging.getLogger(__name__)
@@ -45,6 +52,25 @@ class PlaybookSource:
     name: str
     text: str
     origin: str
+
+    @classmethod
+    def from_file(cls, name: str, path: Path) -> PlaybookSource:
+        """The playbook in ``path``, read as ``read_playbook_file`` reads it."""
+        return cls(name, read_playbook_file(path), str(path))
+
+
+def read_playbook_file(path: Path) -> str:
+    """A playbook file's text, bounded; else ``PlaybookError`` naming the file (and line).
+
+    Never more than the size limit is read, so a huge file, or a device, cannot stall start-up.
+    """
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_PLAYBOOK_BYTES + 1)
+    except OSError as err:
+        problem = Problem(str(path), None, "", f"cannot read the file ({err.strerror})")
+        raise PlaybookError([problem]) from err
+    return playbook_text(data, str(path))
 
 
 class PlaybookRegistry:

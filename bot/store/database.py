@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.store.files import private_file
+
 logger = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -24,10 +26,14 @@ class StoreError(Exception):
 
 
 def _prepare_sqlite(url: str) -> None:
-    """Create the folder of a SQLite file so a fresh checkout just works."""
+    """Create the SQLite file and its folder, private, so a fresh checkout just works.
+
+    The file is made here, 0600, before SQLite opens it: SQLite would make it 0644, and
+    gives its -wal and -shm files the database file's mode.
+    """
     database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        private_file(Path(database))
 
 
 def _sqlite_begin(connection: Any) -> None:

@@ -37,6 +37,8 @@ __all__ = [
 class BadRequest(InvalidInput):
     """The request's body or fields are wrong; the message names the field."""
 
+    status = 400  # 413 for a body too large to read (bot.web.json_body)
+
 
 def http_error(err: Exception) -> tuple[int, str] | None:
     """The HTTP status and message for an error the facade raises; None for a bug."""
@@ -44,6 +46,8 @@ def http_error(err: Exception) -> tuple[int, str] | None:
         return 503, str(err)
     if isinstance(err, NotFound):
         return 404, str(err)
+    if isinstance(err, BadRequest):
+        return err.status, str(err)
     if isinstance(err, InvalidInput):
         return 400, str(err)
     if isinstance(err, ActionRefused):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from bot.intake.draft import DraftRefused
 from bot.store.queries import StoredRequest
 from bot.web.actions import ACTIONS_KEY, Actions, BadRequest, http_error
 from bot.web.auth import Identity, current_identity
+from bot.web.json_body import read_json
 from bot.web.records import child_json, participant_json
 from bot.web.status import in_thread, queries
 
@@ -71,10 +71,7 @@ def actions(request: web.Request) -> Actions:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = json.loads(await request.text() or "{}")
-    except json.JSONDecodeError as err:
-        raise BadRequest(f"the body is not JSON: {err.msg} at character {err.pos}") from err
+    body = await read_json(request, empty={})
     if not isinstance(body, dict):
         raise BadRequest("the body must be a JSON object")
     return body

@@ -29,6 +29,7 @@ from bot.web.auth import Identity
 from bot.web.console_events import CONSOLE_HUB_KEY, ConsoleHub
 from bot.web.pages import now_utc
 from bot.web.security import EVERYONE, UserRole, prepare_headers, require, role_of
+from bot.web.sse import until_client_leaves
 from bot.web.status import LIVE_HEADER, in_thread, queries, render
 
 logger = logging.getLogger(__name__)
@@ -239,20 +240,17 @@ async def console_events(request: web.Request) -> web.StreamResponse:
     )
     prepare_headers(request, response)
     await response.prepare(request)
-    with hub.subscribe(conference.id) as queue:
-        try:
-            await response.write(b"retry: 3000\nevent: hello\ndata: {}\n\n")
-            while True:
-                try:
-                    message = await asyncio.wait_for(queue.get(), HEARTBEAT_S)
-                except TimeoutError:
-                    await response.write(b": still here\n\n")
-                    continue
-                if message is None:
-                    break  # shutting down
-                await response.write(message.as_sse())
-        except ConnectionResetError:
-            pass  # the console was closed
+    with hub.subscribe(conference.id) as queue, until_client_leaves(request):
+        await response.write(b"retry: 3000\nevent: hello\ndata: {}\n\n")
+        while True:
+            try:
+                message = await asyncio.wait_for(queue.get(), HEARTBEAT_S)
+            except TimeoutError:
+                await response.write(b": still here\n\n")
+                continue
+            if message is None:
+                break  # shutting down
+            await response.write(message.as_sse())
     return response
 
 

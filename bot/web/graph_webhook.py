@@ -6,11 +6,12 @@ through the ``notify`` callable the wiring puts under ``NOTIFY_KEY``. The sweep 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 
 from aiohttp import web
+
+from bot.web.json_body import BodyRefused, read_json
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +42,10 @@ async def notifications(request: web.Request) -> web.Response:
     if token is not None:
         return web.Response(text=token, content_type="text/plain")
     try:
-        states = _client_states(json.loads(await request.text()))
-    except ValueError:  # json.JSONDecodeError is one
+        states = _client_states(await read_json(request))
+    except BodyRefused as err:  # too large, too deep, or not JSON: said so, never a 500
+        return web.json_response({"error": str(err)}, status=err.status)
+    except ValueError:
         return web.json_response({"error": "expected a Graph change notification"}, status=400)
     notify = request.app[NOTIFY_KEY]
     unknown = sum(1 for state in set(states) if not (state and notify(state)))

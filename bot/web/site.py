@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web import capacity, metrics, oidc, pages, security, sse, triage
+from bot.web import capacity, json_body, metrics, oidc, pages, security, sse, triage
 from bot.web.progress import RiskMemo, TimelineCache
 from bot.web.status import RISKS_KEY, STATIC, TIMELINES_KEY
 
@@ -19,6 +19,7 @@ def add_routes(app: web.Application) -> None:
     app[RISKS_KEY] = RiskMemo()
     app.middlewares.append(metrics.metrics_middleware)
     app.middlewares.append(security.security_middleware)
+    app.middlewares.append(json_body.json_limits)  # inside: its refusals get the headers
     pages.add_routes(app)
     triage.add_routes(app)
     capacity.add_routes(app)

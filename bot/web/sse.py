@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 from aiohttp import web
@@ -16,11 +17,27 @@ from aiohttp import web
 from bot.web.security import EVERYONE, VIEWERS, prepare_headers, require
 from bot.web.status import in_thread, load_visible, queries
 
+logger = logging.getLogger(__name__)
+
 POLL = timedelta(seconds=1)  # how often the store is asked whether anything changed
 HEARTBEAT = timedelta(seconds=15)  # keeps proxies from closing a quiet stream
 
 POLL_KEY: web.AppKey[timedelta] = web.AppKey("sse_poll", timedelta)
 STOPPING_KEY: web.AppKey[asyncio.Event] = web.AppKey("sse_stopping", asyncio.Event)
+
+
+@contextlib.contextmanager
+def until_client_leaves(request: web.Request) -> Iterator[None]:
+    """End a stream quietly when its client goes (a tab closed, a laptop shut): not an error.
+
+    Writing to a closed connection raises aiohttp's ``ClientConnectionResetError`` ("Cannot
+    write to closing transport"), a ``ConnectionResetError``; unhandled, aiohttp would log it
+    at ERROR with a traceback for every closed tab.
+    """
+    try:
+        yield
+    except ConnectionResetError:
+        logger.debug("event stream closed by its client: %s", request.path)
 
 
 async def _stream(request: web.Request, version: Callable[[], str]) -> web.StreamResponse:
@@ -32,22 +49,23 @@ async def _stream(request: web.Request, version: Callable[[], str]) -> web.Strea
     stopping = request.app[STOPPING_KEY]
     poll = request.app.get(POLL_KEY, POLL).total_seconds()
     last = await in_thread(version)
-    await response.write(f"retry: 3000\nevent: hello\ndata: {last}\n\n".encode())
-    quiet = 0.0
-    while not stopping.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopping.wait(), poll)
-        if stopping.is_set():
-            break
-        current = await in_thread(version)
-        if current != last:
-            last, quiet = current, 0.0
-            await response.write(f"event: change\ndata: {current}\n\n".encode())
-        else:
-            quiet += poll
-            if quiet >= HEARTBEAT.total_seconds():
-                quiet = 0.0
-                await response.write(b": still here\n\n")
+    with until_client_leaves(request):
+        await response.write(f"retry: 3000\nevent: hello\ndata: {last}\n\n".encode())
+        quiet = 0.0
+        while not stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), poll)
+            if stopping.is_set():
+                break
+            current = await in_thread(version)
+            if current != last:
+                last, quiet = current, 0.0
+                await response.write(f"event: change\ndata: {current}\n\n".encode())
+            else:
+                quiet += poll
+                if quiet >= HEARTBEAT.total_seconds():
+                    quiet = 0.0
+                    await response.write(b": still here\n\n")
     return response
 
 

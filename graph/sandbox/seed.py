@@ -20,13 +20,28 @@ class SeedUser:
     business_phone: str = ""
 
 
-def load_seed(path: Path | None = None) -> list[SeedUser]:
-    """The users in ``path`` (the bundled tenant.yaml by default)."""
-    from ruamel.yaml import YAML
+class SeedError(ValueError):
+    """A seed file that cannot be the sandbox's users; the message names the file."""
 
-    data: Any = YAML(typ="safe").load((path or DEFAULT_SEED).read_text(encoding="utf-8"))
+
+def load_seed(path: Path | None = None) -> list[SeedUser]:
+    """The users in ``path`` (the bundled tenant.yaml by default); else ``SeedError``."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    path = path or DEFAULT_SEED
+    try:
+        data: Any = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLError, RecursionError) as err:
+        reason = getattr(err, "strerror", None) or type(err).__name__
+        raise SeedError(f"{path}: cannot be read as YAML ({reason})") from err
+    entries = data.get("users", []) if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise SeedError(f"{path}: expected a mapping with a list of users under 'users'")
     users = []
-    for entry in data.get("users", []):
+    for n, entry in enumerate(entries):
+        if not isinstance(entry, dict) or "id" not in entry or "mail" not in entry:
+            raise SeedError(f"{path}: users[{n}] needs at least an id and a mail")
         users.append(
             SeedUser(
                 id=str(entry["id"]),

@@ -53,7 +53,8 @@ param postgresAdminLogin string = 'confbot'
 @secure()
 param postgresAdminPassword string
 
-@description('Key for sign-in cookies, shared by every replica.')
+@description('Key for sign-in cookies, shared by every replica: at least 32 characters, e.g. openssl rand -base64 32.')
+@minLength(32)
 @secure()
 param sessionSecret string
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
+import stat
 import subprocess
 import sys
 import time
@@ -171,3 +173,36 @@ def test_a_mailbox_naming_an_unknown_playbook_stops_start_up_with_one_line_namin
     assert len(errors) == 1, result.stderr
     assert named in errors[0] and "no playbook" in errors[0]
     assert "Traceback" not in result.stderr
+
+
+def test_a_port_in_use_stops_serve_with_one_line_naming_the_setting(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [CONFBOT, "serve"],
+            cwd=tmp_path,
+            env=_env(tmp_path, CONFBOT_WEB__PORT=str(port)),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("confbot:")]
+    assert errors == [
+        f"confbot: CONFBOT_WEB__PORT: port {port} is already in use on 127.0.0.1; stop what "
+        "uses it, or set CONFBOT_WEB__PORT to a free port (0 picks one)"
+    ]
+    assert "Traceback" not in result.stderr and " ERROR " not in result.stderr
+
+
+def test_data_files_are_readable_by_the_service_user_only(served: Served, tmp_path: Path) -> None:
+    status, _, _ = _get(served.base + "/readyz")
+    assert status == 200
+    data = tmp_path / "var"
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    made = {path.name: stat.S_IMODE(path.stat().st_mode) for path in data.iterdir()}
+    assert {"confbot.sqlite3", "admin-token", "session-secret"} <= set(made)
+    assert {name: mode for name, mode in made.items() if mode & 0o077} == {}

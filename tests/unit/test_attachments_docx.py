@@ -62,3 +62,38 @@ def test_old_word_format_is_named_as_not_read() -> None:
 )  # fmt: skip
 def test_pictures_signatures_and_invites_are_not_forms(name: str, content_type: str) -> None:
     assert read_attachment(Attachment(name, content_type, b"\x89PNG\r\n")) is None
+
+
+@pytest.mark.parametrize(
+    "header",
+    [{"version": 99}, {"method": 99}, {"flags": 0x41}, {"version": 99, "method": 14}],
+    ids=["unknown version", "unknown compression", "strong encryption", "both"],
+)
+def test_word_file_whose_zip_header_claims_an_unknown_version_is_refused_naming_the_file(
+    header: dict[str, int],
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.core.mailbox import InboundMessage
+    from bot.intake.parser import Triage, parse_message
+
+    damaged = forms.docx_with_zip_header(**header)
+    result = read_attachment(Attachment("form.docx", forms.DOCX_TYPE, damaged))
+    assert isinstance(result, Unreadable)
+    assert result.reason.startswith("the Word attachment 'form.docx' could not be read: it ")
+
+    # Through the whole parser the reason reaches the triage item, never "internal error".
+    message = InboundMessage(
+        id="m-1",
+        internet_message_id="<m-1@council.example.org>",
+        received_at=datetime(2026, 11, 4, 9, 30, tzinfo=UTC),
+        sender=forms.SENDER,
+        subject="ICPC request",
+        body="Please find the request form attached.",
+        body_type="text",
+        attachments=(Attachment("form.docx", forms.DOCX_TYPE, damaged),),
+    )
+    outcome = parse_message(message)
+    assert isinstance(outcome, Triage)
+    assert result.reason in outcome.reasons
+    assert not any("internal error" in reason for reason in outcome.reasons)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.cli.playbook import register
-from bot.core.playbook.loader import playbook_schema_text
+from bot.core.playbook.loader import MAX_PLAYBOOK_DEPTH, PlaybookError, playbook_schema_text
 from playbooks import DIRECTORY, SCHEMA_PATH, bundled_paths
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "playbooks"
@@ -218,3 +219,50 @@ def test_check_is_quiet_when_the_booked_conferences_would_not_change(tmp_path: P
     same.write_text((DIRECTORY / "portsmouth.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     code, out, _err = run("check", str(same), "--store", url)
     assert code == 0 and "warning" not in out
+
+
+def _bounded_cases(tmp_path: Path) -> list[tuple[Path, str]]:
+    """Files a playbook check must refuse in one line each: (file, what the line says)."""
+    not_utf8 = tmp_path / "not-utf8.yaml"
+    not_utf8.write_bytes(b"council: Northmoor\nnotes: caf\xe9 in Latin-1\n")
+    flow = tmp_path / "deep-flow.yaml"
+    flow.write_text("council: x\nnotes: " + "[" * 100_000 + "\n")
+    block = tmp_path / "deep-block.yaml"
+    block.write_text("council: x\nnotes:\n" + "".join("  " * n + "a:\n" for n in range(1, 300)))
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as file:  # sparse: 49 MB on the page, nothing on the disk
+        file.write(b"council: x\nnotes: ")
+        file.truncate(49 * 2**20)
+    return [
+        (not_utf8, f"{not_utf8}:2: not UTF-8 text (byte 0xe9): save it as UTF-8"),
+        (flow, f"{flow}:2: nested more than {MAX_PLAYBOOK_DEPTH} levels deep"),
+        (block, f"{block}:{MAX_PLAYBOOK_DEPTH + 1}: nested more than {MAX_PLAYBOOK_DEPTH} levels"),
+        (huge, f"{huge}: the file is larger than 1 MB"),
+    ]
+
+
+def test_check_refuses_a_playbook_not_utf8_too_deep_or_too_large_in_one_line_each(
+    tmp_path: Path,
+) -> None:
+    cases = _bounded_cases(tmp_path)
+    started = time.monotonic()
+    code, _, err = run("check", "--no-store", *(str(path) for path, _ in cases))
+    assert time.monotonic() - started < 10  # a 49 MB file used to hang the check
+    assert code == 1
+    lines = err.splitlines()
+    assert len(lines) == len(cases), err
+    for line, (_path, said) in zip(lines, cases, strict=True):
+        assert line.startswith(said), line
+
+
+def test_serve_loads_the_configured_playbook_with_the_same_bounds(tmp_path: Path) -> None:
+    from bot.app import playbook_sources
+    from bot.runtime.playbooks import PlaybookRegistry
+    from bot.settings import Settings
+
+    for path, said in _bounded_cases(tmp_path):
+        settings = Settings.model_validate({"conference": {"playbook": str(path)}})
+        with pytest.raises(PlaybookError) as raised:
+            PlaybookRegistry(playbook_sources(settings, (path.stem,)), None)
+        assert raised.value.lines == [raised.value.lines[0]]
+        assert raised.value.lines[0].startswith(said)

@@ -1,6 +1,9 @@
 """Read a playbook from YAML text, with errors that name the file, line and field.
 
-The caller reads the file; this module only sees text, so ``bot.core`` stays free of I/O.
+The caller reads the file; this module only sees its bytes or text, so ``bot.core`` stays
+free of I/O. A playbook is bounded: at most ``MAX_PLAYBOOK_BYTES``, UTF-8, and nested at
+most ``MAX_PLAYBOOK_DEPTH`` deep, so a wrong or hostile file is one clear line, never a
+traceback or a hang.
 """
 
 from __future__ import annotations
@@ -20,6 +23,11 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bot.core.conference import Role
 from bot.core.playbook.model import Loc, Playbook
+
+# The councils' playbooks are about 10 KB and nest 6 deep; the limits leave room for growth.
+MAX_PLAYBOOK_BYTES = 1024 * 1024
+MAX_PLAYBOOK_DEPTH = 20
+_TOO_DEEP = f"nested more than {MAX_PLAYBOOK_DEPTH} levels deep: a playbook is never this deep"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +61,42 @@ class PlaybookError(ValueError):
         return [str(p) for p in self.problems]
 
 
+def playbook_text(data: bytes, source: str) -> str:
+    """A playbook file's bytes as text, newlines as ``\\n``; too large or not UTF-8 is refused.
+
+    The caller reads at most ``MAX_PLAYBOOK_BYTES + 1`` bytes, so a huge file is never read whole.
+    """
+    if len(data) > MAX_PLAYBOOK_BYTES:
+        raise PlaybookError([_too_large(source)])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        problem = Problem(
+            source, line, "", f"not UTF-8 text (byte 0x{data[err.start]:02x}): save it as UTF-8"
+        )
+        raise PlaybookError([problem]) from err
+    # As Path.read_text does: the text's hash, a playbook's version, must not see line endings.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def load_playbook_text(text: str, source: str) -> Playbook:
     """Parse and validate a playbook; ``source`` is the file name used in error messages."""
+    if len(text) > MAX_PLAYBOOK_BYTES:
+        raise PlaybookError([_too_large(source)])
     yaml = YAML(typ="rt")
+    yaml.max_depth = MAX_PLAYBOOK_DEPTH  # raises a MarkedYAMLError at the line too deep
     try:
         root = yaml.load(text)
+    except RecursionError as err:  # a backstop, should the depth limit not stop it first
+        raise PlaybookError([Problem(source, None, "", _TOO_DEEP)]) from err
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark is not None else None
         what = " ".join(str(err.problem or err.context or "unreadable").split())
-        raise PlaybookError([Problem(source, line, "", f"invalid YAML: {what}")]) from err
+        # ruamel's own words ask a programmer to raise YAML().max_depth.
+        message = _TOO_DEEP if "maximum depth" in what else f"invalid YAML: {what}"
+        raise PlaybookError([Problem(source, line, "", message)]) from err
     except YAMLError as err:
         raise PlaybookError([Problem(source, None, "", f"invalid YAML: {err}")]) from err
     if not isinstance(root, CommentedMap):
@@ -86,6 +120,15 @@ def load_playbook_text(text: str, source: str) -> Playbook:
             [Problem(source, _line_of(root, loc), _dotted(loc), msg) for loc, msg in found]
         )
     return playbook
+
+
+def _too_large(source: str) -> Problem:
+    return Problem(
+        source,
+        None,
+        "",
+        f"the file is larger than {MAX_PLAYBOOK_BYTES // 2**20} MB: a playbook is tens of KB",
+    )
 
 
 def playbook_schema_text() -> str:
