@@ -22,7 +22,7 @@ from bot.intake.labels import (
     parse_heading,
     strip_bullet,
 )
-from bot.intake.line_rules import OWN_LABEL
+from bot.intake.line_rules import LEFT_OFF, OWN_LABEL
 
 
 class TableReading:
@@ -123,6 +123,11 @@ class TableReading:
         if columns is None:
             return False
         for key, facts in rows_of(table, columns):
+            if facts["left_off"]:
+                # "Invite? No - left in July": named, and not to be invited.
+                who = facts["name"] or facts["organisation"] or "someone"
+                self.fields.add(("", 0, LEFT_OFF), Value(who, self.source))
+                continue
             group = key.group
             if group in (SOCIAL_WORKER, TEAM_MANAGER):
                 if self.fields.has(group, 1, "name"):

@@ -56,6 +56,7 @@ class Columns:
     email: int | None
     phone: int | None
     organisation: int | None
+    invite: int | None = None  # "Invite? | No - left in July": a row to leave off
 
 
 def person_columns(header: tuple[str, ...]) -> Columns | None:
@@ -74,7 +75,8 @@ def person_columns(header: tuple[str, ...]) -> Columns | None:
         email = phone = find(_CONTACT, {i for i in (name, role) if i is not None})
     if name is None or role is None or (email is None and phone is None):
         return None
-    return Columns(name, role, email, phone, find(_ORGANISATION, {name, role}))
+    invite = next((i for i, c in enumerate(cells) if "invite" in c.split()), None)
+    return Columns(name, role, email, phone, find(_ORGANISATION, {name, role}), invite)
 
 
 def role_of(cell: str) -> tuple[FieldKey | None, str]:
@@ -93,6 +95,9 @@ def role_of(cell: str) -> tuple[FieldKey | None, str]:
                 words[:-1]
             )
     return None, cell.strip()
+
+
+_NOT_INVITED = re.compile(r"^\W*(no|n|not invited|do not invite|don'?t invite)\b", re.IGNORECASE)
 
 
 def _one_person_a_line(row: tuple[str, ...], name: int) -> list[tuple[str, ...]]:
@@ -137,6 +142,7 @@ def rows_of(table: Table, columns: Columns) -> list[tuple[FieldKey, dict[str, st
             email = " ; ".join(found)
             phone = numbers.strip() if any(ch.isdigit() for ch in numbers) else ""
         facts = {
+            "left_off": "yes" if _NOT_INVITED.match(cell(columns.invite)) else "",
             "name": cell(columns.name),
             "email": email,
             "phone": phone,

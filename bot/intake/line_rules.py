@@ -58,8 +58,8 @@ SENTENCE_SINGLES = frozenset(
 )
 # Children named by initials alone ("E.P. and G.P."), and each one's value in a shared cell.
 _INITIALS = r"(?:[A-Z]\.\s?){2,3}"
-INITIALS_LIST = re.compile(rf"\s*{_INITIALS}(?:\s*(?:,|&|/|\band\b)\s*{_INITIALS})+\s*")
-INITIALS_ONLY = re.compile(r"\s*(?:,|&|/|\band\b)\s*")
+INITIALS_LIST = re.compile(rf"\s*{_INITIALS}(?:\s*(?:,|;|&|/|\band\b)\s*{_INITIALS})+\s*")
+INITIALS_ONLY = re.compile(r"\s*(?:,|;|&|/|\band\b)\s*")
 BEFORE_INITIALS = re.compile(rf"\s*(?:/|;|,|\band\b)?\s*(?={_INITIALS}(?![A-Za-z]))")
 LEADING_INITIALS = re.compile(rf"\s*({_INITIALS})(?![A-Za-z])")
 # A number or address said for several people together, whose it is unsaid.

@@ -148,22 +148,28 @@ def _request_like(fields: Fields) -> bool:
 
 
 def _quoted_as_previous(
-    fields: Fields, refs: list[str], subject_refs: list[str], body: str
+    fields: Fields, refs: list[str], subject_refs: list[str], body: str, subject: str = ""
 ) -> bool:
     """Whether the body's only references are a request form's "previous conference".
 
-    A request forwarded on someone's behalf quotes the last conference in its form; a
-    reply to confbot carries the reference in its subject, so this never applies to one.
+    A request forwarded on someone's behalf quotes the last conference in its form. A reply
+    to confbot carries the reference in its subject ("RE: CP-2026-00083 Invitation ..."); a
+    subject that is no reply ("RCPC - L.W. - CP-2026-00173") over a body that calls the
+    reference the previous conference is a new request.
     """
-    if subject_refs:
-        return False
     labelled = " ".join(v.text for v in fields.values.get(("", 0, "previous_reference"), []))
+    if subject_refs:
+        # "RCPC - L.W. - CP-2026-00173", and the body asks for "the first review for L.W.
+        # (previous conference CP-2026-00173)": the subject names the last one, too.
+        replying = bool(_REPLY_PREFIX.match(subject))
+        return not replying and all(_said_as_earlier(ref, body) for ref in refs)
     return all(ref in find_references(labelled) or _said_as_earlier(ref, body) for ref in refs)
 
 
 # Words just before a reference that make it an earlier conference: "on a plan since the
 # ICPC on 27 August (CP-2026-00029)", "last conference CP-2026-00083".
-_EARLIER = re.compile(r"\b(previous|last|earlier|since|held|original|prior)\b", re.IGNORECASE)
+_REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw)\s*:", re.IGNORECASE)
+_EARLIER = re.compile(r"\b(previous|last|earlier|since|held|original|prior|first)\b", re.IGNORECASE)
 
 
 def _said_as_earlier(ref: str, body: str) -> bool:
@@ -232,7 +238,7 @@ def _parse(msg: InboundMessage, vocabulary: IntakeVocabulary) -> ParseOutcome:
         refs
         and request_like
         and (
-            _quoted_as_previous(fields, refs, subject_refs, body_text)
+            _quoted_as_previous(fields, refs, subject_refs, body_text, subject)
             or _own_words_are_a_request(msg)
         )
     ):

@@ -37,7 +37,8 @@ DISCLAIMER = re.compile(
     r"(confidential|intended|privileged|monitored)|intended (solely )?for the (use of the )?"
     r"(named )?(addressee|recipient|individual)|if you (have )?received this .{0,30}in error|"
     r"disclaimer|switchboard|postmaster@|please consider the environment|main reception|"
-    r"out of hours|general enquiries|contact centre|emergency duty team|"
+    r"out of hours|general enquiries|contact centre|emergency duty team|customer services|"
+    r"named recipient|"
     r"virus(es)? (check|scan)|views expressed .{0,40}(not|do not)|gcsx|cjsm|"
     r"registered (office|charity)|freedom of information act|not the intended recipient|"
     r"unauthori[sz]ed (use|disclosure)|monitored (for|and) )",

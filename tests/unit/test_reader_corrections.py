@@ -94,3 +94,46 @@ def test_a_grid_row_holding_one_line_per_person_is_a_row_per_person() -> None:
         "Aimee Clare": ("mother", ("aimee.clare@example.org",), ("+447700900931",)),
         "Jordan Clare": ("father", (), ("+447700900932",)),
     }
+
+
+def test_a_new_request_whose_subject_names_the_previous_conference_is_booked() -> None:
+    body = (
+        "Afternoon, please arrange the first review for T.R. (previous conference"
+        " CP-2026-00173). Hybrid if possible.\n\nChild: T.R. (DOB 02/03/2018), LCS 123456\n"
+        "Mum: Kelly Dawes - 07700 900611\n\nThanks\nRowan Feld\nSocial Worker\n"
+    )
+    outcome = parse_message(message(body, subject="RCPC - T.R. - CP-2026-00173"))
+    assert isinstance(outcome, Parsed), outcome
+    assert outcome.request.previous_reference == "CP-2026-00173"
+
+
+def test_a_grid_row_marked_not_to_be_invited_is_left_off_with_a_warning() -> None:
+    html = (
+        "<html><body><p>ICPC please, strategy discussion 20/11/2026. Child: T.R. (DOB"
+        " 02/03/2018), LCS 123456. Mum: Kelly Dawes - 07700 900611</p><table border='1'>"
+        "<tr><th>Agency</th><th>Contact name</th><th>Tel</th><th>Invite?</th></tr>"
+        "<tr><td>Brook High</td><td>Miss Amy Fenn (DSL)</td><td>0161 496 0994</td><td>Yes</td></tr>"
+        "<tr><td>Heath Lane Primary</td><td>Mr Rob Knightly</td><td>0161 496 0995</td>"
+        "<td>No &ndash; left in July</td></tr></table><p>Thanks<br>Rowan Feld<br>Social Worker"
+        "</p></body></html>"
+    )
+    outcome = parse_message(dataclasses.replace(message(html), body_type="html"))
+    assert isinstance(outcome, Parsed), outcome
+    names = {a.name for a in outcome.request.agencies}
+    assert "Amy Fenn" in names and "Rob Knightly" not in names
+    assert any("Rob Knightly" in w for w in outcome.warnings)
+
+
+def test_children_named_one_a_line_in_a_forms_cell_are_each_a_child() -> None:
+    html = (
+        "<html><body><table border='1'><tr><td>Type of conference</td><td>ICPC</td></tr>"
+        "<tr><td>Date of strategy</td><td>20.11.26</td></tr>"
+        "<tr><td>Name of child(ren)</td><td>H.J.<br>M.J.<br>P.R.</td></tr>"
+        "<tr><td>D.O.B</td><td>14/05/2019<br>02.03.21<br>30 Jan 2024</td></tr>"
+        "<tr><td>LCS</td><td>730551<br>730552<br>730553</td></tr>"
+        "<tr><td>Mum</td><td>Kelly Dawes - 07700 900611</td></tr>"
+        "<tr><td>Social worker</td><td>Rowan Feld</td></tr></table></body></html>"
+    )
+    outcome = parse_message(dataclasses.replace(message(html), body_type="html"))
+    assert isinstance(outcome, Parsed), outcome
+    assert [c.initials for c in outcome.request.children] == ["H.J.", "M.J.", "P.R."]
