@@ -205,7 +205,8 @@ _CAPITAL_CARRIES_ON = re.compile(r"^(?![^:]{1,40}:\s)[A-Z][a-zA-Z]")
 _LOWER_CARRIES_ON = re.compile(
     r"^(?!\s*(?:mum|dad|mother|father|email|e-mail|phone|tel|mob)\w*\s*:)[a-z]"
 )
-_CONTINUES = re.compile(r"[a-z,(]\s*$")
+# A line that stops mid-sentence: a small letter, a comma, or a child's initials ("for M.P.").
+_CONTINUES = re.compile(r"[a-z,(]\s*$|(?<![A-Za-z])(?:[A-Z]\.){2,3}\s*$")
 _CONTINUATION = re.compile(r"^(?![^:]{1,40}:\s)(?![-*•])(?!\d{1,2}[.)]\s)[a-z0-9(]")
 
 

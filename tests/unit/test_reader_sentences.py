@@ -466,3 +466,13 @@ def test_an_outlook_list_of_professionals_keeps_each_items_details_apart() -> No
         ("Siân Jones", "School nurse"): ((), ("+441632960963",)),
         ("", "Tŷ Meddyg Surgery"): (("tymeddyg@nhs.example.net",), ()),
     }
+
+
+def test_a_sentence_wrapped_after_a_childs_initials_reads_on_into_their_details() -> None:
+    body = (
+        "Hi there,\n\nFollowing the strategy discussion on 20 November 2026 I'm requesting an"
+        " ICPC for R.M.\n(date of birth 11.04.19, LCS 640112). Mum is Carys Penhallow, 07700"
+        " 900651.\n" + CLOSING
+    )
+    (child,) = booked(body, sender_name="Ione Bexley").request.children
+    assert (child.initials, child.date_of_birth) == ("R.M.", date(2019, 4, 11))
