@@ -20,7 +20,8 @@ _SYSTEM = r"(LCS|Mosaic|case|person|child(?:ren)?'?s?)"
 # and 720114".
 _LISTED = re.compile(
     rf"\b{_SYSTEM}(?:\s+(?:numbers?|nos?\.?|refs?|references?|ids?))?(?:\s*(?:are|is|:|=)\s*|\s+)"
-    rf"({_REF}(?:\s*(?:,|and|&|/|;)\s*{_REF})*)\b",
+    # "802411 (N.) and 802412 (Z.)": each number may say whose it is.
+    rf"({_REF}(?:\s*\((?:[A-Z]\.)+\))?(?:\s*(?:,|and|&|/|;)\s*{_REF}(?:\s*\((?:[A-Z]\.)+\))?)*)",
     re.IGNORECASE,
 )
 _ONE_REF = re.compile(_REF, re.IGNORECASE)
@@ -62,10 +63,22 @@ def share_references(children: list[dict[str, Any]], text: str) -> list[int]:
             targets = missing
         else:
             continue
+        targets = _by_initial(children, m.group(2), len(refs)) or targets
         for n, ref in zip(targets, refs, strict=True):
             _add(children, n, _system_of(m.group(1), ref), ref)
             filled.add(n)
     return sorted(filled)
+
+
+def _by_initial(children: list[dict[str, Any]], listed: str, count: int) -> list[int]:
+    """The child each "(N.)" after a number names, by first initial; [] unless all do."""
+    owners = []
+    for initial in re.findall(r"\(((?:[A-Z]\.)+)\)", listed):
+        found = [n for n, c in enumerate(children) if (c["initials"] or "").startswith(initial)]
+        if len(found) != 1:
+            return []
+        owners.append(found[0])
+    return owners if len(owners) == count and len(set(owners)) == count else []
 
 
 def _add(children: list[dict[str, Any]], n: int, system: str, reference: str) -> None:

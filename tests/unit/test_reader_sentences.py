@@ -476,3 +476,20 @@ def test_a_sentence_wrapped_after_a_childs_initials_reads_on_into_their_details(
     )
     (child,) = booked(body, sender_name="Ione Bexley").request.children
     assert (child.initials, child.date_of_birth) == ("R.M.", date(2019, 4, 11))
+
+
+def test_numbers_listed_with_each_childs_initial_go_to_that_child() -> None:
+    body = (
+        OPENING.replace(
+            "I'm the allocated SW for R.M., a seven year old girl (date of birth"
+            " 11/04/2019,\nLCS 640112).",
+            "The older girl is N.C., born 23rd October 2016, and her"
+            " sister Z.C. was born on 14 May 2019.\n"
+            "Their LCS numbers are 802412 (Z.) and 802411 (N.).",
+        )
+        + "Mum is Carys Penhallow, 07700 900651.\n"
+        + CLOSING
+    )
+    children = booked(body, sender_name="Ione Bexley").request.children
+    refs = {c.initials: [r.reference for r in c.case_references] for c in children}
+    assert refs == {"N.C.": ["802411"], "Z.C.": ["802412"]}
