@@ -22,7 +22,7 @@ VERB_NEXT = re.compile(
     re.IGNORECASE,
 )
 CONTACT_HINT = re.compile(r"@|\d{3}|\(|\bdob\b|\bborn\b", re.IGNORECASE)
-SIDE_BY_SIDE = re.compile(r"\s{3,}(?=[A-Za-z][A-Za-z' /()]{0,40}:\s)")
+SIDE_BY_SIDE = re.compile(r"\s{3,}(?=[A-Za-z][A-Za-z' /().]{0,40}:\s)")  # "D.O.B:" too
 # A value that may name several people: "A ...; B ..." or "A ... and B ...".
 SEVERAL = re.compile(r";|,|\s(?:and|&)\s", re.IGNORECASE)
 # "Refuge key worker: ...", "Turning Point - Dan Rudd - ...": a short label, then the rest.

@@ -158,3 +158,15 @@ def test_a_grids_email_or_phone_column_gives_each_what_it_holds() -> None:
     people = {p.name: (p.emails, p.phones) for p in outcome.request.people}
     assert people["Ceri Vaughan"] == (("ceri.v@example.org",), ())
     assert people["Dylan Tomos"] == ((), ("+447700900824",))
+
+
+def test_a_printed_rows_dotted_label_starts_its_own_field() -> None:
+    body = (
+        "Section B - child\nInitials: T.R.     D.O.B: 30.10.2013     LCS: 812260     Gender:"
+        " Female\nConference type: ICPC\nStrategy discussion: 20/11/2026\n"
+        "Mum: Kelly Dawes - 07700 900611\nSocial worker: Rowan Feld\n"
+    )
+    outcome = parse_message(message(body))
+    assert isinstance(outcome, Parsed), outcome
+    (child,) = outcome.request.children
+    assert (child.initials, child.date_of_birth) == ("T.R.", date(2013, 10, 30))
