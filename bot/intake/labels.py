@@ -133,7 +133,9 @@ _SUBFIELDS: dict[str, dict[str, tuple[str, ...]]] = {
         "mosaic_reference": (
             "mosaic id", "mosaic number", "mosaic", "mosaic ref", "mosaic reference", "mosaic no",
         ),
-        "entry": ("", "name", "full name", "details", "initials and dob"),
+        "entry": ("", "name", "full name", "details", "initials and dob", "initials dob",
+                  "initials date of birth", "initials and date of birth", "name dob",
+                  "initials dob ref", "initials dob lcs"),
         "initials": ("initials", "initial"),
         "gender": ("gender", "sex"),
         "legal_status": ("legal status", "legal order", "status", "current legal status",

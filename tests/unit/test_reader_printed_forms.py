@@ -170,3 +170,15 @@ def test_a_printed_rows_dotted_label_starts_its_own_field() -> None:
     assert isinstance(outcome, Parsed), outcome
     (child,) = outcome.request.children
     assert (child.initials, child.date_of_birth) == ("T.R.", date(2013, 10, 30))
+
+
+def test_a_childs_initials_and_date_of_birth_under_one_label_are_both_read() -> None:
+    body = (
+        "Conference type: ICPC\nStrategy discussion date: 18/11/2026\n"
+        "Child initials / DOB: J.W. / 02-03-2018\nLCS: 636612\n"
+        "Mother: Kelly Dawes, 07700 900611\nSocial worker: Rowan Feld\n"
+    )
+    outcome = parse_message(message(body))
+    assert isinstance(outcome, Parsed), outcome
+    (child,) = outcome.request.children
+    assert (child.initials, child.date_of_birth) == ("J.W.", date(2018, 3, 2))
