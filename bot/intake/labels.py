@@ -20,6 +20,9 @@ _GROUPS: dict[str, tuple[str, ...]] = {
         "name of child", "child name", "childs name", "child details", "children details",
         "unborn", "sibling", "older sibling", "younger sibling", "brother", "sister",
         "details of child", "details of children", "details of the child", "baby",
+        # "Child / young person (initials)": the child, however old.
+        "child young person", "child or young person", "name of child young person",
+        "children young people", "children or young people",
     ),
     PARENT: (
         "names of parents", "name of parents", "parents names", "name of parent",

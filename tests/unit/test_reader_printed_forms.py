@@ -182,3 +182,18 @@ def test_a_childs_initials_and_date_of_birth_under_one_label_are_both_read() -> 
     assert isinstance(outcome, Parsed), outcome
     (child,) = outcome.request.children
     assert (child.initials, child.date_of_birth) == ("J.W.", date(2018, 3, 2))
+
+
+def test_a_child_or_young_person_label_names_the_child() -> None:
+    html = (
+        "<html><body><table border='1'><tr><td>Meeting requested</td><td>RCPC</td></tr>"
+        "<tr><td>Child / young person (initials)</td><td>R.A.</td></tr>"
+        "<tr><td>D.O.B</td><td>09/09/2010</td></tr><tr><td>Mosaic ID</td><td>MOS615502</td></tr>"
+        "<tr><td>Mum</td><td>Kelly Dawes - 07700 900611</td></tr>"
+        "<tr><td>Social worker</td><td>Rowan Feld</td></tr></table></body></html>"
+    )
+    outcome = parse_message(dataclasses.replace(message(html), body_type="html"))
+    assert isinstance(outcome, Parsed), outcome
+    (child,) = outcome.request.children
+    assert (child.initials, child.date_of_birth) == ("R.A.", date(2010, 9, 9))
+    assert not [p for p in outcome.request.people if p.role.value == "young_person"]
