@@ -390,9 +390,7 @@ def _split_and(text: str, family: bool) -> list[str]:
     pieces = _AND.split(text)
     if len(pieces) < 2:
         return [text]
-    if family and all(
-        len(p.split()) >= 2 and looks_like_name(strip_title(p.strip())) for p in pieces
-    ):
+    if family and all(_whole_name(p) for p in pieces):
         # "Names of parents: Kelly Dawes and Gary Dawes": two whole names are two people;
         # "Janet and Philip Morrow" is one couple.
         return [p.strip() for p in pieces]
@@ -410,6 +408,12 @@ def _split_and(text: str, family: bool) -> list[str]:
         else:
             found[-1] = f"{found[-1]} and {held}"  # a tail that is no one's stays with the last
     return found if len(found) > 1 else [text]
+
+
+def _whole_name(piece: str) -> bool:
+    """ "Mark Whitaker (Kestrel Vale Fostering)": a first name and surname, whatever follows."""
+    bare = strip_title(re.sub(r"\([^()]*\)", " ", piece).strip())
+    return len(bare.split()) >= 2 and looks_like_name(bare)
 
 
 def _whole(part: str, family: bool, reachable: bool = False) -> bool:

@@ -835,3 +835,8 @@ def test_a_capital_f_or_m_in_brackets_is_the_childs_gender() -> None:
     )
     children = booked(body).request.children
     assert [(c.initials, c.gender) for c in children] == [("T.R.", "female"), ("B.R.", "male")]
+
+
+def test_foster_carers_named_together_with_their_agency_are_two_people() -> None:
+    family = family_of("Foster carers: Helen Whitby and Mark Whitby (Vale Fostering)")
+    assert set(family) == {"Helen Whitby", "Mark Whitby"}
