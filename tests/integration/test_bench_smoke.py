@@ -114,3 +114,15 @@ def test_attachment_parse_bench_prints_per_page_times_and_refusals() -> None:
     assert 0 < result["per_page_ms"]["p50"] <= result["per_page_ms"]["p99"]
     assert {"docx", "pdf_acroform", "msg_html", "msg_with_docx"} <= result["by_kind"].keys()
     assert {"pdf_password", "docx_zip_bomb_lying", "msg_too_deep"} <= result["refuse_ms"].keys()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_crash_trial_bench_counts_each_email_once_across_its_kills() -> None:
+    result = run_small("crash_trial.py")
+    assert (result["bench"], result["conferences"], result["kills"]) == ("crash_trial", 10, 3)
+    # Each conference sends at least its acknowledgement and its parent letter.
+    assert result["emails_expected"] >= 2 * result["conferences"]
+    assert result["emails_sent"] == result["emails_expected"]
+    assert result["duplicates"] == result["missing"] == 0
+    assert 0 < result["restart_s_p50"] <= result["restart_s_max"]
