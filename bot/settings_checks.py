@@ -7,7 +7,6 @@ Pure: nothing here reads the environment. Each check raises ``ValueError`` with 
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -59,17 +58,6 @@ def web_url(value: str, *, what: str = "a URL") -> str:
     if not host or " " in value:
         raise ValueError(f"must be {what} with a host name (got {value!r})")
     return value
-
-
-def is_loopback_url(value: str) -> bool:
-    """Whether ``value`` points at this machine (the sandbox may only be reached there)."""
-    host = urlsplit(value).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def port(value: int) -> int:

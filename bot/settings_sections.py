@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, Field, SecretStr, field_validato
 from pydantic_settings import NoDecode
 
 from bot import settings_checks as checks
+from bot.core.addresses import is_loopback_url
 from bot.settings_mailboxes import is_address
 
 ENV_PREFIX = "CONFBOT_"
@@ -86,7 +87,7 @@ class GraphSettings(BaseModel):
     def check(self) -> None:
         """Refuse half-configured credentials instead of silently using the sandbox."""
         if not self.has_credentials:
-            if self.base_url and not checks.is_loopback_url(self.base_url):
+            if self.base_url and not is_loopback_url(self.base_url):
                 raise ConfigError(
                     f"{ENV_PREFIX}GRAPH__BASE_URL: without tenant credentials it must be a "
                     "sandbox on this machine, e.g. http://127.0.0.1:8081/v1.0 "

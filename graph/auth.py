@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+
+from bot.core.addresses import is_loopback_url
 
 if TYPE_CHECKING:
     from graph.gateway import GraphGateway
@@ -34,7 +34,7 @@ class GraphConnection:
         """True when calls go to a loopback tenant with no credential at all."""
         return (
             self.base_url is not None
-            and _is_loopback(self.base_url)
+            and is_loopback_url(self.base_url)
             and not self.client_secret
             and self.certificate_path is None
             and not self.managed_identity
@@ -43,16 +43,6 @@ class GraphConnection:
 
 class ConfigurationError(ValueError):
     """The Graph connection settings do not name a usable credential."""
-
-
-def _is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def credential_for(conn: GraphConnection) -> Any:
