@@ -307,11 +307,13 @@ class MailDelivery:
             extra={"conference_id": item.conference_id, "step_id": item.mail.purpose},
         )
         checked = " after checking Sent Items" if failure.unclear else ""
+        words = f"Email to {item.recipients} failed ({failure.reason}); trying again{checked}"
         self._line(
             item,
             "email_retry",
-            f"Email to {item.recipients} failed ({failure.reason}); trying again{checked}",
+            words,
             attempt=attempt,
+            reason=words,
         )
 
     def _give_up(self, item: Outgoing, failure: Failure) -> None:

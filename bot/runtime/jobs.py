@@ -13,12 +13,27 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from bot.core.conference import Conference, ConferenceState
+from bot.core.errors import RemoteServiceError
 from bot.runtime.context import SYSTEM, Runtime
 from bot.runtime.guard import DistributionRefused
+from bot.runtime.outbox import MailNotSent
 from bot.runtime.planning import planned_jobs
 from bot.runtime.scheduler import Job
 
 logger = logging.getLogger(__name__)
+
+
+def failure_words(err: Exception) -> str:
+    """Why a job failed, for the timeline and the status page: no addresses or Graph's text."""
+    if isinstance(err, MailNotSent):
+        return f"{err}; each one is on the timeline"
+    status = getattr(err, "status", None)
+    if isinstance(err, RemoteServiceError) and isinstance(status, int) and status:
+        return f"Graph answered {status}"
+    if isinstance(err, RemoteServiceError):
+        return f"no answer from Graph ({type(err).__name__})"
+    return type(err).__name__
+
 
 # Timeline kinds that close a job for good: reconciling never runs it again.
 SETTLED = ("done", "missed", "failed", "blocked")
@@ -96,7 +111,7 @@ class JobDispatcher:
             logger.exception(
                 "job failed", extra={"conference_id": job.conference_id, "step_id": job.step_id}
             )
-            self._record(job, "failed", reason=type(err).__name__, action=job.action)
+            self._record(job, "failed", reason=failure_words(err), action=job.action)
             return
         self._record(job, "done", action=job.action)
 

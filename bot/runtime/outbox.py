@@ -28,7 +28,15 @@ from bot.core.errors import RemoteServiceError
 from bot.core.mailbox import OutgoingMail, idempotency_key
 from bot.core.playbook.distribution import DistributionItem
 from bot.core.playbook.model import Playbook
-from bot.runtime.delivery import BACKOFF, UNCLEAR_WAIT, DeliveryLog, MailDelivery, Note, Outgoing
+from bot.runtime.delivery import (
+    BACKOFF,
+    STEP_PREFIX,
+    UNCLEAR_WAIT,
+    DeliveryLog,
+    MailDelivery,
+    Note,
+    Outgoing,
+)
 from bot.runtime.guard import DistributionGuard, DistributionRefused
 from bot.runtime.ports import GraphPort
 
@@ -136,6 +144,7 @@ class Outbox:
         self.default_sender = default_sender
         # Email goes through Graph (and may travel in a $batch); any other channel is named here.
         self.channels = dict(channels or {})
+        self.note = note
         self.delivery = MailDelivery(
             graph, log, self._record_item, note, unclear_wait=unclear_wait, backoff=backoff
         )
@@ -212,8 +221,24 @@ class Outbox:
                 type(err).__name__,
                 queued.channel,
             )
+            self._failed_line(queued, err)
             raise
         self._sent(queued)
+
+    def _failed_line(self, queued: _Queued, err: Exception) -> None:
+        """Put a message that did not go on its conference's timeline, for the status page."""
+        if self.note is None or queued.conference_id is None:
+            return
+        email = queued.channel == EMAIL
+        what = "Email" if email else f"{queued.channel.upper()} message"
+        words = f"{what} to {queued.recipients} not sent: {type(err).__name__}"
+        prefix = STEP_PREFIX if email else f"{queued.channel}:"
+        self.note(
+            queued.conference_id,
+            "failed",
+            f"{prefix}{queued.mail.purpose or queued.channel}",
+            {"words": words, "reason": words, "purpose": queued.mail.purpose},
+        )
 
     def _sent(self, queued: _Queued) -> None:
         self._record(queued.conference_id, queued.sender, queued.mail, "sent", "", queued.channel)

@@ -53,6 +53,9 @@ ACTIVE_STATES: tuple[str, ...] = (
 # Timeline kinds the runtime writes when a step succeeds (``done``) or fails (``failed``).
 DONE_KINDS: tuple[str, ...] = ("done", "step_done", "completed", "sent")
 FAILED_KIND = "failed"
+# What the status page lists as failed actions until the same step succeeds: failures, an
+# email being retried, a message the distribution guard blocked, a prompt not delivered.
+FAILED_ACTION_KINDS: tuple[str, ...] = (FAILED_KIND, "email_retry", "blocked", "prompt_failed")
 LATE_KIND = "step_late"  # a deadline check found the step not done
 
 
@@ -108,6 +111,7 @@ class FailedAction:
     step_id: str | None
     at: datetime
     detail: dict[str, Any]
+    kind: str = FAILED_KIND  # one of FAILED_ACTION_KINDS
 
 
 _LINE_COLUMNS = (
@@ -279,11 +283,22 @@ class StatusQueries(RecordQueries):
                 later.at >= TimelineEntryRow.at,
             )
         )
+        # A retry, then its final failure, is one action: only the newest line is listed.
+        newer = aliased(TimelineEntryRow)
+        superseded = exists().where(
+            and_(
+                newer.conference_id == TimelineEntryRow.conference_id,
+                newer.step_id == TimelineEntryRow.step_id,
+                newer.kind.in_(FAILED_ACTION_KINDS),
+                newer.id > TimelineEntryRow.id,
+            )
+        )
         query = (
             select(TimelineEntryRow, ConferenceRow.reference)
             .join(ConferenceRow, ConferenceRow.id == TimelineEntryRow.conference_id)
-            .where(TimelineEntryRow.kind == FAILED_KIND)
+            .where(TimelineEntryRow.kind.in_(FAILED_ACTION_KINDS))
             .where(~succeeded)
+            .where(~superseded)
             .order_by(TimelineEntryRow.at.desc(), TimelineEntryRow.id.desc())
         )
         query = _filtered(query, ConferenceFilter(chair=chair))
@@ -296,6 +311,7 @@ class StatusQueries(RecordQueries):
                     step_id=entry.step_id,
                     at=aware(entry.at) or entry.at,
                     detail=dict(entry.detail or {}),
+                    kind=entry.kind,
                 )
                 for entry, reference in session.execute(query.limit(limit)).all()
             ]

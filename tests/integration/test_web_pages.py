@@ -12,6 +12,7 @@ from bot.web.config import WebConfig
 from bot.web.pages import line_of
 from bot.web.progress import TimelineCache
 from bot.web.snapshot import HealthSnapshot
+from bot.web.status import london
 from tests.browser.webapp import (
     CHAIR,
     NOW,
@@ -93,6 +94,33 @@ async def test_retried_step_leaves_the_failed_actions_list(database: Database) -
     finally:
         await client.close()
     assert "No failed actions." in body
+
+
+async def test_failed_actions_list_a_retry_a_blocked_message_and_each_step_once(
+    database: Database,
+) -> None:
+    app, repo, _ = build_web_app(database)
+    cid = add_conference(repo)
+    retry = "Email to Mother failed (Graph answered 503); trying again"
+    lines = [
+        ("email_retry", "email:a", retry),
+        ("email_retry", "email:b", "first try"),
+        ("failed", "email:b", "Email to Father not sent: Graph answered 400"),
+        ("blocked", "letters", "a parent may not receive the police report"),
+    ]
+    for kind, step, reason in lines:
+        repo.append_timeline(
+            cid, actor="runtime", kind=kind, step_id=step, at=NOW, detail={"reason": reason}
+        )
+    client = await client_for(app)
+    try:
+        body = await (await client.get("/", headers=headers_for("admin"))).text()
+    finally:
+        await client.close()
+    when = london(NOW)
+    assert f"failed at {when} ({retry})." in body
+    assert "Email to Father not sent: Graph answered 400" in body and "first try" not in body
+    assert f"was blocked at {when} (a parent may not receive the police report)" in body
 
 
 async def test_conferences_list_filters_and_paginates(database: Database) -> None:

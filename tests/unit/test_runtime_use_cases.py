@@ -420,3 +420,33 @@ async def test_a_new_message_channel_is_registered_by_name_and_guarded_and_recor
     assert [mail.purpose for _sender, mail in texts] == ["sms:1"]
     records = OutboxRecords(database).messages(conference.id)
     assert [(r.channel, r.state) for r in records] == [("sms", "sent"), ("sms", "refused")]
+
+
+async def test_a_message_another_channel_fails_to_send_is_on_the_timeline_in_words(
+    database: Database,
+) -> None:
+    class BrokenTexts:
+        async def send_message(self, sender: str, mail: OutgoingMail) -> None:
+            raise TimeoutError
+
+    base = runtime(database, FakeGraph())
+    lines: list[tuple[int, str, str, dict[str, object]]] = []
+    outbox = Outbox(
+        base.graph,
+        OutboxRecords(database),
+        base.playbooks.for_conference,
+        MAILBOX,
+        channels={"sms": BrokenTexts()},
+        note=lambda cid, kind, step, detail: lines.append((cid, kind, step, detail)),
+    )
+    rt = dataclasses.replace(base, outbox=outbox)
+    conference = rt.store.get_conference(requested(rt))
+    note = OutgoingMail(to=(PARENT,), subject="", html_body="Your conference", purpose="sms:1")
+    with pytest.raises(TimeoutError):
+        await rt.outbox.send(
+            conference, note, {PARENT: Role.PARENT}, may_carry_link=False, channel="sms"
+        )
+    [(cid, kind, step, detail)] = lines
+    assert (cid, kind, step) == (conference.id, "failed", "sms:sms:1")
+    assert detail["reason"] == "SMS message to Parent not sent: TimeoutError"
+    assert PARENT not in str(detail)
