@@ -240,7 +240,8 @@ def add_teams(app: web.Application, services: Services) -> None:
         ),
     )
     resolve = services.gateway.user_object_id if services.gateway is not None else None
-    services.runsheets.add_channel(TeamsPromptChannel(bot, resolve))
+    note = _timeline_note(repository)  # a possible duplicate card, for the status page
+    services.runsheets.add_channel(TeamsPromptChannel(bot, resolve, note))
     add_teams_routes(app, bot)
 
 
@@ -270,7 +271,8 @@ def build_graph_gateway(settings: Settings, sandbox_url: str | None) -> GraphGat
 
 
 def _timeline_note(repository: Repository) -> Note:
-    """The outbox's lines (an email's failures and retries) on the conference's timeline."""
+    """Adapters' lines on the conference's timeline: an email's failures and retries (the
+    outbox), a Teams card that may have been shown twice."""
 
     def note(conference_id: int, kind: str, step_id: str, detail: dict[str, object]) -> None:
         repository.append_timeline(

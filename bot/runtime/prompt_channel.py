@@ -17,11 +17,15 @@ from bot.core.runsheet.model import Answer, CommandResult, Prompt
 class PromptChannelError(Exception):
     """A prompt could not be delivered; the runtime decides whether to retry."""
 
-    def __init__(self, conference_id: int, prompt_id: str, reason: str) -> None:
+    def __init__(
+        self, conference_id: int, prompt_id: str, reason: str, *, unclear: bool = False
+    ) -> None:
         super().__init__(f"prompt {prompt_id} for conference {conference_id}: {reason}")
         self.conference_id = conference_id
         self.prompt_id = prompt_id
-        self.reason = reason
+        self.reason = reason  # in words, no personal data: "Teams answered 503"
+        # The card may have been shown all the same (a timeout, a 5xx): a resend may show it twice.
+        self.unclear = unclear
 
 
 class ChairUnreachable(PromptChannelError):

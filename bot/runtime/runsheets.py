@@ -34,7 +34,8 @@ from bot.core.runsheet.sheet import (
 )
 from bot.runtime.context import SYSTEM, Runtime
 from bot.runtime.jobs import JobDispatcher
-from bot.runtime.prompt_channel import PromptChannel, PromptChannelError
+from bot.runtime.prompt_channel import PromptChannel
+from bot.runtime.prompt_delivery import PROMPT_RETRY_ACTION, PromptDelivery, parse_retry_step
 from bot.runtime.runsheet_facts import run_sheet_facts
 from bot.runtime.scheduler import Job
 
@@ -84,6 +85,7 @@ class RunSheetService:
         self.repo = runtime.store
         self.clock = runtime.clock
         self.channels: list[PromptChannel] = list(channels)
+        self.delivery = PromptDelivery(runtime)
         self._locks: dict[int, asyncio.Lock] = {}
         # Replicas on one PostgreSQL change a run sheet one at a time; alone, in-process will do.
         self.shared = shared
@@ -98,6 +100,7 @@ class RunSheetService:
         """Let the deadline runner hand run-sheet jobs to this service."""
         runner.register(RUNSHEET_ACTION, self.run_job)
         runner.register(START_ACTION, self.start_job)
+        runner.register(PROMPT_RETRY_ACTION, self.retry_job)
         # A wake-up the last leader was running when it died is in neither the job store
         # nor the journal's past: the new leader puts every live run sheet's back.
         runner.restore_on_lead(self.resume)
@@ -113,6 +116,16 @@ class RunSheetService:
         """The planned start: run the sheet now unless a meetingStart event already did."""
         now = self.clock()
         await self._apply(conference.id, lambda sheet: sheet.fire(START_JOB, now))
+
+    async def retry_job(self, conference: Conference, job: Job) -> None:
+        """A prompt a channel could not deliver: try it again, as it stands now."""
+        prompt_id, attempt = parse_retry_step(job.step_id)
+        try:
+            prompt = (await self.sheet(conference.id)).prompt(prompt_id)
+        except RunSheetError:  # no such prompt any more: nothing to deliver
+            return
+        new, closed = ([prompt], []) if prompt.is_open else ([], [prompt])
+        await self.delivery.deliver(conference, self.channels, new, closed, attempt)
 
     async def resume(self) -> int:
         """On taking the lead: hold every live run sheet's wake-ups again; returns how many."""
@@ -277,19 +290,4 @@ class RunSheetService:
     async def _deliver(
         self, conference: Conference, new: list[Prompt], closed: list[Prompt]
     ) -> None:
-        chair = conference.chair or ""
-        for channel in self.channels:
-            try:
-                for prompt in new:
-                    await channel.send_prompt(conference.id, chair, prompt)
-                for prompt in closed:
-                    await channel.mark_answered(conference.id, chair, prompt)
-            except PromptChannelError as err:
-                # The run sheet has moved on; the other channels still show every prompt.
-                logger.warning(
-                    "prompt not delivered: %s",
-                    err.reason,
-                    extra={"conference_id": conference.id, "step_id": err.prompt_id},
-                )
-            except Exception:  # one broken channel must not silence the others
-                logger.exception("prompt channel failed", extra={"conference_id": conference.id})
+        await self.delivery.deliver(conference, self.channels, new, closed)

@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from bot.core.cards import SENDING, SENT, CardDelivery
 from bot.store.database import Database
 from bot.store.teams_models import ConversationReferenceRow, PromptCardRow
 
@@ -70,7 +72,22 @@ class ConversationRepository:
 
     async def card(self, conference_id: int, prompt_id: str) -> tuple[str, str] | None:
         """(conversation id, activity id) of a prompt's card, if one was sent."""
+        known = await self.card_delivery(conference_id, prompt_id)
+        if known is None or known.state != SENT:
+            return None
+        return known.conversation_id, known.activity_id
+
+    async def card_delivery(self, conference_id: int, prompt_id: str) -> CardDelivery | None:
+        """Where a prompt's card stands: never tried (None), being sent, or sent."""
         return await asyncio.to_thread(self._card, conference_id, prompt_id)
+
+    async def begin_card(self, conference_id: int, prompt_id: str, conversation_id: str) -> None:
+        """Mark the card ``sending`` before an attempt, counting the attempt."""
+        await asyncio.to_thread(self._begin_card, conference_id, prompt_id, conversation_id)
+
+    async def drop_card(self, conference_id: int, prompt_id: str) -> None:
+        """Forget an attempt Teams refused outright: the card certainly was not shown."""
+        await asyncio.to_thread(self._drop_card, conference_id, prompt_id)
 
     # -- blocking work, run in a thread -------------------------------------------------------
 
@@ -125,27 +142,48 @@ class ConversationRepository:
                 return row.reference
         return None
 
+    @staticmethod
+    def _card_row(session: Session, conference_id: int, prompt_id: str) -> PromptCardRow | None:
+        return session.scalar(
+            select(PromptCardRow)
+            .where(PromptCardRow.conference_id == conference_id)
+            .where(PromptCardRow.prompt_id == prompt_id)
+        )
+
     def _save_card(
         self, conference_id: int, prompt_id: str, conversation_id: str, activity_id: str
     ) -> None:
         with self.db.session() as session:
-            row = session.scalar(
-                select(PromptCardRow)
-                .where(PromptCardRow.conference_id == conference_id)
-                .where(PromptCardRow.prompt_id == prompt_id)
-            )
+            row = self._card_row(session, conference_id, prompt_id)
             if row is None:
-                row = PromptCardRow(conference_id=conference_id, prompt_id=prompt_id)
+                row = PromptCardRow(conference_id=conference_id, prompt_id=prompt_id, attempts=1)
                 session.add(row)
             row.conversation_id = conversation_id
             row.activity_id = activity_id
             row.sent_at = self._clock()
+            row.state = SENT
 
-    def _card(self, conference_id: int, prompt_id: str) -> tuple[str, str] | None:
+    def _begin_card(self, conference_id: int, prompt_id: str, conversation_id: str) -> None:
         with self.db.session() as session:
-            row = session.scalar(
-                select(PromptCardRow)
-                .where(PromptCardRow.conference_id == conference_id)
-                .where(PromptCardRow.prompt_id == prompt_id)
-            )
-            return None if row is None else (row.conversation_id, row.activity_id)
+            row = self._card_row(session, conference_id, prompt_id)
+            if row is None:
+                row = PromptCardRow(conference_id=conference_id, prompt_id=prompt_id, attempts=0)
+                session.add(row)
+            row.conversation_id = conversation_id
+            row.activity_id = ""
+            row.sent_at = self._clock()
+            row.state = SENDING
+            row.attempts = (row.attempts or 0) + 1
+
+    def _drop_card(self, conference_id: int, prompt_id: str) -> None:
+        with self.db.session() as session:
+            row = self._card_row(session, conference_id, prompt_id)
+            if row is not None and row.state == SENDING:
+                session.delete(row)
+
+    def _card(self, conference_id: int, prompt_id: str) -> CardDelivery | None:
+        with self.db.session() as session:
+            row = self._card_row(session, conference_id, prompt_id)
+            if row is None:
+                return None
+            return CardDelivery(row.state, row.conversation_id, row.activity_id, row.attempts)

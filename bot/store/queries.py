@@ -7,8 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, func, select
 
 from bot.core.conference import (
     ConferenceState,
@@ -18,6 +17,7 @@ from bot.core.conference import (
     TriageItem,
 )
 from bot.core.post import CLOSING, NEEDS_POST, letters_to_post, open_post_steps
+from bot.store.failures import DONE_KINDS, FAILED_KIND, FailedAction, FailureQueries
 from bot.store.mapping import aware, entry_of, triage_item
 from bot.store.models import (
     ConferenceRequestRow,
@@ -50,12 +50,6 @@ ACTIVE_STATES: tuple[str, ...] = (
     ConferenceState.SCHEDULED.value,
     ConferenceState.IN_MEETING.value,
 )
-# Timeline kinds the runtime writes when a step succeeds (``done``) or fails (``failed``).
-DONE_KINDS: tuple[str, ...] = ("done", "step_done", "completed", "sent")
-FAILED_KIND = "failed"
-# What the status page lists as failed actions until the same step succeeds: failures, an
-# email being retried, a message the distribution guard blocked, a prompt not delivered.
-FAILED_ACTION_KINDS: tuple[str, ...] = (FAILED_KIND, "email_retry", "blocked", "prompt_failed")
 LATE_KIND = "step_late"  # a deadline check found the step not done
 
 
@@ -99,19 +93,6 @@ class Page:
     total: int
     offset: int
     limit: int
-
-
-@dataclass(frozen=True, slots=True)
-class FailedAction:
-    """A step that failed and has not succeeded since."""
-
-    entry_id: int
-    conference_id: int
-    reference: str
-    step_id: str | None
-    at: datetime
-    detail: dict[str, Any]
-    kind: str = FAILED_KIND  # one of FAILED_ACTION_KINDS
 
 
 _LINE_COLUMNS = (
@@ -168,7 +149,7 @@ def _filtered(query: AnySelect, where: ConferenceFilter) -> AnySelect:
     return query
 
 
-class StatusQueries(RecordQueries):
+class StatusQueries(FailureQueries, RecordQueries):
     """Every read the web makes. Methods are synchronous: call them in a thread."""
 
     def counts_by_state(self, chair: str | None = None) -> dict[ConferenceState, int]:
@@ -271,50 +252,6 @@ class StatusQueries(RecordQueries):
                 if step_id is not None:
                     found[cid].append((kind, step_id))
         return found
-
-    def failed_actions(self, limit: int = 50, chair: str | None = None) -> list[FailedAction]:
-        """Failed steps, newest first, leaving out those that have succeeded since."""
-        later = aliased(TimelineEntryRow)
-        succeeded = exists().where(
-            and_(
-                later.conference_id == TimelineEntryRow.conference_id,
-                later.step_id == TimelineEntryRow.step_id,
-                later.kind.in_(DONE_KINDS),
-                later.at >= TimelineEntryRow.at,
-            )
-        )
-        # A retry, then its final failure, is one action: only the newest line is listed.
-        newer = aliased(TimelineEntryRow)
-        superseded = exists().where(
-            and_(
-                newer.conference_id == TimelineEntryRow.conference_id,
-                newer.step_id == TimelineEntryRow.step_id,
-                newer.kind.in_(FAILED_ACTION_KINDS),
-                newer.id > TimelineEntryRow.id,
-            )
-        )
-        query = (
-            select(TimelineEntryRow, ConferenceRow.reference)
-            .join(ConferenceRow, ConferenceRow.id == TimelineEntryRow.conference_id)
-            .where(TimelineEntryRow.kind.in_(FAILED_ACTION_KINDS))
-            .where(~succeeded)
-            .where(~superseded)
-            .order_by(TimelineEntryRow.at.desc(), TimelineEntryRow.id.desc())
-        )
-        query = _filtered(query, ConferenceFilter(chair=chair))
-        with self.db.session() as session:
-            return [
-                FailedAction(
-                    entry_id=entry.id,
-                    conference_id=entry.conference_id,
-                    reference=reference,
-                    step_id=entry.step_id,
-                    at=aware(entry.at) or entry.at,
-                    detail=dict(entry.detail or {}),
-                    kind=entry.kind,
-                )
-                for entry, reference in session.execute(query.limit(limit)).all()
-            ]
 
     def letters_to_post(self) -> list[tuple[int, str, int]]:
         """(conference id, reference, how many) of letters waiting to be posted, oldest first.

@@ -35,5 +35,8 @@ class PromptCardRow(Base):
     conference_id: Mapped[int] = mapped_column(Integer, index=True)
     prompt_id: Mapped[str] = mapped_column(String(200))
     conversation_id: Mapped[str] = mapped_column(String(512))
-    activity_id: Mapped[str] = mapped_column(String(512))
-    sent_at: Mapped[datetime]
+    activity_id: Mapped[str] = mapped_column(String(512))  # "" until Teams gives one
+    sent_at: Mapped[datetime]  # of the latest attempt
+    # "sending" from the start of an attempt until Teams answers; then "sent".
+    state: Mapped[str] = mapped_column(String(16), default="sent", server_default="sent")
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

@@ -11,6 +11,7 @@ from microsoft_agents.activity import Activity, ActivityTypes, Attachment
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.app.proactive import Conversation
 
+from bot.core.cards import PROMPT_DUPLICATE_KIND, SENDING, SENT
 from bot.core.errors import RemoteServiceError
 from bot.core.runsheet.model import Prompt
 from bot.runtime.prompt_channel import ChairUnreachable, PromptChannelError
@@ -20,6 +21,19 @@ from bot.teams.cards import CARD_CONTENT_TYPE, answered_card, prompt_card
 logger = logging.getLogger(__name__)
 
 _Method = Callable[["TeamsPromptChannel", int, str, Prompt], Coroutine[Any, Any, None]]
+
+
+def refused(err: BaseException) -> bool:
+    """Whether Teams turned the request down itself, so nothing was shown (a 4xx but 408/429)."""
+    status = getattr(err, "status", None)
+    return isinstance(status, int) and 400 <= status < 500 and status not in (408, 429)
+
+
+def _reason(err: BaseException) -> str:
+    status = getattr(err, "status", None)
+    if isinstance(status, int) and status:
+        return f"Teams answered {status}"
+    return f"no answer from Teams ({type(err).__name__})"
 
 
 def _sdk_errors(func: _Method) -> _Method:
@@ -34,9 +48,15 @@ def _sdk_errors(func: _Method) -> _Method:
         except PromptChannelError:
             raise
         except Exception as err:
-            raise PromptChannelError(conference_id, prompt.id, type(err).__name__) from err
+            raise PromptChannelError(
+                conference_id, prompt.id, _reason(err), unclear=not refused(err)
+            ) from err
 
     return wrapper
+
+
+# A line for the conference's timeline: (conference id, kind, step id, detail).
+Note = Callable[[int, str, str, dict[str, object]], None]
 
 
 # The chair's Entra object id from their address: Teams knows people by id, conferences by
@@ -47,10 +67,13 @@ ChairResolver = Callable[[str], Awaitable[str]]
 class TeamsPromptChannel:
     """Sends each prompt once as a card, and replaces the card when the prompt is answered."""
 
-    def __init__(self, bot: TeamsBot, resolve: ChairResolver | None = None) -> None:
+    def __init__(
+        self, bot: TeamsBot, resolve: ChairResolver | None = None, note: Note | None = None
+    ) -> None:
         self.bot = bot
         self.store = bot.store
         self.resolve = resolve
+        self.note = note
         self._ids: dict[str, str] = {}
 
     async def _user(self, chair: str, conference_id: int, prompt_id: str) -> str:
@@ -66,8 +89,18 @@ class TeamsPromptChannel:
 
     @_sdk_errors
     async def send_prompt(self, conference_id: int, chair: str, prompt: Prompt) -> None:
-        """Post the prompt's card to the chair's personal chat; a second send does nothing."""
-        if await self.store.card(conference_id, prompt.id) is not None:
+        """Post the prompt's card to the chair's personal chat, once.
+
+        A card already shown is brought up to date in place (the same activity), never
+        posted again. A card whose last attempt's outcome was never learnt (a timeout, a
+        5xx, a crash mid-send) may be on the chair's screen already: Teams cannot be asked,
+        so it is posted again and the possible duplicate goes on the timeline.
+        """
+        known = await self.store.card_delivery(conference_id, prompt.id)
+        if known is not None and known.state == SENT:
+            if known.activity_id:
+                card = prompt_card(conference_id, prompt)
+                await self._replace(known.conversation_id, known.activity_id, card)
             return
         user = await self._user(chair, conference_id, prompt.id)
         reference = await self.store.conversation_for_user(user)
@@ -84,10 +117,20 @@ class TeamsPromptChannel:
                 )
             ],
         )
-        sent = await self.bot.app.proactive.send_activity(self.bot.adapter, conversation, activity)
+        await self.store.begin_card(conference_id, prompt.id, conversation_id)
+        try:
+            sent = await self.bot.app.proactive.send_activity(
+                self.bot.adapter, conversation, activity
+            )
+        except Exception as err:
+            if refused(err):  # certainly not shown: the next attempt is not a duplicate
+                await self.store.drop_card(conference_id, prompt.id)
+            raise
         await self.store.save_card(
             conference_id, prompt.id, conversation_id, (sent.id if sent else None) or ""
         )
+        if known is not None and known.state == SENDING:
+            self._possible_duplicate(conference_id, prompt, known.attempts + 1)
         # Typed "next" or "status" in this chat now means this conference.
         await self.store.save_conversation(conversation_id, reference, conference_id=conference_id)
         logger.info(
@@ -101,6 +144,28 @@ class TeamsPromptChannel:
         if sent is None or not sent[1]:
             return
         conversation_id, activity_id = sent
+        await self._replace(conversation_id, activity_id, answered_card(prompt))
+
+    def _possible_duplicate(self, conference_id: int, prompt: Prompt, attempt: int) -> None:
+        logger.warning(
+            "prompt sent again after an unclear attempt; the chair may see it twice",
+            extra={"conference_id": conference_id, "step_id": prompt.id},
+        )
+        if self.note is None:
+            return
+        words = (
+            f"The chair may see the {prompt.kind.value.replace('_', ' ')} prompt twice in "
+            "Teams: an earlier send's outcome was never known, so it was sent again"
+        )
+        self.note(
+            conference_id,
+            PROMPT_DUPLICATE_KIND,
+            f"prompt:{prompt.id}",
+            {"words": words, "attempt": attempt, "prompt": prompt.id},
+        )
+
+    async def _replace(self, conversation_id: str, activity_id: str, card: dict[str, Any]) -> None:
+        """Show ``card`` in place of the message ``activity_id``: the same activity, updated."""
         reference = await self.store.conversation(conversation_id)
         if reference is None:
             return
@@ -108,7 +173,7 @@ class TeamsPromptChannel:
         update = Activity(
             type=ActivityTypes.message,
             id=activity_id,
-            attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=answered_card(prompt))],
+            attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)],
         )
 
         async def replace_card(context: TurnContext) -> None:

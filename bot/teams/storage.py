@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from bot.core.cards import CardDelivery
+
 
 class ConversationStore(Protocol):
     """Conversation references (as the SDK serialises them) and sent-card ids."""
@@ -41,6 +43,15 @@ class ConversationStore(Protocol):
 
     async def card(self, conference_id: int, prompt_id: str) -> tuple[str, str] | None:
         """(conversation id, activity id) of a prompt's card, if one was sent."""
+
+    async def card_delivery(self, conference_id: int, prompt_id: str) -> CardDelivery | None:
+        """Where a prompt's card stands: never tried (None), being sent, or sent."""
+
+    async def begin_card(self, conference_id: int, prompt_id: str, conversation_id: str) -> None:
+        """Mark the card ``sending`` before an attempt, counting the attempt."""
+
+    async def drop_card(self, conference_id: int, prompt_id: str) -> None:
+        """Forget an attempt Teams refused outright: the card certainly was not shown."""
 
 
 class ConferenceLookup(Protocol):

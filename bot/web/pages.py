@@ -68,6 +68,10 @@ def current_phase(timeline: Timeline | str, now: datetime) -> str | None:
     return phase
 
 
+# How far back the overview counts Teams prompts that a chair may have been shown twice.
+DUPLICATES_SHOWN_FOR = timedelta(days=7)
+
+
 async def overview(request: web.Request) -> web.StreamResponse:
     """Counts by state, today's conferences, deadlines at risk, triage, failures and health."""
     identity = require(request, EVERYONE)
@@ -86,6 +90,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
         read_health(request.app),
     )
     to_post = await in_thread(q.letters_to_post)
+    twice = await in_thread(q.duplicate_prompts, now - DUPLICATES_SHOWN_FOR)
     # Threshold discussions are the duty chair's, listed apart from the triage queue.
     thresholds = await in_thread(q.triage_items, "open", "threshold")
     today_rows = [(line, current_phase(cache.compile(line), now)) for line in today]
@@ -102,6 +107,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
         triage_count=triage_count,
         thresholds=thresholds,
         failed=failed,
+        twice=twice,
         health=health,
         now=now,
         to_post=to_post,

@@ -273,3 +273,81 @@ async def test_the_console_takes_a_prompt_with_no_console_open_without_error() -
         assert console.shown(CHAIR) == ["consent.parent-2"]
     finally:
         await console.close()
+
+
+def noted(rig: TeamsRig) -> list[tuple[int, str, str, dict[str, object]]]:
+    """Give the rig's channel a timeline to write to; returns the lines it writes."""
+    lines: list[tuple[int, str, str, dict[str, object]]] = []
+    rig.channel = TeamsPromptChannel(
+        rig.bot, note=lambda cid, kind, step, detail: lines.append((cid, kind, step, detail))
+    )
+    return lines
+
+
+async def test_a_card_teams_refused_outright_is_sent_again_with_no_duplicate_counted(
+    teams: TeamsRig,
+) -> None:
+    lines = noted(teams)
+    await teams.reach(CHAIR, CONFERENCE)
+    teams.connector.faults = ["refuse"]  # a 403: nothing was shown
+    with pytest.raises(PromptChannelError) as raised:
+        await teams.channel.send_prompt(CONFERENCE, CHAIR, prompt())
+    assert raised.value.unclear is False and raised.value.reason == "Teams answered 403"
+    assert await teams.store.card_delivery(CONFERENCE, "consent.parent-1") is None
+    await teams.channel.send_prompt(CONFERENCE, CHAIR, prompt())
+    assert teams.shown(CHAIR) == ["consent.parent-1"]
+    assert lines == []
+
+
+async def test_a_card_whose_send_had_no_known_outcome_is_sent_again_and_counted_as_twice(
+    teams: TeamsRig,
+) -> None:
+    lines = noted(teams)
+    await teams.reach(CHAIR, CONFERENCE)
+    teams.connector.faults = ["lost"]  # shown to the chair, then a 504
+    with pytest.raises(PromptChannelError) as raised:
+        await teams.channel.send_prompt(CONFERENCE, CHAIR, prompt())
+    assert raised.value.unclear is True
+    known = await teams.store.card_delivery(CONFERENCE, "consent.parent-1")
+    assert known is not None and (known.state, known.attempts) == ("sending", 1)
+    await teams.channel.send_prompt(CONFERENCE, CHAIR, prompt())
+    # Teams cannot be asked whether the first went: it did, so the chair has two cards...
+    assert teams.shown(CHAIR) == ["consent.parent-1", "consent.parent-1"]
+    # ...and that is counted, once, in words with no one's name.
+    [(cid, kind, step, detail)] = lines
+    assert (cid, kind, step) == (CONFERENCE, "prompt_duplicate", "prompt:consent.parent-1")
+    assert detail["words"] == (
+        "The chair may see the consent prompt twice in Teams: an earlier send's outcome was "
+        "never known, so it was sent again"
+    )
+    known = await teams.store.card_delivery(CONFERENCE, "consent.parent-1")
+    assert known is not None and (known.state, known.attempts) == ("sent", 2)
+    # The card now known is the one later answers update, in place.
+    await teams.channel.mark_answered(CONFERENCE, CHAIR, prompt(answered=Answer.CONSENTED))
+    assert [u["id"] for u in teams.connector.updated] == [known.activity_id]
+
+
+async def test_a_send_cut_off_by_a_crash_counts_the_resend_as_a_possible_duplicate(
+    teams: TeamsRig,
+) -> None:
+    lines = noted(teams)
+    await teams.reach(CHAIR, CONFERENCE)
+    # confbot marked the card "sending" and was killed before Teams answered.
+    await teams.store.begin_card(CONFERENCE, "consent.parent-1", teams.chat_of(CHAIR))
+    await teams.channel.send_prompt(CONFERENCE, CHAIR, prompt())
+    assert teams.shown(CHAIR) == ["consent.parent-1"]
+    assert [kind for _cid, kind, _step, _detail in lines] == ["prompt_duplicate"]
+
+
+async def test_a_card_already_shown_is_brought_up_to_date_in_place_not_posted_again(
+    teams: TeamsRig,
+) -> None:
+    lines = noted(teams)
+    await teams.reach(CHAIR, CONFERENCE)
+    await teams.channel.send_prompt(CONFERENCE, CHAIR, prompt())
+    known = await teams.store.card_delivery(CONFERENCE, "consent.parent-1")
+    assert known is not None and known.activity_id
+    await teams.channel.send_prompt(CONFERENCE, CHAIR, prompt())  # a retry, a restart
+    assert teams.shown(CHAIR) == ["consent.parent-1"]
+    assert [u["id"] for u in teams.connector.updated] == [known.activity_id]
+    assert lines == []

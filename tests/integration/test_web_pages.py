@@ -123,6 +123,30 @@ async def test_failed_actions_list_a_retry_a_blocked_message_and_each_step_once(
     assert f"was blocked at {when} (a parent may not receive the police report)" in body
 
 
+async def test_the_overview_counts_teams_prompts_a_chair_may_have_seen_twice(
+    database: Database,
+) -> None:
+    app, repo, _ = build_web_app(database)
+    cid = add_conference(repo)
+    for step in ("prompt:consent.parent-1", "prompt:callback.parent-1.1"):
+        repo.append_timeline(cid, actor="system", kind="prompt_duplicate", step_id=step, at=NOW)
+    old = add_conference(repo)  # a week and more ago: no longer counted
+    repo.append_timeline(old, actor="system", kind="prompt_duplicate", step_id="prompt:x",
+                         at=NOW - timedelta(days=8))  # fmt: skip
+    client = await client_for(app)
+    try:
+        body = await (await client.get("/", headers=headers_for("admin"))).text()
+    finally:
+        await client.close()
+    reference, old_reference = (
+        repo.get_conference(cid).reference,
+        repo.get_conference(old).reference,
+    )
+    assert "Teams prompts a chair may have seen twice in the last 7 days" in body
+    twice = body.split("seen twice in the last 7 days", 1)[1].split("</p>", 1)[0]
+    assert f"{reference}</a> (2)." in twice and old_reference not in twice
+
+
 async def test_conferences_list_filters_and_paginates(database: Database) -> None:
     app, repo, _ = build_web_app(database)
     for i in range(60):

@@ -10,13 +10,15 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bot.core.cards import SENDING, SENT, CardDelivery
+
 
 class MemoryConversationStore:
     """ConversationStore in memory: for unit tests only (production uses the database)."""
 
     def __init__(self) -> None:
         self.conversations: dict[str, dict[str, Any]] = {}
-        self.cards: dict[tuple[int, str], tuple[str, str]] = {}
+        self.deliveries: dict[tuple[int, str], CardDelivery] = {}
         self._order = itertools.count()
 
     async def save_conversation(
@@ -53,10 +55,32 @@ class MemoryConversationStore:
     async def save_card(
         self, conference_id: int, prompt_id: str, conversation_id: str, activity_id: str
     ) -> None:
-        self.cards[(conference_id, prompt_id)] = (conversation_id, activity_id)
+        known = self.deliveries.get((conference_id, prompt_id))
+        attempts = known.attempts if known is not None else 1
+        self.deliveries[(conference_id, prompt_id)] = CardDelivery(
+            SENT, conversation_id, activity_id, attempts
+        )
 
     async def card(self, conference_id: int, prompt_id: str) -> tuple[str, str] | None:
-        return self.cards.get((conference_id, prompt_id))
+        known = self.deliveries.get((conference_id, prompt_id))
+        if known is None or known.state != SENT:
+            return None
+        return known.conversation_id, known.activity_id
+
+    async def card_delivery(self, conference_id: int, prompt_id: str) -> CardDelivery | None:
+        return self.deliveries.get((conference_id, prompt_id))
+
+    async def begin_card(self, conference_id: int, prompt_id: str, conversation_id: str) -> None:
+        known = self.deliveries.get((conference_id, prompt_id))
+        attempts = (known.attempts if known is not None else 0) + 1
+        self.deliveries[(conference_id, prompt_id)] = CardDelivery(
+            SENDING, conversation_id, "", attempts
+        )
+
+    async def drop_card(self, conference_id: int, prompt_id: str) -> None:
+        known = self.deliveries.get((conference_id, prompt_id))
+        if known is not None and known.state == SENDING:
+            del self.deliveries[(conference_id, prompt_id)]
 
     def _latest(self, match: Any) -> dict[str, Any] | None:
         rows = sorted(
@@ -83,6 +107,9 @@ class FakeConnector:
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
         self.updated: list[dict[str, Any]] = []
+        # What the next sends meet, in order: "refuse" (403), "fail" (503 before anything
+        # is shown) or "lost" (shown, then a 504): None is a normal send.
+        self.faults: list[str | None] = []
         self._ids = itertools.count(1)
         self.url = ""
 
@@ -95,7 +122,14 @@ class FakeConnector:
         ]
 
     async def _post(self, request: web.Request) -> web.Response:
+        fault = self.faults.pop(0) if self.faults else None
+        if fault == "refuse":  # Teams turns it down: nothing is shown
+            return web.json_response({"error": {"code": "Forbidden"}}, status=403)
+        if fault == "fail":  # Teams fails before showing it
+            return web.json_response({"error": {"code": "ServiceError"}}, status=503)
         self.sent.append(await request.json())
+        if fault == "lost":  # shown to the chair, but the answer says it failed
+            return web.json_response({"error": {"code": "GatewayTimeout"}}, status=504)
         return web.json_response({"id": f"activity-{next(self._ids)}"})
 
     async def _put(self, request: web.Request) -> web.Response:
