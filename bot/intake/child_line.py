@@ -131,8 +131,10 @@ def read_initials(text: str, *, from_names: bool = True) -> str:
         text,
     )
     name = _FULL_NAME.search(stripped)
-    # "Unborn baby of Chloe Pell" names the mother, not the child.
-    parent_named = re.search(r"\b(of|to|mum|mother|father|dad|parents?)\b", text, re.I)
+    # "Unborn baby of Chloe Pell", "Chloe Pell's unborn baby" name the mother, not the child.
+    parent_named = re.search(r"\b(of|to|mum|mother|father|dad|parents?)\b", text, re.I) or (
+        name is not None and name.group(0).endswith(("'s", "’s"))
+    )
     if from_names and name and not _NOT_NAME.search(name.group(0)) and not parent_named:
         return dotted("".join(part[0] for part in name.groups() if part))
     bare = _BARE_INITIALS.search(stripped)

@@ -60,6 +60,18 @@ from bot.intake.shared_contacts import by_order, by_role
 _SEPARATOR = re.compile(r"\s*:\s*|\s+[-–—]+\s+|\s*[-–—]+\s*$|\s{2,}")
 # Fields that gather every value given rather than refusing a second one.
 _LABEL_SPAN = 150
+# A label naming a job: "Women's Aid worker for mum", "Refuge key worker", "YOT officer".
+_PROFESSIONAL = re.compile(
+    r"\b(worker|officer|practitioner|advocate|coordinator|co-ordinator|support worker|"
+    r"keyworker|key worker|therapist|counsellor|mentor|caseworker)\b",
+    re.IGNORECASE,
+)
+# A sentence that introduces the child's details below it.
+_FOLLOWING_CHILD = re.compile(
+    r"\b(?:the following|these|this|below)\s+(?:child(?:ren)?|young (?:person|people)|baby|"
+    r"siblings?)(?:\s*\([^()]*\))?\s*[:\-–]\s*$",
+    re.IGNORECASE,
+)
 ADDITIVE = frozenset(
     {
         ("parent", "phone"),
@@ -121,6 +133,11 @@ class Extractor(TableReading):
         if SIGN_OFF.match(line):
             # "Kind regards": the signature below is the sender's, not the last entry's.
             self.section, self.pending, self.under_heading = None, None, False
+            return
+        if _FOLLOWING_CHILD.search(line):
+            # "... an ICPC for the following young person:" over "Name: / DOB: / ID:" lines.
+            self.pending = None
+            self._open_section(CHILD, None)
             return
         parts = SIDE_BY_SIDE.split(line)
         if len(parts) > 1:
@@ -194,11 +211,11 @@ class Extractor(TableReading):
         A label confbot does not know, over a named person or service with a way to reach
         them, is a professional whose label says what they do or where they work.
         """
-        if self.section != AGENCY:
-            return False
         m = SERVICE_LINE.match(line)
         if m is None or parse_label(m.group(1), AGENCY) is not None:
             return False
+        if self.section != AGENCY and not _PROFESSIONAL.search(m.group(1)):
+            return False  # outside the professionals, only a label that says it is a job
         label, value = m.group(1).strip(), m.group(2).strip()
         contact = read_contact(value)
         if not ((contact.name or contact.organisation) and (contact.emails or contact.phones)):

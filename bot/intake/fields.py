@@ -105,7 +105,11 @@ _DAY_MONTH_FIGURES = re.compile(r"(?<![\d/.\-])(\d{1,2})/(\d{1,2})(?![\d/.\-]*\d
 
 def find_recent_date(text: str, today: date) -> date:
     """A date as ``find_date`` reads it, or one without a year ("9th November"): the last
-    such day on or before ``today``, as someone writing today about a past event means it."""
+    such day on or before ``today``, as someone writing today about a past event means it.
+
+    A child's date said in brackets beside it ("... regarding the unborn baby (EDD 2
+    January 2027)") is the child's, not the event's."""
+    text = _CHILDS_DATE_ASIDE.sub(" ", text)
     try:
         return find_date(text)
     except FieldError:
@@ -127,6 +131,9 @@ def find_recent_date(text: str, today: date) -> date:
         return value if value <= today else _build_date(day, month, today.year - 1)
 
 
+_CHILDS_DATE_ASIDE = re.compile(
+    r"\([^()]*\b(?:e\.?d\.?d|d\.?o\.?b|born|due|date of birth)\b[^()]*\)", re.IGNORECASE
+)
 # "We had the strat this morning", "strategy discussion yesterday", "held on Monday".
 RELATIVE_DAY = re.compile(
     r"\b(today|this (?:morning|afternoon)|earlier today|yesterday|"

@@ -362,7 +362,7 @@ def _split_at_roles(text: str) -> list[str]:
     entry is one too (it starts with a role word, or has a name and a way to reach them).
     """
     parts: list[str] = []
-    depth, start = 0, 0
+    depth, start, after_bracket = 0, 0, False
     for i, ch in enumerate(text):
         if ch in "([":
             depth += 1
@@ -371,11 +371,25 @@ def _split_at_roles(text: str) -> list[str]:
         elif ch == "," and depth == 0 and _ROLE_START.match(text, i + 1):
             parts.append(text[start:i].strip())
             start = i + 1
+        elif (
+            ch == ","
+            and depth == 0
+            and text[i - 1 : i] in (")", "]")
+            and _CAPITAL.match(text, i + 1)
+        ):
+            # "CAMHS (Dr Imogen Frost, ...), Westshire Academy (DSL Mr Ian Pope, ...)".
+            parts.append(text[start:i].strip())
+            start, after_bracket = i + 1, True
     parts.append(text[start:].strip())
     parts = [p for p in parts if p]
     if len(parts) < 2 or not (_ROLE_START.match(parts[0]) or _whole(parts[0], False)):
         return [text]
+    if after_bracket and not all(_whole(p, False) for p in parts):
+        return [text]  # split after a bracket only where each part is someone to reach
     return parts
+
+
+_CAPITAL = re.compile(r"\s+[A-Z]")
 
 
 _AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)

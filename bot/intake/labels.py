@@ -246,6 +246,11 @@ _SINGLE_DISPLAY = {
     "previous_reference": "Previous conference reference",
 }
 _LETTERS = "abcdefgh"
+_FAMILY_STATE = re.compile(
+    r"\s+(?:(?:are|is|both|who are|now|currently)\s+)*(?:not\s+)?"
+    r"(?:together|separated|apart|divorced|living together|live together|living apart|"
+    r"live apart|a couple|to be invited|both to be invited)$"
+)
 _TRAILING_VERB = re.compile(r"(?:\s+(?:held|on|was|date|took place|happened|requested))+$")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _HEADING_SUFFIXES = (
@@ -424,6 +429,12 @@ def parse_label(text: str, section: str | None = None) -> FieldKey | None:
     for group, number, rest in _grouped(norm):
         name = _SUB_INDEX[group].get(rest)
         if name is not None:
+            return FieldKey(group, name, number)
+    # "Parents are together:", "Parents (separated):": the parents, and how they live.
+    together = _FAMILY_STATE.sub("", norm)
+    for group, number, rest in _grouped(together) if together != norm else ():
+        name = _SUB_INDEX[group].get(rest)
+        if group == PARENT and name is not None:
             return FieldKey(group, name, number)
     if section is not None and norm:
         name = _SUB_INDEX[section].get(norm)

@@ -17,6 +17,7 @@ from bot.intake.child_line import (
 )
 from bot.intake.field_values import Fields, Value
 from bot.intake.labels import CHILD
+from bot.intake.named_children import named_children
 
 _DUE_SAID = re.compile(r"\b(e\.?d\.?d|due|expected)\b", re.IGNORECASE)
 _CHILD_FACTS = ("entry", "initials", "date_of_birth", "due_date")
@@ -61,6 +62,8 @@ def _described(fields: Fields, sentences: list[str], source: str) -> None:
             if (dated or due) and not bits.problem:
                 described.append(part)
         paired = bracketed_children(sentence)  # "T.R. and B.R. (DOB ... and ...)"
+        if not (paired or described):
+            paired = named_children(sentence)  # "Rosa Mensah (04/04/2019, LCS 551902)"
         for part in paired if len(paired) > len(described) else described:
             index += 1
             fields.add((CHILD, index, "entry"), Value(part, source))

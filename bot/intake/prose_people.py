@@ -193,6 +193,8 @@ _ROLE_BY_WORD = {w: (group, implied) for w, group, implied in (*family_words(), 
 _ROLE_WORD = "(?i:\\b(" + "|".join(_word_pattern(w) for w in _ROLE_BY_WORD if len(w) > 1) + ")\\b)"
 # "Nan (mum's mum), Bev McKenna": an aside in brackets between the role and the name.
 _ASIDE = r"(?:\s*\([^()]{1,30}\))?"
+# A professional who is someone's: "worker for mum", "advocate to dad", "support for mum".
+_FOR_SOMEONE = re.compile(r"\b[a-z]{3,}\s+(?:for|to)\s+(?:the\s+)?$", re.IGNORECASE)
 _ROLE_THEN_NAME = re.compile(_ROLE_WORD + _ASIDE + LINK + TITLE + NAME)
 # "GP – Tŷ Meddyg Surgery – ...", "School nurse: Sara Jones": a line that is a list's item.
 ROLE_ITEM = re.compile(r"^\W*" + _ROLE_WORD + r"\s*(?:[–—:]|\s-\s)")
@@ -227,6 +229,9 @@ _NAME_THEN_ROLE = re.compile(
     + _WHOSE
     + _ROLE_WORD
 )
+_EXPECTING = re.compile(
+    NAME + r"['’]s\s+(?:unborn(?:\s+(?:baby|child))?|pregnancy|expected baby)\b"
+)
 # A role word written as a label, or owning what follows: "Mum's number:", "Dad:".
 _ROLE_LABEL = re.compile(_ROLE_WORD + r"(?:['’]s\b|\s*:)")
 _ADVOCATE_NAME = re.compile(rf"(?i:\badvocate\b){LINK}{TITLE}{NAME}")
@@ -256,6 +261,8 @@ def _mentions_in(sentence: str) -> tuple[_Mention, ...]:
             continue  # "Health Visitor": one role word, not "health" and a Mr Visitor
         if role is None:
             continue
+        if role[0] == PARENT and _FOR_SOMEONE.search(sentence, 0, m.start()):
+            continue  # "Women's Aid worker for mum: Shona Patel": mum's worker, not mum
         run = m.group(2) + _CAPITAL_RUN.match(sentence, m.end(2)).group(0)  # type: ignore[union-attr]
         if role[0] == AGENCY and _a_place(m.group(1), run.strip(), sentence[m.end(2) :]):
             # "The GP is Northgate Practice", "School is Ysgol Example, DSL Mrs Roberts".
@@ -271,6 +278,9 @@ def _mentions_in(sentence: str) -> tuple[_Mention, ...]:
         role = role_of(m.group(2))
         if role is not None:
             found.append((m.start(), role[0], m.group(1), role[1], False))
+    for m in _EXPECTING.finditer(sentence):
+        # "Sophie Kerr's unborn baby (EDD ...)": the expectant mother.
+        found.append((m.start(), PARENT, m.group(1), ("relationship", "mother"), False))
     for m in _ADVOCATE_NAME.finditer(sentence):
         found.append((m.start(), ADVOCATE, m.group(1), None, False))
     for m in _PLACE_THEN_PERSON.finditer(sentence):

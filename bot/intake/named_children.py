@@ -1,0 +1,133 @@
+"""Children a sentence names in full, with their date of birth beside the name.
+
+Social workers write "an ICPC for Rosa Mensah (04/04/2019, LCS 551902)", "baby Mia W (born
+14th October 2026)", "Ava-Rose Hart, d.o.b 19/12/2020" or "Kayden (DOB 03/05/2015) and
+Lacey (DOB 22/09/2018) Doherty". A name is a child's only with a date of birth right after
+it (in brackets, or after a comma and "DOB" or "born"), and never after a word that makes
+it an adult ("Dad is Reece Armitage (DOB ...)"). Only the initials go on: each child comes
+back as "R.M. (04/04/2019, LCS 551902)", which the child reader takes as it takes any line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.intake.child_line import dotted, read_child
+
+_WORD = r"[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?"
+# A first name, perhaps a middle name or surname, perhaps a surname's initial ("Mia W").
+_NAMED = re.compile(
+    rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,2}}(?:\s+[A-Z]\.?(?![\w'’]))?)"
+    r"(?:\s*\((?P<inside>[^()]{4,90})\)"
+    r"|,\s*(?P<after>(?:d\.?\s?o\.?\s?b\.?|date of birth|born)\b[^;()]{4,70}?)"
+    r"(?=[.;]\s|[.;]?$|,\s*(?:she|he|they|and|who)\b))"
+)
+# Words before a name that make it someone other than the child.
+_ADULT_BEFORE = re.compile(
+    r"\b(mum|mother|mam|dad|father|parents?|carers?|partner|step\w*|nan|nana|gran\w*|aunt\w*|"
+    r"uncle|cousin|husband|wife|boyfriend|girlfriend|social worker|sw|worker|officer|dr|"
+    r"mrs?|ms|miss|mr|pc|dc|ds|nurse|midwife|teacher|dsl|manager|head|contact)\W*(?:is|was|:|-|–)?\s*$",
+    re.IGNORECASE,
+)
+# Capitalised words that are no part of a child's name.
+_NOT_NAME = frozenset(
+    {
+        "baby",
+        "unborn",
+        "child",
+        "children",
+        "young",
+        "person",
+        "the",
+        "a",
+        "an",
+        "our",
+        "my",
+        "his",
+        "her",
+        "their",
+        "dob",
+        "edd",
+        "lcs",
+        "mosaic",
+        "case",
+        "ref",
+        "id",
+        "icpc",
+        "rcpc",
+        "conference",
+        "initial",
+        "review",
+        "transfer",
+        "request",
+        "please",
+        "hi",
+        "hello",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "strat",
+        "strategy",
+        "section",
+        "both",
+        "mum",
+        "mam",
+        "dad",
+        "mother",
+        "father",
+        "parents",
+        "she",
+        "he",
+        "they",
+        "school",
+        "nursery",
+        "health",
+        "police",
+        "gp",
+    }
+)
+# After the last bracket, the surname the children share: "... (DOB 22/09/2018) Doherty".
+_SHARED_SURNAME = re.compile(rf"^\s*({_WORD})\b(?!\s*\()")
+
+
+def named_children(sentence: str) -> list[str]:
+    """Each child the sentence names with a date of birth, as initials and what follows."""
+    found: list[tuple[str, str, int]] = []  # (name words, facts, end of the match)
+    for m in _NAMED.finditer(sentence):
+        words = [w for w in m.group("name").split() if w.casefold() not in _NOT_NAME]
+        facts = m.group("inside") or m.group("after") or ""
+        before = sentence[max(0, m.start() - 30) : m.start()]
+        if not words or _ADULT_BEFORE.search(before) or re.search(r"@|\d{5} ?\d{6}", facts):
+            continue
+        bits = read_child(facts, from_names=False)
+        if bits.date_of_birth is None or bits.unborn or bits.problem:
+            continue
+        found.append((" ".join(words), facts, m.end()))
+    if not found:
+        return []
+    shared = _SHARED_SURNAME.match(sentence[found[-1][2] :])
+    surname = shared.group(1) if shared and shared.group(1).casefold() not in _NOT_NAME else ""
+    children = []
+    for name, facts, _end in found:
+        parts = name.split()
+        if len(parts) == 1 and surname:
+            parts.append(surname)
+        initials = dotted("".join(p[0] for p in parts[:1] + parts[1:][-1:]))
+        children.append(f"{initials} ({facts.strip()})")
+    return children

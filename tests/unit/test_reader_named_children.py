@@ -1,0 +1,131 @@
+"""Children named in full in a request's sentences, read down to their initials; and the
+people around them that such requests describe. Fictional families only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.intake.named_children import named_children
+from bot.intake.outcome import Parsed
+from bot.intake.parser import parse_message
+from tests.unit.test_reader_free_form import booked, message
+
+SIGNED = "\n\nThanks\nNell Arden\nSocial Worker\n07700 900640\n"
+
+
+def children(body: str) -> list[tuple[str, date | None]]:
+    request = booked(body + SIGNED, sender_name="Nell Arden").request
+    return [(c.initials, c.date_of_birth) for c in request.children]
+
+
+def test_a_child_named_in_full_with_a_bracketed_birth_date_is_kept_as_initials_only() -> None:
+    outcome = booked(
+        "Please can an ICPC be arranged for Rosa Fenwick (04/04/2019, LCS 551902) and Eli "
+        "Fenwick (30/08/2021, LCS 551903). The strategy discussion was on 17/11/2026." + SIGNED
+    )
+    request = outcome.request
+    assert [(c.initials, c.date_of_birth) for c in request.children] == [
+        ("R.F.", date(2019, 4, 4)),
+        ("E.F.", date(2021, 8, 30)),
+    ]
+    assert [c.case_references[0].reference for c in request.children] == ["551902", "551903"]
+    assert "Rosa" not in repr(request.children) and "Fenwick" not in repr(request.children)
+
+
+def test_a_baby_named_by_first_name_and_a_surnames_initial_is_that_childs() -> None:
+    assert children(
+        "Could you book an initial conference for baby Mia W (born 14th October 2026, Mosaic "
+        "2218734). Strat was held on 16/11/2026."
+    ) == [("M.W.", date(2026, 10, 14))]
+
+
+def test_children_sharing_a_surname_said_once_after_them_get_it_each() -> None:
+    assert children(
+        "Review conference please. Kayden (DOB 03/05/2015) and Lacey (DOB 22/09/2018) Doherty "
+        "are both on plans under emotional abuse. Mosaic numbers 1984412 and 1984413."
+    ) == [("K.D.", date(2015, 5, 3)), ("L.D.", date(2018, 9, 22))]
+
+
+def test_a_name_then_dob_after_a_comma_is_a_child() -> None:
+    assert named_children(
+        "We need a transfer-in conference for Ava-Rose Hartley, d.o.b 19/12/2020, Mosaic 4410032."
+    ) == ["A.H. (d.o.b 19/12/2020, Mosaic 4410032)"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Dad is Reece Armley (DOB 01/02/1990) and has no fixed abode.",
+        "Mum - Chantel Wray (born 03/03/2001) - lives with her nan.",
+        "Please invite the health visitor Gail Purdy (07700 900311).",
+        "The strategy discussion was held on Monday (16/11/2026).",
+    ],
+)
+def test_an_adults_date_or_a_name_with_no_birth_date_is_no_child(sentence: str) -> None:
+    assert named_children(sentence) == []
+
+
+def test_the_following_young_person_opens_the_childs_details_below() -> None:
+    assert children(
+        "I would like to request an ICPC for the following young person:\n\n"
+        "Name: Tyler Grange\nDOB: 11.02.2011\nID: 3390175\n\n"
+        "Strategy discussion date: 13.11.26"
+    ) == [("T.G.", date(2011, 2, 11))]
+
+
+def test_parents_are_together_labels_the_parents_line() -> None:
+    request = booked(
+        "An RCPC is due for K.D. (DOB 03/05/2015, LCS 640112).\n"
+        "Parents are together: Gemma Dorian (gemmad@example.com / 07700 900551) and Paul "
+        "Dorian (07700 900552)." + SIGNED
+    ).request
+    parents = {p.name: (p.emails, p.phones) for p in request.people if p.role.value == "parent"}
+    assert parents == {
+        "Gemma Dorian": (("gemmad@example.com",), ("+447700900551",)),
+        "Paul Dorian": ((), ("+447700900552",)),
+    }
+
+
+def test_a_workers_label_for_mum_names_the_worker_not_mum() -> None:
+    request = booked(
+        "An RCPC is due for K.D. (DOB 03/05/2015, LCS 640112).\n"
+        "Mum: Gemma Dorian, 07700 900551\n"
+        "Women's Aid worker for mum: Shona Pell, shona.pell@womensaid.example.org" + SIGNED
+    ).request
+    shona = next(p for p in request.people if p.name == "Shona Pell")
+    assert shona.role.value != "parent" and shona.relationship == ""
+
+
+def test_agencies_in_brackets_after_commas_are_each_their_own_contact() -> None:
+    request = booked(
+        "ICPC for T.G. (DOB 11/02/2011, LCS 640113), strategy discussion 13/11/2026.\n"
+        "Agencies: Youth Justice (Kyle Burr, kyle.burr@council.example.org), CAMHS (Dr Imogen "
+        "Frostick, i.frostick@nhs.example.net), Westvale Academy (DSL Mr Ian Pope, "
+        "ipope@westvale.example.sch.uk)." + SIGNED
+    ).request
+    emails = {p.name: p.emails for p in request.people}
+    assert emails["Imogen Frostick"] == ("i.frostick@nhs.example.net",)
+    assert emails["Ian Pope"] == ("ipope@westvale.example.sch.uk",)
+
+
+def test_an_unborn_babys_due_date_is_not_the_strategy_date_and_its_mother_is_found() -> None:
+    outcome = parse_message(
+        message(
+            "Strategy meeting took place yesterday regarding Sophie Kerrigan's unborn baby "
+            "(EDD 2 January 2027). Outcome was ICPC.\n\n"
+            "Sophie's contact is 07700 900701 and sophie.k93@example.com." + SIGNED
+        )
+    )
+    assert isinstance(outcome, Parsed), outcome
+    request = outcome.request
+    assert request.strategy_discussion_date == date(2026, 11, 23)  # the day before it was sent
+    [child] = request.children
+    assert (child.unborn, child.due_date, child.initials) == (True, date(2027, 1, 2), "")
+    sophie = next(p for p in request.people if p.name == "Sophie Kerrigan")
+    assert (sophie.relationship, sophie.emails, sophie.phones) == (
+        "mother",
+        ("sophie.k93@example.com",),
+        ("+447700900701",),
+    )
