@@ -93,7 +93,10 @@ _FORMATS = (
     # "in person at Fenbridge House with a Teams link for dad": both at once.
     ("hybrid", re.compile(r"\bhybrid\b|\bwith an? (ms |microsoft )?teams link\b", re.I)),
     ("face_to_face", re.compile(r"\b(face[\s\-]to[\s\-]face|in person)\b", re.I)),
-    ("conference_call", re.compile(r"\b(conference|telephone|audio) call\b", re.I)),
+    (
+        "conference_call",
+        re.compile(r"\b(conference|telephone|audio) call\b|\b(tele)?phone conference\b", re.I),
+    ),
     (
         "phone_calls",
         re.compile(r"\bphone series\b|\bcalls? to each\b|\b(be|being) (phoned|rung)\b", re.I),
@@ -108,7 +111,8 @@ _FORMATS = (
 _PREFER = re.compile(
     r"\b(prefer|preference|would like|would be best|format|held (on|via|by|as)|happy (for|with)|"
     r"would work|work best|would be (good|great|ideal|easiest|better)|easiest|make it|"
-    r"use|i think|if possible|is fine|are fine|fine for|works for)\b|['’]d like",
+    r"use|i think|if possible|if at all possible|is fine|are fine|fine for|works for|"
+    r"asked (?:that|for|if)|be held)\b|['’]d like",
     re.I,
 )
 # "All on Teams please", "please make it hybrid": a format asked for with a please.

@@ -305,9 +305,15 @@ def _mentions_in(sentence: str) -> tuple[_Mention, ...]:
             _, group, _, implied, _ = max(before, key=lambda f: f[0])
             found.append((m.start(1), group, m.group(1), implied, False))
     seen: set[str] = set()
-    out = []
+    out: list[_Mention] = []
     for pos, group, said, implied, place in sorted(found, key=lambda f: (f[0], -len(f[2]))):
         name = said if place else strip_title(said)
+        if name.casefold() in seen and group == PARENT and implied is not None:
+            # "Her partner Jordan Pike is the baby's father": the later word says who he is.
+            at = next(i for i, m in enumerate(out) if m[2].casefold() == name.casefold())
+            if out[at][1] == PARENT and out[at][3] == ("relationship", "partner"):
+                out[at] = (out[at][0], PARENT, out[at][2], implied, False)
+            continue
         if (
             not name
             or name.casefold() in seen

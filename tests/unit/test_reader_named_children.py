@@ -129,3 +129,32 @@ def test_an_unborn_babys_due_date_is_not_the_strategy_date_and_its_mother_is_fou
         ("sophie.k93@example.com",),
         ("+447700900701",),
     )
+
+
+def test_a_partner_said_to_be_the_babys_father_is_the_father() -> None:
+    request = booked(
+        "ICPC please for T.G. (DOB 11/02/2025, LCS 640113); strategy discussion 13/11/2026.\n"
+        "Mum is Sophie Kerrigan. Her partner Jordan Pyke is the baby's father - 07700 900702."
+        + SIGNED
+    ).request
+    jordan = next(p for p in request.people if p.name == "Jordan Pyke")
+    assert jordan.relationship == "father"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "wished"),
+    [
+        (
+            "Sophie has said she would prefer a phone conference because of travel.",
+            "conference_call",
+        ),
+        ("Paul has asked that the meeting be held in person if at all possible.", "face_to_face"),
+    ],
+)
+def test_a_format_asked_for_in_the_families_words_is_the_wish(sentence: str, wished: str) -> None:
+    request = booked(
+        "ICPC please for T.G. (DOB 11/02/2025, LCS 640113); strategy discussion 13/11/2026.\n"
+        + sentence
+        + SIGNED
+    ).request
+    assert request.preferred_format is not None and request.preferred_format.value == wished
