@@ -196,6 +196,14 @@ def _own_part(text: str) -> str:
     return ";".join(kept)
 
 
+# A place's name, then a role word and a person with no comma between: split them.
+_PLACE_THEN_ROLE = re.compile(
+    r"\b((?:[A-Z][\w'&\-]*\s+){1,4}(?:Academy|School|Primary|High|College|Nursery|Surgery|"
+    r"Practice|Centre|Infants|Juniors))\s+((?:DSL|SENCO|Head(?:teacher)?|Manager|Nurse|"
+    r"Deputy DSL)\s+[A-Z])"
+)
+
+
 @lru_cache(maxsize=2048)
 def read_contact(text: str) -> Contact:
     """The person a line describes; the order of the parts does not matter."""
@@ -207,6 +215,7 @@ def read_contact(text: str) -> Contact:
     )
     rest = re.sub(r"\([^()]{0,60}\)", " , ", rest)
     rest = re.sub(r"\b(ext|extension|x)\.?\s*\d{2,6}\b", " ", rest, flags=re.IGNORECASE)
+    rest = _PLACE_THEN_ROLE.sub(r"\1, \2", rest)  # "Kingsway Academy DSL Joanne Platt"
     chunks = [c.strip(" .:-–—'\"") for c in _SEPARATORS.split(rest)]
     name, organisation = "", ""
     roles: list[str] = []

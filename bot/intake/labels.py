@@ -48,7 +48,8 @@ _GROUPS: dict[str, tuple[str, ...]] = {
 
 # Role words used as labels ("Mum:", "HV -", "DSL:"): the group, and what the word implies.
 _FAMILY_WORDS: dict[str, tuple[str, ...]] = {
-    "mother": ("mum", "mother", "birth mother", "mam", "mom", "mummy", "biological mother"),
+    "mother": ("mum", "mother", "birth mother", "mam", "mom", "mummy", "biological mother",
+               "mum to be", "mum-to-be", "mother to be", "expectant mum"),
     "father": ("dad", "father", "birth father", "daddy", "biological father", "alleged father"),
     "stepfather": ("stepdad", "step dad", "stepfather", "step father"),
     "stepmother": ("stepmum", "step mum", "stepmother", "step mother"),

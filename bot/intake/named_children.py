@@ -18,10 +18,15 @@ _WORD = r"[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?"
 # A first name, perhaps a middle name or surname, perhaps a surname's initial ("Mia W").
 _NAMED = re.compile(
     rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,2}}(?:\s+[A-Z]\.?(?![\w'’]))?)"
+    # "Leo is 9 (DOB 29/04/2017)": the child's age between the name and the date.
+    r"(?:\s+is\s+(?:aged\s+)?\d{1,2}(?:\s+years?(?:\s+old)?)?)?"
     r"(?:\s*\((?P<inside>[^()]{4,90})\)"
     r"|,\s*(?P<after>(?:d\.?\s?o\.?\s?b\.?|date of birth|born)\b[^;()]{4,70}?)"
-    r"(?=[.;]\s|[.;]?$|,\s*(?:she|he|they|and|who)\b))"
+    r"(?=[.;]\s|[.;]?$|,\s*(?:she|he|they|and|who)\b)"
+    # "child: Freya Lomas 09/03/2014 (LCS 620771)": after a child's label, the date bare.
+    r"|\s+(?P<bare>\d{1,2}[./]\d{1,2}[./]\d{2,4}(?:\s*\([^()]{0,40}\))?))"
 )
+_CHILD_LABEL = re.compile(r"\b(?:child(?:ren)?|young person|baby|name)\s*[:\-–]\s*$", re.I)
 # Words before a name that make it someone other than the child.
 _ADULT_BEFORE = re.compile(
     r"\b(mum|mother|mam|dad|father|parents?|carers?|partner|step\w*|nan|nana|gran\w*|aunt\w*|"
@@ -106,13 +111,36 @@ _NOT_NAME = frozenset(
 _SHARED_SURNAME = re.compile(rf"^\s*({_WORD})\b(?!\s*\()")
 
 
-def named_children(sentence: str) -> list[str]:
-    """Each child the sentence names with a date of birth, as initials and what follows."""
+# "the three Mahmood children: Zara (born ...), Ibrahim (born ...)": their surname, before.
+_FAMILY_NAME = re.compile(
+    rf"\bthe\s+(?:\w+\s+)?({_WORD})\s+(?:children|siblings|family|boys|girls|twins|brothers|sisters)\b"
+)
+
+
+def _surname_of(first: str, sentence: str, context: str) -> str:
+    """The surname of a child named by first name only, from this sentence or the others."""
+    shared = _FAMILY_NAME.search(sentence)
+    if shared and shared.group(1).casefold() not in _NOT_NAME:
+        return shared.group(1)
+    # "Leo Bright's review is due ... Leo is 9 (DOB ...)": said in full elsewhere.
+    full = {
+        m.group(1)
+        for m in re.finditer(rf"\b{re.escape(first)}\s+({_WORD})\b", context)
+        if m.group(1).casefold() not in _NOT_NAME
+    }
+    return full.pop().removesuffix("'s").removesuffix("’s") if len(full) == 1 else ""
+
+
+def named_children(sentence: str, context: str = "") -> list[str]:
+    """Each child the sentence names with a date of birth, as initials and what follows;
+    ``context`` (the rest of the email) may give the surname of a child named by first name."""
     found: list[tuple[str, str, int]] = []  # (name words, facts, end of the match)
     for m in _NAMED.finditer(sentence):
         words = [w for w in m.group("name").split() if w.casefold() not in _NOT_NAME]
-        facts = m.group("inside") or m.group("after") or ""
+        facts = m.group("inside") or m.group("after") or m.group("bare") or ""
         before = sentence[max(0, m.start() - 30) : m.start()]
+        if m.group("bare") and not _CHILD_LABEL.search(before):
+            continue
         if not words or _ADULT_BEFORE.search(before) or re.search(r"@|\d{5} ?\d{6}", facts):
             continue
         bits = read_child(facts, from_names=False)
@@ -126,8 +154,9 @@ def named_children(sentence: str) -> list[str]:
     children = []
     for name, facts, _end in found:
         parts = name.split()
-        if len(parts) == 1 and surname:
-            parts.append(surname)
+        if len(parts) == 1:
+            parts.append(surname or _surname_of(parts[0], sentence, context))
+            parts = [p for p in parts if p]
         initials = dotted("".join(p[0] for p in parts[:1] + parts[1:][-1:]))
         children.append(f"{initials} ({facts.strip()})")
     return children

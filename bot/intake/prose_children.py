@@ -47,6 +47,7 @@ def read_children(fields: Fields, sentences: list[str], source: str) -> None:
 def _described(fields: Fields, sentences: list[str], source: str) -> None:
     index = 0
     named: list[str] = []  # "an ICPC for R.L., LCS 655001": a child, their date said apart
+    context = " ".join(s for s in sentences if len(s) <= 600)
     for sentence in sentences:
         if len(sentence) > 600:
             continue
@@ -63,7 +64,8 @@ def _described(fields: Fields, sentences: list[str], source: str) -> None:
                 described.append(part)
         paired = bracketed_children(sentence)  # "T.R. and B.R. (DOB ... and ...)"
         if not (paired or described):
-            paired = named_children(sentence)  # "Rosa Mensah (04/04/2019, LCS 551902)"
+            # "Rosa Mensah (04/04/2019, LCS 551902)"
+            paired = named_children(sentence, context)
         for part in paired if len(paired) > len(described) else described:
             index += 1
             fields.add((CHILD, index, "entry"), Value(part, source))

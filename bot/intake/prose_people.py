@@ -229,6 +229,13 @@ _NAME_THEN_ROLE = re.compile(
     + _WHOSE
     + _ROLE_WORD
 )
+_PARENTS_NAMED = re.compile(
+    r"(?i:\b(?:both|the|his|her|their)\s+parents)\s*(?:,|:|-|–|\bare\b|\bwere\b)\s*"
+    + NAME
+    + r"(?:\s*(?:,|\band\b|&)\s*"
+    + NAME
+    + ")?"
+)
 _EXPECTING = re.compile(
     NAME + r"['’]s\s+(?:unborn(?:\s+(?:baby|child))?|pregnancy|expected baby)\b"
 )
@@ -278,6 +285,11 @@ def _mentions_in(sentence: str) -> tuple[_Mention, ...]:
         role = role_of(m.group(2))
         if role is not None:
             found.append((m.start(), role[0], m.group(1), role[1], False))
+    for m in _PARENTS_NAMED.finditer(sentence):
+        # "live with both parents, Samina Mahmood and Tariq Mahmood": two parents, unsaid which.
+        for at in (1, 2):
+            if m.group(at):
+                found.append((m.start(at), PARENT, m.group(at), None, False))
     for m in _EXPECTING.finditer(sentence):
         # "Sophie Kerr's unborn baby (EDD ...)": the expectant mother.
         found.append((m.start(), PARENT, m.group(1), ("relationship", "mother"), False))
@@ -436,6 +448,11 @@ _NAMED_CLAUSE = re.compile(
     r"^\s*(?:and\s+)?([A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+)?)(?:['’]s\b|\s+(?:has|is|can|"
     r"will|uses|prefers|would|says|said|gave|lives|works|only|also|does|doesn'?t|may)\b)"
 )
+# Where a sentence's clauses part: ";", and "and" or "," before someone's "X's":
+# "Samina's mobile is 07700 900171 and Tariq's is 07700 900172".
+_CLAUSE_BREAK = re.compile(
+    r";|(?:,\s*|\s+)and\s+(?=[A-Z][a-z'’\-]+['’]s\s)|,\s+(?=[A-Z][a-z'’\-]+['’]s\s)"
+)
 _NAMED_GROUPS = (PARENT, AGENCY, SOCIAL_WORKER, TEAM_MANAGER, ADVOCATE, YOUNG_PERSON)
 _LEADING_NAME = re.compile(TITLE + NAME)
 
@@ -515,7 +532,7 @@ def _retire_others(fields: Fields, target: tuple[str, int], said: str) -> None:
 def _read_clauses(mentions: _Mentions, sentence: str) -> None:
     """A sentence naming no one by role: its clauses may be about someone named before."""
     names: dict[str, tuple[str, int] | None] | None = None
-    for clause in sentence.split(";"):
+    for clause in _CLAUSE_BREAK.split(sentence):
         # "with one change: mum's mobile has changed": whose, after a colon too.
         owner = _ROLE_OWNS.search(clause)
         relative = _relative(mentions.fields, owner.group(1)) if owner else None
@@ -529,9 +546,10 @@ def _read_clauses(mentions: _Mentions, sentence: str) -> None:
         m = _NAMED_CLAUSE.match(clause)
         if m and m.group(1).split()[0].lower() not in NOT_A_NAME:
             names = _known_names(mentions.fields) if names is None else names
-            target = names.get(m.group(1))
+            said = m.group(1).removesuffix("'s").removesuffix("’s")  # "Tariq's is 07700 ..."
+            target = names.get(said)
             if target is not None:
-                mentions.contacts(target, clause, m.group(1))
+                mentions.contacts(target, clause, said)
                 mentions.last = target
                 continue
         if mentions.last is not None and _PRONOUN_START.match(clause):

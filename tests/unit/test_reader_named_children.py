@@ -158,3 +158,46 @@ def test_a_format_asked_for_in_the_families_words_is_the_wish(sentence: str, wis
         + SIGNED
     ).request
     assert request.preferred_format is not None and request.preferred_format.value == wished
+
+
+def test_first_names_after_the_family_surname_take_it() -> None:
+    assert children(
+        "I am requesting an ICPC for the three Mahrouf children: Zara (born 1 March 2013), "
+        "Ibrahim (born 14 July 2015) and Hana (born 2 February 2019). Their LCS numbers are "
+        "633101, 633102 and 633103. The strategy discussion was on 25 November."
+    ) == [("Z.M.", date(2013, 3, 1)), ("I.M.", date(2015, 7, 14)), ("H.M.", date(2019, 2, 2))]
+
+
+def test_a_first_name_said_in_full_elsewhere_takes_that_surname() -> None:
+    assert children(
+        "Leo Brightwell's review is due by 15/01/2027 (RCPC). Leo is 9 (DOB 29/04/2017), "
+        "Mosaic MOS882104."
+    ) == [("L.B.", date(2017, 4, 29))]
+
+
+def test_a_bare_date_after_a_named_child_counts_only_after_a_childs_label() -> None:
+    assert named_children("ICPC please - child: Freya Lomax 09/03/2014 (LCS 620771)") == [
+        "F.L. (09/03/2014 (LCS 620771))"
+    ]
+    assert named_children("Please invite Freya Lomax 09/03/2014 if she is free.") == []
+
+
+def test_both_parents_named_together_are_two_parents_each_with_their_own_number() -> None:
+    request = booked(
+        "ICPC for Z.M. (DOB 01/03/2013, LCS 633101); strategy discussion 20/11/2026.\n"
+        "The children live with both parents, Samina Mahrouf and Tariq Mahrouf, at home. "
+        "Samina's mobile is 07700 900171 and Tariq's is 07700 900172." + SIGNED
+    ).request
+    phones = {p.name: p.phones for p in request.people if p.role.value == "parent"}
+    assert phones == {"Samina Mahrouf": ("+447700900171",), "Tariq Mahrouf": ("+447700900172",)}
+
+
+def test_a_place_then_a_role_then_a_name_with_no_comma_is_that_person_there() -> None:
+    from bot.intake.inline import read_contact
+
+    contact = read_contact("Kingsway Academy DSL Joanne Platt j.platt@kingsway.example.sch.uk")
+    assert (contact.name, contact.organisation, contact.roles) == (
+        "Joanne Platt",
+        "Kingsway Academy",
+        ("dsl",),
+    )
