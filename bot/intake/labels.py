@@ -283,7 +283,8 @@ _HEADINGS = {
     "invite list": AGENCY, "invitation list": AGENCY, "people to invite": AGENCY,
     "to invite": AGENCY, "please invite": AGENCY, "invites": AGENCY, "who to invite": AGENCY,
     "attendees": AGENCY, "participants": AGENCY, "distribution list": AGENCY,
-    "circulation list": AGENCY, "invite": AGENCY,
+    "circulation list": AGENCY, "invite": AGENCY, "others to invite": AGENCY,
+    "also to invite": AGENCY, "others to be invited": AGENCY, "to be invited": AGENCY,
     "children": CHILD, "child ren": CHILD, "the children": CHILD, "subject children": CHILD,
 }  # fmt: skip
 _BULLET = re.compile(r"^(?:[\u2022\u00b7\u25cf\u25aa\u25e6\u2023\u2043*\-–—o#]+\s+|\d{1,2}[.)]\s+)")

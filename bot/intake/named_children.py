@@ -21,7 +21,7 @@ _NAMED = re.compile(
     # "Leo is 9 (DOB 29/04/2017)": the child's age between the name and the date.
     r"(?:\s+is\s+(?:aged\s+)?\d{1,2}(?:\s+years?(?:\s+old)?)?)?"
     r"(?:\s*\((?P<inside>[^()]{4,90})\)"
-    r"|,\s*(?P<after>(?:d\.?\s?o\.?\s?b\.?|date of birth|born)\b[^;()]{4,70}?)"
+    r"|(?:,\s*|\s+)(?P<after>(?:d\.?\s?o\.?\s?b\.?|date of birth|born)\b[^;()]{4,70}?)"
     r"(?=[.;]\s|[.;]?$|,\s*(?:she|he|they|and|who)\b)"
     # "child: Freya Lomas 09/03/2014 (LCS 620771)": after a child's label, the date bare.
     r"|\s+(?P<bare>\d{1,2}[./]\d{1,2}[./]\d{2,4}(?:\s*\([^()]{0,40}\))?))"
@@ -131,11 +131,46 @@ def _surname_of(first: str, sentence: str, context: str) -> str:
     return full.pop().removesuffix("'s").removesuffix("’s") if len(full) == 1 else ""
 
 
+# "twins Archie and Alfie Bailey, both born 17/05/2023": first names, one surname, one date.
+_BOTH_BORN = re.compile(
+    rf"(?P<firsts>{_WORD}(?:\s*,\s*{_WORD})*\s+(?:and|&)\s+{_WORD})\s+(?P<surname>{_WORD}),?\s+"
+    r"(?:both|all)\s+(?P<born>(?:born|d\.?\s?o\.?\s?b\.?)\s*(?:on\s+)?[^,;()]{6,30}?)(?=[,;.]|$)"
+)
+
+
+def _born_together(sentence: str) -> list[str]:
+    m = _BOTH_BORN.search(sentence)
+    if m is None or _ADULT_BEFORE.search(sentence[max(0, m.start() - 30) : m.start()]):
+        return []
+    bits = read_child(m.group("born"), from_names=False)
+    if bits.date_of_birth is None or m.group("surname").casefold() in _NOT_NAME:
+        return []
+    firsts = re.split(r"\s*,\s*|\s+(?:and|&)\s+", m.group("firsts"))
+    if any(f.casefold() in _NOT_NAME for f in firsts):
+        return []
+    out = []
+    for first in firsts:
+        # "LCS 651001 (Archie) and 651002 (Alfie)": each one's number, named in brackets.
+        own = re.search(rf"(\d{{5,10}})\s*\({re.escape(first)}\)", sentence)
+        system = next(
+            (w for w in ("LCS", "Mosaic") if re.search(rf"\b{w}\b", sentence, re.I)), "ref"
+        )
+        ref = f", {system} {own.group(1)}" if own else ""
+        initials = dotted(first[0] + m.group("surname")[0])
+        out.append(f"{initials} (DOB {bits.date_of_birth:%d/%m/%Y}{ref})")
+    return out
+
+
 def named_children(sentence: str, context: str = "") -> list[str]:
     """Each child the sentence names with a date of birth, as initials and what follows;
     ``context`` (the rest of the email) may give the surname of a child named by first name."""
+    together = _born_together(sentence)
+    if together:
+        return together
     found: list[tuple[str, str, int]] = []  # (name words, facts, end of the match)
     for m in _NAMED.finditer(sentence):
+        if m.group("name").endswith(("'s", "’s")):
+            continue  # "E's date of birth is ...": whose, a correction, not a new child
         words = [w for w in m.group("name").split() if w.casefold() not in _NOT_NAME]
         facts = m.group("inside") or m.group("after") or m.group("bare") or ""
         before = sentence[max(0, m.start() - 30) : m.start()]

@@ -201,3 +201,18 @@ def test_a_place_then_a_role_then_a_name_with_no_comma_is_that_person_there() ->
         "Kingsway Academy",
         ("dsl",),
     )
+
+
+def test_twins_named_with_one_surname_and_born_together_are_two_children() -> None:
+    request = booked(
+        "ICPC request for twins Archie and Alfie Baily, both born 17/05/2023, LCS 651001 "
+        "(Archie) and 651002 (Alfie). Strategy discussion 20/11/2026." + SIGNED
+    ).request
+    assert [(c.initials, c.date_of_birth, c.case_references[0].reference) for c in
+            request.children] == [("A.B.", date(2023, 5, 17), "651001"),
+                                  ("A.B.", date(2023, 5, 17), "651002")]  # fmt: skip
+
+
+def test_a_name_then_dob_with_no_comma_is_a_child_but_a_possessive_is_not() -> None:
+    assert named_children("Please can I request an ICPC for Olly Franks dob 02.10.2018 LCS 648820.")
+    assert named_children("Sorry - E's date of birth is 03/02/2017, not 03/02/2018.") == []
