@@ -300,7 +300,10 @@ def _address_of(email: str, name: str) -> bool:
     """Whether an address is plainly the person's: "i.shah@..." for Ian Shah."""
     local = re.sub(r"[^a-z]", "", email.split("@", maxsplit=1)[0].lower())
     words = [re.sub(r"[^a-z]", "", w.lower()) for w in name.split()]
-    return len(words) > 1 and len(words[-1]) > 2 and words[-1] in local
+    if len(words) < 2:
+        return False
+    # "i.shah@..." for Ian Shah; "tina@sunflowers..." for Tina Marsh: the first name alone.
+    return (len(words[-1]) > 2 and words[-1] in local) or (len(words[0]) > 2 and local == words[0])
 
 
 # Role words written after a name ("Mr Andrew Lusk DSL"); "Northshire Police" is a name.

@@ -19,7 +19,7 @@ _WORD = r"[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?"
 _NAMED = re.compile(
     rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,2}}(?:\s+[A-Z]\.?(?![\w'’]))?)"
     # "Leo is 9 (DOB 29/04/2017)": the child's age between the name and the date.
-    r"(?:\s+is\s+(?:aged\s+)?\d{1,2}(?:\s+years?(?:\s+old)?)?)?"
+    r"(?:,?\s+(?:who\s+)?is\s+(?:aged\s+)?\d{1,2}(?:\s+years?(?:\s+old)?)?)?"
     r"(?:\s*\((?P<inside>[^()]{4,90})\)"
     r"|(?:,\s*|\s+)(?P<after>(?:d\.?\s?o\.?\s?b\.?|date of birth|born)\b[^;()]{4,70}?)"
     r"(?=[.;]\s|[.;]?$|,\s*(?:she|he|they|and|who)\b)"

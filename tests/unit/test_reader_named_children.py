@@ -216,3 +216,16 @@ def test_twins_named_with_one_surname_and_born_together_are_two_children() -> No
 def test_a_name_then_dob_with_no_comma_is_a_child_but_a_possessive_is_not() -> None:
     assert named_children("Please can I request an ICPC for Olly Franks dob 02.10.2018 LCS 648820.")
     assert named_children("Sorry - E's date of birth is 03/02/2017, not 03/02/2018.") == []
+
+
+def test_a_childs_age_between_the_name_and_the_date_is_no_obstacle() -> None:
+    assert named_children("Requesting an ICPC for Leila Hussein, who is 6 (DOB 12/06/2020).") == [
+        "L.H. (DOB 12/06/2020)"
+    ]
+
+
+def test_an_address_named_for_the_first_name_alone_picks_the_person_not_the_place() -> None:
+    from bot.intake.inline import read_contact
+
+    contact = read_contact("Sunflowers, Tina Marshall, tina@sunflowers.example.co.uk")
+    assert (contact.name, contact.organisation) == ("Tina Marshall", "Sunflowers")
