@@ -66,6 +66,11 @@ _PROFESSIONAL = re.compile(
     r"keyworker|key worker|therapist|counsellor|mentor|caseworker)\b",
     re.IGNORECASE,
 )
+# Numbers given by the children's first names: "Finley 690201, Rosie 690202."
+_BY_FIRST_NAME = re.compile(
+    r"\s*[A-Z][a-z'’\-]+\s*[:\-–]?\s*(?:MOS)?\d{5,10}"
+    r"(?:\s*(?:,|;|&|and)\s*[A-Z][a-z'’\-]+\s*[:\-–]?\s*(?:MOS)?\d{5,10})+\s*\.?\s*"
+)
 # A sentence that introduces the child's details below it.
 _FOLLOWING_CHILD = re.compile(
     r"\b(?:the following|these|this|below)\s+(?:child(?:ren)?|young (?:person|people)|baby|"
@@ -377,6 +382,8 @@ class Extractor(TableReading):
             return  # "Sibling: none", "Email: n/a": nobody, and no value
         if key.group == CHILD and key.name != "entry" and self._per_child(key, text):
             return
+        if key.group == CHILD and key.name.endswith("reference") and _BY_FIRST_NAME.fullmatch(text):
+            return  # "LCS: Finley 690201, Rosie 690202": each child's, once they are named
         if key.group == CHILD and key.name == "entry":
             # "Children: T.R. (DOB ...), B.R. (DOB ...)" is two children; so is "E.P. and G.P."
             entries = INITIALS_ONLY.split(text) if INITIALS_LIST.fullmatch(text) else []

@@ -110,6 +110,9 @@ def find_recent_date(text: str, today: date) -> date:
     A child's date said in brackets beside it ("... regarding the unborn baby (EDD 2
     January 2027)") is the child's, not the event's."""
     text = _CHILDS_DATE_ASIDE.sub(" ", text)
+    first = re.split(r"(?<=\d)\.\s+(?=[A-Z])", text, maxsplit=1)
+    if len(first) > 1 and _has_date(first[0]):
+        text = first[0]  # "held on 20/11/2026. ICPC please for ... (10/10/2016)": its own sentence
     try:
         return find_date(text)
     except FieldError:
@@ -129,6 +132,10 @@ def find_recent_date(text: str, today: date) -> date:
         day, month = found.pop()
         value = _build_date(day, month, today.year)
         return value if value <= today else _build_date(day, month, today.year - 1)
+
+
+def _has_date(text: str) -> bool:
+    return bool(_NUMERIC.search(text) or _WORDY.search(text) or _ISO.search(text))
 
 
 _CHILDS_DATE_ASIDE = re.compile(

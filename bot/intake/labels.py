@@ -70,8 +70,12 @@ _FAMILY_WORDS: dict[str, tuple[str, ...]] = {
     "grandmother": ("grandmother", "grandma", "nan", "nana", "nanna", "gran", "granny"),
     "grandfather": ("grandfather", "grandad", "granddad", "grandpa"),
     "grandparent": ("grandparent", "grandparents"),
-    "aunt": ("aunt", "auntie", "aunty", "maternal aunt", "paternal aunt"),
-    "uncle": ("uncle", "maternal uncle", "paternal uncle"),
+    "aunt": ("aunt", "auntie", "aunty", "maternal aunt", "paternal aunt", "mum sister",
+             "mums sister", "mother sister", "mothers sister", "dad sister", "dads sister",
+             "father sister", "fathers sister"),
+    "uncle": ("uncle", "maternal uncle", "paternal uncle", "mum brother", "mums brother",
+              "mother brother", "mothers brother", "dad brother", "dads brother",
+              "father brother", "fathers brother"),
 }  # fmt: skip
 _AGENCY_WORDS: dict[str, tuple[str, ...]] = {
     "health visitor": ("health visitor", "hv", "health visiting", "health visitor hv"),

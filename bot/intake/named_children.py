@@ -161,6 +161,19 @@ def _born_together(sentence: str) -> list[str]:
     return out
 
 
+def _own_number(first: str, facts: str, context: str) -> str:
+    """ "LCS: Finley 690201, Rosie 690202": a child's number given after their first name
+    elsewhere, when the facts beside the name give none."""
+    if read_child(facts, from_names=False).references:
+        return ""
+    own = re.search(rf"\b{re.escape(first)}\s*[:\-–]?\s*((?:MOS)?\d{{5,10}})\b", context)
+    if own is None:
+        return ""
+    before = context[max(0, own.start() - 60) : own.start()]
+    system = next((w for w in ("LCS", "Mosaic") if re.search(rf"\b{w}\b", before, re.I)), "ref")
+    return f", {system} {own.group(1)}"
+
+
 def named_children(sentence: str, context: str = "") -> list[str]:
     """Each child the sentence names with a date of birth, as initials and what follows;
     ``context`` (the rest of the email) may give the surname of a child named by first name."""
@@ -193,5 +206,5 @@ def named_children(sentence: str, context: str = "") -> list[str]:
             parts.append(surname or _surname_of(parts[0], sentence, context))
             parts = [p for p in parts if p]
         initials = dotted("".join(p[0] for p in parts[:1] + parts[1:][-1:]))
-        children.append(f"{initials} ({facts.strip()})")
+        children.append(f"{initials} ({facts.strip()}{_own_number(parts[0], facts, context)})")
     return children

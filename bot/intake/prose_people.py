@@ -186,7 +186,14 @@ _NOT_NAME_PAIR = re.compile(
 
 
 def _word_pattern(word: str) -> str:
-    return r"[\s\-]?".join(re.escape(part) for part in word.split())
+    """A role word as a pattern; "mums sister" is also written "mum's sister"."""
+    parts = word.split()
+    return r"[\s\-]?".join(
+        re.escape(part[:-1]) + "['’]?s"
+        if n < len(parts) - 1 and part.endswith("s")
+        else re.escape(part)
+        for n, part in enumerate(parts)
+    )
 
 
 _ROLE_BY_WORD = {w: (group, implied) for w, group, implied in (*family_words(), *agency_words())}
@@ -245,7 +252,7 @@ _ADVOCATE_NAME = re.compile(rf"(?i:\badvocate\b){LINK}{TITLE}{NAME}")
 
 
 def role_of(word: str) -> tuple[str, tuple[str, str]] | None:
-    return _ROLE_BY_WORD.get(re.sub(r"[\s\-]+", " ", word.lower()).strip())
+    return _ROLE_BY_WORD.get(re.sub(r"[\s\-]+", " ", re.sub(r"['’]", "", word.lower())).strip())
 
 
 # Cached (so a tuple, which callers cannot change): the role-word patterns are long

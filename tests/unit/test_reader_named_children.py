@@ -229,3 +229,23 @@ def test_an_address_named_for_the_first_name_alone_picks_the_person_not_the_plac
 
     contact = read_contact("Sunflowers, Tina Marshall, tina@sunflowers.example.co.uk")
     assert (contact.name, contact.organisation) == ("Tina Marshall", "Sunflowers")
+
+
+def test_numbers_given_by_first_name_go_to_each_named_child_alone() -> None:
+    request = booked(
+        "Strategy held on 20/11/2026. ICPC please for Finley Shawcross (10/10/2016) and Rosie "
+        "Shawcross (03/03/2021). LCS: Finley 690201, Rosie 690202." + SIGNED
+    ).request
+    assert [[r.reference for r in c.case_references] for c in request.children] == [
+        ["690201"],
+        ["690202"],
+    ]
+
+
+def test_mums_sister_is_an_aunt() -> None:
+    request = booked(
+        "ICPC for P.D. (DOB 08/08/2017, LCS 680101) - strategy 20/11/2026.\n"
+        "Mum's sister Kerry Deane is a protective factor - 07700 900252." + SIGNED
+    ).request
+    kerry = next(p for p in request.people if p.name == "Kerry Deane")
+    assert (kerry.relationship, kerry.phones) == ("aunt", ("+447700900252",))
