@@ -236,6 +236,16 @@ _NAME_THEN_ROLE = re.compile(
     + _WHOSE
     + _ROLE_WORD
 )
+_ATTENDS = re.compile(
+    r"(?i:\b(?:attends|goes to|is a pupil at|is on roll at|is in year \d+ at))\s+"
+    r"((?:[A-Z][\w'’&\-]*\s?){1,5})"
+)
+_THEIR_WORKER = re.compile(
+    r"(?i:\b(?:his|her|their|the family['’]s|the)\s+(?:key\s*)?worker(?:\s+there)?\s+is)\s+"
+    + TITLE
+    + NAME
+)
+_ROLE_WORD_RE = re.compile(_ROLE_WORD)
 _PARENTS_NAMED = re.compile(
     r"(?i:\b(?:both|the|his|her|their)\s+parents)\s*(?:,|:|-|–|\bare\b|\bwere\b)\s*"
     + NAME
@@ -297,6 +307,21 @@ def _mentions_in(sentence: str) -> tuple[_Mention, ...]:
         for at in (1, 2):
             if m.group(at):
                 found.append((m.start(at), PARENT, m.group(at), None, False))
+    for m in _ATTENDS.finditer(sentence):
+        # "Kai attends Northgate High School - the DSL is Mr Gareth Bowen": the school there.
+        place = m.group(1).strip()
+        words = place.lower().split()
+        implied = next(
+            (r[1] for w in reversed(words) if (r := role_of(w)) and r[0] == AGENCY), None
+        )
+        if is_organisation(place) and implied is not None:
+            found.append((m.start(1), AGENCY, place, implied, True))
+    for m in _THEIR_WORKER.finditer(sentence):
+        # "known to the Youth Offending Team; his worker is Lisa Kaye (...)": the service's.
+        services = [r for r in _ROLE_WORD_RE.finditer(sentence, 0, m.start())]
+        role = role_of(services[-1].group(1)) if services else None
+        if role is not None and role[0] == AGENCY:
+            found.append((m.start(1), AGENCY, m.group(1), role[1], False))
     for m in _EXPECTING.finditer(sentence):
         # "Sophie Kerr's unborn baby (EDD ...)": the expectant mother.
         found.append((m.start(), PARENT, m.group(1), ("relationship", "mother"), False))

@@ -249,3 +249,15 @@ def test_mums_sister_is_an_aunt() -> None:
     ).request
     kerry = next(p for p in request.people if p.name == "Kerry Deane")
     assert (kerry.relationship, kerry.phones) == ("aunt", ("+447700900252",))
+
+
+def test_the_service_named_before_his_worker_is_the_workers_and_the_school_he_attends_too() -> None:
+    request = booked(
+        "ICPC for K.R. (DOB 19/03/2012, LCS 692210) after the strategy discussion on 20/11/2026.\n"
+        "Kai attends Northgate High School - the DSL is Mr Gareth Bowan (g.bowan@example.org). "
+        "He is also known to the Youth Offending Team; his worker is Lisa Kaye "
+        "(lisa.kaye@example.org, 07700 900272)." + SIGNED
+    ).request
+    people = {p.name: (p.organisation, p.emails) for p in request.people}
+    assert people["Gareth Bowan"] == ("Northgate High School", ("g.bowan@example.org",))
+    assert people["Lisa Kaye"][1] == ("lisa.kaye@example.org",)
