@@ -20,16 +20,9 @@ from bot.intake.labels import (
     TEAM_MANAGER,
 )
 from bot.intake.line_rules import RETIRED_CONTACT, has_tick_boxes
+from bot.intake.mentions import LINK, NAME, NOT_A_NAME, ROLE_ITEM, TITLE
 from bot.intake.prose_children import read_children
-from bot.intake.prose_people import (
-    LINK,
-    NAME,
-    NOT_A_NAME,
-    ROLE_ITEM,
-    TITLE,
-    read_people,
-    up_to_someone_else,
-)
+from bot.intake.prose_people import read_people, up_to_someone_else
 from bot.intake.retired import out_of_use
 
 DISCLAIMER = re.compile(

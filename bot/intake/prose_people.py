@@ -9,7 +9,6 @@ A place named by role ("The GP is Northgate Practice") is a professional known b
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from bot.intake.field_values import Fields, Value
 from bot.intake.inline import (
@@ -27,27 +26,28 @@ from bot.intake.labels import (
     SOCIAL_WORKER,
     TEAM_MANAGER,
     YOUNG_PERSON,
-    agency_words,
-    family_words,
-    parse_label,
 )
 from bot.intake.line_rules import LEFT_OFF, NOT_INVITED, RETIRED_CONTACT
+from bot.intake.mentions import (
+    AT_PLACE,
+    CAPITAL_RUN,
+    COLLAR,
+    CONTACT_START,
+    DIGITS,
+    NAME,
+    NEXT_ITEM,
+    NEXT_ROLE,
+    NOT_A_NAME,
+    NOT_NAME_PAIR,
+    PERSON_NAMED_THERE,
+    ROLE_LABEL,
+    ROLE_OWNS,
+    THE,
+    TITLE,
+    mentions_in,
+    role_of,
+)
 
-# Capitals and small letters with the accents British names carry: Siân, Zoë, José, Tŷ.
-_UPPER = "A-ZÀ-ÖØ-ÞŴŶ"
-_LOWER = "a-zß-öø-ÿŵŷ"
-# "McKenna", "MacLeod" and "O'Brien" first, so "Mc" or "O'" is never taken for a word.
-_NAME_WORD = (
-    rf"(?:(?:Mc|Mac)[{_UPPER}][{_LOWER}]+|[{_UPPER}]['’][{_UPPER}][{_LOWER}]+|"
-    rf"[{_UPPER}][{_LOWER}'’\-]+)(?![{_UPPER}{_LOWER}])"
-)
-NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
-TITLE = r"(?:(?:Ms|Mrs|Mr|Miss|Mx|Dr|DC|PC|DS|DI)\.?\s+)?"
-# Between a role word and the name: "Mum is", "DSL for both is", "the school nurse, ".
-LINK = (
-    r"(?:'s name)?(?i:\s+for\s+(?:both|all|them|each|the\s+\w+|(?:[A-Z]\.)+,?))?"
-    r"\s*(?i:is called|is|are|was|,|:|-|–|\(|called|named|who is)?\s*"
-)
 _PRONOUN_START = re.compile(r"^\s*(she|he|they|her|his|their|mum'?s|dad'?s|both)\b", re.I)
 _WORKS_AT = re.compile(
     r"\b(?:at|from|based at)\s+((?:the\s+)?[A-Z][\w'’&\-]*(?:\s+(?:[A-Z][\w'’&\-]*|of|&)){0,5})"
@@ -120,7 +120,7 @@ class _Mentions:
         if place and workplace and not self.has(target, "organisation"):
             # "Farouk Hamid, who's the DSL at St Mary's RC Primary": where they work.
             self.fields.add(
-                (group, index, "organisation"), Value(_THE.sub("", place.group(1)), self.source)
+                (group, index, "organisation"), Value(THE.sub("", place.group(1)), self.source)
             )
 
     def has(self, target: tuple[str, int], field: str) -> bool:
@@ -133,30 +133,30 @@ _ANOTHER_NAME = re.compile(r"\b[A-Z][a-z'’\-]+\s+(?:[A-Z]'|Mc)?[A-Z][a-z'’\-
 def up_to_someone_else(text: str, name: str) -> str:
     """The text up to where another person is named: their details are not this person's."""
     start = text.find(name) + len(name) if name and name in text else 0
-    label = _ROLE_LABEL.search(text, start)
+    label = ROLE_LABEL.search(text, start)
     if label:
         text = text[: label.start()]  # "... Mum's number: 07700 900611" is mum's, not theirs
-    for listed in _NEXT_ROLE.finditer(text, start):
+    for listed in NEXT_ROLE.finditer(text, start):
         # "Mrs Hughes (head@...), and the school nurse team (...)": once their details are
         # said, a role word starts the list's next item; before them it is their own role.
         said = text[start : listed.start()]
-        if "@" in said or _DIGITS.search(said):
+        if "@" in said or DIGITS.search(said):
             text = text[: listed.start()]
             break
-    for m in _NEXT_ITEM.finditer(text, start):
+    for m in NEXT_ITEM.finditer(text, start):
         # "...Tessa Gill (tessa.gill@...); the perinatal team (perinatal.team@...)": a list's
         # next item, with its own address, is someone else's.
         clause = text[m.end() :].split(";", 1)[0]
-        if ("@" in clause or _DIGITS.search(clause)) and not _CONTACT_START.match(clause):
+        if ("@" in clause or DIGITS.search(clause)) and not CONTACT_START.match(clause):
             text = text[: m.start()]
             break
     for m in _ANOTHER_NAME.finditer(text, start):
         found = m.group(0)
         if found in name:
             continue
-        run = found + _CAPITAL_RUN.match(text, m.end()).group(0)  # type: ignore[union-attr]
-        at = _AT_PLACE.search(text, max(0, m.start() - 6), m.start())
-        if is_organisation(run) or _NOT_NAME_PAIR.search(found) or at:
+        run = found + CAPITAL_RUN.match(text, m.end()).group(0)  # type: ignore[union-attr]
+        at = AT_PLACE.search(text, max(0, m.start() - 6), m.start())
+        if is_organisation(run) or NOT_NAME_PAIR.search(found) or at:
             # "Owen Marsh at Westhaven College": their place of work, said beside them;
             # "..., his new school, Lighthouse Primary (dsl@...)": another entry of the list.
             if m.start() - start > 30:
@@ -169,234 +169,11 @@ def up_to_someone_else(text: str, name: str) -> str:
 
 
 # "St Mary's RC Primary": the capitalised words that carry on a name, to see if it is a place.
-_CAPITAL_RUN = re.compile(r"(?:\s+(?:[A-Z]{2,}|[A-Z][\w'’\-]*)){0,4}")
-_AT_PLACE = re.compile(r"\b(?:at|from)\s+$")
-_NEXT_ITEM = re.compile(r";\s*(?:and\s+)?")
-_DIGITS = re.compile(r"\d{4}")
-_CONTACT_START = re.compile(
-    r"(?:mob|mobile|tel|telephone|phone|landline|home|work|email|e-mail|or|ext|"
-    r"her|his|their|she|he|they|also|can|may|best)\b|[\d+(]",
-    re.IGNORECASE,
-)
-_NOT_NAME_PAIR = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Teams|Children|"
-    r"Services|Council|College|School|Primary|Academy|Centre|Surgery|Police|Health|Trust)\b"
-)
-
-
-def _word_pattern(word: str) -> str:
-    """A role word as a pattern; "mums sister" is also written "mum's sister"."""
-    parts = word.split()
-    return r"[\s\-]?".join(
-        re.escape(part[:-1]) + "['’]?s"
-        if n < len(parts) - 1 and part.endswith("s")
-        else re.escape(part)
-        for n, part in enumerate(parts)
-    )
-
-
-_ROLE_BY_WORD = {w: (group, implied) for w, group, implied in (*family_words(), *agency_words())}
-_ROLE_WORD = "(?i:\\b(" + "|".join(_word_pattern(w) for w in _ROLE_BY_WORD if len(w) > 1) + ")\\b)"
-# "Nan (mum's mum), Bev McKenna": an aside in brackets between the role and the name.
-_ASIDE = r"(?:\s*\([^()]{1,30}\))?"
-# A professional who is someone's: "worker for mum", "advocate to dad", "support for mum".
-_FOR_SOMEONE = re.compile(r"\b[a-z]{3,}\s+(?:for|to)\s+(?:the\s+)?$", re.IGNORECASE)
-_ROLE_THEN_NAME = re.compile(_ROLE_WORD + _ASIDE + LINK + TITLE + NAME)
-# "GP – Tŷ Meddyg Surgery – ...", "School nurse: Sara Jones": a line that is a list's item.
-ROLE_ITEM = re.compile(r"^\W*" + _ROLE_WORD + r"\s*(?:[–—:]|\s-\s)")
-# "head of year at Northfield Academy, Mr Stephen Cole": the role, where, then who.
-_ROLE_AT_PLACE_THEN_NAME = re.compile(
-    _ROLE_WORD
-    + r"\s+(?:at|from)\s+((?:the\s+)?[A-Z][\w'’&\-]*(?:\s+(?:[A-Z][\w'’&\-]*|of|&)){0,5})"
-    + r"\s*(?:,|-|–|\()\s*"
-    + TITLE
-    + NAME
-)
-_NEXT_ROLE = re.compile(r"(?:,\s*|\s)(?:and\s+)?(?:the|a|their|his|her)\s+" + _ROLE_WORD)
-_PLACE_THEN_PERSON = re.compile(
-    r"\b((?:[A-Z][\w'’&\-]*\s+){1,4}(?i:nursery|school|primary|academy|college|surgery|"
-    r"practice|centre|service|team|project))\s*\(\s*(?:the\s+)?(?i:manager|dsl|head\w*|"
-    r"teacher|senco|key\s*worker|lead|nurse|worker)\s+(" + TITLE + NAME[1:-1] + ")"
-)
-_AND_TITLED = re.compile(r"\band\s+((?:Ms|Mrs|Mr|Miss|Mx|Dr)\.?\s+" + NAME[1:-1] + ")")
-_ROLE_OWNS = re.compile(r"(?:^|:\s)\W*(?:and\s+|but\s+)?(?:the\s+)?" + _ROLE_WORD + r"['’]s\b")
-_THE = re.compile(r"^the\s+", re.IGNORECASE)
-# "PC 4521 Amy Roberts": an officer's collar number between the rank and the name.
-_COLLAR = re.compile(r"\b((?:PC|DC|DS|PCSO|Sgt)\.?)\s+\d{3,6}\b(?=\s+[A-Z])")
-# Whose they are, between a name and its role: "(K.'s stepdad)", "the boys' social worker".
-_WHOSE = (
-    r"(?:(?:[A-Z]\.)+['’]s\s+|(?:the\s+)?(?:boys|girls|children|kids)['’]\s+"
-    r"|(?:the\s+)?(?:child|baby)['’]s\s+|(?:his|her|their|the)\s+)?"
-)
-_NAME_THEN_ROLE = re.compile(
-    NAME
-    + r"\s*(?:\(|,\s*|\s+-\s+|\s+is\s+(?:the\s+)?(?:child'?s\s+|children'?s\s+)?"
-    + r"|,?\s+who(?:['’]s|\s+is)\s+(?:the\s+|a\s+)?)"
-    + _WHOSE
-    + _ROLE_WORD
-)
-_ATTENDS = re.compile(
-    r"(?i:\b(?:attends|goes to|is a pupil at|is on roll at|is in year \d+ at))\s+"
-    r"((?:[A-Z][\w'’&\-]*\s?){1,5})"
-)
-_THEIR_WORKER = re.compile(
-    r"(?i:\b(?:his|her|their|the family['’]s|the)\s+(?:key\s*)?worker(?:\s+there)?\s+is)\s+"
-    + TITLE
-    + NAME
-)
-_ROLE_WORD_RE = re.compile(_ROLE_WORD)
-_PARENTS_NAMED = re.compile(
-    r"(?i:\b(?:both|the|his|her|their)\s+parents)\s*(?:,|:|-|–|\bare\b|\bwere\b)\s*"
-    + NAME
-    + r"(?:\s*(?:,|\band\b|&)\s*"
-    + NAME
-    + ")?"
-)
-_EXPECTING = re.compile(
-    NAME + r"['’]s\s+(?:unborn(?:\s+(?:baby|child))?|pregnancy|expected baby)\b"
-)
-# A role word written as a label, or owning what follows: "Mum's number:", "Dad:".
-_ROLE_LABEL = re.compile(_ROLE_WORD + r"(?:['’]s\b|\s*:)")
-_ADVOCATE_NAME = re.compile(rf"(?i:\badvocate\b){LINK}{TITLE}{NAME}")
-
-
-def role_of(word: str) -> tuple[str, tuple[str, str]] | None:
-    return _ROLE_BY_WORD.get(re.sub(r"[\s\-]+", " ", re.sub(r"['’]", "", word.lower())).strip())
-
-
-# Cached (so a tuple, which callers cannot change): the role-word patterns are long
-# alternations, and the same sentences are read for the body and for the sender's own words.
-@lru_cache(maxsize=2048)
-def _mentions_in(sentence: str) -> tuple[_Mention, ...]:
-    """(position, group, name, implied, place) for each person or place a sentence names by
-    role; ``place`` is true for a place ("The GP is Northgate Practice")."""
-    found: list[_Mention] = []
-    for m in _ROLE_THEN_NAME.finditer(sentence):
-        role = role_of(m.group(1))
-        # "his new school, Lighthouse Primary": a place, not a person called Lighthouse.
-        # "Health Visitor, Fenbridge 0-19 Service": the words up to the next comma too.
-        after = re.match(r"[ \w\-'’&]{0,40}", sentence[m.end(2) :])
-        tail = re.split(
-            r"\s(?:at|from|of|in|for|with|on|and|who|is)\s", after.group(0) if after else ""
-        )
-        place = m.group(2) + re.sub(r"\d", "", tail[0])
-        if role_of(f"{m.group(1)} {m.group(2).split()[0]}") is not None:
-            continue  # "Health Visitor": one role word, not "health" and a Mr Visitor
-        if role is None:
-            continue
-        if role[0] == PARENT and _FOR_SOMEONE.search(sentence, 0, m.start()):
-            continue  # "Women's Aid worker for mum: Shona Patel": mum's worker, not mum
-        run = m.group(2) + _CAPITAL_RUN.match(sentence, m.end(2)).group(0)  # type: ignore[union-attr]
-        if role[0] == AGENCY and _a_place(m.group(1), run.strip(), sentence[m.end(2) :]):
-            # "The GP is Northgate Practice", "School is Ysgol Example, DSL Mrs Roberts".
-            found.append((m.start(), AGENCY, run.strip(), role[1], True))
-        elif not is_organisation(place):
-            found.append((m.start(), role[0], m.group(2), role[1], False))
-    for m in _ROLE_AT_PLACE_THEN_NAME.finditer(sentence):
-        role = role_of(m.group(1))
-        if role is not None and role[0] == AGENCY and is_organisation(m.group(2)):
-            found.append((m.start(2), AGENCY, m.group(2).strip(), role[1], True))
-            found.append((m.start(3), AGENCY, m.group(3), role[1], False))
-    for m in _NAME_THEN_ROLE.finditer(sentence):
-        role = role_of(m.group(2))
-        if role is not None:
-            found.append((m.start(), role[0], m.group(1), role[1], False))
-    for m in _PARENTS_NAMED.finditer(sentence):
-        # "live with both parents, Samina Mahmood and Tariq Mahmood": two parents, unsaid which.
-        for at in (1, 2):
-            if m.group(at):
-                found.append((m.start(at), PARENT, m.group(at), None, False))
-    for m in _ATTENDS.finditer(sentence):
-        # "Kai attends Northgate High School - the DSL is Mr Gareth Bowen": the school there.
-        place = m.group(1).strip()
-        words = place.lower().split()
-        implied = next(
-            (r[1] for w in reversed(words) if (r := role_of(w)) and r[0] == AGENCY), None
-        )
-        if is_organisation(place) and implied is not None:
-            found.append((m.start(1), AGENCY, place, implied, True))
-    for m in _THEIR_WORKER.finditer(sentence):
-        # "known to the Youth Offending Team; his worker is Lisa Kaye (...)": the service's.
-        services = [r for r in _ROLE_WORD_RE.finditer(sentence, 0, m.start())]
-        role = role_of(services[-1].group(1)) if services else None
-        if role is not None and role[0] == AGENCY:
-            found.append((m.start(1), AGENCY, m.group(1), role[1], False))
-    for m in _EXPECTING.finditer(sentence):
-        # "Sophie Kerr's unborn baby (EDD ...)": the expectant mother.
-        found.append((m.start(), PARENT, m.group(1), ("relationship", "mother"), False))
-    for m in _ADVOCATE_NAME.finditer(sentence):
-        found.append((m.start(), ADVOCATE, m.group(1), None, False))
-    for m in _PLACE_THEN_PERSON.finditer(sentence):
-        # "Little Stars Nursery (manager Hannah Cole, 0113 ...)": the place, then who there.
-        place = m.group(1).strip()
-        if is_organisation(place) and looks_like_name(strip_title(m.group(2))):
-            implied = next(
-                (
-                    r[1]
-                    for w in reversed(place.lower().split())
-                    if (r := role_of(w)) and r[0] == AGENCY
-                ),
-                None,
-            )
-            found.append((m.start(1), AGENCY, place, implied, True))
-            found.append((m.start(2), AGENCY, m.group(2), implied, False))
-    for m in _AND_TITLED.finditer(sentence):
-        # "the DSLs at both schools, Mrs Doherty at Hillcrest (...) and Ms Beth Cole at Moor
-        # End Academy (...)": the list's next person, in the same role.
-        before = [f for f in found if f[0] < m.start() and f[1] == AGENCY and not f[4]]
-        if before:
-            _, group, _, implied, _ = max(before, key=lambda f: f[0])
-            found.append((m.start(1), group, m.group(1), implied, False))
-    seen: set[str] = set()
-    out: list[_Mention] = []
-    for pos, group, said, implied, place in sorted(found, key=lambda f: (f[0], -len(f[2]))):
-        name = said if place else strip_title(said)
-        if name.casefold() in seen and group == PARENT and implied is not None:
-            # "Her partner Jordan Pike is the baby's father": the later word says who he is.
-            at = next(i for i, m in enumerate(out) if m[2].casefold() == name.casefold())
-            if out[at][1] == PARENT and out[at][3] == ("relationship", "partner"):
-                out[at] = (out[at][0], PARENT, out[at][2], implied, False)
-            continue
-        if (
-            not name
-            or name.casefold() in seen
-            or name.split()[0].lower() in NOT_A_NAME
-            or not (place or looks_like_name(name))
-            or name.endswith(("'s", "’s"))  # "Dad (M's dad only)": whose, not who
-            or (not place and _a_label(name))  # "Carers (mum's parents)": a role
-        ):
-            continue
-        seen.add(name.casefold())
-        out.append((pos, group, name, implied, place))
-    return tuple(out)
-
-
-def _a_label(name: str) -> bool:
-    key = parse_label(name)
-    return role_of(name) is not None or (key is not None and bool(key.group))
-
-
-_Mention = tuple[int, str, str, tuple[str, str] | None, bool]
-_GENERIC_PLACE = frozenset({"community", "team", "partnership", "service", "services", "local"})
-
-
-def _a_place(role_word: str, run: str, after: str) -> bool:
-    """Whether the name after a role word is a workplace: it says so ("Practice"), or a
-    school word is followed by the person there ("School is Ysgol Example, DSL Mrs Roberts")."""
-    words = run.split()
-    if len(words) < 2 or words[0].lower() in _GENERIC_PLACE:
-        return False
-    if is_organisation(run):
-        return True
-    return bool(_INSTITUTION.fullmatch(role_word)) and bool(_PERSON_THERE.match(after))
-
-
 def _person_at_place(mentions: _Mentions, target: tuple[str, int], sentence: str, at: int) -> int:
     """ "Sunflowers Nursery, manager Liz Ward, 0161 ...": the person the place's details reach.
 
     Where their name ends, so their details after it are read as theirs too."""
-    m = _PERSON_NAMED_THERE.match(sentence, at)
+    m = PERSON_NAMED_THERE.match(sentence, at)
     if m and looks_like_name(strip_title(m.group(1))) and not mentions.has(target, "contact_name"):
         name = strip_title(m.group(1))
         mentions.fields.add((*target, "contact_name"), Value(name, mentions.source))
@@ -405,38 +182,12 @@ def _person_at_place(mentions: _Mentions, target: tuple[str, int], sentence: str
 
 
 # ", DSL Mrs Roberts", " - head teacher Mr Evans": the person at the place just named.
-_THERE = (
-    r"[\w'’ ]{0,20}?\s*(?:,|-|–|\()\s*(?:the\s+|and\s+|contact\s+)?(?i:dsl|head\w*|"
-    r"teacher|manager|senco|safeguarding lead|designated\s+\w+|dr|gp)\b"
-)
-# "School is Fenbridge High (Mrs Ruth Dale, r.dale@...)": a titled name in brackets.
-_TITLED_IN_BRACKETS = r"\s*\(\s*(?=(?:Ms|Mrs|Mr|Miss|Mx|Dr)\.?\s)"
-_PERSON_THERE = re.compile(f"^(?:{_THERE}|{_TITLED_IN_BRACKETS})")
-_PERSON_NAMED_THERE = re.compile(
-    f"(?:{_THERE}\\s*(?:is\\s+|:\\s*)?|{_TITLED_IN_BRACKETS})" + TITLE + NAME
-)
-# Role words that name a place: the name after them is the place's, not a person's.
-_INSTITUTION = re.compile(
-    r"(?i:school|nursery|college|academy|gp|gp surgery|gp practice|surgery|pre-?school)"
-)
-
-
-NOT_A_NAME = frozenset(
-    {
-        "the", "she", "he", "they", "her", "his", "their", "is", "and", "has", "who", "will",
-        "lives", "also", "currently", "not", "at", "on", "in", "was", "aware", "happy",
-        "mobile", "email", "phone", "number", "details", "contact", "unknown", "tbc", "n/a",
-        "please", "i", "we", "it", "this", "that", "there", "school", "police", "health",
-        "yes", "no", "none", "both", "dear", "hi", "hello", "thanks", "regards", "kind",
-        "many", "mum", "dad", "mother", "father", "mr", "mrs", "ms", "miss", "our", "my",
-    }
-)  # fmt: skip
 
 
 def read_people(fields: Fields, sentences: list[str], source: str) -> None:
     mentions = _Mentions(fields, source)
-    for sentence in (_COLLAR.sub(r"\1", s) for s in sentences):
-        named = _mentions_in(sentence)
+    for sentence in (COLLAR.sub(r"\1", s) for s in sentences):
+        named = mentions_in(sentence)
         if not named:
             _read_clauses(mentions, sentence)
             continue
@@ -566,7 +317,7 @@ def _read_clauses(mentions: _Mentions, sentence: str) -> None:
     names: dict[str, tuple[str, int] | None] | None = None
     for clause in _CLAUSE_BREAK.split(sentence):
         # "with one change: mum's mobile has changed": whose, after a colon too.
-        owner = _ROLE_OWNS.search(clause)
+        owner = ROLE_OWNS.search(clause)
         relative = _relative(mentions.fields, owner.group(1)) if owner else None
         if owner is not None and relative is not None:
             said = clause[owner.start() :]

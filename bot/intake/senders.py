@@ -17,8 +17,8 @@ from bot.intake.field_values import Fields, Value
 from bot.intake.html import html_text
 from bot.intake.inline import find_phone_numbers, read_contact
 from bot.intake.labels import AGENCY, SOCIAL_WORKER, parse_label
+from bot.intake.mentions import role_of
 from bot.intake.prose import DISCLAIMER
-from bot.intake.prose_people import role_of
 
 _FROM_HEADER = re.compile(r"^\s*>?\s*\**from\**\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 _ADDRESS_IN_HEADER = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>|([^\s<>\"]+@[^\s<>\"]+)")
