@@ -64,6 +64,10 @@ _ASIDE = r"(?:\s*\([^()]{1,30}\))?"
 _FOR_SOMEONE = re.compile(r"\b[a-z]{3,}\s+(?:for|to)\s+(?:the\s+)?$", re.IGNORECASE)
 _ROLE_THEN_NAME = re.compile(_ROLE_WORD + _ASIDE + LINK + TITLE + NAME)
 # "GP – Tŷ Meddyg Surgery – ...", "School nurse: Sara Jones": a line that is a list's item.
+_FIRST = r"((?:O['’]|Mc|Mac)?[A-Z][a-z'’\-]+)"
+_COUPLE = re.compile(
+    _ROLE_WORD + _ASIDE + LINK + _FIRST + r"\s+(?:and|&)\s+" + _FIRST + r"\s+" + _FIRST + r"\b"
+)
 ROLE_ITEM = re.compile(r"^\W*" + _ROLE_WORD + r"\s*(?:[–—:]|\s-\s)")
 # "head of year at Northfield Academy, Mr Stephen Cole": the role, where, then who.
 _ROLE_AT_PLACE_THEN_NAME = re.compile(
@@ -182,6 +186,12 @@ def mentions_in(sentence: str) -> tuple[_Mention, ...]:
         role = role_of(services[-1].group(1)) if services else None
         if role is not None and role[0] == AGENCY:
             found.append((m.start(1), AGENCY, m.group(1), role[1], False))
+    for m in _COUPLE.finditer(sentence):
+        # "paternal grandparents, Brian and Maureen O'Neill": two people, one surname.
+        role = role_of(m.group(1))
+        if role is not None and role[0] == PARENT:
+            for at in (2, 3):
+                found.append((m.start(at), PARENT, f"{m.group(at)} {m.group(4)}", role[1], False))
     for m in _EXPECTING.finditer(sentence):
         # "Sophie Kerr's unborn baby (EDD ...)": the expectant mother.
         found.append((m.start(), PARENT, m.group(1), ("relationship", "mother"), False))
@@ -218,6 +228,8 @@ def mentions_in(sentence: str) -> tuple[_Mention, ...]:
             if out[at][1] == PARENT and out[at][3] == ("relationship", "partner"):
                 out[at] = (out[at][0], PARENT, out[at][2], implied, False)
             continue
+        if any(0 <= f[0] - pos < 40 and f[2].startswith(f"{name} ") for f in found):
+            continue  # "Brian", where "Brian O'Neill" was read just after it
         if (
             not name
             or name.casefold() in seen

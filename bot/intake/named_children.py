@@ -14,7 +14,7 @@ import re
 
 from bot.intake.child_line import dotted, read_child
 
-_WORD = r"[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?"
+_WORD = r"(?:O['’]|Mc|Mac)?[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?"  # O'Neill, McKenna, Ava-Rose
 # A first name, perhaps a middle name or surname, perhaps a surname's initial ("Mia W").
 _NAMED = re.compile(
     rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,2}}(?:\s+[A-Z]\.?(?![\w'’]))?)"

@@ -261,3 +261,15 @@ def test_the_service_named_before_his_worker_is_the_workers_and_the_school_he_at
     people = {p.name: (p.organisation, p.emails) for p in request.people}
     assert people["Gareth Bowan"] == ("Northgate High School", ("g.bowan@example.org",))
     assert people["Lisa Kaye"][1] == ("lisa.kaye@example.org",)
+
+
+def test_a_couple_sharing_a_surname_after_a_family_word_is_two_people() -> None:
+    request = booked(
+        "Review (RCPC) for Jack O'Neal (born 30 November 2014; LCS 600123).\n"
+        "Jack lives with his paternal grandparents, Brian and Maureen O'Neal. "
+        "His CAMHS clinician is Dr Martin Ferriss (m.ferriss@nhs.example.net)." + SIGNED
+    ).request
+    names = [p.name for p in request.people]
+    assert "Brian O'Neal" in names and "Maureen O'Neal" in names and "Brian" not in names
+    assert [c.initials for c in request.children] == ["J.O."]
+    assert "Martin Ferriss" in names
