@@ -160,14 +160,18 @@ def _child(r: FieldReader, i: int, n: int) -> dict[str, Any]:
     return child
 
 
-def _singles(r: FieldReader, draft: Draft, received_at: datetime) -> None:
+def _singles(
+    r: FieldReader, draft: Draft, received_at: datetime, written_on: date | None = None
+) -> None:
     kind = r.value("", 0, "conference_type", read.read_conference_type, "conference_type")
     draft["conference_type"] = kind.value if kind else None
+    # "Strategy this afternoon", in a request forwarded days later: the day it was written.
+    today = min(written_on, r.received) if written_on is not None else r.received
     strategy = r.value(
         "",
         0,
         "strategy_date",
-        lambda text: read.find_recent_date(text, r.received),
+        lambda text: read.find_recent_date(text, today),
         "strategy_discussion_date",
     )
     if strategy is not None and strategy > r.received:
@@ -222,11 +226,14 @@ def _drop_out_of_use(r: FieldReader, people: list[dict[str, Any]], retired: list
                 )
 
 
-def assemble(fields: Fields, received_at: datetime) -> Assembled:
-    """The draft, the problems that stop it being booked, and warnings for the admin team."""
+def assemble(fields: Fields, received_at: datetime, written_on: date | None = None) -> Assembled:
+    """The draft, the problems that stop it being booked, and warnings for the admin team.
+
+    ``written_on`` is the day the request itself was written, when it came forwarded: a
+    relative day in it ("yesterday") counts back from then."""
     r = FieldReader(fields, received_at)
     draft = empty_draft()
-    _singles(r, draft, received_at)
+    _singles(r, draft, received_at, written_on)
     draft["children"] = [_child(r, i, n) for n, i in enumerate(r.indices(CHILD))]
     young_person_is_the_child(r, draft)
     people = People()

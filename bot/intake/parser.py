@@ -39,6 +39,7 @@ from bot.intake.prose import (
 )
 from bot.intake.senders import add_sender
 from bot.intake.shared import share_legal_status, share_references
+from bot.intake.written import written_on
 
 __all__ = ["AttachToConference", "ParseOutcome", "Parsed", "Triage", "parse_message"]
 
@@ -259,7 +260,9 @@ def _parse(msg: InboundMessage, vocabulary: IntakeVocabulary) -> ParseOutcome:
         fields.add(("", 0, "previous_reference"), Value(quoted[0], BODY_SOURCE))
         warnings.append(f"the request quotes {quoted[0]}; it is kept as the previous conference")
     add_sender(fields, msg, body_blocks, attached_senders)
-    assembled = assemble(fields, msg.received_at)
+    raw = msg.body or ""
+    whole = clean_text(html_text(raw) if _is_html(msg) else raw)[:200_000]
+    assembled = assemble(fields, msg.received_at, written_on(fields, whole))
     _shared_facts(assembled, _flat_text([*body_blocks, *attached])[:20_000])
     if (
         asks_for_threshold_discussion(subject, body_text)

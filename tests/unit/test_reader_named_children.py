@@ -273,3 +273,18 @@ def test_a_couple_sharing_a_surname_after_a_family_word_is_two_people() -> None:
     assert "Brian O'Neal" in names and "Maureen O'Neal" in names and "Brian" not in names
     assert [c.initials for c in request.children] == ["J.O."]
     assert "Martin Ferriss" in names
+
+
+def test_a_relative_strategy_day_counts_from_when_the_forwarded_request_was_written() -> None:
+    outcome = parse_message(
+        message(
+            "Please see below from Jo, now on leave.\n\n"
+            "From: Jo Fryer <jo.fryer@council.example.org>\n"
+            "Sent: Friday, November 20, 2026 5:15 PM\n"
+            "Subject: ICPC please\n\n"
+            "Strategy discussion this afternoon agreed ICPC for S.H. (DOB 21/07/2021, "
+            "LCS 710455).\nMum - Rachel Hales - 07700 900301" + SIGNED
+        )
+    )
+    assert isinstance(outcome, Parsed), outcome
+    assert outcome.request.strategy_discussion_date == date(2026, 11, 20)  # not the 24th
