@@ -115,7 +115,8 @@ _AGENCY_WORDS: dict[str, tuple[str, ...]] = {
 _EMAIL_ALIASES = ("email", "email address", "secure email", "secure email address")
 _PHONE_ALIASES = (
     "phone", "phone number", "telephone", "telephone number", "tel", "mobile",
-    "mobile number", "contact number", "work phone", "landline",
+    "mobile number", "contact number", "work phone", "landline", "number", "own number",
+    "own phone", "own mobile", "own phone number", "own mobile number",
 )  # fmt: skip
 _PERSON = {
     "name": ("", "name", "full name"),

@@ -157,8 +157,13 @@ def ticked(text: str) -> str:
     return " / ".join(c for c in chosen if c)
 
 
+# A person's line that says there is no one to invite: "none", "N/A", "Deceased", "died
+# 2021", "Not involved".
 NOTHING = re.compile(
-    r"^\W*(none|no|n/?a|nil|not known|unknown|not applicable|tbc|-)\W*$", re.IGNORECASE
+    r"^\W*(?:(?:none|no|n/?a|nil|not known|unknown|not applicable|tbc|-|not involved|no contact"
+    r"|whereabouts unknown|not named|not identified)\W*"
+    r"|(?:deceased|died|dead|passed away)\b[^@]{0,40})$",
+    re.IGNORECASE,
 )
 OWN_LABEL = re.compile(r"^[^:]{1,40}:\s*\S")
 # A printed form's row with no colon ("Type of conference Initial Child Protection

@@ -288,5 +288,6 @@ NOT_A_NAME = frozenset(
         "please", "i", "we", "it", "this", "that", "there", "school", "police", "health",
         "yes", "no", "none", "both", "dear", "hi", "hello", "thanks", "regards", "kind",
         "many", "mum", "dad", "mother", "father", "mr", "mrs", "ms", "miss", "our", "my",
+        "hybrid", "teams", "virtual", "online", "deceased", "preferred", "format",
     }
 )  # fmt: skip

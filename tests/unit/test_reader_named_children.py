@@ -288,3 +288,40 @@ def test_a_relative_strategy_day_counts_from_when_the_forwarded_request_was_writ
     )
     assert isinstance(outcome, Parsed), outcome
     assert outcome.request.strategy_discussion_date == date(2026, 11, 20)  # not the 24th
+
+
+LABELLED_REVIEW = """Hi MTS,
+
+Please book a review child protection conference for:
+
+Child: Dylan Roe, DOB 02/02/2012, LCS 4410917
+Mother: Faye Roe - 07700 900751 - faye.roe@example.com
+Father: {father}
+Young person's own number: 07700 900752
+Preferred format: Hybrid (mum in person, school on Teams)
+"""
+
+
+@pytest.mark.parametrize("father", ["Deceased", "died 2021", "Not involved", "No contact"])
+def test_a_parents_line_that_says_there_is_no_one_to_invite_names_no_one(father: str) -> None:
+    request = booked(
+        LABELLED_REVIEW.format(father=father) + SIGNED, sender_name="Nell Arden"
+    ).request
+    parents = [p for p in request.people if p.role.value == "parent"]
+    assert [p.name for p in parents] == ["Faye Roe"]
+
+
+def test_a_format_lines_bracket_is_the_format_not_a_person() -> None:
+    request = booked(
+        LABELLED_REVIEW.format(father="Deceased") + SIGNED, sender_name="Nell Arden"
+    ).request
+    assert request.preferred_format is not None and request.preferred_format.value == "hybrid"
+    assert not any("hybrid" in p.name.lower() for p in request.people)
+
+
+def test_the_young_persons_own_number_on_its_own_line_is_theirs() -> None:
+    request = booked(
+        LABELLED_REVIEW.format(father="Deceased") + SIGNED, sender_name="Nell Arden"
+    ).request
+    young = [p for p in request.people if p.role.value == "young_person"]
+    assert [p.phones for p in young] == [("+447700900752",)]
