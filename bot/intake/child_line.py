@@ -73,6 +73,9 @@ _GENDER = (
     ("male", re.compile(r"\b(?i:male|boy)\b|\(M\)")),
     ("non-binary", re.compile(r"\bnon[\s\-]?binary\b", re.IGNORECASE)),
 )
+# A list's field that is one letter: "A.F., born 14 May 2009, LCS 561002, m" or
+# "Child 1 | K.B. | 14/05/2019 | LCS 744101 | F".
+_GENDER_FIELD = re.compile(r"(?:^|[,|;]|\s[-\u2013]\s)\s*([MFmf])\s*(?=$|[,|;]|\s[-\u2013]\s)")
 _LEGAL = (
     (
         "child protection plan",
@@ -204,6 +207,8 @@ def read_child(text: str, *, from_names: bool = True) -> ChildBits:
             problem="it gives more than one date",
         )
     gender = next((g for g, p in _GENDER if p.search(text)), "")
+    if not gender and (field := _GENDER_FIELD.search(text)):
+        gender = "female" if field.group(1) in "Ff" else "male"
     legal = next((name for name, p in _LEGAL if re.search(p, text, re.IGNORECASE)), "")
     return ChildBits(
         initials=read_initials(text, from_names=from_names),

@@ -374,6 +374,28 @@ def family_relationship(text: str) -> str | None:
     return None
 
 
+_SIDE = {
+    "maternal": re.compile(
+        r"\bmaternal\b|\b(?:mum|mother|mam)(?:'|\u2019)?s\s+(?:mum|mother|mam|dad|father|parents?|side)\b",
+        re.IGNORECASE,
+    ),
+    "paternal": re.compile(
+        r"\bpaternal\b|\b(?:dad|father)(?:'|\u2019)?s\s+(?:mum|mother|mam|dad|father|parents?|side)\b",
+        re.IGNORECASE,
+    ),
+}
+
+
+def sided(relationship: str, *said: str) -> str:
+    """A grandparent's side of the family, where what was said around them names one side
+    only: "Grandmother Joan Thorne (paternal)", "his nan (mum's mum)"."""
+    if relationship not in ("grandmother", "grandfather"):
+        return relationship
+    text = " ".join(said)
+    sides = [side for side, pattern in _SIDE.items() if pattern.search(text)]
+    return f"{sides[0]} {relationship}" if len(sides) == 1 else relationship
+
+
 @lru_cache(maxsize=2048)
 def agency_role_words(text: str) -> str | None:
     """The kind of professional a role word names ("HV" is "health visitor"), if it is one."""

@@ -15,7 +15,14 @@ from bot.core.request import AGENCY_ROLES
 from bot.intake import fields as read
 from bot.intake.draft import Draft
 from bot.intake.inline import Contact, read_contact
-from bot.intake.labels import ADVOCATE, AGENCY, PARENT, agency_role_words, family_relationship
+from bot.intake.labels import (
+    ADVOCATE,
+    AGENCY,
+    PARENT,
+    agency_role_words,
+    family_relationship,
+    sided,
+)
 from bot.intake.line_rules import NOT_INVITED
 from bot.intake.values import FieldReader, quote
 
@@ -115,6 +122,7 @@ def read_person(
         if not relationship:
             said_roles = (*contact.roles, *contact.bracketed)
             relationship = next((m for m in map(family_relationship, said_roles) if m), "")
+        relationship = sided(relationship, said, name_text or "", *contact.bracketed)
     if name_text and NOT_INVITED.search(name_text):
         # "C's dad - Aaron Kelsall - ... NOT to be invited": named, and left off the invites.
         r.warnings.append(left_off(contact.name or "someone"))

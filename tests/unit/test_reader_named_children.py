@@ -325,3 +325,40 @@ def test_the_young_persons_own_number_on_its_own_line_is_theirs() -> None:
     ).request
     young = [p for p in request.people if p.role.value == "young_person"]
     assert [p.phones for p in young] == [("+447700900752",)]
+
+
+def test_a_one_letter_field_on_a_childs_line_is_their_gender() -> None:
+    request = booked(
+        "Review conference please.\n\nChild 1 | K.B. | 14/05/2019 | LCS 744101 | F\n"
+        "Child 2 | T.B. | 02/09/2016 | LCS 744102 | M\n" + SIGNED
+    ).request
+    assert [(c.initials, c.gender) for c in request.children] == [
+        ("K.B.", "female"),
+        ("T.B.", "male"),
+    ]
+
+
+def test_a_childs_initial_is_not_read_as_a_gender() -> None:
+    request = booked(
+        "Review conference please.\n\nChild: T.F. (DOB 02/09/2016), LCS 744102\n" + SIGNED
+    ).request
+    assert [(c.initials, c.gender) for c in request.children] == [("T.F.", "")]
+
+
+@pytest.mark.parametrize(
+    ("line", "relationship"),
+    [
+        ("Grandmother: Joan Hale (paternal) - 0161 496 0128", "paternal grandmother"),
+        ("Grandad: Len Hale (mum's dad) - 0161 496 0129", "maternal grandfather"),
+        ("Nan: Joan Hale - 0161 496 0128", "grandmother"),
+    ],
+)
+def test_a_grandparents_side_is_kept_when_the_request_says_it(line: str, relationship: str) -> None:
+    request = booked(
+        "Review conference please.\n\nChild: T.R. (DOB 02/03/2018), LCS 123456\n"
+        "Mum: Kay Hale - 07700 900761\n" + line + "\n" + SIGNED
+    ).request
+    kin = [
+        p.relationship for p in request.people if p.name.endswith("Hale") and p.name != "Kay Hale"
+    ]
+    assert kin == [relationship]
