@@ -11,7 +11,15 @@ import re
 from functools import lru_cache
 
 from bot.intake.inline import is_organisation, looks_like_name, strip_title
-from bot.intake.labels import ADVOCATE, AGENCY, PARENT, agency_words, family_words, parse_label
+from bot.intake.labels import (
+    ADVOCATE,
+    AGENCY,
+    PARENT,
+    agency_words,
+    family_words,
+    parse_label,
+    sided,
+)
 
 # Capitals and small letters with the accents British names carry: Siân, Zoë, José, Tŷ.
 _UPPER = "A-ZÀ-ÖØ-ÞŴŶ"
@@ -59,6 +67,7 @@ def _word_pattern(word: str) -> str:
 _ROLE_BY_WORD = {w: (group, implied) for w, group, implied in (*family_words(), *agency_words())}
 _ROLE_WORD = "(?i:\\b(" + "|".join(_word_pattern(w) for w in _ROLE_BY_WORD if len(w) > 1) + ")\\b)"
 # "Nan (mum's mum), Bev McKenna": an aside in brackets between the role and the name.
+_HER = re.compile(r"\bher\s+$", re.IGNORECASE)
 _ASIDE = r"(?:\s*\([^()]{1,30}\))?"
 # A professional who is someone's: "worker for mum", "advocate to dad", "support for mum".
 _FOR_SOMEONE = re.compile(r"\b[a-z]{3,}\s+(?:for|to)\s+(?:the\s+)?$", re.IGNORECASE)
@@ -95,7 +104,7 @@ _WHOSE = (
 )
 _NAME_THEN_ROLE = re.compile(
     NAME
-    + r"\s*(?:\(|,\s*|\s+-\s+|\s+is\s+(?:the\s+)?(?:child'?s\s+|children'?s\s+)?"
+    + r"\s*(?:\(|,\s*|\s+-\s+|,?\s+is\s+(?:the\s+)?(?:child'?s\s+|children'?s\s+)?"
     + r"|,?\s+who(?:['’]s|\s+is)\s+(?:the\s+|a\s+)?)"
     + _WHOSE
     + _ROLE_WORD
@@ -240,7 +249,19 @@ def mentions_in(sentence: str) -> tuple[_Mention, ...]:
         ):
             continue
         seen.add(name.casefold())
-        out.append((pos, group, name, implied, place))
+        kin = implied
+        if group == PARENT and implied is not None and implied[0] == "relationship":
+            # "his nan, Sandra Whitlock (mum's mum)": the side said just around the name.
+            near = sentence[max(0, pos - 30) : pos + len(said) + 30]
+            kin = (implied[0], sided(implied[1], near))
+            if (
+                implied[1] == "partner"
+                and _HER.search(sentence, 0, pos)
+                and any(m[3] == ("relationship", "mother") for m in out)
+            ):
+                # "mum is Stacey Gill and she's living with her partner Rob Nash".
+                kin = (implied[0], "mother's partner")
+        out.append((pos, group, name, kin, place))
     return tuple(out)
 
 

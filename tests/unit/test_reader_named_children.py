@@ -362,3 +362,30 @@ def test_a_grandparents_side_is_kept_when_the_request_says_it(line: str, relatio
         p.relationship for p in request.people if p.name.endswith("Hale") and p.name != "Kay Hale"
     ]
     assert kin == [relationship]
+
+
+def people_of(body: str) -> dict[str, str]:
+    request = booked(
+        "Review conference for T.R. (DOB 02/03/2018), LCS 123456.\n\n" + body + SIGNED
+    ).request
+    return {p.name: p.relationship for p in request.people if p.role.value == "parent"}
+
+
+def test_a_grandparents_side_said_beside_their_name_in_a_sentence_is_kept() -> None:
+    assert people_of("T. lives with his nan, Rita Vance (mum's mum), 07700 900771.")[
+        "Rita Vance"
+    ] == ("maternal grandmother")
+
+
+def test_her_partner_in_a_sentence_about_mum_is_mums_partner() -> None:
+    kin = people_of(
+        "Mum is Jade Orme 07700 900772 and she lives with her partner Lee Carr 07700 900773."
+    )
+    assert kin == {"Jade Orme": "mother", "Lee Carr": "mother's partner"}
+
+
+def test_a_partner_said_later_to_be_the_childs_stepdad_is_the_stepfather() -> None:
+    kin = people_of(
+        "Mum is Jade Orme (07700 900772). Her partner, Lee Carr, is T.'s stepdad (07700 900773)."
+    )
+    assert kin["Lee Carr"] == "stepfather"
