@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from bot.intake.child_line import read_initials
 from bot.intake.field_values import Fields, Value
 from bot.intake.inline import (
     find_emails,
@@ -22,6 +23,7 @@ from bot.intake.inline import (
 from bot.intake.labels import (
     ADVOCATE,
     AGENCY,
+    CHILD,
     PARENT,
     SOCIAL_WORKER,
     TEAM_MANAGER,
@@ -184,9 +186,52 @@ def _person_at_place(mentions: _Mentions, target: tuple[str, int], sentence: str
 # ", DSL Mrs Roberts", " - head teacher Mr Evans": the person at the place just named.
 
 
+# "She has her own mobile, 07700 900941": a phone of the young person's own.
+_OWN_PHONE = re.compile(r"\bown\s+(?:mobile|phone|number)\b", re.IGNORECASE)
+_WHOSE_OWN = re.compile(r"[A-Za-z]['’]s\s+$")
+_INITIALS = re.compile(r"(?<![A-Za-z.])((?:[A-Z]\.\s?){1,3})")
+
+
+def _young_persons_own_phone(fields: Fields, sentence: str, source: str) -> None:
+    """A young person's own phone, said in a sentence about the child: theirs, under the
+    child's initials. Only where the child is plain: their initials in the sentence, or
+    the one child of the request; never when a grown-up is named before it."""
+    own = _OWN_PHONE.search(sentence)
+    if own is None:
+        return
+    if any(pos < own.start() for pos, *_ in mentions_in(sentence)) or _WHOSE_OWN.search(
+        sentence, 0, own.start()
+    ):
+        return  # "Mum has her own phone now", "Florin's own number": someone else's
+    if any(g == YOUNG_PERSON for g, _, _ in fields.values):
+        return  # a labelled line gave the young person already
+    phones, _ = find_phone_numbers(find_emails(sentence[own.start() :])[2])
+    if not phones:
+        return
+    children = list(
+        dict.fromkeys(
+            initials
+            for (g, i, f), values in sorted(fields.values.items())
+            if g == CHILD and f in ("initials", "entry")
+            for v in values[:1]
+            if (initials := read_initials(v.text))
+        )
+    )
+    said = [m.group(1).replace(" ", "") for m in _INITIALS.finditer(sentence, 0, own.start())]
+    # "J. would like to take part herself": a first initial is enough among few children.
+    known = [c for c in children if any(c.replace(" ", "").startswith(w) for w in said)]
+    initials = known[0] if len(known) == 1 else children[0] if len(children) == 1 else ""
+    if not initials:
+        return
+    index = fields.max_index(YOUNG_PERSON) + 1
+    fields.add((YOUNG_PERSON, index, "name"), Value(initials, source))
+    fields.add((YOUNG_PERSON, index, "phone"), Value(phones[0], source))
+
+
 def read_people(fields: Fields, sentences: list[str], source: str) -> None:
     mentions = _Mentions(fields, source)
     for sentence in (COLLAR.sub(r"\1", s) for s in sentences):
+        _young_persons_own_phone(fields, sentence, source)
         named = mentions_in(sentence)
         if not named:
             _read_clauses(mentions, sentence)

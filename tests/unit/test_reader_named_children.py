@@ -389,3 +389,28 @@ def test_a_partner_said_later_to_be_the_childs_stepdad_is_the_stepfather() -> No
         "Mum is Jade Orme (07700 900772). Her partner, Lee Carr, is T.'s stepdad (07700 900773)."
     )
     assert kin["Lee Carr"] == "stepfather"
+
+
+def young_people(body: str) -> list[tuple[str, tuple[str, ...]]]:
+    request = booked(
+        "Review conference for T.R. (DOB 02/03/2009), LCS 123456.\n\n" + body + SIGNED
+    ).request
+    return [(p.name, p.phones) for p in request.people if p.role.value == "young_person"]
+
+
+def test_a_young_persons_own_phone_said_in_a_sentence_is_theirs_under_their_initials() -> None:
+    assert young_people(
+        "Mum is Jade Orme, 07700 900772. T. wants to take part herself and has her own phone "
+        "(07700 900781)."
+    ) == [("T.R.", ("+447700900781",))]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Mum is Jade Orme and she has her own phone now, 07700 900782.",
+        "Mum is Jade Orme, 07700 900772. Florin's own number is 07700 900783.",
+    ],
+)
+def test_a_grown_ups_own_phone_is_not_the_young_persons(sentence: str) -> None:
+    assert young_people(sentence) == []
