@@ -16,7 +16,7 @@ from bot.intake.blocks import SIGN_OFF, Block, clean_text, own_text
 from bot.intake.field_values import Fields, Value
 from bot.intake.html import html_text
 from bot.intake.inline import find_phone_numbers, read_contact
-from bot.intake.labels import AGENCY, SOCIAL_WORKER, parse_label
+from bot.intake.labels import AGENCY, SOCIAL_WORKER, TEAM_MANAGER, parse_label
 from bot.intake.mentions import role_of
 from bot.intake.prose import DISCLAIMER
 
@@ -251,6 +251,36 @@ def _sender_as_professional(
         return
 
 
+# "Team Manager, Safeguarding Team 3" under the sender's name, "Name | Team Manager | ...",
+# or "I'm his manager": the sender manages the worker whose request this is.
+_MANAGER_SAYS = re.compile(
+    r"^(?:[^|\n]{0,60}\|\s*)?(?:senior\s+|assistant\s+|deputy\s+)?(?:team|practice|service|group)"
+    r"\s+manager\b|\bI(?:['’]m|\s+am)\s+(?:his|her|their|the)\s+(?:team\s+|line\s+)?manager\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _sender_as_manager(
+    fields: Fields, msg: InboundMessage, blocks: list[Block], sender: tuple[str, str]
+) -> bool:
+    """The sender who signs as the worker's manager (forwarding for a worker on leave) is
+    the team manager, where no other is named."""
+    name, address = sender
+    if not name or _is_service(name, address) or fields.max_index(TEAM_MANAGER) > 0:
+        return False
+    own = own_text(html_text(msg.body or "") if msg.body_type.lower() == "html" else msg.body or "")
+    if not _MANAGER_SAYS.search(own[:5000]):
+        return False
+    source = "the sender's address"
+    fields.add((TEAM_MANAGER, 1, "name"), Value(name, source))
+    if address:
+        fields.add((TEAM_MANAGER, 1, "email"), Value(address, source))
+    phones = _signature_phones(blocks, name)
+    if phones:
+        fields.add((TEAM_MANAGER, 1, "phone"), Value(" ; ".join(phones), "the sender's signature"))
+    return True
+
+
 def add_sender(
     fields: Fields,
     msg: InboundMessage,
@@ -267,7 +297,12 @@ def add_sender(
     if fields.has(SOCIAL_WORKER, 1, "name"):
         # Named: the sender's address and signature, when the names agree.
         named = " ".join(v.text for v in fields.values.get((SOCIAL_WORKER, 1, "name"), []))
-        if chain and chain[0][0] and not _same_person(chain[0][0], named):
+        if (
+            chain
+            and chain[0][0]
+            and not _same_person(chain[0][0], named)
+            and not _sender_as_manager(fields, msg, blocks, chain[0])
+        ):
             _sender_as_professional(fields, msg, blocks, chain[0])
         for name, address in reversed(chain):
             if name and _same_person(name, named):
@@ -284,6 +319,8 @@ def add_sender(
     name, address = _request_sender(msg, attached)
     if not (name or address):
         return
+    if chain and chain[0][0] and not _same_person(chain[0][0], name):
+        _sender_as_manager(fields, msg, blocks, chain[0])  # forwarded for the worker
     source = "the sender's address" if len(chain) == 1 else "the forwarded message's sender"
     if name:
         fields.add((SOCIAL_WORKER, 1, "name"), Value(name, source))

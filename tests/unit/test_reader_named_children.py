@@ -414,3 +414,30 @@ def test_a_young_persons_own_phone_said_in_a_sentence_is_theirs_under_their_init
 )
 def test_a_grown_ups_own_phone_is_not_the_young_persons(sentence: str) -> None:
     assert young_people(sentence) == []
+
+
+def test_a_sender_who_signs_as_the_workers_team_manager_is_the_team_manager() -> None:
+    request = booked(
+        "Hello,\n\nThe allocated social worker is Nell Arden (nell.arden@council.example.org), "
+        "who is on leave this week. Please book a review conference for T.R. (DOB 02/03/2018), "
+        "LCS 123456.\n\nRegards\nCora Blaine\nTeam Manager, Safeguarding West\n0113 496 0200\n",
+        sender="cora.blaine@council.example.org",
+        sender_name="Cora Blaine",
+    ).request
+    roles = {p.name: (p.role.value, p.emails, p.phones) for p in request.people}
+    assert roles["Cora Blaine"] == (
+        "team_manager",
+        ("cora.blaine@council.example.org",),
+        ("+441134960200",),
+    )
+    assert roles["Nell Arden"][0] == "social_worker"
+
+
+def test_a_sender_who_only_mentions_a_team_manager_is_not_one() -> None:
+    request = booked(
+        "Please book a review conference for T.R. (DOB 02/03/2018), LCS 123456. My team "
+        "manager has agreed it.\n\nThanks\nNell Arden\nSocial Worker\n07700 900640\n",
+        sender="nell.arden@council.example.org",
+        sender_name="Nell Arden",
+    ).request
+    assert [p.role.value for p in request.people if p.name == "Nell Arden"] == ["social_worker"]
