@@ -35,6 +35,7 @@ from bot.intake.people import (
     People,
     addresses_follow_names,
     left_off,
+    one_each,
     read_agency,
     read_person,
     warn_about_contacts,
@@ -248,8 +249,8 @@ def assemble(fields: Fields, received_at: datetime, written_on: date | None = No
     ):
         for i in r.indices(group):
             person = read_person(r, group, i, role, f"people.{len(people.people)}")
-            if person is not None:
-                people.add(person)
+            for one in one_each(person) if person is not None else ():
+                people.add(one)
     for i in r.indices(AGENCY):
         agency = read_agency(r, i, f"people.{len(people.people)}")
         if agency is not None:

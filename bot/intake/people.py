@@ -91,6 +91,21 @@ class People:
         return kin[0]
 
 
+_COUPLE_NAME = re.compile(
+    r"^([A-Z][\w'’\-]+)\s+(?:and|&)\s+([A-Z][\w'’\-]+)\s+((?:O['’]|Mc|Mac)?[A-Z][\w'’\-]+)$"
+)
+
+
+def one_each(person: dict[str, Any]) -> list[dict[str, Any]]:
+    """ "Foster carers: Janet and Philip Morrow, 020 ..., morrows@...": two people, who
+    share the line's number and address."""
+    m = _COUPLE_NAME.match(person["name"])
+    if m is None:
+        return [person]
+    surname = m.group(3)
+    return [{**person, "name": f"{first} {surname}"} for first in (m.group(1), m.group(2))]
+
+
 def read_person(
     r: FieldReader, group: str, i: int, role: Role, where: str, *, name_field: str = "name"
 ) -> dict[str, Any] | None:

@@ -186,6 +186,7 @@ def _person_at_place(mentions: _Mentions, target: tuple[str, int], sentence: str
 # ", DSL Mrs Roberts", " - head teacher Mr Evans": the person at the place just named.
 
 
+_FIRST_OF_COUPLE = re.compile(r"[A-Z][\w'’\-]*\s+(?:and|&)\s+")
 # "She has her own mobile, 07700 900941": a phone of the young person's own.
 _OWN_PHONE = re.compile(r"\bown\s+(?:mobile|phone|number)\b", re.IGNORECASE)
 _WHOSE_OWN = re.compile(r"[A-Za-z]['’]s\s+$")
@@ -268,6 +269,14 @@ def read_people(fields: Fields, sentences: list[str], source: str) -> None:
                 fields.add((*target, "organisation"), Value(workplace, source))
             workplace = ""
             mentions.contacts(target, sentence[pos:end], said)
+            if (
+                following
+                and following[1] == group
+                and _FIRST_OF_COUPLE.fullmatch(sentence[pos:end])
+            ):
+                # "foster carers Pat and Derek Ingham - 0113 ..., ingham@...": the couple's.
+                after = cuts[n + 2] if n + 2 < len(cuts) else len(sentence)
+                mentions.contacts(target, sentence[following[0] : after], following[2])
             mentions.last = target
 
 

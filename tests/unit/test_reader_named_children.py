@@ -441,3 +441,31 @@ def test_a_sender_who_only_mentions_a_team_manager_is_not_one() -> None:
         sender_name="Nell Arden",
     ).request
     assert [p.role.value for p in request.people if p.name == "Nell Arden"] == ["social_worker"]
+
+
+def test_a_couple_named_on_one_labelled_line_is_two_people_sharing_its_contacts() -> None:
+    request = booked(
+        "Review conference please.\n\nChild: T.R. (DOB 02/03/2018), LCS 123456\n"
+        "Foster carers: Jan and Phil Moor, 020 7946 0419, moors.fostering@example.org\n" + SIGNED
+    ).request
+    carers = [
+        (p.name, p.relationship, p.emails, p.phones)
+        for p in request.people
+        if p.role.value == "parent"
+    ]
+    assert carers == [
+        ("Jan Moor", "foster carer", ("moors.fostering@example.org",), ("+442079460419",)),
+        ("Phil Moor", "foster carer", ("moors.fostering@example.org",), ("+442079460419",)),
+    ]
+
+
+def test_a_couple_named_in_a_sentence_share_the_contacts_said_after_them() -> None:
+    request = booked(
+        "Review conference for T.R. (DOB 02/03/2018), LCS 123456. T. is placed with foster "
+        "carers Pat and Derek Ince since October - 0113 496 0712, incefamily@example.org." + SIGNED
+    ).request
+    carers = {p.name: (p.emails, p.phones) for p in request.people if p.role.value == "parent"}
+    assert carers == {
+        "Pat Ince": (("incefamily@example.org",), ("+441134960712",)),
+        "Derek Ince": (("incefamily@example.org",), ("+441134960712",)),
+    }
