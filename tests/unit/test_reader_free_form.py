@@ -292,14 +292,18 @@ def test_two_people_joined_by_and_are_two_people_with_their_own_numbers() -> Non
     assert not any(p.name.lower().startswith("paternal") for p in request.parents)
 
 
-def test_couple_sharing_one_number_stays_one_entry() -> None:
+def test_a_couple_sharing_one_number_is_two_people_each_with_that_number() -> None:
+    # Each carer is invited in their own name (MTS list both); the one number is each one's.
     request = booked(
         LABELLED.replace(
             "Dad: Gary Dawes, 07700-900-612", "Carers: Janet and Phil Morrow 07700 900674"
         )
     ).request
-    carers = [p for p in request.parents if "Morrow" in p.name]
-    assert len(carers) == 1 and carers[0].phones == ("+447700900674",)
+    carers = [(p.name, p.phones) for p in request.parents if "Morrow" in p.name]
+    assert carers == [
+        ("Janet Morrow", ("+447700900674",)),
+        ("Phil Morrow", ("+447700900674",)),
+    ]
 
 
 def test_a_list_under_a_plural_label_is_one_entry_per_line() -> None:
