@@ -280,7 +280,22 @@ _ROLES = (  # first match wins: "GP" before "health", "school nurse" is health
     (Role.POLICE, ("police", "constabulary")),
     # "nurse" but not "nursery", which is an early years setting.
     (Role.HEALTH, ("health", "nhs", "nurse(?!ry)", "midwif", "hospital", "camhs", "paediatric")),
-    (Role.SCHOOL, ("school", "education", "college", "nursery", "academy")),
+    # "Kirkstall High", "Moss Side Primary", "Greenway Infants": a school by its name.
+    (
+        Role.SCHOOL,
+        (
+            "school",
+            "education",
+            "college",
+            "nursery",
+            "academy",
+            "primary$",
+            "high$",
+            "infants$",
+            "juniors$",
+            "sixth form",
+        ),
+    ),
 )
 
 

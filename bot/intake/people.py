@@ -201,6 +201,8 @@ def read_agency(r: FieldReader, i: int, where: str) -> dict[str, Any] | None:
     if not (name or organisation or emails or phones):
         return None
     role = read.read_role(f"{role_text} {organisation}")
+    if role is Role.AGENCY and any(e.lower().endswith(".sch.uk") for e in emails):
+        role = Role.SCHOOL  # a school's own address (".sch.uk") says what it is
     if not organisation and role_text:
         # "HV: Jo Smith": the health visiting service, as MTS would enter it.
         organisation = _ROLE_AS_ORGANISATION.get(role_text, role_text)

@@ -469,3 +469,28 @@ def test_a_couple_named_in_a_sentence_share_the_contacts_said_after_them() -> No
         "Pat Ince": (("incefamily@example.org",), ("+441134960712",)),
         "Derek Ince": (("incefamily@example.org",), ("+441134960712",)),
     }
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Kirkstall High - DSL Mr Sean Fell (s.fell@kirkstall.example.org)",
+        "Moss Side Primary - Paula Hale, p.hale@mossside.example.org",
+        "Ken Adey, k.adey@calderhigh.example.sch.uk",
+    ],
+)
+def test_a_school_known_by_its_name_or_its_sch_uk_address_is_the_school(line: str) -> None:
+    request = booked(
+        "Review conference please.\n\nChild: T.R. (DOB 02/03/2018), LCS 123456\n\n"
+        "Professionals:\n" + line + "\n" + SIGNED
+    ).request
+    assert [p.role.value for p in request.people if p.role.value not in ("social_worker",)] == [
+        "school"
+    ]
+
+
+def test_a_high_risk_worker_is_not_a_school() -> None:
+    from bot.intake.fields import read_role
+
+    assert read_role("IDVA high risk domestic abuse").value != "school"
+    assert read_role("High Street Surgery").value == "gp"
