@@ -132,6 +132,17 @@ _EXPECTING = re.compile(
 # A role word written as a label, or owning what follows: "Mum's number:", "Dad:".
 ROLE_LABEL = re.compile(_ROLE_WORD + r"(?:['’]s\b|\s*:)")
 _ADVOCATE_NAME = re.compile(rf"(?i:\badvocate\b){LINK}{TITLE}{NAME}")
+# "Westmarsh SW is Paul Irving", "The Easterby social worker, Tom Okeke, ...": the worker
+# at the council the family moved from, who hands over: a professional of that council.
+_OTHER_COUNCILS_WORKER = re.compile(
+    r"\b(?:[Tt]he\s+|[Tt]heir\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)(?:['’]s)?\s+"
+    r"(?:SW|[Ss]ocial [Ww]orker)(?:\s+(?:is|was)\s+|,\s*|\s+)" + TITLE + NAME
+)
+_NOT_A_COUNCIL = frozenset(
+    {"the", "their", "our", "my", "his", "her", "new", "allocated", "current", "previous",
+     "receiving", "senior", "named", "duty", "student", "locum", "agency", "family", "hospital",
+     "children", "childrens", "adult", "adults", "the allocated"}
+)  # fmt: skip
 
 
 def role_of(word: str) -> tuple[str, tuple[str, str]] | None:
@@ -204,6 +215,9 @@ def mentions_in(sentence: str) -> tuple[_Mention, ...]:
     for m in _EXPECTING.finditer(sentence):
         # "Sophie Kerr's unborn baby (EDD ...)": the expectant mother.
         found.append((m.start(), PARENT, m.group(1), ("relationship", "mother"), False))
+    for m in _OTHER_COUNCILS_WORKER.finditer(sentence):
+        if m.group(1).lower() not in _NOT_A_COUNCIL and looks_like_name(strip_title(m.group(2))):
+            found.append((m.start(), AGENCY, m.group(2), ("organisation", m.group(1)), False))
     for m in _ADVOCATE_NAME.finditer(sentence):
         found.append((m.start(), ADVOCATE, m.group(1), None, False))
     for m in _PLACE_THEN_PERSON.finditer(sentence):

@@ -494,3 +494,26 @@ def test_a_high_risk_worker_is_not_a_school() -> None:
 
     assert read_role("IDVA high risk domestic abuse").value != "school"
     assert read_role("High Street Surgery").value == "gp"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Westdale SW is Cara Lund, cara.lund@westdale.example.org, who will attend.",
+        "The Westdale social worker, Cara Lund, will attend to hand over: "
+        "cara.lund@westdale.example.org.",
+        "Westdale SW was Cara Lund cara.lund@westdale.example.org.",
+    ],
+)
+def test_the_worker_at_the_council_the_family_left_is_a_professional_of_that_council(
+    sentence: str,
+) -> None:
+    request = booked(
+        "Transfer in conference please for T.R. (DOB 02/03/2018), LCS 123456, on a plan in "
+        "Westdale until they moved last week. " + sentence + SIGNED
+    ).request
+    handover = [
+        (p.role.value, p.organisation, p.emails) for p in request.people if p.name == "Cara Lund"
+    ]
+    assert handover == [("agency", "Westdale", ("cara.lund@westdale.example.org",))]
+    assert "Cara Lund" not in [p.name for p in request.people if p.role.value == "social_worker"]
