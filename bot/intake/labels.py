@@ -128,7 +128,11 @@ _PERSON = {
 # What an access-needs answer says when there are none.
 NO_NEEDS = re.compile(
     r"^\s*(none|no|n/?a|nil|not (known|needed|required|applicable)|none (known|identified)|"
-    r"no (interpreter|access needs|needs)( (needed|required|known))?)\W*$",
+    r"no (interpreter|access needs|needs)( (needed|required|known))?)\W*$"
+    # "Dad's first language is Konkani but he's happy in English - none needed": the
+    # reason, then the answer.
+    r"|^[^;]{0,200}[\-\u2013\u2014,;:.]\s*(so\s+)?(none|not|no interpreter|no access needs)"
+    r"\s+(needed|required)\W*$",
     re.IGNORECASE,
 )
 

@@ -517,3 +517,21 @@ def test_the_worker_at_the_council_the_family_left_is_a_professional_of_that_cou
     ]
     assert handover == [("agency", "Westdale", ("cara.lund@westdale.example.org",))]
     assert "Cara Lund" not in [p.name for p in request.people if p.role.value == "social_worker"]
+
+
+@pytest.mark.parametrize(
+    ("said", "needs"),
+    [
+        ("Dad's first language is Konkani but he's happy in English - none needed", ""),
+        (
+            "Mum is Deaf, so a BSL interpreter is needed",
+            "Mum is Deaf, so a BSL interpreter is needed",
+        ),
+    ],
+)
+def test_an_access_need_that_ends_none_needed_is_no_need(said: str, needs: str) -> None:
+    request = booked(
+        "Review conference please.\n\nChild: T.R. (DOB 02/03/2018), LCS 123456\n"
+        f"Interpreter: {said}\n" + SIGNED
+    ).request
+    assert request.access_needs == needs
