@@ -28,6 +28,7 @@ from bot.runtime.leading import LeaderDuties
 from bot.runtime.mailbox import Mailboxes, MailboxSweep
 from bot.runtime.outbox import Outbox
 from bot.runtime.playbooks import PlaybookRegistry, PlaybookSource
+from bot.runtime.retention import RetentionPurge
 from bot.runtime.runsheets import RunSheetService
 from bot.settings import ConfigError, Settings
 from bot.store.access import AccessStore
@@ -39,6 +40,7 @@ from bot.store.outbox import OutboxRecords
 from bot.store.playbooks import PlaybookVersions
 from bot.store.queries import StatusQueries
 from bot.store.repository import Repository
+from bot.store.retention import RetentionStore
 from bot.store.signals import PostgresSignals
 from bot.web import (
     about,
@@ -374,12 +376,18 @@ async def start_background(services: Services, base_url: str) -> None:
     """Contend for the lead; the leader runs the scheduler, the sweep and the subscription."""
     assert services.scheduler and services.runner and services.mail
     settings = services.settings
+    duties = services.mail.duties(
+        settings.conference.sweep_interval, base_url + graph_webhook.ROUTE
+    )
+    if settings.retention.purge_daily:
+        purge = RetentionPurge(RetentionStore(services.database), settings.retention.policy())
+        duties.append(("retention-purge", purge.run))
     services.duties = LeaderDuties(
         leadership_for(services.database, settings.data_dir),
         services.scheduler,
         services.runner,
         settings.conference.misfire_grace,
-        services.mail.duties(settings.conference.sweep_interval, base_url + graph_webhook.ROUTE),
+        duties,
     )
     services.tasks.append(asyncio.create_task(services.duties.run(), name="leader-duties"))
 

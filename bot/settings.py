@@ -28,6 +28,7 @@ from bot.settings_mailboxes import (
     mailbox_problem,
     playbook_problem,
 )
+from bot.settings_retention import RetentionSettings
 from bot.settings_sections import (
     ENV_PREFIX,
     MAILBOXES_VAR,
@@ -95,6 +96,7 @@ class Settings(BaseSettings):
     teams: TeamsSettings = Field(default_factory=TeamsSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

@@ -174,12 +174,16 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.set_defaults(func=cmd_sandbox)
 
     from bot.cli import access as access_cli
+    from bot.cli import backup as backup_cli
     from bot.cli import playbook as playbook_cli
+    from bot.cli import retention as retention_cli
     from bot.cli import simulate as simulate_cli
     from bot.cli import teams_package
 
     access_cli.register(commands)
+    backup_cli.register(commands)
     playbook_cli.register(commands)
+    retention_cli.register(commands)
     simulate_cli.register(commands)
     teams_package.register(commands)
     return parser

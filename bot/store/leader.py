@@ -127,9 +127,13 @@ class FileLeadership:
             self._fd = None
 
 
+def leader_lock_file(store: Path, data_dir: Path) -> Path:
+    """The file a SQLite store's leader locks; ``confbot restore`` takes it too."""
+    return data_dir / f"{store.name}.leader"
+
+
 def leadership_for(database: Database, data_dir: Path) -> Leadership:
     """The election that fits the database."""
     if database.is_sqlite:
-        name = Path(database.url.database or "confbot").name
-        return FileLeadership(data_dir / f"{name}.leader")
+        return FileLeadership(leader_lock_file(Path(database.url.database or "confbot"), data_dir))
     return PostgresLeadership(database)
