@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from bot.core.conference import ConferenceType
+from bot.core.conference import Child, ConferenceType
 from bot.core.durations import Duration, parse_duration
 from bot.core.minutes.model import AbuseCategory, Decisions, PlanType
 from bot.core.playbook.model import Playbook
@@ -59,6 +59,24 @@ class DecisionForm:
     asks_plan_type: bool
     asks_core_group: bool
     plan_types: tuple[PlanType, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChildDecisionView:
+    """One child on the decision form: who, and what is recorded for them so far."""
+
+    child: Child
+    decided: Decisions | None
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionSheet:
+    """What the decision form shows for a conference."""
+
+    form: DecisionForm
+    suggested: SuggestedDates
+    children: tuple[ChildDecisionView, ...]
+    locked: bool  # the minutes are approved: the decisions stand as approved
 
 
 def decision_form(playbook: Playbook, conference_type: ConferenceType) -> DecisionForm:
