@@ -51,6 +51,7 @@ from bot.web import (
     console,
     graph_webhook,
     health,
+    minutes_page,
     signin,
     site,
     snapshot,
@@ -194,6 +195,7 @@ def build_app(services: Services) -> web.Application:
         add_teams(app, services)
     api.add_routes(app)
     api_aftercare.add_routes(app)
+    minutes_page.add_routes(app)
     api_access.add_routes(app)
     if services.mail is not None:
         # Graph's notifications are routed to their mailbox's sweep by clientState.

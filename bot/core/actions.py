@@ -16,6 +16,7 @@ from datetime import datetime
 from bot.core.conference import Conference, ConferenceState, MeetingFormat, Role, TimelineEntry
 from bot.core.playbook.model import Playbook
 from bot.core.timeline.status import parse_recorded
+from bot.core.workdays import to_london
 
 ALLOCATE = "allocate"
 SET_FORMAT = "set_format"
@@ -148,11 +149,27 @@ def _cancel(conference: Conference) -> ActionOption:
     return _yes(CANCEL)
 
 
-def _conclude(conference: Conference) -> ActionOption:
+def _conclude(
+    conference: Conference, entries: Sequence[TimelineEntry], now: datetime
+) -> ActionOption:
     if conference.state is ConferenceState.CANCELLED:
         return _no(CONCLUDE, _state_words(conference))
     if conference.meeting_format is None or conference.start_at is None:
         return _no(CONCLUDE, "the conference was never booked")
+    started = any(e.kind == "runsheet.meeting_started" for e in entries)
+    if (
+        now < conference.start_at
+        and not started
+        and conference.state is not ConferenceState.CONCLUDED
+    ):
+        # Nothing can have been decided before the meeting: a chair who opens it a little
+        # early starts the run sheet, and that counts as started.
+        start = to_london(conference.start_at)
+        return _no(
+            CONCLUDE,
+            f"the meeting has not started yet: it starts at {start:%H:%M} on "
+            f"{start:%A} {start.day} {start:%B %Y}",
+        )
     return _yes(CONCLUDE)
 
 
@@ -273,16 +290,15 @@ def allowed_actions(
 
     With ``actor``, rules about who may act (only an admin checks a distribution list, and a
     different one from the first) apply too; without it, only the conference's state counts.
-    ``now`` is taken so time-bound rules can join without changing every caller.
+    ``now`` decides the time-bound rules: nobody concludes a meeting before it starts.
     """
-    del now  # no rule depends on the time yet
     minutes = _minutes(entries)
     return (
         _allocate(conference),
         _set_format(conference, facts),
         _reschedule(conference),
         _cancel(conference),
-        _conclude(conference),
+        _conclude(conference, entries, now),
         _approve_minutes(conference, minutes, actor),
         _approve_distribution(minutes, actor),
         *_retries(conference, entries),

@@ -12,8 +12,11 @@ from typing import Any, TypeVar
 from bot.core.allocation import ChairSuggestion
 from bot.core.conference import Conference, ConferenceType, MeetingFormat, Participant
 from bot.core.contacts import ContactCorrection
+from bot.core.decisions import DecisionSheet
 from bot.core.errors import ActionRefused, NotCompleted, RemoteServiceError
+from bot.core.minutes.model import Decisions, Minutes
 from bot.runtime import allocation, booking, changes, contacts, triage
+from bot.runtime.aftercare.sendback import send_back
 from bot.runtime.aftercare.service import Aftercare
 from bot.runtime.context import Runtime
 from bot.runtime.durable import parse_job_id
@@ -108,6 +111,26 @@ class RuntimeActions:
         return await _done(
             self.aftercare.conference_concluded(conference_id, by=by, decisions=decisions)
         )
+
+    async def decision_sheet(self, conference_id: int) -> DecisionSheet:
+        """The decision form for each child, with the dates the timescales suggest."""
+        return self.aftercare.decisions.sheet(conference_id)
+
+    async def record_decision(
+        self, conference_id: int, child_id: int, decision: dict[str, object], by: str
+    ) -> Decisions:
+        """Record the decision for one child (a changed date needs its reason)."""
+        return self.aftercare.decisions.record(conference_id, child_id, decision, by=by)
+
+    async def minutes_draft(self, conference_id: int) -> Minutes:
+        """The minutes as the records stand now, for the approval page."""
+        return self.aftercare.minutes(self.rt.store.get_conference(conference_id))
+
+    async def send_back_minutes(
+        self, conference_id: int, by: str, role: str, comments: str
+    ) -> None:
+        """Send the draft minutes back with comments instead of approving them."""
+        send_back(self.rt, conference_id, user=by, role=role, comments=comments)
 
     async def approve_minutes(self, conference_id: int, by: str, role: str) -> dict[str, Any]:
         """Approve the minutes, as the conference's chair or an admin."""

@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.core.allocation import ChairSuggestion
 from bot.core.conference import Conference, ConferenceType, MeetingFormat, Participant
 from bot.core.contacts import ContactCorrection
+from bot.core.decisions import DecisionSheet
 from bot.core.errors import (
     ActionRefused,
     InvalidInput,
@@ -22,6 +23,7 @@ from bot.core.errors import (
     NotFound,
     RemoteServiceError,
 )
+from bot.core.minutes.model import Decisions, Minutes
 
 __all__ = [
     "ACTIONS_KEY",
@@ -105,6 +107,22 @@ class Actions(Protocol):
         self, conference_id: int, by: str, decisions: dict[str, object] | None = None
     ) -> str:
         """Conclude the conference: draft the minutes and ask for approval; their URL."""
+
+    async def decision_sheet(self, conference_id: int) -> DecisionSheet:
+        """The decision form for each child, with the dates the timescales suggest."""
+
+    async def record_decision(
+        self, conference_id: int, child_id: int, decision: dict[str, object], by: str
+    ) -> Decisions:
+        """Record the decision for one child (a changed date needs its reason)."""
+
+    async def minutes_draft(self, conference_id: int) -> Minutes:
+        """The minutes as the records stand now, for the approval page."""
+
+    async def send_back_minutes(
+        self, conference_id: int, by: str, role: str, comments: str
+    ) -> None:
+        """Send the draft minutes back with comments instead of approving them."""
 
     async def approve_minutes(self, conference_id: int, by: str, role: str) -> dict[str, Any]:
         """The chair or an admin approves the minutes."""

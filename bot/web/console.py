@@ -25,6 +25,7 @@ from bot.core.errors import NotFound
 from bot.core.playbook.terms import PhaseKind
 from bot.core.runsheet.sheet import Answer, Party, Prompt, RunSheet, RunSheetError
 from bot.core.runsheet.text import PHASE_TITLES
+from bot.web import console_decisions
 from bot.web.auth import Identity
 from bot.web.console_events import CONSOLE_HUB_KEY, ConsoleHub
 from bot.web.pages import now_utc
@@ -175,6 +176,7 @@ async def console_page(
         error=error,
         base=_base(request, conference.id),
         now=now_utc(request),
+        decisions=await console_decisions.decision_sheet(request, conference),
     )
 
 
@@ -295,4 +297,5 @@ def add_routes(
         app.router.add_post(base + "/answer", answer)
         app.router.add_post(base + "/next", next_step)
         app.router.add_post(base + "/end-confidential", end_confidential)
+    console_decisions.add_routes(app, load_console, console_page, _base)
     return hub

@@ -18,6 +18,7 @@ from bot.core.conference import (
     TimelineEntry,
 )
 from bot.core.contacts import FIELD_WORDS
+from bot.core.minutes.progress import minutes_progress
 from bot.core.post import letters_to_post, letters_to_send_again
 from bot.core.timeline import StepKind, Timeline
 from bot.core.timeline.status import StepStatus, conference_step_views, parse_recorded
@@ -280,7 +281,6 @@ async def conference_detail(
     options, facts = _options(request, identity, conference, entries, now)
     role = role_of(identity)
     offered = forms.offered_actions(request, role, options)
-    minutes_url = str(conference.facts.get("minutes_url") or "")
     return render(
         request,
         "conference.html",
@@ -301,7 +301,7 @@ async def conference_detail(
         ],
         show_personal=role in PERSONAL_DATA_ROLES,
         show_link=role in PERSONAL_DATA_ROLES,
-        minutes_url=minutes_url if minutes_url.startswith(("https://", "http://")) else "",
+        minutes=minutes_progress(entries),
         request_id=request_id if role in STAFF else None,
         phase=current_phase(timeline, now),
         allowed=offered.names,

@@ -94,6 +94,28 @@ class FakeActions:
     ) -> None:
         self._check("approve_distribution", conference_id, step_id, by)
 
+    async def decision_sheet(self, conference_id: int) -> Any:
+        # The real decision forms over the store: they are pure reads of it.
+        from bot.runtime.aftercare.decisions import ChildDecisionRecords
+
+        return ChildDecisionRecords(self._runtime()).sheet(conference_id)
+
+    async def record_decision(
+        self, conference_id: int, child_id: int, decision: dict[str, object], by: str
+    ) -> Any:
+        from bot.runtime.aftercare.decisions import ChildDecisionRecords
+
+        self._check("record_decision", conference_id, child_id, by)
+        return ChildDecisionRecords(self._runtime()).record(
+            conference_id, child_id, decision, by=by
+        )
+
+    async def conclude(
+        self, conference_id: int, by: str, decisions: dict[str, object] | None = None
+    ) -> str:
+        self._check("conclude", conference_id, by)
+        return ""
+
     def playbook_names(self) -> list[str]:
         return sorted(self._playbooks)
 

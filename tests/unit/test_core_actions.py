@@ -120,6 +120,18 @@ def test_a_conference_never_booked_cannot_be_concluded() -> None:
     assert refusal(_options(BASE), CONCLUDE) == "the conference was never booked"
 
 
+def test_a_conference_cannot_be_concluded_before_its_meeting_starts() -> None:
+    # BOOKED starts at 09:00 UTC on 6 December 2026, 09:00 in London.
+    reason = refusal(_options(BOOKED), CONCLUDE) or ""
+    assert reason == "the meeting has not started yet: it starts at 09:00 on Sunday 6 December 2026"
+    assert refusal(allowed_actions(BOOKED, FACTS, [], BOOKED.start_at), CONCLUDE) is None  # type: ignore[arg-type]
+
+
+def test_a_meeting_the_chair_started_early_may_be_concluded() -> None:
+    started = TimelineEntry(1, 1, NOW, CHAIR, "runsheet.meeting_started", None, {})
+    assert refusal(_options(BOOKED, [started]), CONCLUDE) is None
+
+
 def test_the_minutes_cannot_be_approved_before_they_are_drafted() -> None:
     concluded = replace(BOOKED, state=ConferenceState.CONCLUDED)
     assert refusal(_options(concluded), APPROVE_MINUTES) == "the minutes have not been drafted yet"

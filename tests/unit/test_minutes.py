@@ -362,10 +362,12 @@ def test_decisions_and_review_date_are_recorded(
 ) -> None:
     minutes = minutes_for(name, kind, fmt)
     decisions = dict(table(minutes, "decisions").rows)
-    assert decisions["Review conference"] == "Tuesday 23 February 2027"
     if kind is ConferenceType.LAC:
+        # A looked-after review has a next review, never a child protection plan.
+        assert decisions["Next review"] == "Tuesday 23 February 2027"
         assert "Child protection plan" not in decisions
         return
+    assert decisions["Review conference"] == "Tuesday 23 February 2027"
     assert decisions["Child protection plan"] == "Yes"
     assert decisions["Category of the plan"] == "Neglect"
     expected = "Ongoing plan" if kind is ConferenceType.RCPC else "Interim plan"

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from bot.core.conference import Role
 from bot.core.minutes.children import children_section, header_row
+from bot.core.minutes.decisions import decisions_sections
 from bot.core.minutes.model import (
     AbuseCategory,
     AgencyContribution,
@@ -36,7 +37,6 @@ from bot.core.minutes.sections import (
     agencies_section,
     confidential_section,
     consent_section,
-    decisions_section,
     follow_ups_section,
     parents_section,
     young_people_section,
@@ -116,7 +116,7 @@ def assemble_minutes(playbook: Playbook, data: MinutesInput) -> Minutes:
         parents_section(data, missing),
         young_people_section(data, missing),
         agencies_section(rules, data, missing),
-        decisions_section(rules, data, calendar, end, missing),
+        *decisions_sections(rules, data, calendar, end, missing),
         follow_ups_section(rules, data, calendar, end),
     )
     title = f"{CONFERENCE_TITLES[data.conference_type]}: minutes"

@@ -56,6 +56,7 @@ class PlanType(StrEnum):
     INTERIM = "interim"  # seed 000: an ICPC agrees an interim plan
     ONGOING = "ongoing"  # seed 000: a review agrees the ongoing plan
     OUTLINE = "outline"  # seed 004: the outline plan, sent within 24 hours
+    ENDED = "ended"  # a review decides the plan is no longer needed
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +162,18 @@ class Decisions:
     core_group: date | None = None
     review: date | None = None
     notes: str = ""
+    care_plan_agreed: bool | None = None  # a looked-after review's own outcome
+    # Why the chair moved a date away from the one the timescales suggested.
+    core_group_reason: str = ""
+    review_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChildDecisions:
+    """What the conference decided for one child, named by initials as the minutes name them."""
+
+    initials: str
+    decisions: Decisions
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +195,9 @@ class MinutesInput:
     young_people: tuple[YoungPersonPart, ...] = ()
     contributions: tuple[AgencyContribution, ...] = ()
     decisions: Decisions = Decisions()
+    # One entry per child the chair decided for; the minutes give each its own section when
+    # the children's decisions differ.
+    child_decisions: tuple[ChildDecisions, ...] = ()
     # Due times of the follow-ups by playbook id, from the compiled timeline; any missing
     # one is worked out from the playbook with the council's working-day calendar.
     follow_up_due: Mapping[str, datetime] = field(default_factory=dict)

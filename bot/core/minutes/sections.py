@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 
 from bot.core.conference import Role
 from bot.core.consent import ConsentStatus
 from bot.core.minutes.children import initials_of
+from bot.core.minutes.decisions import default_review
 from bot.core.minutes.model import (
     AgencyContribution,
     Block,
@@ -20,14 +21,10 @@ from bot.core.minutes.model import (
     Table,
 )
 from bot.core.minutes.text import (
-    CATEGORY_WORDS,
     CONFIDENTIAL_SUMMARY,
     CONSENT_WORDS,
-    FOLLOW_UP_WORDS,
     JOIN_WORDS,
-    NOT_APPLICABLE,
     NOT_RECORDED,
-    PLAN_TYPE_WORDS,
     VIEW_WORDS,
     clock,
     day_and_time,
@@ -36,8 +33,9 @@ from bot.core.minutes.text import (
     roles_phrase,
     sentence,
 )
-from bot.core.playbook.model import ConferenceRules, Decision, FollowUpKind, PhaseKind, TaskKind
-from bot.core.workdays import WorkingCalendar, to_london
+from bot.core.minutes.wording import wording
+from bot.core.playbook.model import ConferenceRules, FollowUpKind, PhaseKind, TaskKind
+from bot.core.workdays import WorkingCalendar
 
 # A parent who did not take part in any of these ways gets the update call (seed 003).
 _TOOK_PART = frozenset({ParentJoin.JOINED, ParentJoin.NOT_HELD_BACK, ParentJoin.PHONE_CALL})
@@ -232,73 +230,6 @@ def _view_row(person: MinutesParticipant, item: AgencyContribution) -> tuple[str
     return (person.name, person.organisation or role_name(person.role), view, reasons)
 
 
-def decisions_section(
-    rules: ConferenceRules,
-    data: MinutesInput,
-    calendar: WorkingCalendar,
-    end: datetime,
-    missing: list[str],
-) -> Section:
-    """Plan or no plan, its category and type, the core group and review dates."""
-    asked = {d for p in rules.phases(data.meeting_format) for d in p.decisions}
-    made = data.decisions
-    no_plan = made.plan is False
-    rows: list[tuple[str, str]] = []
-
-    def add(decision: Decision, name: str, value: str | None, needed: bool = True) -> None:
-        if decision not in asked and value is None:
-            return
-        if no_plan and decision is not Decision.CP_PLAN:
-            rows.append((name, NOT_APPLICABLE))
-        elif value is None:
-            rows.append((name, NOT_RECORDED))
-            if needed:
-                missing.append(f"The decision: {name.lower()}.")
-        else:
-            rows.append((name, value))
-
-    plan = None if made.plan is None else ("Yes" if made.plan else "No")
-    add(Decision.CP_PLAN, "Child protection plan", plan)
-    category = CATEGORY_WORDS[made.category] if made.category else None
-    add(Decision.CP_PLAN, "Category of the plan", category, needed=made.plan is True)
-    plan_type = PLAN_TYPE_WORDS[made.plan_type] if made.plan_type else None
-    add(Decision.PLAN_TYPE, "Type of plan", plan_type)
-    core = long_date(made.core_group) if made.core_group else None
-    add(Decision.CORE_GROUP_DATE, "Core group meeting", core)
-    add(Decision.REVIEW_DATE, "Review conference", _review(rules, data, calendar, end))
-    blocks: list[Block] = [Table("Decisions", ("Decision", "Outcome"), tuple(rows), True)]
-    if made.notes:
-        blocks.append(Paragraph(sentence(made.notes)))
-    return Section("decisions", "Decisions", tuple(blocks))
-
-
-def _review(
-    rules: ConferenceRules, data: MinutesInput, calendar: WorkingCalendar, end: datetime
-) -> str | None:
-    if data.decisions.review is not None:
-        return long_date(data.decisions.review)
-    due = _default_review(rules, data, calendar, end)
-    if due is None:
-        return None
-    return f"No date was agreed. The review is due by {long_date(due)}."
-
-
-def _default_review(
-    rules: ConferenceRules, data: MinutesInput, calendar: WorkingCalendar, end: datetime
-) -> date | None:
-    follow = next(
-        (
-            f
-            for f in rules.follow_ups
-            if f.kind is FollowUpKind.REVIEW_DATE and f.applies_to(data.meeting_format)
-        ),
-        None,
-    )
-    if follow is None:
-        return None
-    return calendar.date_after(to_london(end).date(), follow.within)
-
-
 def follow_ups_section(
     rules: ConferenceRules, data: MinutesInput, calendar: WorkingCalendar, end: datetime
 ) -> Section:
@@ -306,6 +237,7 @@ def follow_ups_section(
     no_plan = data.decisions.plan is False
     everyone_took_part = all(p.join in _TOOK_PART for p in data.parents) and bool(data.parents)
     rows: list[tuple[str, ...]] = []
+    words = wording(data.conference_type).follow_ups
     for follow in rules.follow_ups:
         if not follow.applies_to(data.meeting_format):
             continue
@@ -319,15 +251,13 @@ def follow_ups_section(
             # Seed 003: the update call is for parents unable or unwilling to attend.
             continue
         if follow.kind is FollowUpKind.REVIEW_DATE:
-            day = data.decisions.review or _default_review(rules, data, calendar, end)
+            day = data.decisions.review or default_review(rules, data, calendar, end)
             due = long_date(day) if day else NOT_RECORDED
         else:
             moment = data.follow_up_due.get(follow.id) or calendar.due_after(end, follow.within)
             due = day_and_time(moment)
         to = roles_phrase(follow.to)
-        rows.append(
-            (FOLLOW_UP_WORDS[follow.kind], role_name(follow.by), to[:1].upper() + to[1:], due)
-        )
+        rows.append((words[follow.kind], role_name(follow.by), to[:1].upper() + to[1:], due))
     if not rows:
         return Section("follow_ups", "What happens next", (Paragraph("Nothing further is due."),))
     table = Table("What happens next", ("What", "Who", "For", "By"), tuple(rows), True)

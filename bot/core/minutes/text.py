@@ -94,6 +94,7 @@ PLAN_TYPE_WORDS: dict[PlanType, str] = {
     PlanType.INTERIM: "Interim plan",
     PlanType.ONGOING: "Ongoing plan",
     PlanType.OUTLINE: "Outline plan",
+    PlanType.ENDED: "The plan ends",
 }
 
 FOLLOW_UP_WORDS: dict[FollowUpKind, str] = {

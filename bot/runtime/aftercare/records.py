@@ -9,11 +9,12 @@ contacts, and the decisions recorded at conclusion.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.core.conference import Conference, Participant, Role, TimelineEntry
 from bot.core.consent import ConsentStatus
+from bot.core.decisions import combined
 from bot.core.minutes.children import initials_of
 from bot.core.minutes.model import (
     AbuseCategory,
@@ -31,6 +32,7 @@ from bot.core.minutes.model import (
 from bot.core.playbook.terms import AttendanceEvidence
 from bot.core.timeline.model import StepKind, Timeline
 from bot.runtime.aftercare.children import minutes_children
+from bot.runtime.aftercare.decisions import child_decisions
 from bot.runtime.runsheet_facts import party_id
 
 CHAIR_KEY = "chair"
@@ -223,6 +225,10 @@ def minutes_input(
     contributions = tuple(
         AgencyContribution(key, view=view) for key, view in sorted(r.views.items())
     )
+    decisions, per_child = _decisions(r), child_decisions(conference, entries)
+    if per_child:
+        # The chair decided child by child: the emails that speak of all of them use these.
+        decisions = replace(combined([c.decisions for c in per_child]), notes=decisions.notes)
     return MinutesInput(
         reference=conference.reference,
         conference_type=conference.conference_type,
@@ -238,7 +244,8 @@ def minutes_input(
         parents=parents,
         young_people=young_people,
         contributions=contributions,
-        decisions=_decisions(r),
+        decisions=decisions,
+        child_decisions=per_child,
         follow_up_due={
             s.id.rsplit(".", 1)[-1]: s.due for s in plan.steps if s.kind is StepKind.FOLLOW_UP
         },

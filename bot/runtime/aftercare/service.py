@@ -24,6 +24,7 @@ from bot.core.playbook.terms import FollowUpKind
 from bot.core.timeline.model import Timeline
 from bot.runtime.aftercare import mail as aftercare_mail
 from bot.runtime.aftercare.children import chair_participation_words
+from bot.runtime.aftercare.decisions import ChildDecisionRecords
 from bot.runtime.aftercare.followups import FEEDBACK, FOLLOW_UP, SENT, FollowUps, in_audience
 from bot.runtime.aftercare.records import (
     DECISIONS_RECORDED,
@@ -69,6 +70,7 @@ class Aftercare:
         self.repo = runtime.store
         self.config = config or AftercareConfig(runtime.default_mailbox)
         self.follow_ups = FollowUps(runtime)
+        self.decisions = ChildDecisionRecords(runtime)
 
     def register(self) -> None:
         """Let the deadline runner run the follow-up jobs, after the conference has ended."""
