@@ -227,3 +227,12 @@ def test_chair_records_a_northmoor_lac_reviews_outcomes_and_approves_with_no_cp_
     assert "covid-19" in joined
     assert "child protection plan" not in joined
     assert "core group" not in joined
+    # The follow-ups, run now rather than on their day: no CP words, and the review date goes.
+    held.on_server(held.bot.run_jobs(held.conference.id))
+    state = held.on_server(held.bot.state())
+    sent = [(m["subject"], str(m.get("body", ""))) for m in state["outbox"]]
+    sent += [(m["subject"], "") for box in state["mail"].values() for m in box]
+    words = " ".join(f"{subject} {body}" for subject, body in sent).lower()
+    assert any(s.startswith("Next review date from review") for s, _ in sent), sent
+    assert "child protection plan" not in words
+    assert "core group" not in words
