@@ -85,8 +85,9 @@ def approval_request(conference: Conference, url: str) -> tuple[str, str]:
         _page(
             f"The draft minutes of conference {ref} are ready.{_about(conference)}",
             f'You can read them here: <a href="{escape(url)}">draft minutes</a>.',
-            "Please check them. When they are right, approve them on the status page. "
-            "They will not be sent to anyone until they are approved.",
+            "Please check them. When they are right, approve them in confbot: open the "
+            "conference and choose its minutes, where you can also send them back with "
+            "comments. They will not be sent to anyone until they are approved.",
         ),
     )
 
