@@ -242,6 +242,8 @@ def add_teams(app: web.Application, services: Services) -> None:
         agents_configuration(
             os.environ, anonymous=settings.sandbox_mode if anonymous is None else anonymous
         ),
+        # The chair decides and concludes from Teams through the same actions as the pages.
+        decisions=app.get(web_actions.ACTIONS_KEY),
     )
     resolve = services.gateway.user_object_id if services.gateway is not None else None
     note = _timeline_note(repository)  # a possible duplicate card, for the status page

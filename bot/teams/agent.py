@@ -13,7 +13,12 @@ from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
-from microsoft_agents.activity import AdaptiveCardInvokeResponse
+from microsoft_agents.activity import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    Attachment,
+)
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import (
@@ -27,6 +32,7 @@ from microsoft_agents.hosting.core.app.proactive import Conversation, ProactiveO
 from microsoft_agents.hosting.msteams import TeamsAgentExtension
 
 from bot.core.conference import Role
+from bot.core.errors import ActionRefused, InvalidInput
 from bot.core.runsheet.model import RunSheetError
 from bot.runtime.prompt_channel import RunSheetInbox
 from bot.teams.cards import (
@@ -35,6 +41,18 @@ from bot.teams.cards import (
     CardDataError,
     answered_card,
     read_answer,
+)
+from bot.teams.decision_cards import (
+    COMMANDS,
+    CONCLUDE_VERB,
+    DECIDE_VERB,
+    DecisionAction,
+    DecisionDataError,
+    DecisionPort,
+    child_card,
+    conclude_card,
+    done_card,
+    read_action,
 )
 from bot.teams.storage import ConferenceLookup, ConversationStore
 
@@ -64,8 +82,10 @@ class TeamsBot:
         lookup: ConferenceLookup,
         configuration: Mapping[str, Any],
         clock: Callable[[], datetime] = _utcnow,
+        decisions: DecisionPort | None = None,
     ) -> None:
         self.inbox = inbox
+        self.decisions = decisions
         self.store = store
         self.lookup = lookup
         self.clock = clock
@@ -105,6 +125,8 @@ class TeamsBot:
         app.message()(self._on_message)
         app.conversation_update("membersAdded")(self._on_members_added)
         app.adaptive_card.action_execute(ANSWER_VERB)(self._on_answer)
+        app.adaptive_card.action_execute(DECIDE_VERB)(self._on_decide)
+        app.adaptive_card.action_execute(CONCLUDE_VERB)(self._on_conclude)
         self.teams.meetings.start(self._on_meeting_start)
         self.teams.meetings.end(self._on_meeting_end)
         self.teams.meetings.participants_join(self._on_participants_join)
@@ -137,8 +159,69 @@ class TeamsBot:
         if conference_id is None:
             await context.send_activity(NO_CONFERENCE)
             return
+        text = (context.activity.text or "").strip().lower()
+        if text in COMMANDS and self.decisions is not None:
+            await self._send_decision_cards(context, conference_id)
+            return
         result = await self.inbox.command(conference_id, context.activity.text or "", self.clock())
         await context.send_activity(result.reply)
+
+    async def _send_decision_cards(self, context: TurnContext, conference_id: int) -> None:
+        assert self.decisions is not None
+        sheet = await self.decisions.decision_sheet(conference_id)
+        cards = [child_card(conference_id, sheet, item) for item in sheet.children]
+        cards.append(conclude_card(conference_id))
+        await context.send_activity(
+            Activity(
+                type=ActivityTypes.message,
+                summary="The decision for each child, and concluding the conference",
+                attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=c) for c in cards],
+            )
+        )
+
+    async def _decision_action(self, context: TurnContext, data: object) -> DecisionAction | str:
+        # Only the chat of this conference's chair may decide or conclude it.
+        try:
+            action = read_action(data)
+        except DecisionDataError as err:
+            return str(err)
+        own = await self.store.conference_of(context.activity.conversation.id)
+        if own != action.conference_id or self.decisions is None:
+            return "This card is not for this chat."
+        return action
+
+    async def _on_decide(
+        self, context: TurnContext, _state: TurnState, data: object
+    ) -> AdaptiveCardInvokeResponse:
+        action = await self._decision_action(context, data)
+        if isinstance(action, str):
+            return _error_response(action)
+        assert self.decisions is not None and action.child_id is not None
+        try:
+            await self.decisions.record_decision(
+                action.conference_id, action.child_id, action.fields, _who(context)
+            )
+        except (ActionRefused, InvalidInput) as err:
+            return _error_response(str(err))
+        return AdaptiveCardInvokeResponse(
+            status_code=HTTPStatus.OK, type=CARD_CONTENT_TYPE, value=done_card("Decision saved.")
+        )
+
+    async def _on_conclude(
+        self, context: TurnContext, _state: TurnState, data: object
+    ) -> AdaptiveCardInvokeResponse:
+        action = await self._decision_action(context, data)
+        if isinstance(action, str):
+            return _error_response(action)
+        assert self.decisions is not None
+        try:
+            await self.decisions.conclude(action.conference_id, _who(context))
+        except (ActionRefused, InvalidInput) as err:
+            return _error_response(str(err))
+        done = "The conference is concluded. The draft minutes are waiting for approval."
+        return AdaptiveCardInvokeResponse(
+            status_code=HTTPStatus.OK, type=CARD_CONTENT_TYPE, value=done_card(done)
+        )
 
     async def _on_answer(
         self, context: TurnContext, _state: TurnState, data: object
@@ -217,6 +300,13 @@ class TeamsBot:
         logger.error("Teams turn failed: %s", type(error).__name__, exc_info=error)
         if context.activity.type == "message":
             await context.send_activity("Sorry, something went wrong. Please try again.")
+
+
+def _who(context: TurnContext) -> str:
+    # The chair's Teams identity, not a name: the timeline says who acted.
+    sender = context.activity.from_property
+    key = (sender.aad_object_id or sender.id) if sender is not None else "unknown"
+    return f"teams:{key}"
 
 
 def _aware(moment: datetime) -> datetime:

@@ -151,9 +151,9 @@ def _word_texts(held: Held) -> list[str]:
     return texts
 
 
-def _approve(page: Any, held: Held) -> None:
-    assert page.url.endswith(f"/conferences/{held.conference.id}/minutes")
-    assert page.locator("#minutes-state").inner_text().startswith("draft")
+def _approve(page: Any, held: Held, state: str = "draft") -> None:
+    assert page.url.split("?")[0].endswith(f"/conferences/{held.conference.id}/minutes")
+    assert page.locator("#minutes-state").inner_text().startswith(state)
     assert page.locator("#distribution").is_visible()
     assert page.locator("#word-link").get_attribute("href")
     page.get_by_role("button", name="Approve the minutes").click()
@@ -192,7 +192,17 @@ def test_chair_decides_concludes_and_approves_a_lancashire_teams_icpc_from_the_p
     form.get_by_role("button", name="Save the decision for T.Q.").click()
     page.locator(f"#decision-{child.id} .tag").wait_for()
     page.get_by_role("button", name="Conclude the conference and draft the minutes").click()
-    _approve(page, held)
+    # Sent back first: comments are required, and the state says so.
+    page.get_by_role("button", name="Send back with these comments").click()
+    page.get_by_role("alert").get_by_text("Say what needs changing").wait_for()
+    page.get_by_label("What needs changing").fill("Please add the school's summary.")
+    page.get_by_role("button", name="Send back with these comments").click()
+    page.get_by_text("The minutes were sent back with your comments.").wait_for()
+    assert page.locator("#minutes-state").inner_text().startswith("sent back")
+    assert page.get_by_text("Please add the school's summary.").is_visible()
+    page.goto(f"{held.bot.base}/conferences/{held.conference.id}/minutes")
+    page.locator("#minutes-state").wait_for()
+    _approve(page, held, state="sent back")
     assert page.api_calls == []
     texts = _word_texts(held)
     joined = "\n".join(texts)
@@ -218,7 +228,17 @@ def test_chair_records_a_northmoor_lac_reviews_outcomes_and_approves_with_no_cp_
     form.get_by_role("button", name="Save the decision for T.Q.").click()
     page.locator(f"#decision-{child.id} .tag").wait_for()
     page.get_by_role("button", name="Conclude the conference and draft the minutes").click()
-    _approve(page, held)
+    # Sent back first: comments are required, and the state says so.
+    page.get_by_role("button", name="Send back with these comments").click()
+    page.get_by_role("alert").get_by_text("Say what needs changing").wait_for()
+    page.get_by_label("What needs changing").fill("Please add the school's summary.")
+    page.get_by_role("button", name="Send back with these comments").click()
+    page.get_by_text("The minutes were sent back with your comments.").wait_for()
+    assert page.locator("#minutes-state").inner_text().startswith("sent back")
+    assert page.get_by_text("Please add the school's summary.").is_visible()
+    page.goto(f"{held.bot.base}/conferences/{held.conference.id}/minutes")
+    page.locator("#minutes-state").wait_for()
+    _approve(page, held, state="sent back")
     assert page.api_calls == []
     texts = _word_texts(held)
     joined = "\n".join(texts).lower()
@@ -227,3 +247,12 @@ def test_chair_records_a_northmoor_lac_reviews_outcomes_and_approves_with_no_cp_
     assert "covid-19" in joined
     assert "child protection plan" not in joined
     assert "core group" not in joined
+    # The follow-ups, run now rather than on their day: no CP words, and the review date goes.
+    held.on_server(held.bot.run_jobs(held.conference.id))
+    state = held.on_server(held.bot.state())
+    sent = [(m["subject"], str(m.get("body", ""))) for m in state["outbox"]]
+    sent += [(m["subject"], "") for box in state["mail"].values() for m in box]
+    words = " ".join(f"{subject} {body}" for subject, body in sent).lower()
+    assert any(s.startswith("Next review date from review") for s, _ in sent), sent
+    assert "child protection plan" not in words
+    assert "core group" not in words

@@ -8,6 +8,7 @@ Each checks the timeline before any side effect and records what it did there.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.core.conference import Conference, Role
 from bot.core.errors import ActionRefused
@@ -88,6 +89,9 @@ class FollowUps:
             rules = self.rt.rules(conference)
             rule = next(f for f in rules.follow_ups if step.id.endswith(f".{f.id}"))
             await self.reviews.request_review(conference, step.id, rule)
+            if step.channel in (None, Channel.EMAIL):
+                # Everyone the playbook names hears the date, not only the timeline.
+                await self._send(conference, step, kind)
         elif kind is FollowUpKind.UPDATE_FAMILY:
             self._prompt_absent_parents(conference, step)
         elif kind in EMAILED and step.channel in (None, Channel.EMAIL):
@@ -100,12 +104,22 @@ class FollowUps:
 
     async def _send(self, conference: Conference, step: Step, kind: FollowUpKind) -> None:
         plan = self.rt.timeline(conference)
-        decisions = minutes_input(conference, self.repo.timeline(conference.id), plan).decisions
-        if kind is FollowUpKind.DECISION_EMAIL:
-            subject, body = aftercare_mail.decision_email(conference, decisions)
+        data = minutes_input(conference, self.repo.timeline(conference.id), plan)
+        decisions, per_child = data.decisions, data.child_decisions
+        if kind is FollowUpKind.REVIEW_DATE:
+            if decisions.plan is False:
+                return  # no plan, so no review to tell anyone about
+            due, _basis = self.reviews.review_date(conference, decisions, None)
+            subject, body = aftercare_mail.review_date_email(
+                conference, replace(decisions, review=due)
+            )
+        elif kind is FollowUpKind.DECISION_EMAIL:
+            subject, body = aftercare_mail.decision_email(conference, decisions, per_child)
         else:
             outline = kind is FollowUpKind.OUTLINE_PLAN
-            subject, body = aftercare_mail.plan_email(conference, decisions, outline=outline)
+            subject, body = aftercare_mail.plan_email(
+                conference, decisions, outline=outline, per_child=per_child
+            )
         done = self.repo.step_ids(conference.id, [SENT, NEEDS_POST])
         async with self.rt.outbox.collecting():
             for person in conference.participants:

@@ -57,7 +57,7 @@ class ReviewRequests:
     async def request_review(
         self, conference: Conference, step_id: str, rule: FollowUp | None
     ) -> Conference | None:
-        """Create the RCPC request, unless the conference decided no plan is needed."""
+        """Create the review's request (an RCPC, or the next LAC review), unless no plan."""
         if self.repo.has_step(conference.id, step_id, REVIEW_REQUESTED):
             return None
         plan = self.rt.timeline(conference)
@@ -69,7 +69,13 @@ class ReviewRequests:
                     conference.id, actor=SYSTEM, kind="review_not_needed", step_id=step_id
                 )
             return None
-        if ConferenceType.RCPC not in self.rt.playbook(conference).conferences:
+        # A looked-after review's next review is another looked-after review.
+        kind = (
+            ConferenceType.LAC
+            if conference.conference_type is ConferenceType.LAC
+            else ConferenceType.RCPC
+        )
+        if kind not in self.rt.playbook(conference).conferences:
             self.repo.append_timeline(
                 conference.id,
                 actor=SYSTEM,
@@ -84,7 +90,7 @@ class ReviewRequests:
             # The review runs under the playbook now in force, recorded as its own version.
             playbook_version=self.rt.playbooks.version(conference.playbook),
             mailbox=conference.mailbox,
-            conference_type=ConferenceType.RCPC,
+            conference_type=kind,
             participants=[NewParticipant.copy_of(p) for p in conference.participants],
             children=[NewChild.copy_of(c) for c in conference.children],
             state=ConferenceState.REQUESTED,

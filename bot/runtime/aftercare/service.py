@@ -152,6 +152,10 @@ class Aftercare:
         """
         conference = self.repo.get_conference(conference_id)
         self.rt.require(conference, CONCLUDE)
+        decisions = dict(decisions or {})
+        per_child = decisions.pop("children", None)
+        if per_child is not None:
+            self._record_children(conference_id, per_child, by)
         if decisions:
             try:
                 checked = checked_decisions(decisions)
@@ -173,6 +177,19 @@ class Aftercare:
         await self._ask_approval(conference, url)
         self._schedule(conference)
         return url
+
+    def _record_children(self, conference_id: int, per_child: object, by: str) -> None:
+        # {"children": {"<child id>": {plan, category, ...}}}: each checked as the console's form.
+        if not isinstance(per_child, dict):
+            raise InvalidInput("decisions.children must map each child's id to its decision")
+        for key, raw in per_child.items():
+            if not isinstance(raw, dict):
+                raise InvalidInput(f"decisions.children.{key} must be an object")
+            try:
+                child_id = int(key)
+            except ValueError:
+                raise InvalidInput(f"decisions.children: {key!r} is not a child's id") from None
+            self.decisions.record(conference_id, child_id, raw, by=by)
 
     async def _upload(self, conference: Conference) -> str:
         done = self._last(conference.id, "minutes_uploaded")
