@@ -32,6 +32,7 @@ from bot.runtime.retention import RetentionPurge
 from bot.runtime.runsheets import RunSheetService
 from bot.settings import ConfigError, Settings
 from bot.store.access import AccessStore
+from bot.store.audit import ViewAudit
 from bot.store.database import Database
 from bot.store.files import private_dir
 from bot.store.leader import leadership_for
@@ -47,6 +48,7 @@ from bot.web import (
     api,
     api_access,
     api_aftercare,
+    audit,
     auth,
     console,
     graph_webhook,
@@ -162,6 +164,7 @@ def build_app(services: Services) -> web.Application:
     app[status.QUERIES_KEY] = StatusQueries(services.database)
     app[auth.ADMIN_TOKEN_KEY] = services.admin_token
     app[auth.ACCESS_KEY] = AccessStore(services.database)
+    app[audit.AUDIT_KEY] = ViewAudit(services.database)
     secret = services.settings.web.session_secret
     app[auth.SIGNER_KEY] = auth.SessionSigner(
         secret.get_secret_value()

@@ -25,6 +25,7 @@ from bot.core.errors import NotFound
 from bot.core.playbook.terms import PhaseKind
 from bot.core.runsheet.sheet import Answer, Party, Prompt, RunSheet, RunSheetError
 from bot.core.runsheet.text import PHASE_TITLES
+from bot.web.audit import record_view
 from bot.web.auth import Identity
 from bot.web.console_events import CONSOLE_HUB_KEY, ConsoleHub
 from bot.web.pages import now_utc
@@ -157,6 +158,8 @@ async def console_page(
 ) -> web.StreamResponse:
     """The console page, or only its live part when the console script asks."""
     identity, conference = await load_console(request)
+    if request.method == "GET" and request.headers.get(LIVE_HEADER) != "1":
+        await record_view(request, identity, conference.id, "console")
     runsheets = request.app[RUNSHEETS_KEY]
     view: ConsoleView | None = None
     problem = ""

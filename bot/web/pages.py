@@ -24,6 +24,7 @@ from bot.core.timeline.status import StepStatus, conference_step_views, parse_re
 from bot.core.workdays import LONDON
 from bot.store.queries import ConferenceFilter, ConferenceLine
 from bot.web import forms
+from bot.web.audit import record_view
 from bot.web.auth import Identity
 from bot.web.security import EVERYONE, STAFF, VIEWERS, UserRole, require, role_of
 from bot.web.snapshot import read_health
@@ -265,6 +266,8 @@ async def conference_detail(
     """One conference: facts, participants, meeting, timeline, consent, minutes and actions."""
     identity = require(request, EVERYONE)
     conference = await load_visible(request, identity)
+    if request.method == "GET":
+        await record_view(request, identity, conference.id, "page")
     reads, now = queries(request), now_utc(request)
     entries, request_id = await asyncio.gather(
         in_thread(reads.timeline, conference.id),
