@@ -43,6 +43,7 @@ from bot.store.queries import StatusQueries
 from bot.store.repository import Repository
 from bot.store.retention import RetentionStore
 from bot.store.signals import PostgresSignals
+from bot.store.subject import SubjectAccess
 from bot.web import (
     about,
     api,
@@ -57,6 +58,7 @@ from bot.web import (
     site,
     snapshot,
     status,
+    subject_access,
 )
 from bot.web import actions as web_actions
 from bot.web.access_log import RedactedAccessLogger
@@ -165,6 +167,7 @@ def build_app(services: Services) -> web.Application:
     app[auth.ADMIN_TOKEN_KEY] = services.admin_token
     app[auth.ACCESS_KEY] = AccessStore(services.database)
     app[audit.AUDIT_KEY] = ViewAudit(services.database)
+    app[subject_access.SUBJECT_KEY] = SubjectAccess(services.database)
     secret = services.settings.web.session_secret
     app[auth.SIGNER_KEY] = auth.SessionSigner(
         secret.get_secret_value()

@@ -126,6 +126,10 @@ class SubjectAccess(Store):
             "messages_about_no_conference": others,
         }
 
+    def export_by(self, by: str, value: str) -> dict[str, Any]:
+        """The export, looked up by one of ``LOOKUPS``."""
+        return self.export(Lookup(by, value))
+
     def _find(self, session: Session, lookup: Lookup) -> dict[int, list[ParticipantRow]]:
         found: dict[int, list[ParticipantRow]] = {}
         if lookup.by == "case_reference":

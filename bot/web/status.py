@@ -80,6 +80,8 @@ NAV: tuple[tuple[str, str, frozenset[UserRole]], ...] = (
     ("/conferences", "Conferences", frozenset(UserRole)),
     ("/triage", "Triage", frozenset({UserRole.ADMIN, UserRole.MTS})),
     ("/capacity", "Capacity", frozenset({UserRole.ADMIN, UserRole.MTS, UserRole.MANAGER})),
+    ("/audit", "Who viewed what", frozenset({UserRole.ADMIN})),
+    ("/subject-access", "Subject access", frozenset({UserRole.ADMIN})),
 )
 
 

@@ -16,7 +16,8 @@ from bot.store.audit import ViewAudit
 from bot.store.database import Database
 from bot.store.queries import StatusQueries
 from bot.store.repository import NewParticipant, Repository
-from bot.web import audit, auth, health, signin, site, sse, status
+from bot.store.subject import SubjectAccess
+from bot.web import audit, auth, health, signin, site, sse, status, subject_access
 from bot.web.actions import ACTIONS_KEY, ActionRefused
 from bot.web.auth import COOKIE, Identity, SessionSigner
 from bot.web.config import CONFIG_KEY, WebConfig
@@ -172,6 +173,7 @@ def build_web_app(
     app[auth.SIGNER_KEY] = SessionSigner(SECRET)
     app[auth.ACCESS_KEY] = _LATEST.access = AccessStore(database)
     app[audit.AUDIT_KEY] = ViewAudit(database)
+    app[subject_access.SUBJECT_KEY] = SubjectAccess(database)
     _LATEST.cookies.clear()
     app[CONFIG_KEY] = config or WebConfig()
     app[sse.POLL_KEY] = poll

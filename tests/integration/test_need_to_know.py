@@ -127,3 +127,30 @@ async def test_an_audit_query_with_a_bad_filter_is_refused_naming_the_filter(sit
     bearer = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     answer = await site.client.get("/api/audit?since=yesterday", headers=bearer)
     assert answer.status == 400 and "since" in (await answer.json())["error"]
+
+
+async def test_an_admin_finds_a_person_on_the_subject_access_page_and_the_view_is_audited(
+    site: Site,
+) -> None:
+    admin = headers_for("admin")
+    page = await site.client.get("/subject-access?phone=07700%20900123", headers=admin)
+    text = await page.text()
+    assert page.status == 200 and "Found 2 conferences" in text
+    report = await site.client.get(
+        "/api/subject-access?phone=07700%20900123&format=html", headers=admin
+    )
+    assert "attachment" in report.headers["Content-Disposition"]
+    assert "Sam Testparent" in await report.text()
+    audit = await site.client.get("/api/audit?user=admin@council.example", headers=admin)
+    seen = {(v["conference_id"], v["what"]) for v in (await audit.json())["views"]}
+    assert {(site.own, "subject_access"), (site.other, "subject_access")} <= seen
+    for role in ("mts", "chair", "manager"):
+        refused = await site.client.get("/api/subject-access?name=x", headers=headers_for(role))
+        assert refused.status == 403, role
+
+
+async def test_a_subject_access_request_for_nobody_says_nothing_was_found(site: Site) -> None:
+    page = await site.client.get(
+        "/subject-access?email=nobody@x.test", headers=headers_for("admin")
+    )
+    assert "Nothing was found" in await page.text()
