@@ -29,7 +29,7 @@ from bot.web.audit import record_view
 from bot.web.auth import Identity
 from bot.web.console_events import CONSOLE_HUB_KEY, ConsoleHub
 from bot.web.pages import now_utc
-from bot.web.security import EVERYONE, UserRole, prepare_headers, require, role_of
+from bot.web.security import EVERYONE, UserRole, config, prepare_headers, require, role_of
 from bot.web.sse import until_client_leaves
 from bot.web.status import LIVE_HEADER, in_thread, queries, render
 
@@ -138,7 +138,7 @@ async def load_console(request: web.Request) -> tuple[Identity, Conference]:
     except (ValueError, NotFound):
         raise web.HTTPNotFound(text="There is no such conference.") from None
     role = role_of(identity)
-    own = (conference.chair or "").lower() == identity.user.lower()
+    own = (conference.chair or "").lower() in config(request).chairs_seen_by(identity.user)
     if not (role is UserRole.ADMIN or (role is UserRole.CHAIR and own)):
         raise web.HTTPForbidden(
             text="Only the conference's chair, or an admin, may open its console."

@@ -26,7 +26,7 @@ from bot.store.queries import ConferenceFilter, ConferenceLine
 from bot.web import forms
 from bot.web.audit import record_view
 from bot.web.auth import Identity
-from bot.web.security import EVERYONE, STAFF, VIEWERS, UserRole, require, role_of
+from bot.web.security import EVERYONE, STAFF, VIEWERS, UserRole, config, require, role_of
 from bot.web.snapshot import read_health
 from bot.web.status import RISKS_KEY, in_thread, load_visible, queries, render, timelines
 
@@ -146,8 +146,9 @@ async def conference_list(request: web.Request) -> web.StreamResponse:
     chair = args.get("chair", "").strip() or None
     is_chair = role_of(identity) is UserRole.CHAIR
     if is_chair:
-        chair = identity.user
+        chair = None  # a chair's own and those of chairs they cover, below
     where = ConferenceFilter(
+        chairs=config(request).chairs_seen_by(identity.user) if is_chair else None,
         state=state if isinstance(state, ConferenceState) else None,
         conference_type=kind if isinstance(kind, ConferenceType) else None,
         chair=chair if chair != "none" else None,

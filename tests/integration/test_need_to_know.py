@@ -13,6 +13,7 @@ from bot.core.conference import MeetingFormat
 from bot.store.database import Database
 from bot.store.repository import Repository
 from bot.web import api, api_access, api_aftercare
+from bot.web.config import WebConfig, cover_map
 from tests.browser.webapp import (
     ADMIN_TOKEN,
     CHAIR,
@@ -154,3 +155,26 @@ async def test_a_subject_access_request_for_nobody_says_nothing_was_found(site: 
         "/subject-access?email=nobody@x.test", headers=headers_for("admin")
     )
     assert "Nothing was found" in await page.text()
+
+
+async def test_a_chair_covering_another_sees_their_conferences_too_and_no_others(
+    database: Database,
+) -> None:
+    cover = WebConfig(chair_cover=cover_map(f"{CHAIR.upper()}={OTHER_CHAIR}"))
+    app, repository, _fake = build_web_app(database, config=cover)
+    client = await client_for(app)
+    try:
+        covered = add_conference(repository, chair=OTHER_CHAIR)
+        stranger = add_conference(repository, chair="chair.three@council.example")
+        chair = headers_for("chair")
+        assert (await client.get(f"/conferences/{covered}", headers=chair)).status == 200
+        assert (await client.get(f"/conferences/{stranger}", headers=chair)).status == 404
+        listing = await (await client.get("/conferences", headers=chair)).text()
+        assert f"/conferences/{covered}" in listing
+        assert f"/conferences/{stranger}" not in listing
+        # The covered chair does not see the covering chair's in return.
+        other = headers_for("chair", user=OTHER_CHAIR)
+        own = add_conference(repository, chair=CHAIR)
+        assert (await client.get(f"/conferences/{own}", headers=other)).status == 404
+    finally:
+        await client.close()
