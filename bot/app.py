@@ -32,6 +32,7 @@ from bot.runtime.retention import RetentionPurge
 from bot.runtime.runsheets import RunSheetService
 from bot.settings import ConfigError, Settings
 from bot.store.access import AccessStore
+from bot.store.audit import ViewAudit
 from bot.store.database import Database
 from bot.store.files import private_dir
 from bot.store.leader import leadership_for
@@ -42,11 +43,13 @@ from bot.store.queries import StatusQueries
 from bot.store.repository import Repository
 from bot.store.retention import RetentionStore
 from bot.store.signals import PostgresSignals
+from bot.store.subject import SubjectAccess
 from bot.web import (
     about,
     api,
     api_access,
     api_aftercare,
+    audit,
     auth,
     console,
     graph_webhook,
@@ -56,6 +59,7 @@ from bot.web import (
     site,
     snapshot,
     status,
+    subject_access,
 )
 from bot.web import actions as web_actions
 from bot.web.access_log import RedactedAccessLogger
@@ -163,6 +167,8 @@ def build_app(services: Services) -> web.Application:
     app[status.QUERIES_KEY] = StatusQueries(services.database)
     app[auth.ADMIN_TOKEN_KEY] = services.admin_token
     app[auth.ACCESS_KEY] = AccessStore(services.database)
+    app[audit.AUDIT_KEY] = ViewAudit(services.database)
+    app[subject_access.SUBJECT_KEY] = SubjectAccess(services.database)
     secret = services.settings.web.session_secret
     app[auth.SIGNER_KEY] = auth.SessionSigner(
         secret.get_secret_value()

@@ -130,6 +130,17 @@ def role_pairs(value: str) -> str:
     return value
 
 
+def cover_pairs(value: str) -> str:
+    """``cover=covered,...``: two email addresses each; empty is allowed."""
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        by, equals, whom = (s.strip() for s in item.partition("="))
+        if not equals or "@" not in by or "@" not in whom:
+            raise ValueError(f"{item!r} is not cover=covered, two chairs' email addresses")
+    return value
+
+
 def secret(value: str) -> str:
     """A key long enough to sign with; empty means unset (one is generated)."""
     if value and len(value) < SECRET_MIN_CHARS:

@@ -35,6 +35,7 @@ Port = Annotated[int, AfterValidator(checks.port)]
 WebUrl = Annotated[str, AfterValidator(checks.web_url)]
 ExistingFile = Annotated[Path | None, AfterValidator(checks.existing_file)]
 RolePairs = Annotated[str, AfterValidator(checks.role_pairs)]
+CoverPairs = Annotated[str, AfterValidator(checks.cover_pairs)]
 Addresses = Annotated[list[str], NoDecode, AfterValidator(checks.addresses)]
 
 
@@ -228,6 +229,12 @@ class WebSettings(BaseModel):
     )
     chair_weekly_limit: int = Field(
         4, ge=1, le=50, description="Conferences a chair can take in a week, for the capacity page."
+    )
+    chair_cover: CoverPairs = Field(
+        "",
+        description="Chairs who cover others, as cover=covered pairs: "
+        "a.chair@council.example=b.chair@council.example. A chair sees their own conferences "
+        "and those of the chairs they cover, and no others.",
     )
 
     @field_validator("session_secret")

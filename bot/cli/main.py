@@ -178,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.cli import playbook as playbook_cli
     from bot.cli import retention as retention_cli
     from bot.cli import simulate as simulate_cli
+    from bot.cli import subject as subject_cli
     from bot.cli import teams_package
 
     access_cli.register(commands)
@@ -185,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     playbook_cli.register(commands)
     retention_cli.register(commands)
     simulate_cli.register(commands)
+    subject_cli.register(commands)
     teams_package.register(commands)
     return parser
 

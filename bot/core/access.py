@@ -48,3 +48,14 @@ class TokenRecord:
     def active(self) -> bool:
         """Whether the token still signs its owner in."""
         return self.revoked_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class ViewRecord:
+    """One view of a conference: who, with which role, when, and what they opened."""
+
+    at: datetime
+    user: str
+    role: str
+    conference_id: int
+    what: str  # page | console | events | api

@@ -32,11 +32,16 @@ class RetentionPurge:
     """Purges what the policy says is due, once a day, on the leader only."""
 
     def __init__(
-        self, store: RetentionStore, policy: RetentionPolicy, every: timedelta = EVERY
+        self,
+        store: RetentionStore,
+        policy: RetentionPolicy,
+        every: timedelta = EVERY,
+        retry_after: timedelta = RETRY_AFTER,
     ) -> None:
         self.store = store
         self.policy = policy
         self.every = every
+        self.retry_after = retry_after
 
     def purge_now(self) -> PurgeReport:
         """One purge, logged."""
@@ -52,5 +57,5 @@ class RetentionPurge:
                 await asyncio.to_thread(self.purge_now)
             except Exception:  # a failed purge must not end the leader's other duties
                 logger.exception("retention purge failed; it will try again")
-                wait = RETRY_AFTER
+                wait = self.retry_after
             await asyncio.sleep(wait.total_seconds())

@@ -83,6 +83,8 @@ class ConferenceFilter:
     start_from: datetime | None = None  # UTC, inclusive
     start_before: datetime | None = None  # UTC, exclusive
     unallocated: bool = False
+    # A chair's own conferences and those of the chairs they cover (need to know).
+    chairs: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,8 @@ def _filtered(query: AnySelect, where: ConferenceFilter) -> AnySelect:
         query = query.where(ConferenceRow.conference_type == where.conference_type.value)
     if where.chair is not None:
         query = query.where(func.lower(ConferenceRow.chair) == where.chair.lower())
+    if where.chairs is not None:
+        query = query.where(func.lower(ConferenceRow.chair).in_(sorted(where.chairs)))
     if where.unallocated:
         query = query.where(ConferenceRow.chair.is_(None))
     if where.playbook is not None:

@@ -20,6 +20,7 @@ from bot.core.errors import NotFound
 from bot.intake.draft import DraftRefused
 from bot.store.queries import StoredRequest
 from bot.web.actions import ACTIONS_KEY, Actions, BadRequest, http_error
+from bot.web.audit import record_view
 from bot.web.auth import Identity, current_identity
 from bot.web.json_body import read_json
 from bot.web.records import child_json, participant_json
@@ -144,10 +145,11 @@ async def list_conferences(request: web.Request, _who: Identity) -> web.StreamRe
 
 
 @endpoint
-async def get_conference(request: web.Request, _who: Identity) -> web.StreamResponse:
+async def get_conference(request: web.Request, who: Identity) -> web.StreamResponse:
     """One conference with its children, participants, facts, meeting, timeline and jobs."""
     reads = queries(request)
     conference = await in_thread(reads.conference, _id(request))
+    await record_view(request, who, conference.id, "api")
     body = summary(conference)
     body.update(
         meeting={"event_id": conference.event_id, "join_url": conference.join_url},

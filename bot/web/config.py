@@ -39,6 +39,13 @@ class WebConfig:
     oidc: OidcConfig | None = None
     # The sandbox sign-in link works only when no Entra sign-in is configured.
     sandbox_sign_in: bool = True
+    # Chair (lower case) -> the chairs whose conferences they also see, while covering.
+    chair_cover: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def chairs_seen_by(self, chair: str) -> frozenset[str]:
+        """A chair's own address and those of the chairs they cover, in lower case."""
+        own = chair.strip().lower()
+        return frozenset({own} | set(self.chair_cover.get(own, frozenset())))
 
     @classmethod
     def from_settings(cls, settings: Any) -> WebConfig:
@@ -61,7 +68,18 @@ class WebConfig:
             ),
             oidc=oidc,
             sandbox_sign_in=oidc is None,
+            chair_cover=cover_map(_text(web_settings, "chair_cover")),
         )
+
+
+def cover_map(text: str) -> dict[str, frozenset[str]]:
+    """``cover@x=chair@x,cover@x=other@x`` as each covering chair's covered chairs."""
+    cover: dict[str, set[str]] = {}
+    for item in (part.strip() for part in text.split(",")):
+        by, _, whom = (s.strip().lower() for s in item.partition("="))
+        if by and whom:
+            cover.setdefault(by, set()).add(whom)
+    return {by: frozenset(whom) for by, whom in cover.items()}
 
 
 def _text(section: Any, name: str) -> str:

@@ -26,10 +26,11 @@ from bot.core.playbook.terms import PhaseKind
 from bot.core.runsheet.sheet import Answer, Party, Prompt, RunSheet, RunSheetError
 from bot.core.runsheet.text import PHASE_TITLES
 from bot.web import console_decisions
+from bot.web.audit import record_view
 from bot.web.auth import Identity
 from bot.web.console_events import CONSOLE_HUB_KEY, ConsoleHub
 from bot.web.pages import now_utc
-from bot.web.security import EVERYONE, UserRole, prepare_headers, require, role_of
+from bot.web.security import EVERYONE, UserRole, config, prepare_headers, require, role_of
 from bot.web.sse import until_client_leaves
 from bot.web.status import LIVE_HEADER, in_thread, queries, render
 
@@ -138,7 +139,7 @@ async def load_console(request: web.Request) -> tuple[Identity, Conference]:
     except (ValueError, NotFound):
         raise web.HTTPNotFound(text="There is no such conference.") from None
     role = role_of(identity)
-    own = (conference.chair or "").lower() == identity.user.lower()
+    own = (conference.chair or "").lower() in config(request).chairs_seen_by(identity.user)
     if not (role is UserRole.ADMIN or (role is UserRole.CHAIR and own)):
         raise web.HTTPForbidden(
             text="Only the conference's chair, or an admin, may open its console."
@@ -158,6 +159,8 @@ async def console_page(
 ) -> web.StreamResponse:
     """The console page, or only its live part when the console script asks."""
     identity, conference = await load_console(request)
+    if request.method == "GET" and request.headers.get(LIVE_HEADER) != "1":
+        await record_view(request, identity, conference.id, "console")
     runsheets = request.app[RUNSHEETS_KEY]
     view: ConsoleView | None = None
     problem = ""

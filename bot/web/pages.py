@@ -25,8 +25,9 @@ from bot.core.timeline.status import StepStatus, conference_step_views, parse_re
 from bot.core.workdays import LONDON
 from bot.store.queries import ConferenceFilter, ConferenceLine
 from bot.web import forms
+from bot.web.audit import record_view
 from bot.web.auth import Identity
-from bot.web.security import EVERYONE, STAFF, VIEWERS, UserRole, require, role_of
+from bot.web.security import EVERYONE, STAFF, VIEWERS, UserRole, config, require, role_of
 from bot.web.snapshot import read_health
 from bot.web.status import RISKS_KEY, in_thread, load_visible, queries, render, timelines
 
@@ -146,8 +147,9 @@ async def conference_list(request: web.Request) -> web.StreamResponse:
     chair = args.get("chair", "").strip() or None
     is_chair = role_of(identity) is UserRole.CHAIR
     if is_chair:
-        chair = identity.user
+        chair = None  # a chair's own and those of chairs they cover, below
     where = ConferenceFilter(
+        chairs=config(request).chairs_seen_by(identity.user) if is_chair else None,
         state=state if isinstance(state, ConferenceState) else None,
         conference_type=kind if isinstance(kind, ConferenceType) else None,
         chair=chair if chair != "none" else None,
@@ -266,6 +268,8 @@ async def conference_detail(
     """One conference: facts, participants, meeting, timeline, consent, minutes and actions."""
     identity = require(request, EVERYONE)
     conference = await load_visible(request, identity)
+    if request.method == "GET":
+        await record_view(request, identity, conference.id, "page")
     reads, now = queries(request), now_utc(request)
     entries, request_id = await asyncio.gather(
         in_thread(reads.timeline, conference.id),

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web import capacity, json_body, metrics, oidc, pages, security, sse, triage
+from bot.web import (
+    audit,
+    capacity,
+    json_body,
+    metrics,
+    oidc,
+    pages,
+    security,
+    sse,
+    subject_access,
+    triage,
+)
 from bot.web.progress import RiskMemo, TimelineCache
 from bot.web.status import RISKS_KEY, STATIC, TIMELINES_KEY
 
@@ -23,6 +34,8 @@ def add_routes(app: web.Application) -> None:
     pages.add_routes(app)
     triage.add_routes(app)
     capacity.add_routes(app)
+    audit.add_routes(app)
+    subject_access.add_routes(app)
     sse.add_routes(app)
     metrics.add_routes(app)
     oidc.add_routes(app)

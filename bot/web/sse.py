@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from bot.web.audit import record_view
 from bot.web.security import EVERYONE, VIEWERS, prepare_headers, require
 from bot.web.status import in_thread, load_visible, queries
 
@@ -79,6 +80,7 @@ async def conference_events(request: web.Request) -> web.StreamResponse:
     """Changes to one conference; a chair may follow only their own."""
     identity = require(request, EVERYONE)
     conference = await load_visible(request, identity)
+    await record_view(request, identity, conference.id, "events")
     q = queries(request)
     return await _stream(request, lambda: q.conference_version(conference.id))
 

@@ -19,7 +19,7 @@ from bot.store.queries import StatusQueries
 from bot.web.auth import Identity
 from bot.web.health import DATABASE_KEY
 from bot.web.progress import RiskMemo, TimelineCache, split_step_id
-from bot.web.security import UserRole, csrf_token, role_of
+from bot.web.security import UserRole, config, csrf_token, role_of
 
 LONDON = ZoneInfo("Europe/London")
 STATIC = Path(__file__).parent / "static"
@@ -80,6 +80,8 @@ NAV: tuple[tuple[str, str, frozenset[UserRole]], ...] = (
     ("/conferences", "Conferences", frozenset(UserRole)),
     ("/triage", "Triage", frozenset({UserRole.ADMIN, UserRole.MTS})),
     ("/capacity", "Capacity", frozenset({UserRole.ADMIN, UserRole.MTS, UserRole.MANAGER})),
+    ("/audit", "Who viewed what", frozenset({UserRole.ADMIN})),
+    ("/subject-access", "Subject access", frozenset({UserRole.ADMIN})),
 )
 
 
@@ -134,9 +136,8 @@ async def load_visible(request: web.Request, identity: Identity) -> Conference:
         conference = await in_thread(queries(request).conference, conference_id)
     except (ValueError, NotFound):
         raise web.HTTPNotFound(text="There is no such conference.") from None
-    if role_of(identity) is UserRole.CHAIR and (conference.chair or "").lower() != (
-        identity.user.lower()
-    ):
+    seen = config(request).chairs_seen_by(identity.user)
+    if role_of(identity) is UserRole.CHAIR and (conference.chair or "").lower() not in seen:
         # A chair sees their own conferences only; say "not found" so nothing leaks.
         raise web.HTTPNotFound(text="There is no such conference.")
     return conference

@@ -12,10 +12,12 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.core.conference import ConferenceState, ConferenceType, MeetingFormat, Role
 from bot.store.access import AccessStore
+from bot.store.audit import ViewAudit
 from bot.store.database import Database
 from bot.store.queries import StatusQueries
 from bot.store.repository import NewParticipant, Repository
-from bot.web import auth, health, signin, site, sse, status
+from bot.store.subject import SubjectAccess
+from bot.web import audit, auth, health, signin, site, sse, status, subject_access
 from bot.web.actions import ACTIONS_KEY, ActionRefused
 from bot.web.auth import COOKIE, Identity, SessionSigner
 from bot.web.config import CONFIG_KEY, WebConfig
@@ -42,6 +44,10 @@ class FakeActions:
         self.calls.append((name, args))
         if self.refuse:
             raise ActionRefused(self.refuse)
+
+    async def pending_jobs(self, conference_id: int) -> list[tuple[str, str, datetime]]:
+        """No runtime here, so no scheduled jobs."""
+        return []
 
     async def allocate(self, conference_id: int, chair: str, by: str) -> None:
         self._check("allocate", conference_id, chair, by)
@@ -188,6 +194,8 @@ def build_web_app(
     app[auth.ADMIN_TOKEN_KEY] = ADMIN_TOKEN
     app[auth.SIGNER_KEY] = SessionSigner(SECRET)
     app[auth.ACCESS_KEY] = _LATEST.access = AccessStore(database)
+    app[audit.AUDIT_KEY] = ViewAudit(database)
+    app[subject_access.SUBJECT_KEY] = SubjectAccess(database)
     _LATEST.cookies.clear()
     app[CONFIG_KEY] = config or WebConfig()
     app[sse.POLL_KEY] = poll
