@@ -34,6 +34,28 @@ class AnswerNotAllowed(RunSheetError):
         self.answer = answer
 
 
+class RationaleMissing(RunSheetError):
+    """A view given without the reasons the playbook requires for the minutes."""
+
+    def __init__(self, prompt_id: str) -> None:
+        super().__init__(
+            "Type their reasons before choosing their view: the minutes must show why "
+            "each agency holds its view."
+        )
+        self.prompt_id = prompt_id
+
+
+class StepNotCurrent(RunSheetError):
+    """An answer for a step the meeting has moved past, or that was never the chair's."""
+
+    def __init__(self, prompt_id: str, step: str) -> None:
+        super().__init__(
+            f'The step "{step}" is no longer current, so this answer was not recorded.'
+        )
+        self.prompt_id = prompt_id
+        self.step = step
+
+
 class PromptKind(StrEnum):
     """What a prompt asks the chair to do."""
 
@@ -110,6 +132,13 @@ class Prompt:
     answered: Answer | None = None
     answered_at: datetime | None = None
     note: str | None = None
+    takes_note: bool = False  # the chair types what was said: a summary, views, reasons
+    answered_by: str | None = None  # who answered: the chair's or an admin's account
+
+    @property
+    def corrects(self) -> bool:
+        """True when the chair may change the answer later: a note-taking step they answered."""
+        return self.takes_note and self.answered not in (None, Answer.SKIPPED)
 
     @property
     def is_open(self) -> bool:

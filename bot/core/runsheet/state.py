@@ -157,8 +157,21 @@ class RunSheetState(ConsentSteps, CallbackSteps):
             if parents:
                 return [self._feedback_call(phase, p, now) for p in parents]
         text = phase.prompt or PHASE_PROMPTS[kind]
-        answers = PLAN_ANSWERS if Decision.CP_PLAN in phase.decisions else DONE_ANSWERS
-        return [self._emit(f"phase.{phase.id}", PromptKind.PHASE, text, answers, now, phase.id)]
+        deciding = Decision.CP_PLAN in phase.decisions
+        answers = PLAN_ANSWERS if deciding else DONE_ANSWERS
+        # What was said at a step goes in the minutes: the chair types it in as they go.
+        # The decision itself is its own record (the conclusion), not a note here.
+        return [
+            self._emit(
+                f"phase.{phase.id}",
+                PromptKind.PHASE,
+                text,
+                answers,
+                now,
+                phase.id,
+                takes_note=not deciding,
+            )
+        ]
 
     def _agency_view(self, phase: Phase, party: Party, now: datetime) -> Prompt:
         prompt = self._emit(
@@ -169,6 +182,7 @@ class RunSheetState(ConsentSteps, CallbackSteps):
             now,
             phase.id,
             party.id,
+            takes_note=True,
         )
         if phase.rationale_required:
             prompt = replace(prompt, rationale_required=True)
@@ -185,6 +199,7 @@ class RunSheetState(ConsentSteps, CallbackSteps):
             phase.id,
             parent.id,
             number_at(parent, 0),
+            takes_note=True,
         )
 
     def _after_answer(self, prompt: Prompt, answer: Answer, now: datetime) -> list[Prompt]:

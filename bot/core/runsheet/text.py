@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.playbook.terms import PhaseKind
-from bot.core.runsheet.model import Answer, AnswerOption
+from bot.core.runsheet.model import Answer, AnswerOption, PromptKind
 from bot.core.timeline.text import capitalise
 from bot.core.workdays import to_london
 
@@ -19,6 +19,17 @@ PHASE_TITLES: dict[PhaseKind, str] = {
     PhaseKind.DECISIONS: "Decisions",
     PhaseKind.FEEDBACK_CALL: "Feedback call",
     PhaseKind.OTHER: "Next step",
+}
+
+# The step a prompt outside any phase belongs to (a join mid-meeting, a stop on recording).
+PROMPT_TITLES: dict[PromptKind, str] = {
+    PromptKind.CONSENT: "Recording consent",
+    PromptKind.STOP_RECORDING: "Do not record",
+    PromptKind.CONFIDENTIAL_SECTION: "Confidential section",
+    PromptKind.CALLBACK: "Calling the parents in",
+    PromptKind.PHASE: "Next step",
+    PromptKind.AGENCY_VIEW: "Decision round",
+    PromptKind.FEEDBACK_CALL: "Feedback call",
 }
 
 CONSENT_ANSWERS = (
