@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.playbook.terms import PhaseKind
-from bot.core.runsheet.model import Answer, AnswerOption, PromptKind
+from bot.core.runsheet.model import Answer, AnswerOption, Prompt, PromptKind
 from bot.core.timeline.text import capitalise
 from bot.core.workdays import to_london
 
@@ -141,3 +141,13 @@ def span_words(span: timedelta) -> str:
         return f"{seconds} seconds"
     minutes = seconds // 60
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def note_label(prompt: Prompt) -> str:
+    """What the box under a prompt asks the chair to type, for the minutes."""
+    if prompt.kind is PromptKind.AGENCY_VIEW:
+        need = "required" if prompt.rationale_required else "for the minutes"
+        return f"Their reasons ({need})"
+    if prompt.kind is PromptKind.FEEDBACK_CALL:
+        return "Notes of the call (for the minutes)"
+    return "What was said (for the minutes)"
