@@ -152,6 +152,15 @@ class AgencyContribution:
 
 
 @dataclass(frozen=True, slots=True)
+class StepNote:
+    """What the chair typed at a run-sheet step, for the section it belongs in."""
+
+    section: str  # "agencies" or "parents"
+    title: str  # the step, as the minutes name it: "Agency summaries"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Decisions:
     """What the conference decided."""
 
@@ -181,6 +190,7 @@ class MinutesInput:
     parents: tuple[ParentPart, ...] = ()
     young_people: tuple[YoungPersonPart, ...] = ()
     contributions: tuple[AgencyContribution, ...] = ()
+    step_notes: tuple[StepNote, ...] = ()
     decisions: Decisions = Decisions()
     # Due times of the follow-ups by playbook id, from the compiled timeline; any missing
     # one is worked out from the playbook with the council's working-day calendar.
