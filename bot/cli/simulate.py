@@ -44,6 +44,7 @@ PAUSES: dict[PromptKind, timedelta] = {
     PromptKind.PHASE: timedelta(minutes=15),
     PromptKind.AGENCY_VIEW: timedelta(minutes=3),
     PromptKind.FEEDBACK_CALL: timedelta(minutes=10),
+    PromptKind.PHONE_CALL: timedelta(minutes=10),
 }
 
 # Fictional people only: Ofcom's drama numbers (07700 900xxx) can never ring anyone.

@@ -30,6 +30,7 @@ _TITLES: dict[PromptKind, str] = {
     PromptKind.PHASE: "Next step",
     PromptKind.AGENCY_VIEW: "Decision round",
     PromptKind.FEEDBACK_CALL: "Feedback call",
+    PromptKind.PHONE_CALL: "Phone call",
 }
 
 

@@ -330,7 +330,8 @@ def test_portsmouth_decision_round_asks_each_agency_for_its_view_and_reasons() -
 def test_portsmouth_phone_review_runs_without_consent_or_callback() -> None:
     sheet, clock = run_sheet(PORTSMOUTH, RCPC, MeetingFormat.PHONE_SERIES), Clock()
     first = sheet.advance(clock.at(0))
-    assert [p.id for p in first] == ["phase.agency_calls"]
+    assert {p.kind for p in first} == {PromptKind.PHONE_CALL}
+    assert all(p.id.startswith("call.agency_calls.") for p in first)
     assert not sheet.recording_allowed
 
 

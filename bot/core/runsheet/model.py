@@ -66,6 +66,7 @@ class PromptKind(StrEnum):
     PHASE = "phase"  # a step of the run sheet: family views, agency summaries, decisions
     AGENCY_VIEW = "agency_view"  # the decision round: one agency's view and its reasons
     FEEDBACK_CALL = "feedback_call"  # call the parent after the meeting
+    PHONE_CALL = "phone_call"  # a series of calls: the chair phones one person
 
 
 class Answer(StrEnum):

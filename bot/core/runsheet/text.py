@@ -30,6 +30,7 @@ PROMPT_TITLES: dict[PromptKind, str] = {
     PromptKind.PHASE: "Next step",
     PromptKind.AGENCY_VIEW: "Decision round",
     PromptKind.FEEDBACK_CALL: "Feedback call",
+    PromptKind.PHONE_CALL: "Phone call",
 }
 
 CONSENT_ANSWERS = (
@@ -42,6 +43,10 @@ DONE_ANSWERS = (AnswerOption(Answer.DONE, "Done — next step"),)
 PLAN_ANSWERS = (
     AnswerOption(Answer.PLAN, "Child protection plan"),
     AnswerOption(Answer.NO_PLAN, "No plan"),
+)
+PHONE_CALL_ANSWERS = (
+    AnswerOption(Answer.DONE, "Spoke to them"),
+    AnswerOption(Answer.NO_ANSWER, "Not reached"),
 )
 FEEDBACK_ANSWERS = (
     AnswerOption(Answer.DONE, "Called"),
@@ -148,6 +153,12 @@ def note_label(prompt: Prompt) -> str:
     if prompt.kind is PromptKind.AGENCY_VIEW:
         need = "required" if prompt.rationale_required else "for the minutes"
         return f"Their reasons ({need})"
-    if prompt.kind is PromptKind.FEEDBACK_CALL:
+    if prompt.kind in (PromptKind.FEEDBACK_CALL, PromptKind.PHONE_CALL):
         return "Notes of the call (for the minutes)"
     return "What was said (for the minutes)"
+
+
+def phone_call_text(label: str, number: str | None) -> str:
+    """One call of a series of phone calls."""
+    where = f" on {number}" if number else ""
+    return f"Phone {label}{where}. Note what they tell you, for the minutes."

@@ -11,14 +11,21 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.conference import Conference
 from bot.core.minutes.model import AgencyContribution, PlanView, StepNote
 from bot.core.playbook.model import Playbook
-from bot.core.playbook.terms import Decision, PhaseKind
-from bot.core.runsheet.sheet import Answer, PromptKind, RunSheet, RunSheetError, restore_run_sheet
-from bot.core.runsheet.text import PHASE_TITLES
+from bot.core.playbook.terms import FAMILY_ROLES, Decision, PhaseKind
+from bot.core.runsheet.sheet import (
+    Answer,
+    Prompt,
+    PromptKind,
+    RunSheet,
+    RunSheetError,
+    restore_run_sheet,
+)
+from bot.core.runsheet.text import PHASE_TITLES, clock
 from bot.runtime.runsheet_facts import run_sheet_facts
 
 logger = logging.getLogger(__name__)
@@ -65,7 +72,16 @@ def recorded_answers(sheet: RunSheet | None, keys: Mapping[str, str]) -> Recorde
         answered = prompt.answered not in (None, Answer.SKIPPED)
         if prompt.kind is PromptKind.AGENCY_VIEW and key is not None and answered:
             view = PlanView(prompt.answered) if prompt.answered in _VIEWS else None
-            views[key] = AgencyContribution(key, view=view, rationale=prompt.note or "")
+            had = views.get(key, AgencyContribution(key))
+            views[key] = replace(had, view=view, rationale=prompt.note or "")
+            continue
+        if prompt.kind is PromptKind.PHONE_CALL and key is not None and answered:
+            note = _call_note(sheet, prompt)
+            if sheet.parties[prompt.party_id or ""].role in FAMILY_ROLES:
+                notes.append(StepNote("parents", note[0], note[1]))
+            else:
+                had = views.get(key, AgencyContribution(key))
+                views[key] = replace(had, summary=f"{note[0]}. {note[1]}".strip())
             continue
         if not prompt.note:
             continue
@@ -82,6 +98,14 @@ def recorded_answers(sheet: RunSheet | None, keys: Mapping[str, str]) -> Recorde
 
 
 _VIEWS = frozenset({Answer.PLAN, Answer.NO_PLAN})
+
+
+def _call_note(sheet: RunSheet, prompt: Prompt) -> tuple[str, str]:
+    """One call of a series: who, when, reached or not; and what they said."""
+    label = sheet.parties[prompt.party_id or ""].label
+    when = f" at {clock(prompt.answered_at)}" if prompt.answered_at else ""
+    reached = "spoke to the chair" if prompt.answered is Answer.DONE else "not reached"
+    return f"Phone call with {label}{when}, {reached}", prompt.note or ""
 
 
 def display_name(address: str) -> str:

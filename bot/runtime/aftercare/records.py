@@ -138,6 +138,9 @@ def _answered(e: TimelineEntry, party: str | None, r: _Reading) -> None:
         r.plan = answer == "plan"
     elif prompt_kind == "callback" and party is not None and answer == "no_answer":
         r.no_answer.add(party)
+    elif prompt_kind == "phone_call" and party is not None and answer == "done":
+        # Seed 001: in a series of phone calls, the call is the person's attendance.
+        r.evidence.setdefault(party, set()).add(AttendanceEvidence.PHONE_CONVERSATION)
 
 
 DECISION_FIELDS = ("plan", "category", "plan_type", "core_group", "review", "notes")
