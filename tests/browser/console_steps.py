@@ -17,6 +17,7 @@ CHAIR_CHOICES = (
     "Spoke to them",
     "Done — next step",
     "Child protection plan",
+    "No plan",
     "Called",
 )
 FINISHED = "the run sheet is finished"

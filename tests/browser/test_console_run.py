@@ -41,3 +41,27 @@ def test_a_meeting_run_from_the_console_puts_every_typed_text_in_the_word_minute
     assert CHAIR not in text  # the chair is named, not shown as an address
     assert answered
     page.context.close()
+
+
+def test_a_phone_review_run_from_the_console_records_each_call_in_the_minutes(
+    browser: Any,
+    served: Console,  # noqa: F811
+) -> None:
+    world = served.world
+    conference_id = world.add_phone_review()
+    page = _page_as(browser, served, CHAIR)
+    page.goto(f"{served.base}/conferences/{conference_id}/console")
+    start_meeting(page)
+    typed: dict[str, str] = {}
+    run_to_the_end(page, typed)
+    calls = [p for p in typed if p.startswith("call.")]
+    views = [p for p in typed if p.startswith("view.")]
+    assert len(calls) == 3 and len(views) == 2  # social worker, police, parent; two views
+    conference = world.repository.get_conference(conference_id)
+    minutes = Aftercare(world.conferences, world.runner).minutes(conference)
+    text = _docx_texts(minutes_docx(minutes))
+    for prompt_id, typed_text in typed.items():
+        assert typed_text in text, f"what was typed at {prompt_id} is not in the minutes"
+    attendance = {line.participant: line.label for line in minutes.attendance}
+    assert "Did not attend" not in attendance.values()
+    page.context.close()
