@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 from docx import Document
@@ -11,6 +12,7 @@ from bot.runtime.aftercare.service import Aftercare
 from bot.runtime.aftercare.word import minutes_docx
 from tests.browser.console_steps import run_to_the_end, start_meeting
 from tests.browser.test_console import CHAIR, Console, _page_as, served  # noqa: F401
+from tests.integration.console_world import START
 
 
 def _docx_texts(content: bytes) -> str:
@@ -64,4 +66,21 @@ def test_a_phone_review_run_from_the_console_records_each_call_in_the_minutes(
         assert typed_text in text, f"what was typed at {prompt_id} is not in the minutes"
     attendance = {line.participant: line.label for line in minutes.attendance}
     assert "Did not attend" not in attendance.values()
+    page.context.close()
+
+
+def test_the_minutes_end_when_the_run_sheet_finished_not_at_the_planned_length(
+    browser: Any,
+    served: Console,  # noqa: F811
+) -> None:
+    page = _page_as(browser, served, CHAIR)
+    page.goto(served.url)
+    start_meeting(page)
+    served.world.clock.now = START + timedelta(minutes=42)
+    run_to_the_end(page, {})
+    world = served.world
+    conference = world.repository.get_conference(served.conference_id)
+    minutes = Aftercare(world.conferences, world.runner).minutes(conference)
+    header = dict(minutes.header.rows)
+    assert header["Time"].endswith("to 10:42")  # planned: 90 minutes, to 11:30
     page.context.close()

@@ -72,6 +72,7 @@ class _Reading:
     ended: datetime | None = None
     confidential_end: datetime | None = None
     decisions: dict[str, object] | None = None
+    finished: datetime | None = None  # the run sheet's last step was done
 
 
 def _party(entry: TimelineEntry, index: dict[str, str]) -> str | None:
@@ -110,6 +111,8 @@ def _read(entries: Iterable[TimelineEntry], index: dict[str, str]) -> _Reading:
             r.started = r.started or e.at
         elif kind == "meeting_ended":
             r.ended = e.at
+        elif kind == "run_sheet_finished":
+            r.finished = e.at
         elif kind == "confidential_section_ended":
             r.confidential_end = e.at
         elif kind == "party_joined" and party is not None:
@@ -242,7 +245,8 @@ def minutes_input(
         chair=chair_name(conference),
         participants=_people(conference, r, minute_takers),
         children=minutes_children(conference, r.evidence, participant_key, participation),
-        end=r.ended if r.ended is not None and r.ended >= start else None,
+        # The actual end: the meeting's end event, or else when the run sheet's last step was done.
+        end=next((t for t in (r.ended, r.finished) if t is not None and t >= start), None),
         consent=dict(r.consent),
         recorded=False,
         confidential=_confidential(conference, r, plan, start),
