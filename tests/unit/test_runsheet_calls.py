@@ -45,3 +45,26 @@ def test_each_call_reaches_the_minutes_with_who_when_and_whether_they_were_reach
     assert "not reached" in by_key["participant-3"].summary
     [note] = [n for n in recorded.notes if n.section == "parents"]
     assert note.text == "Parent A wants the plan to end." and "Parent A at 10:35" in note.title
+
+
+def test_the_familys_views_step_records_how_they_took_part_and_why_views_are_missing() -> None:
+    leeds = load_bundled("leeds")
+    sheet, clock = run_sheet(leeds, ConferenceType.ICPC, MeetingFormat.TEAMS), Clock()
+    sheet.advance(clock.at(0))
+    for _ in range(10):
+        phase = sheet.current_phase
+        if phase is not None and phase.id == "family_views":
+            break
+        sheet.next(clock.at(1))
+    prompt = sheet.prompt("phase.family_views")
+    assert [o.label for o in prompt.answers][1:] == [
+        "Views through their advocate",
+        "Views through the social worker",
+        "Written views",
+        "Did not want to take part",
+    ]
+    sheet.answer(prompt.id, "did_not_want_to", clock.at(5), note="Said the meeting felt too big.")
+    [note] = recorded_answers(sheet, KEYS).notes
+    assert note.section == "parents"
+    assert "they did not want to take part" in note.title
+    assert note.text == "Said the meeting felt too big."

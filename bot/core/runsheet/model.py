@@ -83,6 +83,11 @@ class Answer(StrEnum):
     PLAN = "plan"
     NO_PLAN = "no_plan"
     DONE = "done"
+    # How the family or young person took part, at the family's views step (seed 003).
+    THROUGH_ADVOCATE = "through_advocate"
+    THROUGH_SOCIAL_WORKER = "through_social_worker"
+    WRITTEN = "written"
+    DID_NOT_WANT_TO = "did_not_want_to"
     # Not a button: the chair typed "next", or the meeting moved on without an answer.
     SKIPPED = "skipped"
 

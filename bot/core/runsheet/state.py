@@ -23,10 +23,11 @@ from bot.core.runsheet.base import (
 )
 from bot.core.runsheet.callbacks import CallbackSteps
 from bot.core.runsheet.consent import ConsentSteps
-from bot.core.runsheet.model import Answer, Party, Prompt, PromptKind
+from bot.core.runsheet.model import Answer, AnswerOption, Party, Prompt, PromptKind
 from bot.core.runsheet.text import (
     DONE_ANSWERS,
     END_NOW_ANSWERS,
+    FAMILY_VIEWS_ANSWERS,
     FEEDBACK_ANSWERS,
     PHONE_CALL_ANSWERS,
     PLAN_ANSWERS,
@@ -170,7 +171,9 @@ class RunSheetState(ConsentSteps, CallbackSteps):
                 return [self._phone_call(phase, party, now) for party in called]
         text = phase.prompt or PHASE_PROMPTS[kind]
         deciding = Decision.CP_PLAN in phase.decisions
-        answers = PLAN_ANSWERS if deciding else DONE_ANSWERS
+        answers: tuple[AnswerOption, ...] = PLAN_ANSWERS if deciding else DONE_ANSWERS
+        if kind is PhaseKind.FAMILY_VIEWS and not deciding:
+            answers = FAMILY_VIEWS_ANSWERS  # how they took part is itself for the minutes
         # What was said at a step goes in the minutes: the chair types it in as they go.
         # The decision itself is its own record (the conclusion), not a note here.
         return [

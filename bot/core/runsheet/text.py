@@ -40,6 +40,21 @@ CONSENT_ANSWERS = (
 STOP_ANSWERS = (AnswerOption(Answer.RECORDING_OFF, "Recording is off"),)
 END_NOW_ANSWERS = (AnswerOption(Answer.END_NOW, "End the confidential section now"),)
 DONE_ANSWERS = (AnswerOption(Answer.DONE, "Done — next step"),)
+FAMILY_VIEWS_ANSWERS = (
+    AnswerOption(Answer.DONE, "They gave their views here"),
+    AnswerOption(Answer.THROUGH_ADVOCATE, "Views through their advocate"),
+    AnswerOption(Answer.THROUGH_SOCIAL_WORKER, "Views through the social worker"),
+    AnswerOption(Answer.WRITTEN, "Written views"),
+    AnswerOption(Answer.DID_NOT_WANT_TO, "Did not want to take part"),
+)
+# How the minutes say they took part, by the answer given.
+TOOK_PART_WORDS: dict[Answer, str] = {
+    Answer.DONE: "they gave their views in the conference",
+    Answer.THROUGH_ADVOCATE: "their views were shared by their advocate",
+    Answer.THROUGH_SOCIAL_WORKER: "their views were shared by the social worker",
+    Answer.WRITTEN: "they sent written views",
+    Answer.DID_NOT_WANT_TO: "they did not want to take part",
+}
 PLAN_ANSWERS = (
     AnswerOption(Answer.PLAN, "Child protection plan"),
     AnswerOption(Answer.NO_PLAN, "No plan"),
@@ -155,6 +170,8 @@ def note_label(prompt: Prompt) -> str:
         return f"Their reasons ({need})"
     if prompt.kind in (PromptKind.FEEDBACK_CALL, PromptKind.PHONE_CALL):
         return "Notes of the call (for the minutes)"
+    if prompt.answers == FAMILY_VIEWS_ANSWERS:
+        return "Their views, or why they are missing (for the minutes)"
     return "What was said (for the minutes)"
 
 

@@ -25,7 +25,7 @@ from bot.core.runsheet.sheet import (
     RunSheetError,
     restore_run_sheet,
 )
-from bot.core.runsheet.text import PHASE_TITLES, clock
+from bot.core.runsheet.text import PHASE_TITLES, TOOK_PART_WORDS, clock
 from bot.runtime.runsheet_facts import run_sheet_facts
 
 logger = logging.getLogger(__name__)
@@ -82,6 +82,14 @@ def recorded_answers(sheet: RunSheet | None, keys: Mapping[str, str]) -> Recorde
             else:
                 had = views.get(key, AgencyContribution(key))
                 views[key] = replace(had, summary=f"{note[0]}. {note[1]}".strip())
+            continue
+        phase = phases.get(prompt.phase_id or "")
+        family = phase is not None and phase.kind is PhaseKind.FAMILY_VIEWS
+        if prompt.kind is PromptKind.PHASE and family and prompt.answered in TOOK_PART_WORDS:
+            assert prompt.answered is not None
+            how = TOOK_PART_WORDS[prompt.answered]
+            title = f"{PHASE_TITLES[PhaseKind.FAMILY_VIEWS]} (how they took part: {how})"
+            notes.append(StepNote("parents", title, prompt.note or "No views were noted"))
             continue
         if not prompt.note:
             continue
