@@ -145,12 +145,11 @@ class RunSheetService:
         answer: Answer,
         at: datetime,
         note: str | None = None,
-        by: str | None = None,
     ) -> Prompt:
-        """Record the answer (``by`` the account that gave it); returns the prompt answered."""
+        """Record the chair's answer; returns the prompt in its answered state."""
 
         def change(sheet: RunSheet) -> Prompt:
-            sheet.answer(prompt_id, answer, at, note, by)
+            sheet.answer(prompt_id, answer, at, note)
             return sheet.prompt(prompt_id)
 
         return await self._apply(conference_id, change)
