@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import heapq
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TextIO
@@ -44,6 +44,7 @@ PAUSES: dict[PromptKind, timedelta] = {
     PromptKind.PHASE: timedelta(minutes=15),
     PromptKind.AGENCY_VIEW: timedelta(minutes=3),
     PromptKind.FEEDBACK_CALL: timedelta(minutes=10),
+    PromptKind.PHONE_CALL: timedelta(minutes=10),
 }
 
 # Fictional people only: Ofcom's drama numbers (07700 900xxx) can never ring anyone.
@@ -67,7 +68,7 @@ class Script:
     callback_answers: list[Answer] = field(
         default_factory=lambda: [Answer.NO_ANSWER, Answer.PARENT_JOINED]
     )
-    objector: str | None = None  # a party id that refuses recording
+    objector: str | None = None  # who refuses recording: a party id, a role or a name
     end_early_after: timedelta | None = None  # the chair ends the confidential section early
 
 
@@ -94,7 +95,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="no_answer,parent_joined",
         help="the chair's answers to each callback, in order (e.g. other_number,parent_joined)",
     )
-    command.add_argument("--object", dest="objector", help="a party that refuses recording")
+    command.add_argument(
+        "--object",
+        dest="objector",
+        help="who refuses recording: a role (parent, police) or a name (Parent A)",
+    )
     command.add_argument(
         "--end-early", type=fixed_duration, help="end the confidential section early"
     )
@@ -149,6 +154,8 @@ def simulate(
         offered = ", ".join(rules.formats.offered)
         raise ValueError(f"this playbook does not offer {meeting_format} (it offers {offered})")
     parties = _parties(rules.roles(meeting_format), parents)
+    if script.objector is not None:
+        script = replace(script, objector=_party_named(script.objector, parties))
     sheet = compile_run_sheet(
         playbook,
         RunSheetFacts(
@@ -208,7 +215,8 @@ class _Run:
         label = next((o.label for o in prompt.answers if o.answer is answer), answer.value)
         self.out.append(f"{clock(at)}    -> {label} [{prompt.id}]")
         try:
-            self._show(self.sheet.answer(prompt.id, answer, at))
+            note = "The reasons given out loud." if prompt.rationale_required else None
+            self._show(self.sheet.answer(prompt.id, answer, at, note))
         except RunSheetError as error:
             self.out.append(f"       ({error})")
 
@@ -241,6 +249,21 @@ def _parties(roles: frozenset[Role], parents: int) -> tuple[Party, ...]:
     agencies = Role.AGENCY in roles
     chosen = [p for p in _PROFESSIONALS if p.role in roles or (agencies and p.role in AGENCY_ROLES)]
     return (*chosen, *_PARENTS[:parents]) if Role.PARENT in roles else tuple(chosen)
+
+
+def _party_named(wanted: str, parties: tuple[Party, ...]) -> str:
+    """The id of the party ``wanted`` names by id, role or name; an unknown one is an error."""
+    word = " ".join(wanted.lower().replace("_", " ").split()).removeprefix("the ")
+    for party in parties:
+        names = {
+            party.id.replace("_", " "),
+            party.role.value.replace("_", " "),
+            party.label.lower().removeprefix("the "),
+        }
+        if word in names:
+            return party.id
+    listed = "; ".join(f"{p.id} ({p.label})" for p in parties)
+    raise ValueError(f"--object {wanted!r} is not one of the parties: {listed}")
 
 
 def _confidential(playbook: Playbook, args: argparse.Namespace) -> timedelta | None:

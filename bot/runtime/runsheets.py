@@ -145,11 +145,12 @@ class RunSheetService:
         answer: Answer,
         at: datetime,
         note: str | None = None,
+        by: str | None = None,
     ) -> Prompt:
-        """Record the chair's answer; returns the prompt in its answered state."""
+        """Record the answer (``by`` the account that gave it); returns the prompt answered."""
 
         def change(sheet: RunSheet) -> Prompt:
-            sheet.answer(prompt_id, answer, at, note)
+            sheet.answer(prompt_id, answer, at, note, by)
             return sheet.prompt(prompt_id)
 
         return await self._apply(conference_id, change)

@@ -16,7 +16,7 @@ from microsoft_teams.cards import (
 )
 
 from bot.core.runsheet.model import Answer, Prompt, PromptKind
-from bot.core.runsheet.text import clock
+from bot.core.runsheet.text import clock, note_label
 
 ANSWER_VERB = "confbot.answer"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -30,6 +30,7 @@ _TITLES: dict[PromptKind, str] = {
     PromptKind.PHASE: "Next step",
     PromptKind.AGENCY_VIEW: "Decision round",
     PromptKind.FEEDBACK_CALL: "Feedback call",
+    PromptKind.PHONE_CALL: "Phone call",
 }
 
 
@@ -57,9 +58,17 @@ def prompt_card(conference_id: int, prompt: Prompt) -> dict[str, Any]:
     if prompt.phone:
         facts.append(Fact(title="Number", value=prompt.phone))
     body.append(FactSet(facts=facts))
-    if prompt.rationale_required:
+    if prompt.takes_note:
+        # What is typed here goes into the minutes; reasons for a view may be required.
+        required = prompt.rationale_required
         body.append(
-            TextInput(id=NOTE_INPUT, label="Their reasons, for the minutes", is_multiline=True)
+            TextInput(
+                id=NOTE_INPUT,
+                label=note_label(prompt),
+                is_multiline=True,
+                is_required=required or None,
+                error_message="Type their reasons first." if required else None,
+            )
         )
     actions = [
         ExecuteAction(
@@ -90,7 +99,7 @@ def answered_card(prompt: Prompt) -> dict[str, Any]:
         TextBlock(text=f"Answered{when}: {chosen}", weight="Bolder", wrap=True),
     ]
     if prompt.note:
-        body.append(TextBlock(text=f"Reasons noted: {prompt.note}", wrap=True))
+        body.append(TextBlock(text=f"Noted for the minutes: {prompt.note}", wrap=True))
     return _dump(AdaptiveCard(version="1.5", body=body))
 
 

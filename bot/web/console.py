@@ -23,8 +23,16 @@ from bot.core.conference import Conference, Role
 from bot.core.consent import ConsentStatus
 from bot.core.errors import NotFound
 from bot.core.playbook.terms import PhaseKind
-from bot.core.runsheet.sheet import Answer, Party, Prompt, RunSheet, RunSheetError
-from bot.core.runsheet.text import PHASE_TITLES
+from bot.core.runsheet.sheet import (
+    Answer,
+    Party,
+    Prompt,
+    RationaleMissing,
+    RunSheet,
+    RunSheetError,
+    StepNotCurrent,
+)
+from bot.core.runsheet.text import PHASE_TITLES, note_label
 from bot.web import console_decisions
 from bot.web.audit import record_view
 from bot.web.auth import Identity
@@ -61,8 +69,9 @@ class RunSheets(Protocol):
         answer: Answer,
         at: datetime,
         note: str | None = None,
+        by: str | None = None,
     ) -> Prompt:
-        """Record the chair's answer."""
+        """Record the answer, given by the account ``by``."""
 
     async def next(self, conference_id: int, at: datetime) -> list[Prompt]:
         """Finish this step, or end the confidential section now."""
@@ -95,6 +104,8 @@ class ConsoleView:
     recording_allowed: bool
     in_confidential: bool
     confidential_ends: datetime | None
+    confidential_over: bool = False
+    note_labels: dict[str, str] | None = None  # by prompt id: what its box asks for
 
 
 def view_of(sheet: RunSheet) -> ConsoleView:
@@ -127,6 +138,9 @@ def view_of(sheet: RunSheet) -> ConsoleView:
         recording_allowed=sheet.recording_allowed,
         in_confidential=in_confidential,
         confidential_ends=sheet.confidential_ends,
+        # One source of truth: "ended" only once the run sheet says the section is over.
+        confidential_over=sheet.confidential_over and sheet.started_at is not None,
+        note_labels={p.id: note_label(p) for p in sheet.prompts if p.takes_note},
     )
 
 
@@ -200,9 +214,12 @@ async def answer(request: web.Request) -> web.StreamResponse:
     note = str(form.get("note", "")).strip() or None
     try:
         chosen = Answer(str(form.get("answer", "")))
+        # The account that answered goes on the timeline: an admin answering is that admin.
         await request.app[RUNSHEETS_KEY].answer(
-            conference.id, prompt_id, chosen, now_utc(request), note
+            conference.id, prompt_id, chosen, now_utc(request), note, identity.user
         )
+    except (RationaleMissing, StepNotCurrent) as err:
+        return await _after_post(request, str(err))
     except (ValueError, RunSheetError):
         return await _after_post(request, "That answer could not be recorded. Please try again.")
     logger.info(

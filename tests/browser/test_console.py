@@ -106,7 +106,7 @@ def test_a_prompt_appears_without_a_reload_and_clicking_an_answer_records_it(
     assert page.evaluate("window.__notReloaded") is True
     entries = served.world.repository.timeline(served.conference_id)
     answered = [e for e in entries if e.kind == "runsheet.answered" and e.step_id == prompt_id]
-    assert [(e.actor, e.detail["answer"]) for e in answered] == [("chair", "consented")]
+    assert [(e.actor, e.detail["answer"]) for e in answered] == [(CHAIR, "consented")]
     assert not [e for e in page.csp_errors if "Content Security Policy" in e]
     page.context.close()
 

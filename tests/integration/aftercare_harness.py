@@ -137,13 +137,19 @@ def _answer_for(prompt: Prompt) -> Answer:
 
 
 async def drive_meeting(
-    services: Services, conference: Conference, *, joining: set[Role]
+    services: Services,
+    conference: Conference,
+    *,
+    joining: set[Role],
+    typed: dict[str, str] | None = None,
 ) -> RunSheetService:
     """Hold the meeting through the run-sheet service, the chair answering every prompt.
 
     Parties in ``joining`` take part (held-back parents are called in after the confidential
     section); prompts about anyone else are left for the chair to move past with "next",
-    as a chair does for someone who never came. The service records every event.
+    as a chair does for someone who never came. The service records every event. With
+    ``typed``, the chair types a distinct text at every step that takes one, kept there by
+    prompt id, so a test can look for each in the minutes.
     """
     assert services.runsheets is not None
     assert conference.start_at is not None
@@ -165,8 +171,9 @@ async def drive_meeting(
             await sheets.next(conference.id, now)
             continue
         for prompt in waiting:
-            await sheets.answer(
-                conference.id, prompt.id, _answer_for(prompt), now, note="Fictional reasons."
-            )
+            note = "Fictional reasons."
+            if typed is not None and prompt.takes_note:
+                note = typed[prompt.id] = f"Typed at step {len(typed) + 1}, {prompt.id}."
+            await sheets.answer(conference.id, prompt.id, _answer_for(prompt), now, note=note)
     await sheets.meeting_ended(conference.id, now + timedelta(minutes=1))
     return sheets

@@ -110,6 +110,30 @@ class World:
                 self.scheduler.add(job)
         return conference.id
 
+    def add_phone_review(self, *, chair: str = CHAIR) -> int:
+        """A booked Portsmouth RCPC held as a series of phone calls (seed 001)."""
+        people = [
+            NewParticipant(Role.SOCIAL_WORKER, "Robin Testworker", "Children's Services",
+                           email="robin.testworker@council.example"),
+            NewParticipant(Role.PARENT, "Sam Testparent", email=PARENT_EMAIL, phone=PARENT_PHONE),
+            NewParticipant(Role.POLICE, "PC Test", "Northshire Police",
+                           email="pppu@police.example.net"),
+        ]  # fmt: skip
+        conference = self.repository.create_conference(
+            playbook="portsmouth",
+            conference_type=ConferenceType.RCPC,
+            participants=people,
+            state=ConferenceState.SCHEDULED,
+            chair=chair,
+        )
+        conference = self.repository.update_conference(
+            conference.id,
+            meeting_format=MeetingFormat.PHONE_SERIES,
+            start_at=START,
+            length=timedelta(minutes=90),
+        )
+        return conference.id
+
     def parent_id(self, conference_id: int) -> str:
         conference = self.repository.get_conference(conference_id)
         return next(f"parent-{p.id}" for p in conference.participants if p.role is Role.PARENT)
@@ -136,7 +160,7 @@ def build_world(
         repository,
         object(),  # the run sheet never calls Graph
         scheduler,
-        {"lancashire": load_bundled("lancashire")},
+        {name: load_bundled(name) for name in ("lancashire", "portsmouth")},
         mailbox="cp.requests@council.example",
         chairs=(CHAIR, OTHER_CHAIR),
         clock=clock,

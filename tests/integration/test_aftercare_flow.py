@@ -121,6 +121,38 @@ async def _docx_text(bot: AftercareRunning, url: str) -> tuple[list[str], Any]:
     return texts, document
 
 
+async def test_every_text_the_chair_typed_reaches_the_minutes_with_the_chair_by_name(
+    bot: AftercareRunning,
+) -> None:
+    await bot.clear_requests()
+    conference = await _booked(bot)
+    typed: dict[str, str] = {}
+    await drive_meeting(bot.services, conference, joining=JOINING, typed=typed)
+    assert typed, "the run sheet asked the chair for nothing to type"
+    url = await _conclude(bot, conference, None)
+    texts, _document = await _docx_text(bot, url)
+    whole = "\n".join(texts)
+    for prompt_id, text in typed.items():
+        assert text in whole, f"what the chair typed at {prompt_id} is not in the minutes"
+    chair = texts[texts.index("Chair") + 1]  # the header table's row: "Chair" | their name
+    assert chair and "@" not in chair
+    assert "Sam Quill" in texts  # the minute taker, by name, in the attendance
+    minutes = _aftercare(bot).minutes(bot.services.repository.get_conference(conference.id))
+    assert "Not recorded" not in "\n".join(
+        t for s in minutes.sections if s.id == "agencies" for t in _section_texts(s)
+    )
+
+
+def _section_texts(section: Any) -> list[str]:
+    out: list[str] = []
+    for block in section.blocks:
+        if hasattr(block, "rows"):
+            out += [c for row in block.rows for c in row]
+        else:
+            out.append(block.text)
+    return out
+
+
 def _aftercare(bot: AftercareRunning) -> Aftercare:
     return bot.aftercare
 

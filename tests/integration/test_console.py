@@ -120,7 +120,7 @@ async def test_an_answer_posted_from_the_console_lands_on_the_timeline(
     assert response.status == 303
     entries = world.repository.timeline(conference_id)
     answered = [e for e in entries if e.kind == "runsheet.answered" and e.step_id == first.id]
-    assert [(e.actor, e.detail["answer"]) for e in answered] == [("chair", "consented")]
+    assert [(e.actor, e.detail["answer"]) for e in answered] == [(CHAIR, "consented")]
     assert any(e.kind == "runsheet.consent_given" for e in entries)
 
 
@@ -185,3 +185,107 @@ async def test_the_event_stream_pushes_a_prompt_the_moment_the_run_sheet_sends_i
     kind, data = await asyncio.wait_for(next_event(), 5)
     assert kind == "prompt" and json.loads(data)["prompt"].startswith("consent.")
     response.close()
+
+
+async def _to_agency_summaries(world: World, conference_id: int) -> None:
+    """Start the meeting and move the run sheet on to the agency summaries step."""
+    await world.at(START)
+    for _ in range(10):
+        sheet = await world.runsheets.sheet(conference_id)
+        if sheet.current_phase is not None and sheet.current_phase.id == "agency_summaries":
+            return
+        await world.runsheets.next(conference_id, world.clock())
+    raise AssertionError("the run sheet never reached the agency summaries")
+
+
+async def _post_answer(
+    client: Client, conference_id: int, headers: dict[str, str], **form: str
+) -> tuple[int, str]:
+    response = await client.post(
+        f"/conferences/{conference_id}/console/answer",
+        data={"csrf": csrf_for(headers), **form},
+        headers=headers,
+        allow_redirects=False,
+    )
+    return response.status, await response.text()
+
+
+async def test_a_summary_typed_in_the_console_is_kept_and_shown_as_inert_text(
+    served: tuple[World, Client, int],
+) -> None:
+    world, client, conference_id = served
+    await _to_agency_summaries(world, conference_id)
+    page = await client.get(f"/conferences/{conference_id}/console", headers=_chair())
+    assert "What was said (for the minutes)" in await page.text()
+    typed = "<script>alert('x')</script> Police: two callouts since May.\x00" + "z" * 50_000
+    status, _ = await _post_answer(
+        client,
+        conference_id,
+        _chair(),
+        prompt="phase.agency_summaries",
+        answer="done",
+        note=typed,
+    )
+    assert status == 303
+    sheet = await world.runsheets.sheet(conference_id)
+    note = sheet.prompt("phase.agency_summaries").note
+    assert note is not None and note.startswith("<script>") and "\x00" not in note
+    assert len(note) > 50_000
+    body = await (
+        await client.get(f"/conferences/{conference_id}/console", headers=_chair())
+    ).text()
+    assert "<script>alert" not in body and "&lt;script&gt;alert" in body
+
+
+async def test_an_admin_answering_for_the_chair_is_recorded_as_that_admin(
+    served: tuple[World, Client, int],
+) -> None:
+    world, client, conference_id = served
+    await _to_agency_summaries(world, conference_id)
+    admin = headers_for("admin", "admin.one@council.example")
+    status, _ = await _post_answer(
+        client, conference_id, admin, prompt="phase.agency_summaries", answer="done", note="Ok."
+    )
+    assert status == 303
+    entries = world.repository.timeline(conference_id)
+    [answered] = [
+        e for e in entries if e.step_id == "phase.agency_summaries" and "answer" in e.kind
+    ]
+    assert answered.actor == "admin.one@council.example"
+
+
+async def test_an_answer_for_a_step_that_is_over_is_refused_by_name(
+    served: tuple[World, Client, int],
+) -> None:
+    world, client, conference_id = served
+    await _to_agency_summaries(world, conference_id)
+    await world.runsheets.next(conference_id, world.clock())
+    status, body = await _post_answer(
+        client, conference_id, _chair(), prompt="phase.agency_summaries", answer="done", note="x"
+    )
+    assert status == 400
+    assert "The step &#34;Agency summaries&#34; is no longer current" in body
+
+
+async def test_two_chairs_answering_at_once_keep_both_answers_in_order(
+    served: tuple[World, Client, int],
+) -> None:
+    world, client, conference_id = served
+    await _to_agency_summaries(world, conference_id)
+    admin = headers_for("admin", "admin.one@council.example")
+    first, second = await asyncio.gather(
+        _post_answer(client, conference_id, _chair(), prompt="phase.agency_summaries",
+                     answer="done", note="The chair's summary."),
+        _post_answer(client, conference_id, admin, prompt="phase.agency_summaries",
+                     answer="done", note="The admin's summary."),
+    )  # fmt: skip
+    assert (first[0], second[0]) == (303, 303)
+    entries = [
+        e
+        for e in world.repository.timeline(conference_id)
+        if e.step_id == "phase.agency_summaries" and e.kind.startswith("runsheet.answer")
+    ]
+    assert [e.kind for e in entries] == ["runsheet.answered", "runsheet.answer_corrected"]
+    sheet = await world.runsheets.sheet(conference_id)
+    journal = [e for e in sheet.journal() if e.get("prompt") == "phase.agency_summaries"]
+    assert {e["note"] for e in journal} == {"The chair's summary.", "The admin's summary."}

@@ -135,3 +135,11 @@ def records(
         ),
     )
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_a_name_for_the_minutes_is_made_from_an_address_never_the_address_itself() -> None:
+    from bot.runtime.aftercare.answers import display_name
+
+    assert display_name("jo.bloggs@council.example") == "Jo Bloggs"
+    assert display_name("chair_two@council.example") == "Chair Two"
+    assert "@" not in display_name("x@y.example")

@@ -15,8 +15,11 @@ from bot.core.runsheet.sheet import (
     Answer,
     AnswerNotAllowed,
     Party,
+    Prompt,
     PromptKind,
+    RationaleMissing,
     RunSheet,
+    StepNotCurrent,
     UnknownPrompt,
     restore_run_sheet,
 )
@@ -297,7 +300,9 @@ def test_portsmouth_never_holds_the_family_back(kind: ConferenceType) -> None:
     consent_everyone(sheet, clock.at(2))
     while sheet.open_prompts():
         prompt = sheet.open_prompts()[0]
-        sheet.answer(prompt.id, prompt.answers[0].answer, clock.at(clock_minutes(clock) + 1))
+        note = "Reasons given on the call." if prompt.rationale_required else None
+        at = clock.at(clock_minutes(clock) + 1)
+        sheet.answer(prompt.id, prompt.answers[0].answer, at, note)
         sheet.advance(clock.now)
     assert sheet.finished
     kinds = {p.kind for p in sheet.prompts}
@@ -325,7 +330,8 @@ def test_portsmouth_decision_round_asks_each_agency_for_its_view_and_reasons() -
 def test_portsmouth_phone_review_runs_without_consent_or_callback() -> None:
     sheet, clock = run_sheet(PORTSMOUTH, RCPC, MeetingFormat.PHONE_SERIES), Clock()
     first = sheet.advance(clock.at(0))
-    assert [p.id for p in first] == ["phase.agency_calls"]
+    assert {p.kind for p in first} == {PromptKind.PHONE_CALL}
+    assert all(p.id.startswith("call.agency_calls.") for p in first)
     assert not sheet.recording_allowed
 
 
@@ -427,3 +433,83 @@ def test_journal_holds_only_the_outside_calls_so_a_restart_replays_each_once() -
     again = restore_run_sheet(LANCASHIRE, sheet.facts, sheet.journal())
     assert "parent-1" in again.present
     assert again.prompt("consent.parent-1.1").is_open
+
+
+# -- what the chair types at each step ------------------------------------------------------
+
+
+def _portsmouth_views() -> tuple[RunSheet, Clock, list[Prompt]]:
+    sheet, clock = run_sheet(PORTSMOUTH, ICPC, MeetingFormat.CONFERENCE_CALL), Clock()
+    sheet.advance(clock.at(0))
+    consent_everyone(sheet, clock.at(1))
+    sheet.answer("phase.agency_summaries", "done", clock.at(10), note="Police: two callouts.")
+    return sheet, clock, of_kind(sheet.open_prompts(), PromptKind.AGENCY_VIEW)
+
+
+@pytest.mark.parametrize("blank", [None, "", "   \n\t"])
+def test_a_view_without_the_required_reasons_is_refused(blank: str | None) -> None:
+    sheet, clock, views = _portsmouth_views()
+    with pytest.raises(RationaleMissing, match="Type their reasons"):
+        sheet.answer(views[0].id, "plan", clock.at(11), note=blank)
+    assert sheet.prompt(views[0].id).is_open
+
+
+def test_steps_that_ask_for_something_take_the_chairs_notes() -> None:
+    sheet, _clock, views = _portsmouth_views()
+    summaries = sheet.prompt("phase.agency_summaries")
+    assert summaries.takes_note and summaries.note == "Police: two callouts."
+    assert all(p.takes_note for p in views)
+    assert not sheet.prompt("consent.police.1").takes_note
+
+
+def test_the_chair_can_correct_a_note_and_the_correction_is_on_the_timeline() -> None:
+    sheet, clock, views = _portsmouth_views()
+    sheet.answer(views[0].id, "plan", clock.at(11), note="First reasons.")
+    sheet.answer(views[0].id, "no_plan", clock.at(12), note="Second thoughts.", by="admin@x.test")
+    prompt = sheet.prompt(views[0].id)
+    assert (prompt.answered, prompt.note, prompt.answered_by) == (
+        Answer.NO_PLAN,
+        "Second thoughts.",
+        "admin@x.test",
+    )
+    kinds = [(e.kind, e.actor) for e in sheet.events if e.step_id == views[0].id]
+    assert kinds[-2:] == [
+        ("runsheet.answered", "chair"),
+        ("runsheet.answer_corrected", "admin@x.test"),
+    ]
+    again = restore_run_sheet(PORTSMOUTH, sheet.facts, sheet.journal())
+    assert again.prompt(views[0].id).note == "Second thoughts."
+
+
+def test_the_same_answer_again_changes_nothing() -> None:
+    sheet, clock, views = _portsmouth_views()
+    sheet.answer(views[0].id, "plan", clock.at(11), note="Reasons.")
+    count = len(sheet.events)
+    assert sheet.answer(views[0].id, "plan", clock.at(12), note="Reasons.") == []
+    assert len(sheet.events) == count
+
+
+def test_an_answer_for_a_step_that_is_over_is_refused_with_the_steps_name() -> None:
+    sheet, clock = run_sheet(PORTSMOUTH, ICPC, MeetingFormat.CONFERENCE_CALL), Clock()
+    sheet.advance(clock.at(0))
+    consent_everyone(sheet, clock.at(1))
+    sheet.next(clock.at(5))  # the chair moved on without pressing done
+    with pytest.raises(StepNotCurrent, match='"Agency summaries" is no longer current'):
+        sheet.answer("phase.agency_summaries", "done", clock.at(6), note="Too late.")
+
+
+def test_a_changed_consent_answer_is_refused_not_silently_dropped() -> None:
+    sheet, clock = lancashire(), Clock()
+    sheet.advance(clock.at(0))
+    sheet.answer("consent.police.1", "consented", clock.at(1))
+    with pytest.raises(StepNotCurrent, match="Recording consent"):
+        sheet.answer("consent.police.1", "objected", clock.at(2))
+
+
+def test_typed_text_is_kept_whole_but_without_control_characters() -> None:
+    sheet, clock, views = _portsmouth_views()
+    long = "<b>reasons</b> & more " * 2500  # about 55 kB
+    sheet.answer(views[0].id, "plan", clock.at(11), note="\x00\x1b[31m" + long + "\x07")
+    note = sheet.prompt(views[0].id).note
+    assert note == ("[31m" + long).strip()
+    assert len(note) > 50_000

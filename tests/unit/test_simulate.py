@@ -119,3 +119,25 @@ def test_command_refuses_a_format_the_playbook_does_not_offer(
     code, _ = run(["portsmouth", "--type", "ICPC", "--format", "teams"])
     assert code == 2
     assert "does not offer teams" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("who", ["parent", "Parent A", "the police officer", "school"])
+def test_object_takes_a_role_or_a_name(who: str) -> None:
+    lines = simulate(
+        load_bundled("leeds"),
+        ConferenceType.ICPC,
+        MeetingFormat.TEAMS,
+        start=WINTER,
+        script=Script(objector=who),
+    )
+    assert any("does not agree to recording" in line for line in lines)
+
+
+def test_an_unknown_objector_is_an_error_that_lists_the_parties(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out = run(["leeds", "--type", "ICPC", "--format", "teams", "--object", "Nobody Known"])
+    assert code == 2 and out == ""
+    error = capsys.readouterr().err
+    assert "'Nobody Known' is not one of the parties" in error
+    assert "police (the police officer)" in error and "parent-1 (Parent A)" in error

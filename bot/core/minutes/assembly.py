@@ -30,6 +30,7 @@ from bot.core.minutes.model import (
     PlanType,
     PlanView,
     Section,
+    StepNote,
     Table,
     YoungPersonPart,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "PlanType",
     "PlanView",
     "Section",
+    "StepNote",
     "Table",
     "YoungPersonPart",
     "assemble_minutes",
@@ -135,8 +137,9 @@ def attendance_lines(rules: ConferenceRules, data: MinutesInput) -> tuple[Attend
     """Each participant's attendance, counted with the playbook's attendance rules."""
     lines = []
     for person in data.participants:
-        if person.role is Role.CHAIR:
-            # The chair holds the conference in every format, the phone calls included.
+        if person.role in _RUN_IT:
+            # The chair holds the conference in every format, the phone calls included,
+            # and the minute taker is there to write these minutes.
             outcome = AttendanceOutcome.ATTENDED
         else:
             # Seed 002: a reply to the pack email counts as attending, a report alone does
@@ -207,6 +210,9 @@ def _evidence(person: MinutesParticipant, data: MinutesInput) -> frozenset[Atten
     return person.evidence | extra
 
 
+# Who runs the conference rather than being invited to it, and what they did.
+_RUN_IT: dict[Role, str] = {Role.CHAIR: "Chaired", Role.MINUTE_TAKER: "Took the minutes"}
+
 _JOIN_EVIDENCE: dict[ParentJoin, AttendanceEvidence] = {
     ParentJoin.JOINED: AttendanceEvidence.JOINED_MEETING,
     ParentJoin.NOT_HELD_BACK: AttendanceEvidence.JOINED_MEETING,
@@ -220,6 +226,6 @@ def _how(person: MinutesParticipant, data: MinutesInput) -> str:
     if person.apologies:
         found.append("sent apologies")
     if not found:
-        return "No contact recorded" if person.role is not Role.CHAIR else "Chaired"
+        return _RUN_IT.get(person.role, "No contact recorded")
     text = ", ".join(found)
     return text[:1].upper() + text[1:]

@@ -153,6 +153,15 @@ class AgencyContribution:
 
 
 @dataclass(frozen=True, slots=True)
+class StepNote:
+    """What the chair typed at a run-sheet step, for the section it belongs in."""
+
+    section: str  # "agencies" or "parents"
+    title: str  # the step, as the minutes name it: "Agency summaries"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Decisions:
     """What the conference decided."""
 
@@ -194,6 +203,7 @@ class MinutesInput:
     parents: tuple[ParentPart, ...] = ()
     young_people: tuple[YoungPersonPart, ...] = ()
     contributions: tuple[AgencyContribution, ...] = ()
+    step_notes: tuple[StepNote, ...] = ()
     decisions: Decisions = Decisions()
     # One entry per child the chair decided for; the minutes give each its own section when
     # the children's decisions differ.

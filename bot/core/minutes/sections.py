@@ -141,13 +141,14 @@ def parents_section(data: MinutesInput, missing: list[str]) -> Section:
                     f"Reason: {sentence(part.views_not_available)}"
                 )
             )
-        else:
+        elif not _notes(data, "parents"):
             # Seed 003: the clerk captures why the parents' views were not available.
             missing.append(f"{parent.name}'s views, or why they are not available.")
+    # What the chair typed at the family's steps (their views, the feedback call).
+    views += _notes(data, "parents")
     if not parents:
-        return Section(
-            "parents", "Parents and carers", (Paragraph("No parent or carer was invited."),)
-        )
+        blocks = (Paragraph("No parent or carer was invited."), *views)
+        return Section("parents", "Parents and carers", blocks)
     table = Table(
         "How the parents took part", ("Name", "Took part", "When, or why not"), tuple(rows), True
     )
@@ -188,7 +189,7 @@ def agencies_section(rules: ConferenceRules, data: MinutesInput, missing: list[s
     """Each agency's summary, and its view on a plan with its reasons."""
     phases = rules.phases(data.meeting_format)
     needs_reasons = any(p.kind is PhaseKind.DECISION_ROUND and p.rationale_required for p in phases)
-    blocks: list[Block] = []
+    blocks: list[Block] = list(_notes(data, "agencies"))
     rows: list[tuple[str, ...]] = []
     for item in data.contributions:
         person = data.participant(item.participant)
@@ -214,6 +215,14 @@ def agencies_section(rules: ConferenceRules, data: MinutesInput, missing: list[s
     if not blocks:
         blocks.append(Paragraph("No agency summaries or views were recorded."))
     return Section("agencies", "Agencies' summaries and views", tuple(blocks))
+
+
+def _notes(data: MinutesInput, section: str) -> list[Block]:
+    return [
+        Paragraph(f"{note.title}: {sentence(note.text)}")
+        for note in data.step_notes
+        if note.section == section and note.text.strip()
+    ]
 
 
 def _label(person: MinutesParticipant) -> str:

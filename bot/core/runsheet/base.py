@@ -90,8 +90,12 @@ class SheetBase:
         phase_id: str | None = None,
         party_id: str | None = None,
         phone: str | None = None,
+        *,
+        takes_note: bool = False,
     ) -> Prompt:
-        prompt = Prompt(prompt_id, kind, text, answers, now, phase_id, party_id, phone)
+        prompt = Prompt(
+            prompt_id, kind, text, answers, now, phase_id, party_id, phone, takes_note=takes_note
+        )
         self._prompts[prompt_id] = prompt
         self._record(now, CONFBOT, "prompted", prompt_id, prompt_kind=kind.value, party=party_id)
         return prompt
@@ -99,16 +103,21 @@ class SheetBase:
     def _close(
         self, prompt: Prompt, answer: Answer, now: datetime, actor: str, note: str | None = None
     ) -> None:
-        self._prompts[prompt.id] = replace(prompt, answered=answer, answered_at=now, note=note)
+        by = actor if actor != CONFBOT else None
+        self._prompts[prompt.id] = replace(
+            prompt, answered=answer, answered_at=now, note=note, answered_by=by
+        )
+        corrected = prompt.corrects
         self._record(
             now,
             actor,
-            "answered",
+            "answer_corrected" if corrected else "answered",
             prompt.id,
             answer=answer.value,
             prompt_kind=prompt.kind.value,
             party=prompt.party_id,
             rationale_given=bool(note and note.strip()),
+            note_given=bool(note and note.strip()),
         )
 
     def _cancel_jobs(self, prefix: str) -> None:
@@ -136,6 +145,17 @@ def as_utc(moment: datetime) -> datetime:
 def number_at(party: Party, index: int) -> str | None:
     """The party's ``index``-th phone number, wrapping round; None when they have none."""
     return party.numbers[index % len(party.numbers)] if party.numbers else None
+
+
+def clean_note(note: str | None) -> str | None:
+    """The chair's typed words as inert text: no control characters bar line breaks and tabs.
+
+    Length is kept (a long summary is the chair's to give); pages escape it when shown.
+    """
+    if note is None:
+        return None
+    kept = "".join(c for c in note if c in "\n\t" or (ord(c) >= 32 and ord(c) != 127))
+    return kept.strip() or None
 
 
 def allowed_answers(prompt: Prompt) -> tuple[str, ...]:

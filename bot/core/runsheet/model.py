@@ -34,6 +34,28 @@ class AnswerNotAllowed(RunSheetError):
         self.answer = answer
 
 
+class RationaleMissing(RunSheetError):
+    """A view given without the reasons the playbook requires for the minutes."""
+
+    def __init__(self, prompt_id: str) -> None:
+        super().__init__(
+            "Type their reasons before choosing their view: the minutes must show why "
+            "each agency holds its view."
+        )
+        self.prompt_id = prompt_id
+
+
+class StepNotCurrent(RunSheetError):
+    """An answer for a step the meeting has moved past, or that was never the chair's."""
+
+    def __init__(self, prompt_id: str, step: str) -> None:
+        super().__init__(
+            f'The step "{step}" is no longer current, so this answer was not recorded.'
+        )
+        self.prompt_id = prompt_id
+        self.step = step
+
+
 class PromptKind(StrEnum):
     """What a prompt asks the chair to do."""
 
@@ -44,6 +66,7 @@ class PromptKind(StrEnum):
     PHASE = "phase"  # a step of the run sheet: family views, agency summaries, decisions
     AGENCY_VIEW = "agency_view"  # the decision round: one agency's view and its reasons
     FEEDBACK_CALL = "feedback_call"  # call the parent after the meeting
+    PHONE_CALL = "phone_call"  # a series of calls: the chair phones one person
 
 
 class Answer(StrEnum):
@@ -60,6 +83,11 @@ class Answer(StrEnum):
     PLAN = "plan"
     NO_PLAN = "no_plan"
     DONE = "done"
+    # How the family or young person took part, at the family's views step (seed 003).
+    THROUGH_ADVOCATE = "through_advocate"
+    THROUGH_SOCIAL_WORKER = "through_social_worker"
+    WRITTEN = "written"
+    DID_NOT_WANT_TO = "did_not_want_to"
     # Not a button: the chair typed "next", or the meeting moved on without an answer.
     SKIPPED = "skipped"
 
@@ -110,6 +138,13 @@ class Prompt:
     answered: Answer | None = None
     answered_at: datetime | None = None
     note: str | None = None
+    takes_note: bool = False  # the chair types what was said: a summary, views, reasons
+    answered_by: str | None = None  # who answered: the chair's or an admin's account
+
+    @property
+    def corrects(self) -> bool:
+        """True when the chair may change the answer later: a note-taking step they answered."""
+        return self.takes_note and self.answered not in (None, Answer.SKIPPED)
 
     @property
     def is_open(self) -> bool:

@@ -14,6 +14,7 @@ from datetime import datetime
 from bot.core.conference import Role
 from bot.core.playbook.model import Playbook
 from bot.core.playbook.terms import PhaseKind
+from bot.core.runsheet.base import clean_note
 from bot.core.runsheet.journal import Entry
 from bot.core.runsheet.model import (
     Answer,
@@ -25,8 +26,10 @@ from bot.core.runsheet.model import (
     Party,
     Prompt,
     PromptKind,
+    RationaleMissing,
     RunSheetError,
     RunSheetFacts,
+    StepNotCurrent,
     UnknownPrompt,
 )
 from bot.core.runsheet.state import (
@@ -38,7 +41,7 @@ from bot.core.runsheet.state import (
     allowed_answers,
     as_utc,
 )
-from bot.core.runsheet.text import HELP_TEXT, PHASE_TITLES, clock
+from bot.core.runsheet.text import HELP_TEXT, PHASE_TITLES, PROMPT_TITLES, clock
 
 __all__ = [
     "Answer",
@@ -50,9 +53,11 @@ __all__ = [
     "Party",
     "Prompt",
     "PromptKind",
+    "RationaleMissing",
     "RunSheet",
     "RunSheetError",
     "RunSheetFacts",
+    "StepNotCurrent",
     "UnknownPrompt",
     "compile_run_sheet",
     "restore_run_sheet",
@@ -188,27 +193,50 @@ class RunSheet(RunSheetState):
     # -- the chair ----------------------------------------------------------------------------
 
     def answer(
-        self, prompt_id: str, answer: Answer | str, now: datetime, note: str | None = None
+        self,
+        prompt_id: str,
+        answer: Answer | str,
+        now: datetime,
+        note: str | None = None,
+        by: str | None = None,
     ) -> list[Prompt]:
-        """The chair's answer to a prompt; a second answer to the same prompt does nothing."""
-        with self._journal.call("answer", now, prompt=prompt_id, answer=str(answer), note=note):
-            return self._answer(prompt_id, answer, as_utc(now), note)
+        """The answer to a prompt, given by the chair or by ``by`` (an admin's account).
+
+        The same answer again does nothing (a retried click). A different one corrects a
+        step that takes notes; for any other step that is over, it is refused by name.
+        """
+        note = clean_note(note)
+        values = {"prompt": prompt_id, "answer": str(answer), "note": note, "by": by}
+        with self._journal.call("answer", now, **values):
+            return self._answer(prompt_id, answer, as_utc(now), note, by or CHAIR)
 
     def _answer(
-        self, prompt_id: str, answer: Answer | str, now: datetime, note: str | None
+        self, prompt_id: str, answer: Answer | str, now: datetime, note: str | None, by: str
     ) -> list[Prompt]:
         prompt = self.prompt(prompt_id)
         try:
             chosen = Answer(answer)
         except ValueError:
             raise AnswerNotAllowed(prompt_id, str(answer), allowed_answers(prompt)) from None
-        if not prompt.is_open:
-            return []
         if not prompt.allows(chosen):
             raise AnswerNotAllowed(prompt_id, chosen.value, allowed_answers(prompt))
-        self._close(prompt, chosen, now, CHAIR, note)
+        if prompt.rationale_required and chosen in (Answer.PLAN, Answer.NO_PLAN) and not note:
+            raise RationaleMissing(prompt_id)
+        if not prompt.is_open:
+            if prompt.answered is chosen and prompt.note == note:
+                return []
+            if not prompt.corrects:
+                raise StepNotCurrent(prompt_id, self.step_name(prompt))
+            self._close(prompt, chosen, now, by, note)  # a correction: nothing follows from it
+            return []
+        self._close(prompt, chosen, now, by, note)
         out = self._after_answer(prompt, chosen, now)
         return out + self._maybe_move_on(now)
+
+    def step_name(self, prompt: Prompt) -> str:
+        """The name of the step a prompt belongs to, as the chair sees it."""
+        phase = next((p for p in self.phases if p.id == prompt.phase_id), None)
+        return PHASE_TITLES[phase.kind] if phase is not None else PROMPT_TITLES[prompt.kind]
 
     def next(self, now: datetime) -> list[Prompt]:
         """The chair typed "next": finish this step (or end the confidential section now)."""
@@ -277,6 +305,7 @@ class RunSheet(RunSheetState):
         elif call == "leave":
             self.leave(str(entry["party"]), at)
         elif call == "answer":
-            self.answer(str(entry["prompt"]), str(entry["answer"]), at, entry.get("note"))
+            by = entry.get("by")
+            self.answer(str(entry["prompt"]), str(entry["answer"]), at, entry.get("note"), by)
         else:
             raise RunSheetError(f"cannot replay {call!r}")

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot.core.conference import Role
+from bot.core.conference import MeetingFormat, Role
 from bot.core.playbook.model import Decision, Phase
-from bot.core.playbook.terms import AGENCY_ROLES, PhaseKind
+from bot.core.playbook.terms import AGENCY_ROLES, FAMILY_ROLES, PhaseKind
 from bot.core.runsheet.base import (
     CHAIR,
     CONFBOT,
@@ -23,15 +23,18 @@ from bot.core.runsheet.base import (
 )
 from bot.core.runsheet.callbacks import CallbackSteps
 from bot.core.runsheet.consent import ConsentSteps
-from bot.core.runsheet.model import Answer, Party, Prompt, PromptKind
+from bot.core.runsheet.model import Answer, AnswerOption, Party, Prompt, PromptKind
 from bot.core.runsheet.text import (
     DONE_ANSWERS,
     END_NOW_ANSWERS,
+    FAMILY_VIEWS_ANSWERS,
     FEEDBACK_ANSWERS,
+    PHONE_CALL_ANSWERS,
     PLAN_ANSWERS,
     agency_view_text,
     confidential_text,
     feedback_text,
+    phone_call_text,
 )
 from bot.core.timeline.text import PHASE_PROMPTS
 
@@ -47,6 +50,11 @@ __all__ = [
 
 # Professionals asked for a view in the decision round: "each agency" and the social worker.
 _VIEW_ROLES = AGENCY_ROLES | {Role.SOCIAL_WORKER}
+# In a series of phone calls, who the chair phones at each step.
+_CALLED: dict[PhaseKind, frozenset[Role]] = {
+    PhaseKind.AGENCY_SUMMARIES: _VIEW_ROLES,
+    PhaseKind.FAMILY_VIEWS: FAMILY_ROLES,
+}
 
 
 class RunSheetState(ConsentSteps, CallbackSteps):
@@ -156,9 +164,29 @@ class RunSheetState(ConsentSteps, CallbackSteps):
             parents = [p for p in self.parties.values() if p.role is Role.PARENT]
             if parents:
                 return [self._feedback_call(phase, p, now) for p in parents]
+        if self.facts.meeting_format is MeetingFormat.PHONE_SERIES and kind in _CALLED:
+            # Seed 001: one call per person, each its own record, and that person's attendance.
+            called = [p for p in self.parties.values() if p.role in _CALLED[kind]]
+            if called:
+                return [self._phone_call(phase, party, now) for party in called]
         text = phase.prompt or PHASE_PROMPTS[kind]
-        answers = PLAN_ANSWERS if Decision.CP_PLAN in phase.decisions else DONE_ANSWERS
-        return [self._emit(f"phase.{phase.id}", PromptKind.PHASE, text, answers, now, phase.id)]
+        deciding = Decision.CP_PLAN in phase.decisions
+        answers: tuple[AnswerOption, ...] = PLAN_ANSWERS if deciding else DONE_ANSWERS
+        if kind is PhaseKind.FAMILY_VIEWS and not deciding:
+            answers = FAMILY_VIEWS_ANSWERS  # how they took part is itself for the minutes
+        # What was said at a step goes in the minutes: the chair types it in as they go.
+        # The decision itself is its own record (the conclusion), not a note here.
+        return [
+            self._emit(
+                f"phase.{phase.id}",
+                PromptKind.PHASE,
+                text,
+                answers,
+                now,
+                phase.id,
+                takes_note=not deciding,
+            )
+        ]
 
     def _agency_view(self, phase: Phase, party: Party, now: datetime) -> Prompt:
         prompt = self._emit(
@@ -169,11 +197,25 @@ class RunSheetState(ConsentSteps, CallbackSteps):
             now,
             phase.id,
             party.id,
+            takes_note=True,
         )
         if phase.rationale_required:
             prompt = replace(prompt, rationale_required=True)
             self._prompts[prompt.id] = prompt
         return prompt
+
+    def _phone_call(self, phase: Phase, party: Party, now: datetime) -> Prompt:
+        return self._emit(
+            f"call.{phase.id}.{party.id}",
+            PromptKind.PHONE_CALL,
+            phone_call_text(party.label, number_at(party, 0)),
+            PHONE_CALL_ANSWERS,
+            now,
+            phase.id,
+            party.id,
+            number_at(party, 0),
+            takes_note=True,
+        )
 
     def _feedback_call(self, phase: Phase, parent: Party, now: datetime) -> Prompt:
         return self._emit(
@@ -185,6 +227,7 @@ class RunSheetState(ConsentSteps, CallbackSteps):
             phase.id,
             parent.id,
             number_at(parent, 0),
+            takes_note=True,
         )
 
     def _after_answer(self, prompt: Prompt, answer: Answer, now: datetime) -> list[Prompt]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core.playbook.terms import PhaseKind
-from bot.core.runsheet.model import Answer, AnswerOption
+from bot.core.runsheet.model import Answer, AnswerOption, Prompt, PromptKind
 from bot.core.timeline.text import capitalise
 from bot.core.workdays import to_london
 
@@ -21,6 +21,18 @@ PHASE_TITLES: dict[PhaseKind, str] = {
     PhaseKind.OTHER: "Next step",
 }
 
+# The step a prompt outside any phase belongs to (a join mid-meeting, a stop on recording).
+PROMPT_TITLES: dict[PromptKind, str] = {
+    PromptKind.CONSENT: "Recording consent",
+    PromptKind.STOP_RECORDING: "Do not record",
+    PromptKind.CONFIDENTIAL_SECTION: "Confidential section",
+    PromptKind.CALLBACK: "Calling the parents in",
+    PromptKind.PHASE: "Next step",
+    PromptKind.AGENCY_VIEW: "Decision round",
+    PromptKind.FEEDBACK_CALL: "Feedback call",
+    PromptKind.PHONE_CALL: "Phone call",
+}
+
 CONSENT_ANSWERS = (
     AnswerOption(Answer.CONSENTED, "Agrees to recording"),
     AnswerOption(Answer.OBJECTED, "Does not agree"),
@@ -28,9 +40,28 @@ CONSENT_ANSWERS = (
 STOP_ANSWERS = (AnswerOption(Answer.RECORDING_OFF, "Recording is off"),)
 END_NOW_ANSWERS = (AnswerOption(Answer.END_NOW, "End the confidential section now"),)
 DONE_ANSWERS = (AnswerOption(Answer.DONE, "Done — next step"),)
+FAMILY_VIEWS_ANSWERS = (
+    AnswerOption(Answer.DONE, "They gave their views here"),
+    AnswerOption(Answer.THROUGH_ADVOCATE, "Views through their advocate"),
+    AnswerOption(Answer.THROUGH_SOCIAL_WORKER, "Views through the social worker"),
+    AnswerOption(Answer.WRITTEN, "Written views"),
+    AnswerOption(Answer.DID_NOT_WANT_TO, "Did not want to take part"),
+)
+# How the minutes say they took part, by the answer given.
+TOOK_PART_WORDS: dict[Answer, str] = {
+    Answer.DONE: "they gave their views in the conference",
+    Answer.THROUGH_ADVOCATE: "their views were shared by their advocate",
+    Answer.THROUGH_SOCIAL_WORKER: "their views were shared by the social worker",
+    Answer.WRITTEN: "they sent written views",
+    Answer.DID_NOT_WANT_TO: "they did not want to take part",
+}
 PLAN_ANSWERS = (
     AnswerOption(Answer.PLAN, "Child protection plan"),
     AnswerOption(Answer.NO_PLAN, "No plan"),
+)
+PHONE_CALL_ANSWERS = (
+    AnswerOption(Answer.DONE, "Spoke to them"),
+    AnswerOption(Answer.NO_ANSWER, "Not reached"),
 )
 FEEDBACK_ANSWERS = (
     AnswerOption(Answer.DONE, "Called"),
@@ -130,3 +161,21 @@ def span_words(span: timedelta) -> str:
         return f"{seconds} seconds"
     minutes = seconds // 60
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def note_label(prompt: Prompt) -> str:
+    """What the box under a prompt asks the chair to type, for the minutes."""
+    if prompt.kind is PromptKind.AGENCY_VIEW:
+        need = "required" if prompt.rationale_required else "for the minutes"
+        return f"Their reasons ({need})"
+    if prompt.kind in (PromptKind.FEEDBACK_CALL, PromptKind.PHONE_CALL):
+        return "Notes of the call (for the minutes)"
+    if prompt.answers == FAMILY_VIEWS_ANSWERS:
+        return "Their views, or why they are missing (for the minutes)"
+    return "What was said (for the minutes)"
+
+
+def phone_call_text(label: str, number: str | None) -> str:
+    """One call of a series of phone calls."""
+    where = f" on {number}" if number else ""
+    return f"Phone {label}{where}. Note what they tell you, for the minutes."

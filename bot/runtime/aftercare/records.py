@@ -31,6 +31,7 @@ from bot.core.minutes.model import (
 )
 from bot.core.playbook.terms import AttendanceEvidence
 from bot.core.timeline.model import StepKind, Timeline
+from bot.runtime.aftercare.answers import RecordedAnswers, display_name
 from bot.runtime.aftercare.children import minutes_children
 from bot.runtime.aftercare.decisions import child_decisions
 from bot.runtime.runsheet_facts import party_id
@@ -73,6 +74,7 @@ class _Reading:
     ended: datetime | None = None
     confidential_end: datetime | None = None
     decisions: dict[str, object] | None = None
+    finished: datetime | None = None  # the run sheet's last step was done
 
 
 def _party(entry: TimelineEntry, index: dict[str, str]) -> str | None:
@@ -111,6 +113,8 @@ def _read(entries: Iterable[TimelineEntry], index: dict[str, str]) -> _Reading:
             r.started = r.started or e.at
         elif kind == "meeting_ended":
             r.ended = e.at
+        elif kind == "run_sheet_finished":
+            r.finished = e.at
         elif kind == "confidential_section_ended":
             r.confidential_end = e.at
         elif kind == "party_joined" and party is not None:
@@ -139,6 +143,9 @@ def _answered(e: TimelineEntry, party: str | None, r: _Reading) -> None:
         r.plan = answer == "plan"
     elif prompt_kind == "callback" and party is not None and answer == "no_answer":
         r.no_answer.add(party)
+    elif prompt_kind == "phone_call" and party is not None and answer == "done":
+        # Seed 001: in a series of phone calls, the call is the person's attendance.
+        r.evidence.setdefault(party, set()).add(AttendanceEvidence.PHONE_CONVERSATION)
 
 
 DECISION_FIELDS = ("plan", "category", "plan_type", "core_group", "review", "notes")
@@ -208,11 +215,15 @@ def minutes_input(
     *,
     young_people: tuple[YoungPersonPart, ...] = (),
     participation: str = "",
+    answers: RecordedAnswers | None = None,
+    minute_takers: tuple[str, ...] = (),
 ) -> MinutesInput:
     """What the minutes need, read from a concluded conference's records.
 
     ``participation`` is the chair's note on how the young person took part, from the run
-    sheet's journal (``chair_participation_words``).
+    sheet's journal (``chair_participation_words``); ``answers`` are the words the chair
+    typed at each step, from the same journal; ``minute_takers`` the addresses invited to
+    take the minutes.
     """
     assert conference.meeting_format is not None and conference.start_at is not None
     r = _read(entries, party_index(conference))
@@ -222,8 +233,11 @@ def minutes_input(
         for p in conference.participants
         if p.role is Role.PARENT
     )
+    answers = answers or RecordedAnswers()
+    typed = {c.participant: c for c in answers.contributions}
     contributions = tuple(
-        AgencyContribution(key, view=view) for key, view in sorted(r.views.items())
+        typed.get(key) or AgencyContribution(key, view=view)
+        for key, view in sorted({**r.views, **{k: None for k in typed}}.items())
     )
     decisions, per_child = _decisions(r), child_decisions(conference, entries)
     if per_child:
@@ -234,16 +248,18 @@ def minutes_input(
         conference_type=conference.conference_type,
         meeting_format=conference.meeting_format,
         start=start,
-        chair=conference.chair or "The chair",
-        participants=_people(conference, r),
+        chair=chair_name(conference),
+        participants=_people(conference, r, minute_takers),
         children=minutes_children(conference, r.evidence, participant_key, participation),
-        end=r.ended if r.ended is not None and r.ended >= start else None,
+        # The actual end: the meeting's end event, or else when the run sheet's last step was done.
+        end=next((t for t in (r.ended, r.finished) if t is not None and t >= start), None),
         consent=dict(r.consent),
         recorded=False,
         confidential=_confidential(conference, r, plan, start),
         parents=parents,
         young_people=young_people,
         contributions=contributions,
+        step_notes=answers.notes,
         decisions=decisions,
         child_decisions=per_child,
         follow_up_due={
@@ -252,9 +268,31 @@ def minutes_input(
     )
 
 
-def _people(conference: Conference, r: _Reading) -> tuple[MinutesParticipant, ...]:
-    chair = conference.chair or "The chair"
+def chair_name(conference: Conference) -> str:
+    """The chair as the minutes name them: a name, never an email address."""
+    address = (conference.chair or "").lower()
+    listed = next(
+        (
+            p.name
+            for p in conference.participants
+            if p.role is Role.CHAIR and p.name and (p.email or "").lower() == address
+        ),
+        None,
+    )
+    return listed or display_name(conference.chair or "")
+
+
+def _people(
+    conference: Conference, r: _Reading, minute_takers: tuple[str, ...] = ()
+) -> tuple[MinutesParticipant, ...]:
+    chair = chair_name(conference)
     people = [MinutesParticipant(CHAIR_KEY, Role.CHAIR, chair, "Chair", frozenset())]
+    if not any(p.role is Role.MINUTE_TAKER for p in conference.participants):
+        # Invited from the council's list rather than as a participant (booking.invitees).
+        people += [
+            MinutesParticipant(f"minute_taker-{i}", Role.MINUTE_TAKER, display_name(a), "")
+            for i, a in enumerate(minute_takers, 1)
+        ]
     for person in conference.participants:
         key = participant_key(person)
         # The young person is a child: the minutes go to every agency, so by initials only.

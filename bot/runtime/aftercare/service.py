@@ -23,6 +23,7 @@ from bot.core.playbook.model import FollowUp
 from bot.core.playbook.terms import FollowUpKind
 from bot.core.timeline.model import Timeline
 from bot.runtime.aftercare import mail as aftercare_mail
+from bot.runtime.aftercare.answers import recorded_answers, restored_sheet
 from bot.runtime.aftercare.children import chair_participation_words
 from bot.runtime.aftercare.decisions import ChildDecisionRecords
 from bot.runtime.aftercare.followups import FEEDBACK, FOLLOW_UP, SENT, FollowUps, in_audience
@@ -30,6 +31,7 @@ from bot.runtime.aftercare.records import (
     DECISIONS_RECORDED,
     checked_decisions,
     minutes_input,
+    party_index,
 )
 from bot.runtime.aftercare.word import minutes_docx
 from bot.runtime.context import SYSTEM, Runtime
@@ -117,16 +119,19 @@ class Aftercare:
     def minutes(self, conference: Conference) -> Minutes:
         """The minutes as the records stand now."""
         assert conference.meeting_format is not None
-        chair_words = chair_participation_words(
-            self.rt.rules(conference),
-            conference.meeting_format,
-            self.repo.get_state(state_key(conference.id)),
-        )
+        journal = self.repo.get_state(state_key(conference.id))
+        rules = self.rt.rules(conference)
+        chair_words = chair_participation_words(rules, conference.meeting_format, journal)
+        sheet = restored_sheet(self.rt.playbook(conference), conference, journal)
+        minute_rule = rules.participant(Role.MINUTE_TAKER, conference.meeting_format)
+        invited = minute_rule is None or minute_rule.invited
         data = minutes_input(
             conference,
             self.repo.timeline(conference.id),
             self.plan(conference),
             participation=chair_words,
+            answers=recorded_answers(sheet, party_index(conference)),
+            minute_takers=self.rt.people.minute_takers if invited else (),
         )
         try:
             return assemble_minutes(self.rt.playbook(conference), data)
