@@ -40,6 +40,14 @@ def answer_first_prompt(page: Any, typed: dict[str, str]) -> str:
     if box.count():
         text = typed[prompt_id] = f"Typed at step {len(typed) + 1}: said at {prompt_id}."
         box.fill(text)
+    press_the_chairs_answer(page)
+    return prompt_id
+
+
+def press_the_chairs_answer(page: Any) -> None:
+    """Press the first waiting prompt's answer a chair would give and wait for it to clear."""
+    prompt = page.locator("#prompts > li").first
+    prompt_id = str(prompt.get_attribute("id")).removeprefix("prompt-")
     for label in CHAIR_CHOICES:
         button = prompt.get_by_role("button", name=label, exact=True)
         if button.count():
@@ -48,7 +56,6 @@ def answer_first_prompt(page: Any, typed: dict[str, str]) -> str:
     else:
         raise AssertionError(f"no chair's answer on prompt {prompt_id}")
     page.locator(f'[id="prompt-{prompt_id}"]').wait_for(state="detached")
-    return prompt_id
 
 
 def run_to_the_end(page: Any, typed: dict[str, str], *, limit: int = 60) -> list[str]:

@@ -12,8 +12,11 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from bot.runtime.runsheets import state_key
 from bot.web import console
 from bot.web.auth import COOKIE
+from bot.web.console_events import ConsoleHub
+from tests.browser.console_steps import answer_first_prompt, press_the_chairs_answer, start_meeting
 from tests.browser.webapp import build_web_app, session_cookie
 from tests.integration.console_world import (
     CHAIR,
@@ -36,6 +39,7 @@ class Console:
     world: World
     conference_id: int
     loop: asyncio.AbstractEventLoop
+    hub: ConsoleHub
 
     def on_server(self, work: Coroutine[Any, Any, Any]) -> Any:
         """Run ``work`` on the server's event loop, where the run sheets and the hub live."""
@@ -51,7 +55,7 @@ def served(tmp_path: Path) -> Iterator[Console]:
     database = open_database(tmp_path / "console.sqlite3")
     world = build_world(database, VirtualClock())
     app, _repository, _actions = build_web_app(database, clock=world.clock)
-    console.add_routes(app, world.runsheets)
+    hub = console.add_routes(app, world.runsheets)
     conference_id = world.add_conference()
     started = threading.Event()
     holder: dict[str, Any] = {}
@@ -69,7 +73,8 @@ def served(tmp_path: Path) -> Iterator[Console]:
     thread = threading.Thread(target=asyncio.run, args=(run(),), daemon=True)
     thread.start()
     assert started.wait(10), "the test server did not start"
-    yield Console(f"http://127.0.0.1:{holder['port']}", world, conference_id, holder["loop"])
+    base = f"http://127.0.0.1:{holder['port']}"
+    yield Console(base, world, conference_id, holder["loop"], hub)
     holder["loop"].call_soon_threadsafe(holder["stop"].set)
     thread.join(timeout=10)
     database.dispose()
@@ -117,4 +122,33 @@ def test_a_second_chairs_account_is_refused(browser: Any, served: Console) -> No
     assert response is not None and response.status == 403
     assert "Only the conference's chair" in page.content()
     assert "Sam Testparent" not in page.content()
+    page.context.close()
+
+
+def test_a_live_update_while_the_chair_types_keeps_their_words_and_they_reach_the_record(
+    browser: Any, served: Console
+) -> None:
+    page = _page_as(browser, served, CHAIR)
+    page.goto(served.url)
+    page.wait_for_selector("#console[data-live='connected']", state="attached")
+    start_meeting(page)
+    typed: dict[str, str] = {}
+    first = page.locator("#prompts > li").first
+    while not first.locator("textarea").count():
+        answer_first_prompt(page, typed)  # the consent and callback steps take no words
+    box = first.locator("textarea")
+    words = "Health visitor: the baby is gaining weight; no concerns at the last visit."
+    box.fill(words)
+    box.focus()
+    box.evaluate("el => { el.dataset.before = 'yes'; }")  # gone once the part is redrawn
+    served.loop.call_soon_threadsafe(served.hub.refetch_all)  # another replica's news
+    first.locator("textarea:not([data-before])").wait_for()
+    assert box.input_value() == words
+    assert page.evaluate("document.activeElement && document.activeElement.tagName") == "TEXTAREA"
+    prompt_id = page.locator("#prompts > li").first.get_attribute("id").removeprefix("prompt-")
+    press_the_chairs_answer(page)
+    entries = served.world.repository.timeline(served.conference_id)
+    assert any(e.step_id == prompt_id and e.kind == "runsheet.answered" for e in entries)
+    journal = served.world.repository.get_state(state_key(served.conference_id)) or ""
+    assert words in journal
     page.context.close()

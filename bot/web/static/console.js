@@ -16,8 +16,45 @@
     return new Date().toLocaleTimeString("en-GB", { timeZone: "Europe/London" });
   }
 
-  function show(html) {
+  // What the chair has typed but not yet sent, by prompt and box, so that a live update
+  // arriving while they type never wipes their words (or moves them out of the box).
+  // A box is known by its prompt and its name: ids are numbered and shift as prompts clear.
+  function keyOf(box) {
+    var prompt = box.form && box.form.querySelector("input[name=prompt]");
+    return prompt ? prompt.value + "|" + box.name : "";
+  }
+
+  function typedNow() {
+    var kept = {};
+    var focus = "";
+    Array.prototype.forEach.call(region.querySelectorAll("form textarea"), function (box) {
+      var key = keyOf(box);
+      // Only words the chair changed: a correction box starts with the saved answer.
+      if (key && box.value !== box.defaultValue) {
+        kept[key] = { value: box.value, was: box.defaultValue };
+      }
+      if (key && box === document.activeElement) { focus = key; }
+    });
+    return { values: kept, focus: focus };
+  }
+
+  function putBack(typed) {
+    Array.prototype.forEach.call(region.querySelectorAll("form textarea"), function (box) {
+      var key = keyOf(box);
+      var kept = key ? typed.values[key] : undefined;
+      if (kept !== undefined && box.defaultValue === kept.was) { box.value = kept.value; }
+      if (key && key === typed.focus) { box.focus(); }
+    });
+  }
+
+  // ``sent`` is the prompt whose answer was just saved: its box starts empty again.
+  function show(html, sent) {
+    var typed = typedNow();
+    Object.keys(typed.values).forEach(function (key) {
+      if (sent && key.indexOf(sent + "|") === 0) { delete typed.values[key]; }
+    });
     region.innerHTML = html;
+    putBack(typed);
     say("Updated at " + stamp() + ".");
   }
 
@@ -30,7 +67,7 @@
         if (response.redirected || !response.ok) { throw new Error(String(response.status)); }
         return response.text();
       })
-      .then(show)
+      .then(function (html) { show(html, ""); })
       .catch(function () { say("Could not update this page. Reload it to see the latest."); })
       .then(function () {
         busy = false;
@@ -60,7 +97,9 @@
           if (response.status !== 200 && response.status !== 400) {
             throw new Error(String(response.status));
           }
-          show(html);
+          // A refused answer (400) keeps the words typed with it, so they can be fixed.
+          var prompt = form.querySelector("input[name=prompt]");
+          show(html, response.status === 200 && prompt ? prompt.value : "");
         });
       })
       .catch(function () { say("Your answer was not saved. Reload the page and try again."); });
