@@ -18,7 +18,7 @@ from aiohttp import web
 from bot.core.mailbox import InboundMessage, RequestMailbox
 from bot.runtime import deadlines
 from bot.runtime.actions import RuntimeActions
-from bot.runtime.aftercare.service import Aftercare
+from bot.runtime.aftercare.service import Aftercare, AftercareConfig
 from bot.runtime.context import SYSTEM, People, Runtime
 from bot.runtime.delivery import Note
 from bot.runtime.durable import DurableScheduler
@@ -326,7 +326,13 @@ def _wire_runtime(services: Services) -> None:
     services.runtime = runtime
     services.scheduler = scheduler
     services.runner = dispatcher
-    services.aftercare = Aftercare(runtime, dispatcher)
+    services.aftercare = Aftercare(
+        runtime,
+        dispatcher,
+        AftercareConfig(
+            runtime.default_mailbox, attendance_reports=settings.graph.attendance_reports
+        ),
+    )
     services.aftercare.register()
     # Replicas share PostgreSQL: they lock a run sheet there and pass console news over it.
     shared = None if services.database.is_sqlite else ConferenceLocks(services.database)

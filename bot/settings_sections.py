@@ -65,6 +65,12 @@ class GraphSettings(BaseModel):
         0, description="Port of the embedded sandbox tenant (0: any free one)."
     )
     sandbox_seed: ExistingFile = Field(None, description="YAML of fictional sandbox users.")
+    attendance_reports: bool = Field(
+        True,
+        description="Read each Teams meeting's attendance report for the minutes (needs "
+        "OnlineMeetingArtifact.Read.All and a Teams application access policy for the chairs). "
+        "false: attendance rests on the run sheet alone.",
+    )
     unclear_send_wait: Annotated[timedelta, _between(timedelta(seconds=1), timedelta(days=1))] = (
         Field(
             timedelta(minutes=2),

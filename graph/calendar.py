@@ -77,12 +77,7 @@ class CalendarCalls(GatewayCalls):
     ) -> None:
         """Set lobby bypass, dial-in bypass and recording on the meeting behind ``join_url``."""
         meetings = self._client.users.by_user_id(organiser).online_meetings
-        query = OnlineMeetingsRequestBuilder.OnlineMeetingsRequestBuilderGetQueryParameters(
-            filter=f"JoinWebUrl eq '{join_url.replace(chr(39), chr(39) * 2)}'"
-        )
-        found = await meetings.get(self._config(query))
-        if found is None or not found.value:
-            raise NotFound("no online meeting has that join URL", status=404)
+        meeting_id = await self._online_meeting_id(organiser, join_url)
         patch = OnlineMeeting(
             lobby_bypass_settings=LobbyBypassSettings(
                 scope=_SCOPES[options.lobby_bypass],
@@ -90,7 +85,18 @@ class CalendarCalls(GatewayCalls):
             ),
             allow_recording=options.allow_recording,
         )
-        await meetings.by_online_meeting_id(found.value[0].id).patch(patch)
+        await meetings.by_online_meeting_id(meeting_id).patch(patch)
+
+    async def _online_meeting_id(self, organiser: str, join_url: str) -> str:
+        """The id of the organiser's online meeting behind ``join_url`` (Graph's only filter)."""
+        meetings = self._client.users.by_user_id(organiser).online_meetings
+        query = OnlineMeetingsRequestBuilder.OnlineMeetingsRequestBuilderGetQueryParameters(
+            filter=f"JoinWebUrl eq '{join_url.replace(chr(39), chr(39) * 2)}'"
+        )
+        found = await meetings.get(self._config(query))
+        if found is None or not found.value:
+            raise NotFound("no online meeting has that join URL", status=404)
+        return str(found.value[0].id)
 
     @graph_call
     async def get_schedule(

@@ -75,6 +75,13 @@ def from_graph_time(value: Any) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """A DateTimeOffset the SDK parsed, in UTC (one without an offset is taken as UTC)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _recipient(address: str, name: str = "") -> Any:
     return Recipient(email_address=EmailAddress(address=address, name=name or None))
 

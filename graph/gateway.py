@@ -8,8 +8,8 @@ from typing import Any
 from msgraph import GraphServiceClient
 from msgraph.graph_request_adapter import GraphRequestAdapter
 
+from graph.attendance import AttendanceCalls
 from graph.batch import BatchCalls
-from graph.calendar import CalendarCalls
 from graph.directory import DirectoryCalls
 from graph.drive import DriveCalls
 from graph.mail import MailCalls
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 GRAPH_V1 = "https://graph.microsoft.com/v1.0"
 
 
-class GraphGateway(CalendarCalls, MailCalls, DriveCalls, BatchCalls, DirectoryCalls):
+class GraphGateway(AttendanceCalls, MailCalls, DriveCalls, BatchCalls, DirectoryCalls):
     """Everything confbot asks of Microsoft Graph, in the domain's terms."""
 
     def __init__(self, adapter: Any, metrics: GraphMetrics, credential: Any = None) -> None:

@@ -71,3 +71,31 @@ class Meeting:
     end: datetime  # UTC
     attendee_addresses: tuple[str, ...]  # Graph knows addresses, not our roles
     cancelled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceSpan:
+    """One stretch of time someone was in the Teams meeting, from the attendance report."""
+
+    joined: datetime  # aware, UTC
+    left: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceRecord:
+    """Someone the meeting's attendance report lists, by the address they joined with."""
+
+    email: str
+    name: str
+    spans: tuple[AttendanceSpan, ...]
+    seconds: int  # their total time in the meeting
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceReport:
+    """Graph's attendance report for one session of the chair's meeting."""
+
+    id: str
+    start: datetime | None
+    end: datetime | None
+    records: tuple[AttendanceRecord, ...]

@@ -7,7 +7,14 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.mailbox import DeltaResult, OutgoingMail, Subscription
-from bot.core.meeting import Attendee, BusySlot, MeetingOptions, MeetingRef, MeetingRequest
+from bot.core.meeting import (
+    AttendanceReport,
+    Attendee,
+    BusySlot,
+    MeetingOptions,
+    MeetingRef,
+    MeetingRequest,
+)
 
 
 class GraphPort(Protocol):
@@ -31,6 +38,11 @@ class GraphPort(Protocol):
         self, organiser: str, join_url: str, options: MeetingOptions
     ) -> Awaitable[None]:
         """Set lobby, dial-in and recording options."""
+
+    def attendance_report(
+        self, organiser: str, join_url: str
+    ) -> Awaitable[AttendanceReport | None]:
+        """Who joined the meeting, once it has ended; None while Graph has no report yet."""
 
     def send_mail(self, sender_mailbox: str, mail: OutgoingMail) -> Awaitable[None]:
         """Send a message from a mailbox."""

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 import aiohttp
 from aiohttp import web
 
-from graph.sandbox import batch, calendar, control, files, mail, subscriptions
+from graph.sandbox import attendance, batch, calendar, control, files, mail, subscriptions
 from graph.sandbox.faults import FaultInjector
 from graph.sandbox.notify import Notifier
 from graph.sandbox.seed import load_seed
@@ -182,6 +182,7 @@ def build_app(
     for table in (
         routes,
         calendar.routes,
+        attendance.routes,
         mail.routes,
         files.routes,
         subscriptions.routes,

@@ -44,6 +44,7 @@ class Tenant:
     events: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     transactions: dict[tuple[str, str], str] = field(default_factory=dict)
     online_meetings: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    attendance_reports: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # by meeting
     messages: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     attachments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     folders: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
@@ -65,6 +66,7 @@ class Tenant:
             self.events,
             self.transactions,
             self.online_meetings,
+            self.attendance_reports,
             self.messages,
             self.attachments,
             self.folders,

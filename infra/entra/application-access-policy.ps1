@@ -42,6 +42,10 @@ Name of the mail-enabled security group to create or reuse.
 Also create the Teams application access policy that lets confbot change lobby options of
 meetings organised by the chairs (OnlineMeetings.ReadWrite.All). Only if the council uses them.
 
+.PARAMETER NoAttendance
+Confbot reads each meeting's attendance report (OnlineMeetingArtifact.Read.All), which needs
+the same Teams policy; without -Lobby the policy is still made unless this is given.
+
 .PARAMETER WhatIf
 Show what would change without changing it.
 #>
@@ -51,7 +55,8 @@ param(
     [Parameter(Mandatory = $true)][string]$RequestMailbox,
     [Parameter(Mandatory = $true)][string[]]$Chairs,
     [string]$GroupName = 'confbot-mailboxes',
-    [switch]$Lobby
+    [switch]$Lobby,
+    [switch]$NoAttendance
 )
 
 Set-StrictMode -Version Latest
@@ -101,15 +106,16 @@ foreach ($mailbox in @($RequestMailbox) + $Chairs) {
         Select-Object Identity, AccessCheckResult | Format-Table -AutoSize
 }
 
-# 4. Teams: lobby options need OnlineMeetings.ReadWrite.All, which Teams scopes per organiser.
-if ($Lobby) {
+# 4. Teams: lobby options (OnlineMeetings.ReadWrite.All) and attendance reports
+#    (OnlineMeetingArtifact.Read.All) are scoped by Teams per organiser.
+if ($Lobby -or -not $NoAttendance) {
     Import-Module MicrosoftTeams
     Connect-MicrosoftTeams | Out-Null
     $policyName = 'confbot-online-meetings'
     if (-not (Get-CsApplicationAccessPolicy -Identity $policyName -ErrorAction SilentlyContinue)) {
         if ($PSCmdlet.ShouldProcess($policyName, 'Create Teams application access policy')) {
             New-CsApplicationAccessPolicy -Identity $policyName -AppIds $AppId `
-                -Description 'confbot may change lobby options of meetings the chairs organise.'
+                -Description 'confbot may read attendance reports of, and change options of, meetings the chairs organise.'
         }
     }
     foreach ($chair in $Chairs) {

@@ -18,11 +18,14 @@
 #                              the bot's client secret there too
 #   --managed-identity ID      grant the Graph permissions to this managed identity's service
 #                              principal (hosting in Azure) instead of an app registration
-#   --lobby                    also grant OnlineMeetings.ReadWrite.All (lobby options); then
-#                              run the Teams policy in application-access-policy.ps1
+#   --lobby                    also grant OnlineMeetings.ReadWrite.All (lobby options)
+#                              (lobby options and attendance reports both need the Teams
+#                              policy in application-access-policy.ps1)
 #   --sites-selected SITE_ID   minutes library: grant Sites.Selected and write access to this
 #                              one SharePoint site (recommended) instead of Files.ReadWrite.All
 #   --user-read                also grant User.Read.All (only if chairs are looked up by name)
+#   --no-attendance            do not grant OnlineMeetingArtifact.Read.All (Teams attendance
+#                              reports for the minutes); set CONFBOT_GRAPH__ATTENDANCE_REPORTS=false
 #   --no-bot                   do not create the bot's own app registration
 #   --dry-run                  print what would change, change nothing
 set -euo pipefail
@@ -36,6 +39,7 @@ managed_identity=""
 lobby=false
 site_id=""
 user_read=false
+attendance=true
 bot=true
 dry_run=false
 
@@ -59,6 +63,7 @@ while [ $# -gt 0 ]; do
     --lobby) lobby=true; shift ;;
     --sites-selected) site_id="${2:?--sites-selected needs a site id}"; shift 2 ;;
     --user-read) user_read=true; shift ;;
+    --no-attendance) attendance=false; shift ;;
     --no-bot) bot=false; shift ;;
     --dry-run) dry_run=true; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -79,6 +84,7 @@ say "tenant $tenant_id"
 permissions=(Calendars.ReadWrite Mail.ReadWrite Mail.Send)
 if [ -n "$site_id" ]; then permissions+=(Sites.Selected); else permissions+=(Files.ReadWrite.All); fi
 if $lobby; then permissions+=(OnlineMeetings.ReadWrite.All); fi
+if $attendance; then permissions+=(OnlineMeetingArtifact.Read.All); fi
 if $user_read; then permissions+=(User.Read.All); fi
 
 graph_sp_id=$(az ad sp show --id "$GRAPH_APP_ID" --query id -o tsv)

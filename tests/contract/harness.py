@@ -64,6 +64,7 @@ class RespxGraph:
         self._cursor = 0
         self._expired = False
         self._categories: dict[str, list[str]] = {}
+        self._meeting_ended = False
         self._install()
 
     def _install(self) -> None:
@@ -84,6 +85,12 @@ class RespxGraph:
         r.get(url__regex=rf"{base}/users/[^/]+/events/[^/]+$").mock(
             return_value=httpx.Response(404, json=fixture("error_not_found.json"))
         )
+        # Before the meeting list's own route, which would match these paths too.
+        reports = rf"{base}/users/[^/]+/onlineMeetings/[^/]+/attendanceReports"
+        r.get(url__regex=rf"{reports}/[^/?]+").mock(
+            side_effect=lambda req: httpx.Response(200, json=fixture("attendance_report.json"))
+        )
+        r.get(url__regex=reports).mock(side_effect=self._reports)
         r.get(url__regex=rf"{base}/users/[^/]+/onlineMeetings").mock(
             return_value=httpx.Response(200, json=fixture("online_meetings.json"))
         )
@@ -147,6 +154,16 @@ class RespxGraph:
     async def given_expired_delta(self) -> None:
         """Graph forgets every delta sync state."""
         self._expired = True
+
+    async def given_meeting_ended(self, join_url: str) -> None:
+        """The meeting ended: Graph has the documented attendance report for its organiser."""
+        self._meeting_ended = True
+
+    def _reports(self, request: httpx.Request) -> httpx.Response:
+        listed = fixture("attendance_reports.json")
+        if not self._meeting_ended:
+            listed["value"] = []
+        return httpx.Response(200, json=listed)
 
     async def requests(self) -> list[Seen]:
         """What the gateway sent, in order."""
@@ -260,6 +277,48 @@ class SandboxGraph:
         """Graph forgets every delta sync state."""
         async with self.session.post(f"{self.handle.url}/_sandbox/delta/expire") as r:
             assert r.status == 204
+
+    async def given_meeting_ended(self, join_url: str) -> None:
+        """The meeting ended with the people of the documented attendance report in it."""
+        report = fixture("attendance_report.json")
+        attendees = [
+            {
+                "email": record["emailAddress"],
+                "name": record["identity"]["displayName"],
+                "role": record["role"],
+                "intervals": [
+                    {"joined": i["joinDateTime"], "left": i["leaveDateTime"]}
+                    for i in record["attendanceIntervals"]
+                ],
+            }
+            for record in report["attendanceRecords"]
+        ]
+        # As in the documented list: a short test session the day before, then the meeting.
+        trial = {
+            "organiser": ORGANISER,
+            "joinWebUrl": join_url,
+            "start": "2026-11-30T16:00:02Z",
+            "end": "2026-11-30T16:04:41Z",
+            "attendees": [
+                attendees[0]
+                | {
+                    "intervals": [
+                        {"joined": "2026-11-30T16:00:02Z", "left": "2026-11-30T16:04:41Z"}
+                    ]
+                }
+            ],
+        }
+        async with self.session.post(f"{self.handle.url}/_sandbox/attendance", json=trial) as r:
+            assert r.status == 201, await r.text()
+        body = {
+            "organiser": ORGANISER,
+            "joinWebUrl": join_url,
+            "start": report["meetingStartDateTime"],
+            "end": report["meetingEndDateTime"],
+            "attendees": attendees,
+        }
+        async with self.session.post(f"{self.handle.url}/_sandbox/attendance", json=body) as r:
+            assert r.status == 201, await r.text()
 
     async def requests(self) -> list[Seen]:
         """What the gateway sent, in order."""

@@ -246,3 +246,40 @@ async def test_subscription_can_be_created_renewed_and_deleted(graph: Harness) -
     assert renewed.expires_at > sub.expires_at - timedelta(days=1)
     await graph.gateway.delete_subscription(sub.id)
     assert any(r.method == "DELETE" for r in await graph.requests())
+
+
+async def test_attendance_report_is_none_until_the_meeting_has_ended(graph: Harness) -> None:
+    ref = await graph.gateway.create_meeting(conference_meeting())
+    assert await graph.gateway.attendance_report(ORGANISER, ref.join_url) is None
+
+
+async def test_attendance_report_gives_each_persons_times_in_the_meeting(graph: Harness) -> None:
+    ref = await graph.gateway.create_meeting(conference_meeting())
+    await graph.given_meeting_ended(ref.join_url)
+    report = await graph.gateway.attendance_report(ORGANISER, ref.join_url)
+    assert report is not None
+    assert report.start == datetime(2026, 12, 1, 10, 0, 35, 931341, tzinfo=UTC)
+    assert report.end is not None and report.end.hour == 11
+    people = {r.name: r for r in report.records}
+    assert set(people) == {"Rowan Amberley", "Femi Okafor", "Alex Sample (Guest)"}
+    worker = people["Femi Okafor"]
+    assert worker.email == SOCIAL_WORKER and worker.seconds == 6945
+    assert worker.spans[0].joined == datetime(2026, 12, 1, 10, 2, 10, 123456, tzinfo=UTC)
+    guest = people["Alex Sample (Guest)"]
+    assert guest.email == ""  # let in from the lobby: Graph has no address for them
+    assert [s.joined.minute for s in guest.spans] == [41, 20]  # left and came back
+    assert guest.seconds == 3300
+    reads = [r for r in await graph.requests() if "attendanceReports" in r.path]
+    assert len(reads) == 2  # the list, then the latest report with its records expanded
+
+
+async def test_attendance_report_reads_the_latest_session_when_there_are_several(
+    graph: Harness,
+) -> None:
+    ref = await graph.gateway.create_meeting(conference_meeting())
+    await graph.given_meeting_ended(ref.join_url)
+    report = await graph.gateway.attendance_report(ORGANISER, ref.join_url)
+    # The chair opened the meeting the day before to test it: that session has its own report.
+    assert report is not None and report.start is not None
+    assert report.start.date() == datetime(2026, 12, 1, tzinfo=UTC).date()
+    assert len(report.records) == 3

@@ -57,7 +57,11 @@ def _requested(output: str) -> list[str]:
 def test_script_requests_calendars_mail_and_files_by_default(tmp_path: Path) -> None:
     result, _ = _run(tmp_path, "--cert-file", "confbot-graph.crt")
     assert result.returncode == 0, result.stderr
-    assert _requested(result.stdout) == [*BASE, "Files.ReadWrite.All"]
+    assert _requested(result.stdout) == [
+        *BASE,
+        "Files.ReadWrite.All",
+        "OnlineMeetingArtifact.Read.All",
+    ]
     assert "credential reset --id" in result.stdout and "--cert @confbot-graph.crt" in result.stdout
 
 
@@ -66,8 +70,21 @@ def test_sites_selected_replaces_files_and_lobby_adds_online_meetings(tmp_path: 
         tmp_path, "--keyvault", "kv-fictional", "--sites-selected", "site-1", "--lobby"
     )
     assert result.returncode == 0, result.stderr
-    assert _requested(result.stdout) == [*BASE, "Sites.Selected", "OnlineMeetings.ReadWrite.All"]
+    assert _requested(result.stdout) == [
+        *BASE,
+        "Sites.Selected",
+        "OnlineMeetings.ReadWrite.All",
+        "OnlineMeetingArtifact.Read.All",
+    ]
     assert "sites/site-1/permissions" in result.stdout
+
+
+def test_attendance_reports_are_asked_for_unless_the_council_turns_them_off(
+    tmp_path: Path,
+) -> None:
+    result, _ = _run(tmp_path, "--cert-file", "confbot-graph.crt", "--no-attendance")
+    assert result.returncode == 0, result.stderr
+    assert "OnlineMeetingArtifact.Read.All" not in _requested(result.stdout)
 
 
 def test_user_read_all_is_requested_only_when_asked_for(tmp_path: Path) -> None:
@@ -82,7 +99,7 @@ def test_managed_identity_gets_app_role_assignments_not_an_app_registration(
 ) -> None:
     result, _ = _run(tmp_path, "--managed-identity", "mi-principal", "--no-bot")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("appRoleAssignments") == 4
+    assert result.stdout.count("appRoleAssignments") == 5  # mail, calendars, files, attendance
     assert "ad app create" not in result.stdout
     assert "CONFBOT_GRAPH__MANAGED_IDENTITY=true" in result.stdout
 

@@ -84,6 +84,7 @@ def test_readme_gives_every_permission_the_entra_script_can_ask_for_with_its_rea
         "Sites.Selected",
         "Files.ReadWrite.All",
         "OnlineMeetings.ReadWrite.All",
+        "OnlineMeetingArtifact.Read.All",
         "User.Read.All",
     }
     section = _section("## Connecting a real tenant")

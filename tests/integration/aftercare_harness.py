@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,16 +17,23 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from docx import Document
 
 from bot.app import Services, app_runner, build_app, running_services, start_background
-from bot.core.conference import Conference, Role
+from bot.core.conference import Conference, ConferenceType, MeetingFormat, Role
+from bot.core.playbook.model import PhaseKind
 from bot.core.runsheet.model import Answer, Prompt, PromptKind
 from bot.runtime.aftercare.service import Aftercare
 from bot.runtime.runsheet_facts import party_id
 from bot.runtime.runsheets import RunSheetService
 from bot.settings import Settings
 from bot.web import auth
-from tests.integration.runtime_harness import Running
+from tests.integration.runtime_harness import (
+    CHAIR,
+    Running,
+    request_body,
+    working_days_ahead,
+)
 
 
 @dataclass
@@ -177,3 +185,59 @@ async def drive_meeting(
             await sheets.answer(conference.id, prompt.id, _answer_for(prompt), now, note=note)
     await sheets.meeting_ended(conference.id, now + timedelta(minutes=1))
     return sheets
+
+
+async def book_icpc(bot: AftercareRunning) -> Conference:
+    """Book an ICPC from a request email: the chair allocated, Teams where offered."""
+    await bot.mail(request_body())
+    assert bot.services.sweep is not None
+    assert await bot.services.sweep.sweep() == 1
+    [listed] = bot.services.repository.list_conferences()
+    rules = bot.services.playbooks.current(listed.playbook).rules(ConferenceType.ICPC)
+    fmt = (
+        MeetingFormat.TEAMS
+        if MeetingFormat.TEAMS in rules.formats.offered
+        else rules.formats.default
+    )
+    confidential = any(p.kind is PhaseKind.CONFIDENTIAL_SECTION for p in rules.phases(fmt))
+    status, body = await bot.api("POST", f"/api/conferences/{listed.id}/allocate", {"chair": CHAIR})
+    assert status == 200, body
+    status, body = await bot.api(
+        "POST",
+        f"/api/conferences/{listed.id}/format",
+        {
+            "format": fmt.value,
+            "start": working_days_ahead(6).isoformat(),
+            "confidential_minutes": 20 if confidential else None,
+        },
+    )
+    assert status == 200, body
+    return bot.services.repository.get_conference(listed.id)
+
+
+async def conclude(bot: AftercareRunning, conference: Conference, review: str | None) -> str:
+    """Conclude from the API with a plan and its dates; returns the minutes' URL."""
+    assert conference.start_at is not None
+    decisions = {
+        "plan": True,
+        "category": "neglect",
+        "plan_type": "interim",
+        "core_group": (conference.start_at + timedelta(days=10)).date().isoformat(),
+        "review": review,
+    }
+    status, body = await bot.api(
+        "POST", f"/api/conferences/{conference.id}/conclude", {"decisions": decisions}
+    )
+    assert status == 200, body
+    return str(body["minutes_url"])
+
+
+async def docx_text(bot: AftercareRunning, url: str) -> tuple[list[str], Any]:
+    """Every paragraph and table cell of the Word file at ``url``, and the document."""
+    async with bot.http.get(url) as response:
+        assert response.status == 200
+        document = Document(io.BytesIO(await response.read()))
+    texts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        texts += [cell.text for row in table.rows for cell in row.cells]
+    return texts, document

@@ -6,7 +6,6 @@ run sheet and every job run by the deadline runner instead of waiting for real t
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -14,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from docx import Document
 
-from bot.core.conference import Conference, ConferenceState, ConferenceType, MeetingFormat, Role
-from bot.core.playbook.model import Channel, FollowUpKind, PhaseKind
+from bot.core.conference import Conference, ConferenceState, ConferenceType, Role
+from bot.core.playbook.model import Channel, FollowUpKind
 from bot.core.playbook.terms import AttendanceEvidence, AttendanceOutcome
 from bot.core.timeline.model import StepKind
 from bot.runtime.aftercare.service import Aftercare
@@ -29,9 +27,11 @@ from tests.integration.aftercare_harness import (
     drive_meeting,
     running_aftercare,
 )
+from tests.integration.aftercare_harness import book_icpc as _booked
+from tests.integration.aftercare_harness import conclude as _conclude
+from tests.integration.aftercare_harness import docx_text as _docx_text
 from tests.integration.runtime_harness import (
     CHAIR,
-    request_body,
     settings_for,
     working_days_ahead,
 )
@@ -55,33 +55,6 @@ async def bot(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[A
         yield app
 
 
-async def _booked(bot: AftercareRunning) -> Conference:
-    await bot.mail(request_body())
-    assert bot.services.sweep is not None
-    assert await bot.services.sweep.sweep() == 1
-    [listed] = bot.services.repository.list_conferences()
-    rules = bot.services.playbooks.current(listed.playbook).rules(ConferenceType.ICPC)
-    fmt = (
-        MeetingFormat.TEAMS
-        if MeetingFormat.TEAMS in rules.formats.offered
-        else rules.formats.default
-    )
-    confidential = any(p.kind is PhaseKind.CONFIDENTIAL_SECTION for p in rules.phases(fmt))
-    status, body = await bot.api("POST", f"/api/conferences/{listed.id}/allocate", {"chair": CHAIR})
-    assert status == 200, body
-    status, body = await bot.api(
-        "POST",
-        f"/api/conferences/{listed.id}/format",
-        {
-            "format": fmt.value,
-            "start": working_days_ahead(6).isoformat(),
-            "confidential_minutes": 20 if confidential else None,
-        },
-    )
-    assert status == 200, body
-    return bot.services.repository.get_conference(listed.id)
-
-
 def _person(conference: Conference, role: Role) -> Any:
     return next(p for p in conference.participants if p.role is role)
 
@@ -93,32 +66,6 @@ async def _hold_meeting(bot: AftercareRunning, conference: Conference) -> None:
     repo.append_timeline(conference.id, actor=f"participant:{police.id}", kind="reply")
     repo.append_timeline(conference.id, actor=f"participant:{gp.id}", kind="report_received")
     await drive_meeting(bot.services, conference, joining=JOINING)
-
-
-async def _conclude(bot: AftercareRunning, conference: Conference, review: str | None) -> str:
-    assert conference.start_at is not None
-    decisions = {
-        "plan": True,
-        "category": "neglect",
-        "plan_type": "interim",
-        "core_group": (conference.start_at + timedelta(days=10)).date().isoformat(),
-        "review": review,
-    }
-    status, body = await bot.api(
-        "POST", f"/api/conferences/{conference.id}/conclude", {"decisions": decisions}
-    )
-    assert status == 200, body
-    return str(body["minutes_url"])
-
-
-async def _docx_text(bot: AftercareRunning, url: str) -> tuple[list[str], Any]:
-    async with bot.http.get(url) as response:
-        assert response.status == 200
-        document = Document(io.BytesIO(await response.read()))
-    texts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        texts += [cell.text for row in table.rows for cell in row.cells]
-    return texts, document
 
 
 async def test_every_text_the_chair_typed_reaches_the_minutes_with_the_chair_by_name(

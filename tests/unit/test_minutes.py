@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -172,6 +172,24 @@ def test_attendance_lists_everyone_with_the_chair_attending(
 def test_a_parent_who_joined_is_recorded_as_attending_without_separate_evidence() -> None:
     minutes = minutes_for("lancashire", ConferenceType.ICPC, MeetingFormat.TEAMS)
     assert row(table(minutes, "attendance"), PARENT.name)[3:] == (ATTENDED, "Joined the meeting")
+
+
+def test_a_line_resting_on_the_teams_attendance_report_says_so_with_the_times() -> None:
+    playbook = PLAYBOOKS["lancashire"]
+    data = records(playbook, ConferenceType.ICPC, MeetingFormat.TEAMS)
+    reported = replace(
+        SOCIAL_WORKER, in_teams=(START + timedelta(minutes=2), START + timedelta(minutes=97))
+    )
+    people = tuple(reported if p.key == SOCIAL_WORKER.key else p for p in data.participants)
+    minutes = assemble_minutes(playbook, replace(data, participants=people))
+    line = row(table(minutes, "attendance"), SOCIAL_WORKER.name)
+    # 10:02 UTC on 1 December is 10:02 in London; the report's word is named.
+    assert line[3:] == (
+        ATTENDED,
+        "In the Teams meeting from 10:02 to 11:37 (Teams attendance report)",
+    )
+    plain = assemble_minutes(playbook, data)
+    assert row(table(plain, "attendance"), SOCIAL_WORKER.name)[4] == "Joined the meeting"
 
 
 def test_leeds_health_visitor_who_replied_to_the_pack_email_attended() -> None:

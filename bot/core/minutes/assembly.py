@@ -220,9 +220,18 @@ _JOIN_EVIDENCE: dict[ParentJoin, AttendanceEvidence] = {
 }
 
 
+def _words(evidence: AttendanceEvidence, person: MinutesParticipant) -> str:
+    # The line names the evidence it rests on: Graph's report gives the times in the meeting.
+    if evidence is AttendanceEvidence.JOINED_MEETING and person.in_teams is not None:
+        joined, left = person.in_teams
+        until = f" to {clock(left)}" if left else ""
+        return f"in the Teams meeting from {clock(joined)}{until} (Teams attendance report)"
+    return EVIDENCE_WORDS[evidence]
+
+
 def _how(person: MinutesParticipant, data: MinutesInput) -> str:
     evidence = _evidence(person, data)
-    found = [EVIDENCE_WORDS[e] for e in EVIDENCE_ORDER if e in evidence]
+    found = [_words(e, person) for e in EVIDENCE_ORDER if e in evidence]
     if person.apologies:
         found.append("sent apologies")
     if not found:

@@ -69,6 +69,8 @@ class MinutesParticipant:
     organisation: str = ""
     evidence: frozenset[AttendanceEvidence] = frozenset()
     apologies: bool = False  # sent apologies before the conference
+    # When Graph's attendance report has them in the Teams meeting: joined, left (aware).
+    in_teams: tuple[datetime, datetime | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ contacts, and the decisions recorded at conclusion.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from bot.core.conference import Conference, Participant, Role, TimelineEntry
@@ -32,6 +32,7 @@ from bot.core.minutes.model import (
 from bot.core.playbook.terms import AttendanceEvidence
 from bot.core.timeline.model import StepKind, Timeline
 from bot.runtime.aftercare.answers import RecordedAnswers, display_name
+from bot.runtime.aftercare.attendance import MEETING_ATTENDED, REPORT_READ
 from bot.runtime.aftercare.children import minutes_children
 from bot.runtime.aftercare.decisions import child_decisions
 from bot.runtime.runsheet_facts import party_id
@@ -75,6 +76,11 @@ class _Reading:
     confidential_end: datetime | None = None
     decisions: dict[str, object] | None = None
     finished: datetime | None = None  # the run sheet's last step was done
+    # From Graph's attendance report: each person's time in the Teams meeting, and the
+    # meeting's own start and end.
+    in_teams: dict[str, tuple[datetime, datetime | None]] = field(default_factory=dict)
+    report_start: datetime | None = None
+    report_end: datetime | None = None
 
 
 def _party(entry: TimelineEntry, index: dict[str, str]) -> str | None:
@@ -107,6 +113,14 @@ def _read(entries: Iterable[TimelineEntry], index: dict[str, str]) -> _Reading:
             add(party, AttendanceEvidence.PHONE_CONVERSATION)
         elif e.kind == DECISIONS_RECORDED:
             r.decisions = dict(e.detail)
+        elif e.kind == MEETING_ATTENDED and party is not None:
+            add(party, AttendanceEvidence.JOINED_MEETING)
+            joined = _moment(e.detail.get("joined"))
+            if joined is not None:
+                r.in_teams[party] = (joined, _moment(e.detail.get("left")))
+        elif e.kind == REPORT_READ:
+            r.report_start = _moment(e.detail.get("start"))
+            r.report_end = _moment(e.detail.get("end"))
         elif not e.kind.startswith("runsheet."):
             continue
         elif kind == "meeting_started":
@@ -130,6 +144,10 @@ def _read(entries: Iterable[TimelineEntry], index: dict[str, str]) -> _Reading:
         elif kind == "answered":
             _answered(e, party, r)
     return r
+
+
+def _moment(value: object) -> datetime | None:
+    return datetime.fromisoformat(str(value)) if value else None
 
 
 def _answered(e: TimelineEntry, party: str | None, r: _Reading) -> None:
@@ -227,7 +245,7 @@ def minutes_input(
     """
     assert conference.meeting_format is not None and conference.start_at is not None
     r = _read(entries, party_index(conference))
-    start = r.started or conference.start_at
+    start = r.started or r.report_start or conference.start_at
     parents = tuple(
         _parent_part(participant_key(p), r)
         for p in conference.participants
@@ -251,8 +269,10 @@ def minutes_input(
         chair=chair_name(conference),
         participants=_people(conference, r, minute_takers),
         children=minutes_children(conference, r.evidence, participant_key, participation),
-        # The actual end: the meeting's end event, or else when the run sheet's last step was done.
-        end=next((t for t in (r.ended, r.finished) if t is not None and t >= start), None),
+        # The actual end: the meeting's end event, the run sheet's last step, or the report's.
+        end=next(
+            (t for t in (r.ended, r.finished, r.report_end) if t is not None and t >= start), None
+        ),
         consent=dict(r.consent),
         recorded=False,
         confidential=_confidential(conference, r, plan, start),
@@ -304,6 +324,7 @@ def _people(
                 name,
                 person.relationship or person.organisation,
                 frozenset(r.evidence.get(key, set())),
+                in_teams=r.in_teams.get(key),
             )
         )
     return tuple(people)

@@ -24,6 +24,7 @@ from bot.core.playbook.terms import FollowUpKind
 from bot.core.timeline.model import Timeline
 from bot.runtime.aftercare import mail as aftercare_mail
 from bot.runtime.aftercare.answers import recorded_answers, restored_sheet
+from bot.runtime.aftercare.attendance import ATTENDANCE, MeetingAttendance
 from bot.runtime.aftercare.children import chair_participation_words
 from bot.runtime.aftercare.decisions import ChildDecisionRecords
 from bot.runtime.aftercare.followups import FEEDBACK, FOLLOW_UP, SENT, FollowUps, in_audience
@@ -56,6 +57,8 @@ class AftercareConfig:
     # library (a SharePoint site's drive) is still to come.
     minutes_owner: str
     minutes_folder: str = "Conference minutes"
+    # Read the Teams meeting's attendance report (Graph's OnlineMeetingArtifact.Read.All).
+    attendance_reports: bool = True
 
 
 class Aftercare:
@@ -73,12 +76,16 @@ class Aftercare:
         self.config = config or AftercareConfig(runtime.default_mailbox)
         self.follow_ups = FollowUps(runtime)
         self.decisions = ChildDecisionRecords(runtime)
+        self.attendance = MeetingAttendance(
+            runtime, self.refresh_draft, enabled=self.config.attendance_reports
+        )
 
     def register(self) -> None:
         """Let the deadline runner run the follow-up jobs, after the conference has ended."""
         self.runner.register(FOLLOW_UP, self.follow_ups.follow_up, after_conclusion=True)
         self.runner.register(FEEDBACK, self.follow_ups.feedback_prompt, after_conclusion=True)
         self.runner.register(MINUTES, self.distribute_minutes, after_conclusion=True)
+        self.runner.register(ATTENDANCE, self.attendance.read_report, after_conclusion=True)
         self.runner.plan_after_conclusion(
             self.scheduled_jobs, marked_by=("followups_scheduled", "minutes_queued")
         )
@@ -87,7 +94,7 @@ class Aftercare:
         """The aftercare jobs scheduled so far (a new leader runs those it finds lost)."""
         if not self.repo.has_step(conference.id, MINUTES_STEP, "followups_scheduled"):
             return []  # concluding schedules them: an unfinished conclusion is the user's retry
-        jobs = self.follow_ups.jobs(conference)
+        jobs = self.follow_ups.jobs(conference) + self.attendance.jobs(conference)
         if self.repo.has_step(conference.id, MINUTES_STEP, "minutes_queued"):
             jobs.append(Job(self.rt.clock(), conference.id, MINUTES_STEP, MINUTES))
         return jobs
@@ -196,6 +203,11 @@ class Aftercare:
                 raise InvalidInput(f"decisions.children: {key!r} is not a child's id") from None
             self.decisions.record(conference_id, child_id, raw, by=by)
 
+    async def refresh_draft(self, conference: Conference) -> None:
+        """Draft the minutes again when the records changed after conclusion, until approved."""
+        if self.repo.has_step(conference.id, MINUTES_STEP, "minutes_uploaded"):
+            await self._upload(conference)
+
     async def _upload(self, conference: Conference) -> str:
         done = self._last(conference.id, "minutes_uploaded")
         minutes = self.minutes(conference)
@@ -244,7 +256,7 @@ class Aftercare:
     def _schedule(self, conference: Conference) -> None:
         # Adds only jobs not yet settled: concluding again re-queues a lost or failed one.
         jobs = self.follow_ups.jobs(conference)
-        for job in jobs:
+        for job in jobs + self.attendance.jobs(conference):
             self.rt.scheduler.add(job)
         if not self.repo.has_step(conference.id, MINUTES_STEP, "followups_scheduled"):
             self._record(conference.id, "followups_scheduled", MINUTES_STEP, jobs=len(jobs))
