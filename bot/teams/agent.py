@@ -249,7 +249,9 @@ class TeamsBot:
             extra={"conference_id": given.conference_id, "step_id": given.prompt_id},
         )
         return AdaptiveCardInvokeResponse(
-            status_code=HTTPStatus.OK, type=CARD_CONTENT_TYPE, value=answered_card(prompt)
+            status_code=HTTPStatus.OK,
+            type=CARD_CONTENT_TYPE,
+            value=answered_card(prompt, given.conference_id),
         )
 
     async def _on_meeting_start(

@@ -11,6 +11,7 @@ from microsoft_teams.cards import (
     ExecuteAction,
     Fact,
     FactSet,
+    ShowCardAction,
     TextBlock,
     TextInput,
 )
@@ -29,6 +30,7 @@ _TITLES: dict[PromptKind, str] = {
     PromptKind.CALLBACK: "Call the parent in",
     PromptKind.PHASE: "Next step",
     PromptKind.AGENCY_VIEW: "Decision round",
+    PromptKind.AGENCY_SUMMARY: "Agency summaries",
     PromptKind.FEEDBACK_CALL: "Feedback call",
     PromptKind.PHONE_CALL: "Phone call",
 }
@@ -59,18 +61,26 @@ def prompt_card(conference_id: int, prompt: Prompt) -> dict[str, Any]:
         facts.append(Fact(title="Number", value=prompt.phone))
     body.append(FactSet(facts=facts))
     if prompt.takes_note:
-        # What is typed here goes into the minutes; reasons for a view may be required.
-        required = prompt.rationale_required
-        body.append(
-            TextInput(
-                id=NOTE_INPUT,
-                label=note_label(prompt),
-                is_multiline=True,
-                is_required=required or None,
-                error_message="Type their reasons first." if required else None,
-            )
-        )
-    actions = [
+        body.append(_note_input(prompt))
+    body.append(ActionSet(actions=_answer_actions(conference_id, prompt)))
+    return _dump(AdaptiveCard(version="1.5", body=body))
+
+
+def _note_input(prompt: Prompt, value: str | None = None) -> TextInput:
+    # What is typed here goes into the minutes; reasons for a view may be required.
+    required = prompt.rationale_required
+    return TextInput(
+        id=NOTE_INPUT,
+        label=note_label(prompt),
+        is_multiline=True,
+        value=value,
+        is_required=required or None,
+        error_message="Type their reasons first." if required else None,
+    )
+
+
+def _answer_actions(conference_id: int, prompt: Prompt) -> list[ExecuteAction]:
+    return [
         ExecuteAction(
             title=option.label,
             verb=ANSWER_VERB,
@@ -82,12 +92,14 @@ def prompt_card(conference_id: int, prompt: Prompt) -> dict[str, Any]:
         )
         for option in prompt.answers
     ]
-    body.append(ActionSet(actions=actions))
-    return _dump(AdaptiveCard(version="1.5", body=body))
 
 
-def answered_card(prompt: Prompt) -> dict[str, Any]:
-    """The card once answered: the same words, the answer given, and no buttons."""
+def answered_card(prompt: Prompt, conference_id: int | None = None) -> dict[str, Any]:
+    """The card once answered: the same words and the answer given.
+
+    With ``conference_id``, a step that took notes keeps a "Correct this answer" part: the
+    words as saved, to change, and the buttons again (the run sheet records a correction).
+    """
     chosen = next(
         (o.label for o in prompt.answers if o.answer is prompt.answered),
         "Moved on without an answer" if prompt.answered is Answer.SKIPPED else "Answered",
@@ -100,6 +112,15 @@ def answered_card(prompt: Prompt) -> dict[str, Any]:
     ]
     if prompt.note:
         body.append(TextBlock(text=f"Noted for the minutes: {prompt.note}", wrap=True))
+    if conference_id is not None and prompt.corrects:
+        fix = AdaptiveCard(
+            version="1.5",
+            body=[
+                _note_input(prompt, prompt.note),
+                ActionSet(actions=_answer_actions(conference_id, prompt)),
+            ],
+        )
+        body.append(ActionSet(actions=[ShowCardAction(title="Correct this answer", card=fix)]))
     return _dump(AdaptiveCard(version="1.5", body=body))
 
 

@@ -144,7 +144,7 @@ class TeamsPromptChannel:
         if sent is None or not sent[1]:
             return
         conversation_id, activity_id = sent
-        await self._replace(conversation_id, activity_id, answered_card(prompt))
+        await self._replace(conversation_id, activity_id, answered_card(prompt, conference_id))
 
     def _possible_duplicate(self, conference_id: int, prompt: Prompt, attempt: int) -> None:
         logger.warning(

@@ -244,6 +244,34 @@ async def test_participant_join_asks_for_consent_again(harness: Harness) -> None
     assert any(p.kind is PromptKind.CONSENT and p.party_id == "teams-guest-aad" for p in prompts)
 
 
+async def test_the_chair_corrects_a_noted_answer_from_its_answered_card(harness: Harness) -> None:
+    await start_meeting(harness)
+    for _ in range(10):
+        sheet = harness.inbox.sheet(CONFERENCE)
+        open_now = [p for p in sheet.open_prompts() if p.kind is PromptKind.AGENCY_SUMMARY]
+        if open_now:
+            break
+        await harness.post(harness.activity(text="next"))
+    summary = open_now[0]
+    first = invoke(harness, summary.id, "done")
+    first["value"]["action"]["data"]["note"] = "First words."  # Teams merges inputs in
+    _, answered = await harness.post(first)
+    card = answered["value"]
+    actions = [a for b in card["body"] if b.get("type") == "ActionSet" for a in b["actions"]]
+    [fix] = [a for a in actions if a["type"] == "Action.ShowCard"]
+    assert fix["title"] == "Correct this answer"
+    box, buttons = fix["card"]["body"]
+    assert box["value"] == "First words."  # the saved words, to change
+    [again] = [a for a in buttons["actions"] if a["data"]["answer"] == "done"]
+    second = invoke(harness, summary.id, "done")
+    second["value"]["action"]["data"] = {**again["data"], "note": "Second words."}
+    _, corrected = await harness.post(second)
+    assert corrected["statusCode"] == 200
+    assert harness.inbox.sheet(CONFERENCE).prompt(summary.id).note == "Second words."
+    kinds = [e.kind for _, e in harness.timeline if e.step_id == summary.id]
+    assert kinds[-2:] == ["runsheet.answered", "runsheet.answer_corrected"]
+
+
 async def test_answering_elsewhere_replaces_the_teams_card(harness: Harness) -> None:
     await start_meeting(harness)
     await harness.inbox.answer(CONFERENCE, "consent.police.1", Answer.CONSENTED, START)
