@@ -43,6 +43,7 @@ PAUSES: dict[PromptKind, timedelta] = {
     PromptKind.CALLBACK: timedelta(minutes=2),
     PromptKind.PHASE: timedelta(minutes=15),
     PromptKind.AGENCY_VIEW: timedelta(minutes=3),
+    PromptKind.AGENCY_SUMMARY: timedelta(minutes=5),
     PromptKind.FEEDBACK_CALL: timedelta(minutes=10),
     PromptKind.PHONE_CALL: timedelta(minutes=10),
 }
@@ -215,7 +216,7 @@ class _Run:
         label = next((o.label for o in prompt.answers if o.answer is answer), answer.value)
         self.out.append(f"{clock(at)}    -> {label} [{prompt.id}]")
         try:
-            note = "The reasons given out loud." if prompt.rationale_required else None
+            note = "What was said, out loud." if prompt.needs_note(answer) else None
             self._show(self.sheet.answer(prompt.id, answer, at, note))
         except RunSheetError as error:
             self.out.append(f"       ({error})")

@@ -15,6 +15,7 @@ CHAIR_CHOICES = (
     "Parent joined",
     "End the confidential section now",
     "Spoke to them",
+    "Summary given",
     "Done — next step",
     "Child protection plan",
     "No plan",

@@ -187,13 +187,13 @@ async def test_the_event_stream_pushes_a_prompt_the_moment_the_run_sheet_sends_i
     response.close()
 
 
-async def _to_agency_summaries(world: World, conference_id: int) -> None:
-    """Start the meeting and move the run sheet on to the agency summaries step."""
+async def _to_agency_summaries(world: World, conference_id: int) -> str:
+    """Start the meeting, move on to the agency summaries; the first agency's prompt id."""
     await world.at(START)
     for _ in range(10):
         sheet = await world.runsheets.sheet(conference_id)
         if sheet.current_phase is not None and sheet.current_phase.id == "agency_summaries":
-            return
+            return next(p.id for p in sheet.open_prompts() if p.kind is PromptKind.AGENCY_SUMMARY)
         await world.runsheets.next(conference_id, world.clock())
     raise AssertionError("the run sheet never reached the agency summaries")
 
@@ -214,21 +214,21 @@ async def test_a_summary_typed_in_the_console_is_kept_and_shown_as_inert_text(
     served: tuple[World, Client, int],
 ) -> None:
     world, client, conference_id = served
-    await _to_agency_summaries(world, conference_id)
+    step = await _to_agency_summaries(world, conference_id)
     page = await client.get(f"/conferences/{conference_id}/console", headers=_chair())
-    assert "What was said (for the minutes)" in await page.text()
+    assert "Their summary (for the minutes)" in await page.text()
     typed = "<script>alert('x')</script> Police: two callouts since May.\x00" + "z" * 50_000
     status, _ = await _post_answer(
         client,
         conference_id,
         _chair(),
-        prompt="phase.agency_summaries",
+        prompt=step,
         answer="done",
         note=typed,
     )
     assert status == 303
     sheet = await world.runsheets.sheet(conference_id)
-    note = sheet.prompt("phase.agency_summaries").note
+    note = sheet.prompt(step).note
     assert note is not None and note.startswith("<script>") and "\x00" not in note
     assert len(note) > 50_000
     body = await (
@@ -241,16 +241,14 @@ async def test_an_admin_answering_for_the_chair_is_recorded_as_that_admin(
     served: tuple[World, Client, int],
 ) -> None:
     world, client, conference_id = served
-    await _to_agency_summaries(world, conference_id)
+    step = await _to_agency_summaries(world, conference_id)
     admin = headers_for("admin", "admin.one@council.example")
     status, _ = await _post_answer(
-        client, conference_id, admin, prompt="phase.agency_summaries", answer="done", note="Ok."
+        client, conference_id, admin, prompt=step, answer="done", note="Ok."
     )
     assert status == 303
     entries = world.repository.timeline(conference_id)
-    [answered] = [
-        e for e in entries if e.step_id == "phase.agency_summaries" and "answer" in e.kind
-    ]
+    [answered] = [e for e in entries if e.step_id == step and "answer" in e.kind]
     assert answered.actor == "admin.one@council.example"
 
 
@@ -258,10 +256,10 @@ async def test_an_answer_for_a_step_that_is_over_is_refused_by_name(
     served: tuple[World, Client, int],
 ) -> None:
     world, client, conference_id = served
-    await _to_agency_summaries(world, conference_id)
+    step = await _to_agency_summaries(world, conference_id)
     await world.runsheets.next(conference_id, world.clock())
     status, body = await _post_answer(
-        client, conference_id, _chair(), prompt="phase.agency_summaries", answer="done", note="x"
+        client, conference_id, _chair(), prompt=step, answer="done", note="x"
     )
     assert status == 400
     assert "The step &#34;Agency summaries&#34; is no longer current" in body
@@ -271,21 +269,21 @@ async def test_two_chairs_answering_at_once_keep_both_answers_in_order(
     served: tuple[World, Client, int],
 ) -> None:
     world, client, conference_id = served
-    await _to_agency_summaries(world, conference_id)
+    step = await _to_agency_summaries(world, conference_id)
     admin = headers_for("admin", "admin.one@council.example")
     first, second = await asyncio.gather(
-        _post_answer(client, conference_id, _chair(), prompt="phase.agency_summaries",
+        _post_answer(client, conference_id, _chair(), prompt=step,
                      answer="done", note="The chair's summary."),
-        _post_answer(client, conference_id, admin, prompt="phase.agency_summaries",
+        _post_answer(client, conference_id, admin, prompt=step,
                      answer="done", note="The admin's summary."),
     )  # fmt: skip
     assert (first[0], second[0]) == (303, 303)
     entries = [
         e
         for e in world.repository.timeline(conference_id)
-        if e.step_id == "phase.agency_summaries" and e.kind.startswith("runsheet.answer")
+        if e.step_id == step and e.kind.startswith("runsheet.answer")
     ]
     assert [e.kind for e in entries] == ["runsheet.answered", "runsheet.answer_corrected"]
     sheet = await world.runsheets.sheet(conference_id)
-    journal = [e for e in sheet.journal() if e.get("prompt") == "phase.agency_summaries"]
+    journal = [e for e in sheet.journal() if e.get("prompt") == step]
     assert {e["note"] for e in journal} == {"The chair's summary.", "The admin's summary."}

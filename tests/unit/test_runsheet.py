@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -20,6 +20,7 @@ from bot.core.runsheet.sheet import (
     RationaleMissing,
     RunSheet,
     StepNotCurrent,
+    SummaryMissing,
     UnknownPrompt,
     restore_run_sheet,
 )
@@ -49,6 +50,14 @@ def lancashire(
     confidential: timedelta | None = TWENTY, parents: tuple[Party, ...] = (PARENT,)
 ) -> RunSheet:
     return run_sheet(LANCASHIRE, ICPC, TEAMS, confidential=confidential, parents=parents)
+
+
+def give_summaries(sheet: RunSheet, at: datetime, note: str = "Their main points.") -> list[Prompt]:
+    """Each agency gives its summary; returns what the last answer brought."""
+    new: list[Prompt] = []
+    for prompt in of_kind(sheet.open_prompts(), PromptKind.AGENCY_SUMMARY):
+        new = sheet.answer(prompt.id, "done", at, note=note)
+    return new
 
 
 # -- time, start and ids -----------------------------------------------------------------------
@@ -266,7 +275,7 @@ def test_parent_declined_ends_the_callbacks_and_the_meeting_moves_on() -> None:
     consent_everyone(sheet, clock.at(1))
     sheet.advance(clock.at(20))
     new = sheet.answer("callback.parent-1.1", "declined", clock.at(22))
-    assert [p.id for p in new] == ["phase.agency_summaries"]
+    assert {p.kind for p in new} == {PromptKind.AGENCY_SUMMARY}
     assert "parent-1" not in sheet.present
     assert "runsheet.parent_declined" in [e.kind for e in sheet.events]
 
@@ -300,7 +309,7 @@ def test_portsmouth_never_holds_the_family_back(kind: ConferenceType) -> None:
     consent_everyone(sheet, clock.at(2))
     while sheet.open_prompts():
         prompt = sheet.open_prompts()[0]
-        note = "Reasons given on the call." if prompt.rationale_required else None
+        note = "Said on the call." if prompt.needs_note(prompt.answers[0].answer) else None
         at = clock.at(clock_minutes(clock) + 1)
         sheet.answer(prompt.id, prompt.answers[0].answer, at, note)
         sheet.advance(clock.now)
@@ -318,7 +327,7 @@ def test_portsmouth_decision_round_asks_each_agency_for_its_view_and_reasons() -
     sheet, clock = run_sheet(PORTSMOUTH, ICPC, MeetingFormat.CONFERENCE_CALL), Clock()
     sheet.advance(clock.at(0))
     consent_everyone(sheet, clock.at(1))
-    sheet.answer("phase.agency_summaries", "done", clock.at(10))
+    give_summaries(sheet, clock.at(10))
     views = of_kind(sheet.open_prompts(), PromptKind.AGENCY_VIEW)
     assert [p.party_id for p in views] == ["social_worker", "police", "school"]
     assert all(p.rationale_required and "reasons" in p.text for p in views)
@@ -347,7 +356,7 @@ def test_lancashire_runs_summaries_then_decisions_then_the_feedback_call() -> No
     sheet.answer("consent.parent-1.1", "consented", clock.at(22))
     assert sheet.current_phase is not None
     assert sheet.current_phase.kind is PhaseKind.AGENCY_SUMMARIES
-    new = sheet.answer("phase.agency_summaries", "done", clock.at(50))
+    new = give_summaries(sheet, clock.at(50))
     assert [p.id for p in new] == ["phase.decisions"]
     new = sheet.answer("phase.decisions", "plan", clock.at(80))
     assert [(p.id, p.phone) for p in new] == [("feedback.parent-1", MUM_NUMBERS[0])]
@@ -442,8 +451,31 @@ def _portsmouth_views() -> tuple[RunSheet, Clock, list[Prompt]]:
     sheet, clock = run_sheet(PORTSMOUTH, ICPC, MeetingFormat.CONFERENCE_CALL), Clock()
     sheet.advance(clock.at(0))
     consent_everyone(sheet, clock.at(1))
-    sheet.answer("phase.agency_summaries", "done", clock.at(10), note="Police: two callouts.")
+    give_summaries(sheet, clock.at(10), note="Police: two callouts.")
     return sheet, clock, of_kind(sheet.open_prompts(), PromptKind.AGENCY_VIEW)
+
+
+def test_each_agency_gives_its_own_summary_and_the_social_worker_theirs() -> None:
+    sheet, clock = run_sheet(PORTSMOUTH, ICPC, MeetingFormat.CONFERENCE_CALL), Clock()
+    sheet.advance(clock.at(0))
+    consent_everyone(sheet, clock.at(1))
+    summaries = of_kind(sheet.open_prompts(), PromptKind.AGENCY_SUMMARY)
+    assert [p.party_id for p in summaries] == ["social_worker", "police", "school"]
+    assert all(p.takes_note and p.allows(Answer.REPORT_ONLY) for p in summaries)
+
+
+@pytest.mark.parametrize("blank", [None, "", "   \n\t"])
+def test_a_summary_marked_given_with_nothing_typed_is_refused(blank: str | None) -> None:
+    sheet, clock = run_sheet(PORTSMOUTH, ICPC, MeetingFormat.CONFERENCE_CALL), Clock()
+    sheet.advance(clock.at(0))
+    consent_everyone(sheet, clock.at(1))
+    prompt = "summary.agency_summaries.school"
+    with pytest.raises(SummaryMissing, match="Type what they said"):
+        sheet.answer(prompt, "done", clock.at(5), note=blank)
+    assert sheet.prompt(prompt).is_open
+    # An agency that sent a report and stayed away needs no words.
+    sheet.answer(prompt, "report_only", clock.at(6), note=blank)
+    assert sheet.prompt(prompt).answered is Answer.REPORT_ONLY
 
 
 @pytest.mark.parametrize("blank", [None, "", "   \n\t"])
@@ -456,7 +488,7 @@ def test_a_view_without_the_required_reasons_is_refused(blank: str | None) -> No
 
 def test_steps_that_ask_for_something_take_the_chairs_notes() -> None:
     sheet, _clock, views = _portsmouth_views()
-    summaries = sheet.prompt("phase.agency_summaries")
+    summaries = sheet.prompt("summary.agency_summaries.police")
     assert summaries.takes_note and summaries.note == "Police: two callouts."
     assert all(p.takes_note for p in views)
     assert not sheet.prompt("consent.police.1").takes_note
@@ -495,7 +527,7 @@ def test_an_answer_for_a_step_that_is_over_is_refused_with_the_steps_name() -> N
     consent_everyone(sheet, clock.at(1))
     sheet.next(clock.at(5))  # the chair moved on without pressing done
     with pytest.raises(StepNotCurrent, match='"Agency summaries" is no longer current'):
-        sheet.answer("phase.agency_summaries", "done", clock.at(6), note="Too late.")
+        sheet.answer("summary.agency_summaries.police", "done", clock.at(6), note="Too late.")
 
 
 def test_a_changed_consent_answer_is_refused_not_silently_dropped() -> None:

@@ -67,13 +67,13 @@ def play(sheet: RunSheet, script: list[tuple[int, int, int]]) -> None:
         if open_prompts:
             prompt = open_prompts[which % len(open_prompts)]
             answer = prompt.answers[button % len(prompt.answers)].answer
-            sheet.answer(prompt.id, answer, now, _reasons(prompt))
+            sheet.answer(prompt.id, answer, now, _reasons(prompt, answer))
         check_invariants(sheet)
 
 
-def _reasons(prompt: Prompt) -> str | None:
-    """Reasons for a view where the playbook requires them; a blank one is refused."""
-    return "Reasons given out loud." if prompt.rationale_required else None
+def _reasons(prompt: Prompt, answer: Answer) -> str | None:
+    """Words where the answer needs them (a view's reasons, a summary); a blank is refused."""
+    return "Said out loud." if prompt.needs_note(answer) else None
 
 
 def check_invariants(sheet: RunSheet) -> None:
@@ -150,7 +150,12 @@ def test_answering_every_first_button_finishes_every_run_sheet(meeting: Meeting)
         sheet.advance(now)
         waiting: list[Prompt] = sheet.open_prompts()
         if waiting:
-            sheet.answer(waiting[0].id, waiting[0].answers[0].answer, now, _reasons(waiting[0]))
+            sheet.answer(
+                waiting[0].id,
+                waiting[0].answers[0].answer,
+                now,
+                _reasons(waiting[0], waiting[0].answers[0].answer),
+            )
     assert sheet.finished
     phases = [p.id for p in sheet.phases]
     started = [e.step_id for e in sheet.events if e.kind == "runsheet.phase_started"]
@@ -202,5 +207,10 @@ def test_a_confidential_section_that_runs_out_during_consent_does_not_stall_the_
         sheet.advance(now)
         waiting = sheet.open_prompts()
         if waiting:
-            sheet.answer(waiting[0].id, waiting[0].answers[0].answer, now, _reasons(waiting[0]))
+            sheet.answer(
+                waiting[0].id,
+                waiting[0].answers[0].answer,
+                now,
+                _reasons(waiting[0], waiting[0].answers[0].answer),
+            )
     assert sheet.finished

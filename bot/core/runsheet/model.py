@@ -45,6 +45,18 @@ class RationaleMissing(RunSheetError):
         self.prompt_id = prompt_id
 
 
+class SummaryMissing(RationaleMissing):
+    """An agency's summary marked as given, with nothing typed for the minutes."""
+
+    def __init__(self, prompt_id: str) -> None:
+        RunSheetError.__init__(
+            self,
+            'Type what they said before choosing "Summary given": the minutes record each '
+            "agency's summary. If they sent a report and did not attend, choose that instead.",
+        )
+        self.prompt_id = prompt_id
+
+
 class StepNotCurrent(RunSheetError):
     """An answer for a step the meeting has moved past, or that was never the chair's."""
 
@@ -65,6 +77,7 @@ class PromptKind(StrEnum):
     CALLBACK = "callback"  # call a held-back parent in on their agreed number
     PHASE = "phase"  # a step of the run sheet: family views, agency summaries, decisions
     AGENCY_VIEW = "agency_view"  # the decision round: one agency's view and its reasons
+    AGENCY_SUMMARY = "agency_summary"  # one agency's summary, or that it sent a report only
     FEEDBACK_CALL = "feedback_call"  # call the parent after the meeting
     PHONE_CALL = "phone_call"  # a series of calls: the chair phones one person
 
@@ -83,6 +96,7 @@ class Answer(StrEnum):
     PLAN = "plan"
     NO_PLAN = "no_plan"
     DONE = "done"
+    REPORT_ONLY = "report_only"  # an agency sent its report and did not attend
     # How the family or young person took part, at the family's views step (seed 003).
     THROUGH_ADVOCATE = "through_advocate"
     THROUGH_SOCIAL_WORKER = "through_social_worker"
@@ -154,6 +168,12 @@ class Prompt:
     def allows(self, answer: Answer) -> bool:
         """True when ``answer`` is one of this prompt's buttons."""
         return any(option.answer is answer for option in self.answers)
+
+    def needs_note(self, answer: Answer) -> bool:
+        """True when ``answer`` is refused without words typed for the minutes."""
+        if self.kind is PromptKind.AGENCY_SUMMARY:
+            return answer is Answer.DONE  # "Summary given" and nothing typed says nothing
+        return self.rationale_required and answer in (Answer.PLAN, Answer.NO_PLAN)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from bot.core.runsheet.model import (
     RunSheetError,
     RunSheetFacts,
     StepNotCurrent,
+    SummaryMissing,
     UnknownPrompt,
 )
 from bot.core.runsheet.state import (
@@ -58,6 +59,7 @@ __all__ = [
     "RunSheetError",
     "RunSheetFacts",
     "StepNotCurrent",
+    "SummaryMissing",
     "UnknownPrompt",
     "compile_run_sheet",
     "restore_run_sheet",
@@ -220,7 +222,9 @@ class RunSheet(RunSheetState):
             raise AnswerNotAllowed(prompt_id, str(answer), allowed_answers(prompt)) from None
         if not prompt.allows(chosen):
             raise AnswerNotAllowed(prompt_id, chosen.value, allowed_answers(prompt))
-        if prompt.rationale_required and chosen in (Answer.PLAN, Answer.NO_PLAN) and not note:
+        if prompt.needs_note(chosen) and not note:
+            if prompt.kind is PromptKind.AGENCY_SUMMARY:
+                raise SummaryMissing(prompt_id)
             raise RationaleMissing(prompt_id)
         if not prompt.is_open:
             if prompt.answered is chosen and prompt.note == note:

@@ -31,6 +31,8 @@ from bot.core.runsheet.text import (
     FEEDBACK_ANSWERS,
     PHONE_CALL_ANSWERS,
     PLAN_ANSWERS,
+    SUMMARY_ANSWERS,
+    agency_summary_text,
     agency_view_text,
     confidential_text,
     feedback_text,
@@ -164,6 +166,12 @@ class RunSheetState(ConsentSteps, CallbackSteps):
             parents = [p for p in self.parties.values() if p.role is Role.PARENT]
             if parents:
                 return [self._feedback_call(phase, p, now) for p in parents]
+        phoned = self.facts.meeting_format is MeetingFormat.PHONE_SERIES
+        if kind is PhaseKind.AGENCY_SUMMARIES and not phoned:
+            # One summary per agency, with who gave it; or the report they sent instead.
+            giving = [p for p in self.parties.values() if p.role in _VIEW_ROLES]
+            if giving:
+                return [self._agency_summary(phase, party, now) for party in giving]
         if self.facts.meeting_format is MeetingFormat.PHONE_SERIES and kind in _CALLED:
             # Seed 001: one call per person, each its own record, and that person's attendance.
             called = [p for p in self.parties.values() if p.role in _CALLED[kind]]
@@ -187,6 +195,18 @@ class RunSheetState(ConsentSteps, CallbackSteps):
                 takes_note=not deciding,
             )
         ]
+
+    def _agency_summary(self, phase: Phase, party: Party, now: datetime) -> Prompt:
+        return self._emit(
+            f"summary.{phase.id}.{party.id}",
+            PromptKind.AGENCY_SUMMARY,
+            agency_summary_text(party.label),
+            SUMMARY_ANSWERS,
+            now,
+            phase.id,
+            party.id,
+            takes_note=True,
+        )
 
     def _agency_view(self, phase: Phase, party: Party, now: datetime) -> Prompt:
         prompt = self._emit(

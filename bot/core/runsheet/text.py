@@ -29,6 +29,7 @@ PROMPT_TITLES: dict[PromptKind, str] = {
     PromptKind.CALLBACK: "Calling the parents in",
     PromptKind.PHASE: "Next step",
     PromptKind.AGENCY_VIEW: "Decision round",
+    PromptKind.AGENCY_SUMMARY: "Agency summaries",
     PromptKind.FEEDBACK_CALL: "Feedback call",
     PromptKind.PHONE_CALL: "Phone call",
 }
@@ -55,6 +56,10 @@ TOOK_PART_WORDS: dict[Answer, str] = {
     Answer.WRITTEN: "they sent written views",
     Answer.DID_NOT_WANT_TO: "they did not want to take part",
 }
+SUMMARY_ANSWERS = (
+    AnswerOption(Answer.DONE, "Summary given"),
+    AnswerOption(Answer.REPORT_ONLY, "Sent a report, did not attend"),
+)
 PLAN_ANSWERS = (
     AnswerOption(Answer.PLAN, "Child protection plan"),
     AnswerOption(Answer.NO_PLAN, "No plan"),
@@ -148,6 +153,11 @@ def agency_view_text(label: str, rationale: bool) -> str:
     return text
 
 
+def agency_summary_text(label: str) -> str:
+    """One agency's turn at the summaries step."""
+    return f"Ask {label} for their summary, and type the main points for the minutes."
+
+
 def feedback_text(label: str, number: str | None) -> str:
     """The closing call to a parent."""
     where = f" on {number}" if number else ""
@@ -168,6 +178,8 @@ def note_label(prompt: Prompt) -> str:
     if prompt.kind is PromptKind.AGENCY_VIEW:
         need = "required" if prompt.rationale_required else "for the minutes"
         return f"Their reasons ({need})"
+    if prompt.kind is PromptKind.AGENCY_SUMMARY:
+        return "Their summary (for the minutes)"
     if prompt.kind in (PromptKind.FEEDBACK_CALL, PromptKind.PHONE_CALL):
         return "Notes of the call (for the minutes)"
     if prompt.answers == FAMILY_VIEWS_ANSWERS:

@@ -75,6 +75,12 @@ def recorded_answers(sheet: RunSheet | None, keys: Mapping[str, str]) -> Recorde
             had = views.get(key, AgencyContribution(key))
             views[key] = replace(had, view=view, rationale=prompt.note or "")
             continue
+        if prompt.kind is PromptKind.AGENCY_SUMMARY and key is not None and answered:
+            said = prompt.note or ""
+            if prompt.answered is Answer.REPORT_ONLY:
+                said = f"Sent a report and did not attend. {said}".strip()
+            views[key] = replace(views.get(key, AgencyContribution(key)), summary=said)
+            continue
         if prompt.kind is PromptKind.PHONE_CALL and key is not None and answered:
             note = _call_note(sheet, prompt)
             if sheet.parties[prompt.party_id or ""].role in FAMILY_ROLES:

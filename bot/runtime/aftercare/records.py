@@ -161,6 +161,10 @@ def _answered(e: TimelineEntry, party: str | None, r: _Reading) -> None:
         r.plan = answer == "plan"
     elif prompt_kind == "callback" and party is not None and answer == "no_answer":
         r.no_answer.add(party)
+    elif prompt_kind == "agency_summary" and party is not None and answer == "done":
+        r.evidence.setdefault(party, set()).add(AttendanceEvidence.JOINED_MEETING)  # they spoke
+    elif prompt_kind == "agency_summary" and party is not None and answer == "report_only":
+        r.evidence.setdefault(party, set()).add(AttendanceEvidence.REPORT_ONLY)
     elif prompt_kind == "phone_call" and party is not None and answer == "done":
         # Seed 001: in a series of phone calls, the call is the person's attendance.
         r.evidence.setdefault(party, set()).add(AttendanceEvidence.PHONE_CONVERSATION)
