@@ -16,6 +16,7 @@ CHAIR_CHOICES = (
     "End the confidential section now",
     "Spoke to them",
     "Summary given",
+    "They gave their views here",
     "Done — next step",
     "Child protection plan",
     "No plan",

@@ -58,7 +58,14 @@ def _lac_request() -> str:
     return "\n".join(line for line in body.splitlines() if not line.startswith("Strategy"))
 
 
-async def _book(bot: AftercareRunning, body: str, kind: ConferenceType) -> Conference:
+async def _book(
+    bot: AftercareRunning,
+    body: str,
+    kind: ConferenceType,
+    fmt: MeetingFormat = MeetingFormat.TEAMS,
+    *,
+    hold: bool = True,
+) -> Conference:
     async with bot.http.post(
         f"{bot.sandbox}/_sandbox/mail",
         json={"to": MAILBOX, "from": SOCIAL_WORKER, "subject": "Conference request", "body": body},
@@ -76,15 +83,24 @@ async def _book(bot: AftercareRunning, body: str, kind: ConferenceType) -> Confe
     status, body_ = await bot.api(
         "POST",
         f"/api/conferences/{listed.id}/format",
-        {"format": MeetingFormat.TEAMS.value, "start": working_days_ahead(6).isoformat()},
+        {"format": fmt.value, "start": working_days_ahead(6).isoformat()},
     )
     assert status == 200, body_
     conference = bot.services.repository.get_conference(listed.id)
-    await drive_meeting(bot.services, conference, joining=JOINING)
+    if hold:  # else the test holds the meeting from the console itself
+        await drive_meeting(bot.services, conference, joining=JOINING)
     return bot.services.repository.get_conference(listed.id)
 
 
-def _held(tmp_path: Path, playbook: str, body: str, kind: ConferenceType) -> Iterator[Held]:
+def _held(
+    tmp_path: Path,
+    playbook: str,
+    body: str,
+    kind: ConferenceType,
+    fmt: MeetingFormat = MeetingFormat.TEAMS,
+    *,
+    hold: bool = True,
+) -> Iterator[Held]:
     settings = settings_for(tmp_path)
     mailboxes = (
         type(settings)
@@ -98,7 +114,8 @@ def _held(tmp_path: Path, playbook: str, body: str, kind: ConferenceType) -> Ite
     async def run() -> None:
         try:
             async with running_aftercare(settings) as bot:
-                holder["held"] = Held(bot, await _book(bot, body, kind), asyncio.get_running_loop())
+                booked = await _book(bot, body, kind, fmt, hold=hold)
+                holder["held"] = Held(bot, booked, asyncio.get_running_loop())
                 holder["stop"] = asyncio.Event()
                 started.set()
                 await holder["stop"].wait()

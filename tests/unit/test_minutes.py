@@ -371,6 +371,20 @@ def test_young_persons_absence_reason_is_recorded() -> None:
     assert not any("Tamsin" in t for t in minutes.texts())
 
 
+def test_with_no_young_person_invited_their_views_are_not_a_gap_to_fill() -> None:
+    minutes = minutes_for("lancashire", ConferenceType.ICPC, MeetingFormat.TEAMS, young_people=())
+    assert paragraphs(minutes, "young_person")[0].startswith("No young person was invited")
+    assert not any("young person" in m.lower() for m in minutes.missing)
+    invited = replace(PARENT, key="young-1", role=Role.YOUNG_PERSON, name="Tamsin Vellacott")
+    data = records(PLAYBOOKS["lancashire"], ConferenceType.ICPC, MeetingFormat.TEAMS)
+    asked = assemble_minutes(
+        PLAYBOOKS["lancashire"],
+        replace(data, young_people=(), participants=(*data.participants, invited)),
+    )
+    assert paragraphs(asked, "young_person")[0] == "The young person's views: Not recorded."
+    assert any("young person" in m.lower() for m in asked.missing)
+
+
 # -- decisions and what happens next --------------------------------------------------------
 
 

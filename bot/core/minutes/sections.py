@@ -155,6 +155,12 @@ def parents_section(data: MinutesInput, missing: list[str]) -> Section:
     return Section("parents", "Parents and carers", (table, *views))
 
 
+NO_YOUNG_PERSON = (
+    "No young person was invited to this conference; the family's views are recorded "
+    "with the parents' part above."
+)
+
+
 def young_people_section(data: MinutesInput, missing: list[str]) -> Section:
     """The young person's views, or the recorded reason they are absent."""
     blocks: list[Block] = []
@@ -179,7 +185,10 @@ def young_people_section(data: MinutesInput, missing: list[str]) -> Section:
         else:
             blocks.append(Paragraph(f"{young.name}'s views: {NOT_RECORDED}."))
             missing.append(f"{young.name}'s views, or why they are not available.")
-    if not blocks:
+    if not blocks and not any(p.role is Role.YOUNG_PERSON for p in data.participants):
+        # Nobody to ask: not a gap for the minute taker to fill.
+        blocks.append(Paragraph(NO_YOUNG_PERSON))
+    elif not blocks:
         blocks.append(Paragraph(f"The young person's views: {NOT_RECORDED}."))
         missing.append("The young person's views, or why they are not available.")
     return Section("young_person", "The young person", tuple(blocks))
@@ -227,7 +236,8 @@ def _notes(data: MinutesInput, section: str) -> list[Block]:
 
 def _label(person: MinutesParticipant) -> str:
     where = person.organisation or role_name(person.role)
-    return f"{person.name} ({where})"
+    # An agency known only by its organisation ("Larkfield Primary") is named once.
+    return person.name if person.name == where else f"{person.name} ({where})"
 
 
 def _view_row(person: MinutesParticipant, item: AgencyContribution) -> tuple[str, ...]:
