@@ -1,12 +1,13 @@
 """A whole conference from the pages alone, on confbot served for real: the issue's three runs.
 
 For a Lancashire Teams ICPC, a Portsmouth RCPC held as a series of phone calls and a
-Northmoor looked-after review, the chair runs the meeting from the console typing a
-distinct text at every step, records each child's decision, concludes, and approves the
-minutes on their page, with no API call from the browser. The Word file uploaded to the
-library then holds every typed text, the decisions, each person's attendance with the
-evidence it rests on, and the COVID-19 statement; nothing the chair entered is "Not
-recorded".
+Northmoor looked-after review, the request arrives by email; the admin team allocates the
+chair and sets the format on the conference's page; the chair runs the meeting from the
+console typing a distinct text at every step, records each child's decision, concludes,
+and approves the minutes on their page. The browser makes no API call. The Word file
+uploaded to the library then holds every typed text, the decisions, each person's
+attendance with the evidence it rests on, and the COVID-19 statement; nothing the chair
+entered is "Not recorded".
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 from bot.core.conference import ConferenceType, MeetingFormat
 from tests.browser.console_steps import run_to_the_end, start_meeting
 from tests.browser.test_decisions import Held, _approve, _held, _lac_request, _page, _word_texts
-from tests.integration.runtime_harness import CHAIR, request_body
+from tests.integration.runtime_harness import CHAIR, request_body, working_days_ahead
 
 RUNS = [
     pytest.param(
@@ -41,6 +42,7 @@ RUNS = [
         id="northmoor-lac-teams",
     ),
 ]
+FORMATS = {p.values[0][0]: p.values[0][3] for p in RUNS}
 # The evidence words of the minutes' "How they took part" column (bot.core.minutes.text).
 EVIDENCE = ("Joined the meeting", "Spoke to the chair by phone", "Sent a report", "Replied")
 
@@ -48,7 +50,31 @@ EVIDENCE = ("Joined the meeting", "Spoke to the chair by phone", "Sent a report"
 @pytest.fixture(params=RUNS)
 def booked(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Held]:
     playbook, body, kind, fmt = request.param
-    yield from _held(tmp_path, playbook, body, kind, fmt, hold=False)
+    yield from _held(tmp_path, playbook, body, kind, fmt, hold=False, set_up=False)
+
+
+def _set_up(browser: Any, held: Held, fmt: MeetingFormat) -> None:
+    """The admin team allocates the chair and sets the format on the conference's page."""
+    page = _page(browser, held, "admin.one@example.org", "admin")
+    page.goto(f"{held.bot.base}/conferences/{held.conference.id}")
+    page.get_by_label("Chair's email address").fill(CHAIR)
+    page.get_by_role("button", name="Allocate").click()
+    page.get_by_label("Format the chair has chosen").select_option(fmt.value)
+    start = working_days_ahead(6)
+    page.get_by_label("Date", exact=True).fill(start.date().isoformat())
+    page.get_by_label("Start time (UK time)").fill(start.strftime("%H:%M"))
+    for box in page.locator("input[name=format_agreed_by]").all():
+        box.check()  # the playbook asks who agreed the format: everyone it names did
+    risk = page.locator("input[name=risk_assessed]")
+    if risk.count():
+        risk.check()
+    page.get_by_role("button", name="Set format").click()
+    page.get_by_role("button", name="Set format").wait_for(state="detached")
+    assert page.api_calls == []
+    page.context.close()
+    conference = held.bot.services.repository.get_conference(held.conference.id)
+    assert conference.chair == CHAIR and conference.meeting_format is fmt
+    held.conference = conference
 
 
 def _decide(page: Any, held: Held) -> list[str]:
@@ -82,6 +108,7 @@ def test_a_whole_conference_run_from_the_pages_puts_everything_typed_in_the_word
     browser: Any, booked: Held
 ) -> None:
     held = booked
+    _set_up(browser, held, FORMATS[held.conference.playbook])
     page = _page(browser, held, CHAIR, "chair")
     page.goto(f"{held.bot.base}/conferences/{held.conference.id}/console")
     start_meeting(page)
